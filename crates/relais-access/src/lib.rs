@@ -1,0 +1,22 @@
+//! Who may do what in Relais.
+//!
+//! This crate owns the tenants (companies), their users, the
+//! "Marketplace integrations & API" right, the public APIs and their
+//! read/write access levels, and the hashing of every secret Relais hands out
+//! (personal access tokens today, API client secrets later).
+//!
+//! It is pure: it never touches the database or the network. Generating a
+//! secret reads the operating system's random source, which is the only
+//! thing here that is not a plain function of its inputs.
+
+mod api;
+mod company;
+mod error;
+mod secret;
+mod user;
+
+pub use api::{ApiAccess, ApiPermission, PublicApi};
+pub use company::{Company, CompanyId};
+pub use error::AccessError;
+pub use secret::{IssuedToken, PersonalAccessToken, PresentedToken, SecretHash, TokenId};
+pub use user::{MarketplaceRight, User, UserId, normalize_email};

@@ -1,0 +1,498 @@
+//! The use cases of Relais, shared by the server and the CLI.
+//!
+//! Both binaries call [`App`] and nothing below it, so that a rule — a right,
+//! a validation, a transaction boundary — is enforced in one place for both.
+//! `App` combines authorisation (`relais-access`), domain rules
+//! (`relais-catalog`, …) and persistence (`relais-store`); it holds no
+//! transport concerns: no HTTP status, no exit code, no terminal output.
+
+mod error;
+
+use std::path::Path;
+use std::sync::{Arc, RwLock};
+
+use chrono::{Duration, Utc};
+use relais_access::{
+    AccessError, Company, MarketplaceRight, PersonalAccessToken, PresentedToken, User,
+    normalize_email,
+};
+use relais_catalog::{Catalog, Integration};
+use relais_store::{CatalogInfo, SqliteStore, Store};
+
+pub use error::{AppError, ErrorKind};
+
+/// The authenticated user behind a request, with their company.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// Who.
+    pub user: User,
+    /// Their company: every company-scoped call uses it.
+    pub company: Company,
+}
+
+impl Actor {
+    /// Succeeds when the actor's right on "Marketplace integrations & API" is at least `needed`.
+    ///
+    /// # Errors
+    /// [`AppError`] of kind [`ErrorKind::Forbidden`] naming both levels.
+    pub fn require(&self, needed: MarketplaceRight) -> Result<(), AppError> {
+        self.user.require(needed).map_err(AppError::from)
+    }
+}
+
+/// A new company with its first administrator.
+#[derive(Debug)]
+pub struct NewCompany {
+    /// The company.
+    pub company: Company,
+    /// Its first user, with the *edit* right.
+    pub admin: User,
+    /// The admin's personal access token. Shown once; only its hash is stored.
+    pub token: String,
+}
+
+/// The name and e-mail of the demo company's administrator.
+pub const DEMO_COMPANY: &str = "Demo Company";
+/// The demo administrator's e-mail.
+pub const DEMO_ADMIN_EMAIL: &str = "admin@demo.example";
+
+/// Relais's use cases over one store.
+#[derive(Debug)]
+pub struct App {
+    store: Arc<dyn Store>,
+    catalog: RwLock<Arc<Catalog>>,
+}
+
+impl App {
+    /// Opens the SQLite database at `path` (creating it and its schema if
+    /// needed) and loads the catalog, installing the shipped one on a fresh
+    /// database.
+    ///
+    /// # Errors
+    /// [`AppError`] when the database cannot be opened or its catalog is broken.
+    pub fn open(path: &Path) -> Result<Self, AppError> {
+        Self::new(Arc::new(SqliteStore::open(path)?))
+    }
+
+    /// Builds the use cases over any store.
+    ///
+    /// # Errors
+    /// [`AppError`] when the stored catalog cannot be read.
+    pub fn new(store: Arc<dyn Store>) -> Result<Self, AppError> {
+        let stored = store.catalog()?;
+        let catalog = if stored.is_empty() && store.catalog_info()?.is_none() {
+            let shipped = Catalog::shipped()?;
+            store.replace_catalog(
+                relais_catalog::DEFAULT_CATALOG_SOURCE,
+                shipped.integrations(),
+                Utc::now(),
+            )?;
+            tracing::info!(
+                integrations = shipped.len(),
+                "installed the shipped catalog"
+            );
+            shipped
+        } else {
+            Catalog::new("the database", stored)?
+        };
+        Ok(Self {
+            store,
+            catalog: RwLock::new(Arc::new(catalog)),
+        })
+    }
+
+    // ----- Catalog -------------------------------------------------------
+
+    /// The current catalog. Cheap: a shared snapshot, searched in memory.
+    #[must_use]
+    pub fn catalog(&self) -> Arc<Catalog> {
+        Arc::clone(
+            &self
+                .catalog
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
+    }
+
+    /// One integration by slug.
+    ///
+    /// # Errors
+    /// [`ErrorKind::NotFound`] naming the slug.
+    pub fn integration(&self, slug: &str) -> Result<Integration, AppError> {
+        self.catalog()
+            .get(slug)
+            .cloned()
+            .ok_or_else(|| AppError::not_found(format!("integration '{slug}'")))
+    }
+
+    /// Validates a catalog file and replaces the stored catalog with it, all
+    /// or nothing. `source` names the file in messages and in [`CatalogInfo`].
+    ///
+    /// # Errors
+    /// [`ErrorKind::Invalid`] naming the file and every bad field; the
+    /// stored catalog is unchanged then.
+    pub fn load_catalog(&self, source: &str, text: &str) -> Result<CatalogInfo, AppError> {
+        self.install_catalog(source, Catalog::from_json(source, text)?)
+    }
+
+    /// Replaces the stored catalog with the one shipped with this Relais.
+    ///
+    /// # Errors
+    /// [`AppError`] when the database fails.
+    pub fn load_shipped_catalog(&self) -> Result<CatalogInfo, AppError> {
+        self.install_catalog(relais_catalog::DEFAULT_CATALOG_SOURCE, Catalog::shipped()?)
+    }
+
+    fn install_catalog(&self, source: &str, catalog: Catalog) -> Result<CatalogInfo, AppError> {
+        let mut current = self
+            .catalog
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        self.store
+            .replace_catalog(source, catalog.integrations(), Utc::now())?;
+        *current = Arc::new(catalog);
+        drop(current);
+        tracing::info!(source, "catalog replaced");
+        self.catalog_info()
+    }
+
+    /// Where the current catalog came from.
+    ///
+    /// # Errors
+    /// [`AppError`] when the database fails.
+    pub fn catalog_info(&self) -> Result<CatalogInfo, AppError> {
+        self.store
+            .catalog_info()?
+            .ok_or_else(|| AppError::not_found("a loaded catalog".to_owned()))
+    }
+
+    // ----- Companies and users ------------------------------------------
+
+    /// Creates a company with its first administrator (right *edit*) and
+    /// that administrator's personal access token, all or nothing.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Invalid`] for a bad name or e-mail, [`ErrorKind::Conflict`]
+    /// when a company with the same handle exists.
+    pub fn create_company(
+        &self,
+        name: &str,
+        admin_email: &str,
+        admin_name: &str,
+    ) -> Result<NewCompany, AppError> {
+        let now = Utc::now();
+        let company = Company::new(name, now)?;
+        let admin = User::new(
+            company.id,
+            admin_email,
+            admin_name,
+            MarketplaceRight::Edit,
+            now,
+        )?;
+        let token = PersonalAccessToken::issue(&admin, "created with the company", now, None)?;
+        self.store.create_company(&company, &admin, &token.record)?;
+        tracing::info!(company = %company.slug, "company created");
+        Ok(NewCompany {
+            company,
+            admin,
+            token: token.plaintext,
+        })
+    }
+
+    /// Creates the demo company unless it exists; returns it when it was created.
+    ///
+    /// # Errors
+    /// [`AppError`] when the database fails.
+    pub fn ensure_demo_company(&self) -> Result<Option<NewCompany>, AppError> {
+        if self
+            .store
+            .company(&Company::new(DEMO_COMPANY, Utc::now())?.slug)?
+            .is_some()
+        {
+            return Ok(None);
+        }
+        self.create_company(DEMO_COMPANY, DEMO_ADMIN_EMAIL, "Demo Admin")
+            .map(Some)
+    }
+
+    /// Every company, oldest first.
+    ///
+    /// # Errors
+    /// [`AppError`] when the database fails.
+    pub fn companies(&self) -> Result<Vec<Company>, AppError> {
+        Ok(self.store.companies()?)
+    }
+
+    /// A company by id or handle, or — when `key` is `None` — the only one.
+    ///
+    /// # Errors
+    /// [`ErrorKind::NotFound`] for an unknown key or no company at all,
+    /// [`ErrorKind::Invalid`] when `key` is `None` and several companies exist.
+    pub fn company(&self, key: Option<&str>) -> Result<Company, AppError> {
+        if let Some(key) = key {
+            return self
+                .store
+                .company(key)?
+                .ok_or_else(|| AppError::not_found(format!("company '{key}'")));
+        }
+        let mut companies = self.store.companies()?;
+        match companies.len() {
+            0 => Err(AppError::not_found(
+                "any company (create one with `relais init`)".into(),
+            )),
+            1 => Ok(companies.remove(0)),
+            n => Err(AppError::invalid(format!(
+                "there are {n} companies; say which one with --company"
+            ))),
+        }
+    }
+
+    /// Adds a user to a company.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Invalid`] for a bad e-mail or name,
+    /// [`ErrorKind::Conflict`] when the e-mail is taken in that company.
+    pub fn add_user(
+        &self,
+        company: &Company,
+        email: &str,
+        name: &str,
+        right: MarketplaceRight,
+    ) -> Result<User, AppError> {
+        let user = User::new(company.id, email, name, right, Utc::now())?;
+        self.store.insert_user(&user)?;
+        Ok(user)
+    }
+
+    /// The users of a company, by e-mail.
+    ///
+    /// # Errors
+    /// [`AppError`] when the database fails.
+    pub fn users(&self, company: &Company) -> Result<Vec<User>, AppError> {
+        Ok(self.store.users(company.id)?)
+    }
+
+    /// One user of a company by e-mail.
+    ///
+    /// # Errors
+    /// [`ErrorKind::NotFound`] when no such user exists in that company.
+    pub fn user(&self, company: &Company, email: &str) -> Result<User, AppError> {
+        let email = normalize_email(email)?;
+        self.store
+            .user_by_email(company.id, &email)?
+            .ok_or_else(|| AppError::not_found(format!("user {email} in {}", company.slug)))
+    }
+
+    /// Changes a user's right on "Marketplace integrations & API".
+    ///
+    /// # Errors
+    /// [`ErrorKind::NotFound`] when no such user exists in that company.
+    pub fn set_right(
+        &self,
+        company: &Company,
+        email: &str,
+        right: MarketplaceRight,
+    ) -> Result<User, AppError> {
+        let mut user = self.user(company, email)?;
+        if !self
+            .store
+            .set_marketplace_right(company.id, user.id, right)?
+        {
+            return Err(AppError::not_found(format!("user {email}")));
+        }
+        user.marketplace_right = right;
+        Ok(user)
+    }
+
+    /// Issues a new personal access token for a user. The returned text is
+    /// the only copy: only its hash is stored.
+    ///
+    /// # Errors
+    /// [`ErrorKind::NotFound`] for an unknown user, [`ErrorKind::Invalid`]
+    /// for a bad name or lifetime.
+    pub fn issue_token(
+        &self,
+        company: &Company,
+        email: &str,
+        name: &str,
+        valid_days: Option<u32>,
+    ) -> Result<String, AppError> {
+        let user = self.user(company, email)?;
+        let now = Utc::now();
+        let expires_at = match valid_days {
+            None => None,
+            Some(0) => {
+                return Err(AppError::invalid(
+                    "a token must be valid for at least one day".into(),
+                ));
+            }
+            Some(days) => Some(now + Duration::days(i64::from(days))),
+        };
+        let issued = PersonalAccessToken::issue(&user, name, now, expires_at)?;
+        self.store.insert_token(&issued.record)?;
+        Ok(issued.plaintext)
+    }
+
+    /// Finds the user behind a personal access token.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Unauthenticated`] for a malformed, unknown, expired or
+    /// revoked token — with one message for all, so as not to tell an
+    /// attacker which.
+    pub fn authenticate(&self, token: &str) -> Result<Actor, AppError> {
+        let refused = || AppError::unauthenticated("the access token is not valid".into());
+        let presented = PresentedToken::parse(token).map_err(|_| refused())?;
+        let record = self.store.token(&presented.id)?.ok_or_else(refused)?;
+        if !record.accepts(&presented, Utc::now()) {
+            return Err(refused());
+        }
+        let user = self
+            .store
+            .user(record.company_id, record.user_id)?
+            .ok_or_else(refused)?;
+        let company = self
+            .store
+            .company(&record.company_id.to_string())?
+            .ok_or_else(refused)?;
+        Ok(Actor { user, company })
+    }
+}
+
+impl From<AccessError> for AppError {
+    fn from(error: AccessError) -> Self {
+        match error {
+            AccessError::Forbidden { .. } => Self::new(ErrorKind::Forbidden, error.to_string()),
+            AccessError::MalformedToken => Self::new(ErrorKind::Unauthenticated, error.to_string()),
+            AccessError::Invalid { .. } => Self::new(ErrorKind::Invalid, error.to_string()),
+            AccessError::Randomness(_) => Self::new(ErrorKind::Internal, error.to_string()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn app() -> (tempfile::TempDir, App) {
+        let dir = tempfile::tempdir().unwrap();
+        let app = App::open(&dir.path().join("relais.db")).unwrap();
+        (dir, app)
+    }
+
+    #[test]
+    fn a_fresh_database_gets_the_shipped_catalog() {
+        let (_dir, app) = app();
+        assert!(app.catalog().len() >= 60);
+        assert_eq!(
+            app.catalog_info().unwrap().source,
+            relais_catalog::DEFAULT_CATALOG_SOURCE
+        );
+    }
+
+    #[test]
+    fn an_operator_catalog_survives_a_restart_and_a_bad_one_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("relais.db");
+        let app = App::open(&path).unwrap();
+        let first = app.catalog().integrations()[0].clone();
+        let one = Catalog::new("test", vec![first])
+            .unwrap()
+            .to_json()
+            .unwrap();
+        app.load_catalog("mine.json", &one).unwrap();
+        let err = app
+            .load_catalog(
+                "broken.json",
+                r#"{"version":1,"integrations":[{"slug":1}]}"#,
+            )
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Invalid);
+        assert!(
+            err.to_string()
+                .starts_with("broken.json: integrations[0].slug"),
+            "{err}"
+        );
+        drop(app);
+        let app = App::open(&path).unwrap();
+        assert_eq!(app.catalog().len(), 1);
+        assert_eq!(app.catalog_info().unwrap().source, "mine.json");
+    }
+
+    #[test]
+    fn a_token_authenticates_its_user_and_nothing_else_does() {
+        let (_dir, app) = app();
+        let new = app
+            .create_company("Acme", "ana@acme.example", "Ana")
+            .unwrap();
+        let actor = app.authenticate(&new.token).unwrap();
+        assert_eq!(actor.user, new.admin);
+        assert_eq!(actor.company, new.company);
+        for bad in [
+            "",
+            "rlp_nope",
+            &new.token.replace('a', "b"),
+            &format!("{}0", new.token),
+        ] {
+            let err = app.authenticate(bad).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::Unauthenticated, "{bad}");
+        }
+    }
+
+    #[test]
+    fn rights_decide_what_an_actor_may_do() {
+        let (_dir, app) = app();
+        let new = app
+            .create_company("Acme", "ana@acme.example", "Ana")
+            .unwrap();
+        app.add_user(
+            &new.company,
+            "vic@acme.example",
+            "Vic",
+            MarketplaceRight::View,
+        )
+        .unwrap();
+        let token = app
+            .issue_token(&new.company, "vic@acme.example", "laptop", Some(30))
+            .unwrap();
+        let vic = app.authenticate(&token).unwrap();
+        assert!(vic.require(MarketplaceRight::View).is_ok());
+        assert_eq!(
+            vic.require(MarketplaceRight::Edit).unwrap_err().kind(),
+            ErrorKind::Forbidden
+        );
+
+        app.set_right(&new.company, "VIC@acme.example", MarketplaceRight::Edit)
+            .unwrap();
+        let vic = app.authenticate(&token).unwrap();
+        assert!(
+            vic.require(MarketplaceRight::Edit).is_ok(),
+            "rights take effect at once"
+        );
+    }
+
+    #[test]
+    fn the_only_company_is_the_default_and_several_need_a_choice() {
+        let (_dir, app) = app();
+        assert_eq!(app.company(None).unwrap_err().kind(), ErrorKind::NotFound);
+        app.create_company("Acme", "ana@acme.example", "Ana")
+            .unwrap();
+        assert_eq!(app.company(None).unwrap().slug, "acme");
+        app.create_company("Globex", "hank@globex.example", "Hank")
+            .unwrap();
+        assert_eq!(app.company(None).unwrap_err().kind(), ErrorKind::Invalid);
+        assert_eq!(app.company(Some("globex")).unwrap().name, "Globex");
+        assert_eq!(
+            app.create_company("ACME", "x@y.example", "X")
+                .unwrap_err()
+                .kind(),
+            ErrorKind::Conflict
+        );
+    }
+
+    #[test]
+    fn the_demo_company_is_created_once() {
+        let (_dir, app) = app();
+        assert!(app.ensure_demo_company().unwrap().is_some());
+        assert!(app.ensure_demo_company().unwrap().is_none());
+    }
+}

@@ -1,0 +1,223 @@
+//! The SQLite backend.
+
+mod access;
+mod catalog;
+
+use std::path::Path;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use r2d2::{Pool, PooledConnection};
+use r2d2_sqlite::SqliteConnectionManager;
+use rusqlite::{Connection, ErrorCode};
+use rusqlite_migration::{M, Migrations};
+
+use crate::StoreError;
+
+/// How long a writer waits for another writer's lock before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Connections kept open; readers run in parallel under WAL, writers queue.
+const POOL_SIZE: u32 = 8;
+
+/// The schema, one step per release that changed it. Append only: never edit
+/// a step that has shipped.
+const SCHEMA_STEPS: &[&str] = &[include_str!("../../migrations/001_catalog_and_access.sql")];
+
+fn migrations() -> Migrations<'static> {
+    Migrations::new(SCHEMA_STEPS.iter().map(|sql| M::up(sql)).collect())
+}
+
+/// The number of schema steps this build knows.
+fn latest_version() -> usize {
+    SCHEMA_STEPS.len()
+}
+
+/// Settings every connection needs: wait for locks instead of failing,
+/// write-ahead logging so readers never block the writer, and enforced
+/// foreign keys.
+fn configure(conn: &mut Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = NORMAL;
+         PRAGMA foreign_keys = ON;",
+    )
+}
+
+fn user_version(conn: &Connection) -> rusqlite::Result<usize> {
+    conn.query_row("PRAGMA user_version", [], |row| row.get::<_, i64>(0))
+        .map(|v| usize::try_from(v).unwrap_or(0))
+}
+
+/// Relais's SQLite store: one database file, WAL mode, a pool of connections.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    pool: Pool<SqliteConnectionManager>,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `path` and brings its
+    /// schema up to date.
+    ///
+    /// # Errors
+    /// [`StoreError::Open`] when the file cannot be opened or created, is not
+    /// a SQLite database, or was written by a newer Relais.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let open_error = |reason: String| StoreError::Open {
+            path: path.display().to_string(),
+            reason,
+        };
+        // Migrate on one plain connection first, so that a bad file fails
+        // at once with SQLite's own words instead of as a pool time-out.
+        let mut conn = Connection::open(path).map_err(|e| open_error(e.to_string()))?;
+        configure(&mut conn).map_err(|e| open_error(e.to_string()))?;
+        let found = user_version(&conn).map_err(|e| open_error(e.to_string()))?;
+        let known = latest_version();
+        if found > known {
+            return Err(open_error(format!(
+                "its schema version {found} is newer than this Relais knows ({known}); use a newer Relais"
+            )));
+        }
+        migrations()
+            .to_latest(&mut conn)
+            .map_err(|e| open_error(format!("schema migration failed: {e}")))?;
+        drop(conn);
+
+        let manager = SqliteConnectionManager::file(path).with_init(configure);
+        let pool = Pool::builder()
+            .max_size(POOL_SIZE)
+            .min_idle(Some(1))
+            .connection_timeout(Duration::from_secs(10))
+            .build(manager)
+            .map_err(|e| open_error(e.to_string()))?;
+        Ok(Self { pool })
+    }
+
+    /// The schema version of the open database.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`] when the database cannot be read.
+    pub fn schema_version(&self) -> Result<usize, StoreError> {
+        user_version(&*self.conn()?).map_err(backend)
+    }
+
+    fn conn(&self) -> Result<PooledConnection<SqliteConnectionManager>, StoreError> {
+        self.pool
+            .get()
+            .map_err(|e| StoreError::Backend(format!("no database connection: {e}")))
+    }
+}
+
+fn backend(e: rusqlite::Error) -> StoreError {
+    StoreError::Backend(e.to_string())
+}
+
+/// Maps a unique-constraint failure to [`StoreError::Conflict`] naming `what`.
+fn conflict_or_backend(e: rusqlite::Error, what: impl FnOnce() -> String) -> StoreError {
+    match e.sqlite_error_code() {
+        Some(ErrorCode::ConstraintViolation) => StoreError::Conflict(what()),
+        _ => backend(e),
+    }
+}
+
+fn timestamp(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+}
+
+fn parse_timestamp(table: &'static str, text: &str) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|at| at.with_timezone(&Utc))
+        .map_err(|e| StoreError::Corrupt {
+            table,
+            reason: format!("bad timestamp '{text}': {e}"),
+        })
+}
+
+fn parse_uuid(table: &'static str, text: &str) -> Result<uuid::Uuid, StoreError> {
+    uuid::Uuid::parse_str(text).map_err(|e| StoreError::Corrupt {
+        table,
+        reason: format!("bad id '{text}': {e}"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::AccessStore;
+    use chrono::Utc;
+    use relais_access::{Company, MarketplaceRight, PersonalAccessToken, User};
+
+    fn seed(store: &SqliteStore) -> Company {
+        let now = Utc::now();
+        let company = Company::new("Acme GmbH", now).unwrap();
+        let admin = User::new(
+            company.id,
+            "admin@acme.example",
+            "Admin",
+            MarketplaceRight::Edit,
+            now,
+        )
+        .unwrap();
+        let token = PersonalAccessToken::issue(&admin, "init", now, None).unwrap();
+        store
+            .create_company(&company, &admin, &token.record)
+            .unwrap();
+        company
+    }
+
+    #[test]
+    fn migrations_are_valid() {
+        migrations().validate().unwrap();
+    }
+
+    #[test]
+    fn an_empty_database_is_migrated_to_the_latest_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("relais.db")).unwrap();
+        assert_eq!(store.schema_version().unwrap(), latest_version());
+        assert!(latest_version() >= 1);
+    }
+
+    #[test]
+    fn an_existing_database_keeps_its_data_across_every_upgrade_and_reopen() {
+        // From each older schema version, migrating to the latest keeps what was stored.
+        for start in 1..=latest_version() {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("relais.db");
+            {
+                let mut conn = Connection::open(&path).unwrap();
+                migrations().to_version(&mut conn, start).unwrap();
+            }
+            let store = SqliteStore::open(&path).unwrap();
+            let company = seed(&store);
+            drop(store);
+            let store = SqliteStore::open(&path).unwrap();
+            assert_eq!(store.schema_version().unwrap(), latest_version());
+            assert_eq!(store.companies().unwrap(), vec![company]);
+        }
+    }
+
+    #[test]
+    fn a_database_from_a_newer_relais_is_refused_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("relais.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch("PRAGMA user_version = 999").unwrap();
+        }
+        let err = SqliteStore::open(&path).unwrap_err().to_string();
+        assert!(err.contains("schema version 999 is newer"), "{err}");
+        let conn = Connection::open(&path).unwrap();
+        assert_eq!(user_version(&conn).unwrap(), 999);
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_database_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("relais.db");
+        std::fs::write(&path, "this is not a database, it is a text file with enough bytes in it to look like a header........").unwrap();
+        let err = SqliteStore::open(&path).unwrap_err();
+        assert!(matches!(err, StoreError::Open { .. }), "{err:?}");
+    }
+}
