@@ -1,1 +1,122 @@
-fn main() {}
+//! `relais-server`: the Relais HTTP server.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use clap::Parser;
+use relais_app::App;
+use relais_server::{CatalogAccess, ServerConfig};
+use tracing_subscriber::EnvFilter;
+
+/// The Relais HTTP server: the admin API under /api and, later, the public API under /v1.
+///
+/// Examples:
+///   relais-server --demo                       # shipped catalog + a demo company
+///   relais-server --db /var/lib/relais.db --bind 0.0.0.0:8080
+#[derive(Debug, Parser)]
+#[command(version, about, verbatim_doc_comment)]
+struct Args {
+    /// SQLite database file; created with its schema if missing.
+    #[arg(long, env = "RELAIS_DB", default_value = "relais.db")]
+    db: PathBuf,
+
+    /// Address and port to listen on (port 0 picks a free one).
+    #[arg(long, env = "RELAIS_BIND", default_value = "127.0.0.1:8080")]
+    bind: SocketAddr,
+
+    /// Create a demo company (once) and print its admin token.
+    #[arg(long)]
+    demo: bool,
+
+    /// Who may read the catalog.
+    #[arg(long, env = "RELAIS_CATALOG_ACCESS", value_enum, default_value_t = CatalogAccess::Public)]
+    catalog_access: CatalogAccess,
+
+    /// Seconds a request may take before it is answered 408.
+    #[arg(long, env = "RELAIS_REQUEST_TIMEOUT", default_value_t = 30)]
+    request_timeout: u64,
+
+    /// Log lines as JSON instead of text (filter with RELAIS_LOG, e.g. RELAIS_LOG=debug).
+    #[arg(long, env = "RELAIS_LOG_JSON")]
+    log_json: bool,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    init_logging(args.log_json);
+
+    let db = args.db.clone();
+    let app = tokio::task::spawn_blocking(move || App::open(&db))
+        .await?
+        .with_context(|| format!("cannot start on {}", args.db.display()))?;
+    if args.demo {
+        match app.ensure_demo_company()? {
+            Some(demo) => println!(
+                "demo company '{}' created; admin {} token (shown once): {}",
+                demo.company.name, demo.admin.email, demo.token
+            ),
+            None => println!(
+                "demo company exists; get a new admin token with: relais users token {} --company demo-company",
+                relais_app::DEMO_ADMIN_EMAIL
+            ),
+        }
+    }
+
+    let config = ServerConfig {
+        catalog_access: args.catalog_access,
+        request_timeout: Duration::from_secs(args.request_timeout.max(1)),
+        ..ServerConfig::default()
+    };
+    let listener = tokio::net::TcpListener::bind(args.bind)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.bind))?;
+    let address = listener.local_addr()?;
+    tracing::info!(%address, db = %args.db.display(), integrations = app.catalog().len(), "relais-server started");
+    println!("relais-server listening on http://{address}");
+
+    let router = relais_server::router(Arc::new(app), config);
+    relais_server::serve(listener, router, shutdown_signal()).await?;
+    tracing::info!("relais-server stopped");
+    Ok(())
+}
+
+fn init_logging(json: bool) {
+    let filter = EnvFilter::try_from_env("RELAIS_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,1 +1,120 @@
-fn main() {}
+//! `relais`: the Relais admin CLI.
+//!
+//! Every command calls `relais-app`, so the CLI obeys the same rules as the
+//! server. Human tables by default, `--json` for scripts; exit codes are
+//! documented in `relais --help` and docs/cli.md.
+
+mod catalog;
+mod output;
+mod users;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use relais_app::{App, AppError, ErrorKind};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  Relais failed (database, I/O); not your input's fault
+  2  bad command line (unknown flag, missing argument, bad value)
+  3  not found (unknown company, user or integration)
+  4  invalid input (a rule the input breaks; the message says which)
+  5  conflict (it exists already)
+  6  not allowed (rights or credentials)";
+
+/// The Relais admin CLI: companies, users, tokens and the Marketplace catalog.
+///
+/// Works directly on the database file (the server may run at the same time).
+#[derive(Debug, Parser)]
+#[command(name = "relais", version, about, after_help = EXIT_CODES)]
+struct Cli {
+    /// SQLite database file; created with its schema if missing.
+    #[arg(long, global = true, env = "RELAIS_DB", default_value = "relais.db")]
+    db: PathBuf,
+
+    /// Print JSON instead of tables, for scripts.
+    #[arg(long, global = true)]
+    json: bool,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create the database, a company and its first admin; print the admin's token once.
+    #[command(
+        after_help = "Example:\n  relais init --company \"Acme GmbH\" --admin-email ana@acme.example --admin-name \"Ana Lopez\""
+    )]
+    Init {
+        /// The company's name.
+        #[arg(long)]
+        company: String,
+        /// The first admin's e-mail (gets the *edit* right).
+        #[arg(long)]
+        admin_email: String,
+        /// The first admin's name.
+        #[arg(long, default_value = "Administrator")]
+        admin_name: String,
+    },
+    /// List companies.
+    Companies,
+    /// Browse, search and load the Marketplace catalog.
+    #[command(subcommand)]
+    Catalog(catalog::CatalogCommand),
+    /// Manage users, their Marketplace right and their access tokens.
+    #[command(subcommand)]
+    Users(users::UsersCommand),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::from(exit_code(error.kind()))
+        }
+    }
+}
+
+fn exit_code(kind: ErrorKind) -> u8 {
+    match kind {
+        ErrorKind::Internal => 1,
+        ErrorKind::NotFound => 3,
+        ErrorKind::Invalid => 4,
+        ErrorKind::Conflict => 5,
+        ErrorKind::Unauthenticated | ErrorKind::Forbidden => 6,
+    }
+}
+
+fn run(cli: Cli) -> Result<(), AppError> {
+    let app = App::open(&cli.db)?;
+    let out = output::Output { json: cli.json };
+    match cli.command {
+        Command::Init {
+            company,
+            admin_email,
+            admin_name,
+        } => {
+            let created = app.create_company(&company, &admin_email, &admin_name)?;
+            out.created_company(&created)
+        }
+        Command::Companies => out.companies(&app.companies()?),
+        Command::Catalog(command) => catalog::run(&app, &out, command),
+        Command::Users(command) => users::run(&app, &out, command),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+}

@@ -7,6 +7,7 @@
 //! transport concerns: no HTTP status, no exit code, no terminal output.
 
 mod error;
+pub mod views;
 
 use std::path::Path;
 use std::sync::{Arc, RwLock};

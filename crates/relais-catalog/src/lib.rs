@@ -12,6 +12,7 @@
 
 mod error;
 mod model;
+mod query;
 mod search;
 mod text;
 mod validate;
@@ -22,6 +23,7 @@ pub use model::{
     IntegrationKind, PartnerSupport, PricePeriod, PriceUnit, Pricing, PricingModel, SelectOption,
     Support, Validation, WizardDefinition, WizardField, WizardStep,
 };
+pub use query::{Named, PARAMETERS, QueryError, parse_named};
 pub use search::{CatalogFilter, CatalogQuery, Page, PageError, SearchPage};
 pub use text::normalize;
 

@@ -253,21 +253,8 @@ impl Category {
 
     /// The wire name, e.g. `identity_access`.
     #[must_use]
-    pub const fn id(self) -> &'static str {
-        match self {
-            Self::IdentityAccess => "identity_access",
-            Self::TeamCommunication => "team_communication",
-            Self::Payroll => "payroll",
-            Self::Recruiting => "recruiting",
-            Self::Learning => "learning",
-            Self::Performance => "performance",
-            Self::TimeTracking => "time_tracking",
-            Self::BiReporting => "bi_reporting",
-            Self::Expenses => "expenses",
-            Self::Benefits => "benefits",
-            Self::Accounting => "accounting",
-            Self::Productivity => "productivity",
-        }
+    pub fn id(self) -> &'static str {
+        crate::Named::name(self)
     }
 
     /// The English display name, e.g. "Identity & access".

@@ -7,6 +7,9 @@ use relais_access::normalize_email;
 use crate::model::{BuiltBy, FieldInput, Integration, Pricing, WizardDefinition};
 use crate::{Problem, text};
 
+/// Slugs that would clash with fixed paths under `/api/catalog/`.
+const RESERVED_SLUGS: [&str; 2] = ["categories", "search"];
+
 /// Checks every integration and returns every broken rule, in file order.
 pub(crate) fn validate(integrations: &[Integration]) -> Vec<Problem> {
     let mut problems = Vec::new();
@@ -91,6 +94,12 @@ impl Checker<'_> {
 
 fn check_integration(check: &mut Checker<'_>, integration: &Integration) {
     check.identifier("slug", &integration.slug, '-');
+    if RESERVED_SLUGS.contains(&integration.slug.as_str()) {
+        check.fail(
+            "slug",
+            format!("'{}' is reserved by the API's paths", integration.slug),
+        );
+    }
     check.text("name", &integration.name, 80);
     check.text("short_description", &integration.short_description, 200);
     check.text("long_description", &integration.long_description, 10_000);

@@ -1,0 +1,78 @@
+//! Authentication of admin-API requests by personal access token.
+
+use axum::Json;
+use axum::extract::{FromRequestParts, State};
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use relais_access::{Company, MarketplaceRight, User};
+use relais_app::{Actor, AppError, ErrorKind};
+use serde::Serialize;
+
+use crate::{Problem, Shared, blocking};
+
+/// The authenticated user of a request: a bearer token is required.
+pub(crate) struct Authenticated(pub Actor);
+
+/// The user of a request if it carries a token; a token that is present
+/// but invalid is still refused.
+pub(crate) struct MaybeAuthenticated(pub Option<Actor>);
+
+impl FromRequestParts<Shared> for MaybeAuthenticated {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, shared: &Shared) -> Result<Self, Problem> {
+        let Some(header) = parts.headers.get(AUTHORIZATION) else {
+            return Ok(Self(None));
+        };
+        let token = header
+            .to_str()
+            .ok()
+            .and_then(|h| {
+                h.strip_prefix("Bearer ")
+                    .or_else(|| h.strip_prefix("bearer "))
+            })
+            .map(str::to_owned)
+            .ok_or_else(|| {
+                Problem::from(AppError::new(
+                    ErrorKind::Unauthenticated,
+                    "the Authorization header must read 'Bearer <token>'".to_owned(),
+                ))
+            })?;
+        let actor = blocking(&shared.app, move |app| app.authenticate(&token)).await?;
+        Ok(Self(Some(actor)))
+    }
+}
+
+impl FromRequestParts<Shared> for Authenticated {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, shared: &Shared) -> Result<Self, Problem> {
+        match MaybeAuthenticated::from_request_parts(parts, shared).await? {
+            MaybeAuthenticated(Some(actor)) => Ok(Self(actor)),
+            MaybeAuthenticated(None) => Err(Problem::from(AppError::new(
+                ErrorKind::Unauthenticated,
+                "this endpoint needs a personal access token: 'Authorization: Bearer <token>'"
+                    .to_owned(),
+            ))),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub(crate) struct Me {
+    user: User,
+    company: Company,
+    can_browse_marketplace: bool,
+    can_configure_integrations: bool,
+}
+
+/// `GET /api/me`: who the token belongs to and what they may do.
+pub(crate) async fn me(State(_): State<Shared>, Authenticated(actor): Authenticated) -> Json<Me> {
+    let right: MarketplaceRight = actor.user.marketplace_right;
+    Json(Me {
+        can_browse_marketplace: right.can_browse(),
+        can_configure_integrations: right.can_configure(),
+        user: actor.user,
+        company: actor.company,
+    })
+}

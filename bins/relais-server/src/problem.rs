@@ -1,0 +1,127 @@
+//! Errors as HTTP problem documents (RFC 9457): one stable JSON shape,
+//! `{"status", "code", "title", "message"}`, with `application/problem+json`.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use relais_app::{AppError, ErrorKind};
+use serde::Serialize;
+
+/// An error answer.
+#[derive(Debug, Clone, Serialize)]
+pub struct Problem {
+    /// The HTTP status, repeated in the body for clients that lose it.
+    pub status: u16,
+    /// A stable snake-case code to branch on.
+    pub code: &'static str,
+    /// The status's reason phrase.
+    pub title: &'static str,
+    /// What went wrong, for a person.
+    pub message: String,
+}
+
+impl Problem {
+    /// A problem with this status, code and message.
+    #[must_use]
+    pub fn new(status: StatusCode, code: &'static str, message: String) -> Self {
+        Self {
+            status: status.as_u16(),
+            code,
+            title: status.canonical_reason().unwrap_or("Error"),
+            message,
+        }
+    }
+
+    /// 400, for a query or body that does not parse.
+    #[must_use]
+    pub fn bad_request(message: String) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, ErrorKind::Invalid.code(), message)
+    }
+
+    /// 500, logged; the caller only learns that it was not their fault.
+    #[must_use]
+    pub fn internal(detail: &str) -> Self {
+        tracing::error!(detail, "internal error");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorKind::Internal.code(),
+            "Relais failed to answer; the server log has the details".to_owned(),
+        )
+    }
+}
+
+impl From<AppError> for Problem {
+    fn from(error: AppError) -> Self {
+        let status = match error.kind() {
+            ErrorKind::Invalid => StatusCode::BAD_REQUEST,
+            ErrorKind::NotFound => StatusCode::NOT_FOUND,
+            ErrorKind::Conflict => StatusCode::CONFLICT,
+            ErrorKind::Unauthenticated => StatusCode::UNAUTHORIZED,
+            ErrorKind::Forbidden => StatusCode::FORBIDDEN,
+            ErrorKind::Internal => return Self::internal(&error.to_string()),
+        };
+        Self::new(status, error.kind().code(), error.to_string())
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = (status, Json(&self)).into_response();
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        if status == StatusCode::UNAUTHORIZED {
+            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+pub(crate) async fn not_found(uri: axum::http::Uri) -> Problem {
+    Problem::new(
+        StatusCode::NOT_FOUND,
+        ErrorKind::NotFound.code(),
+        format!("no such endpoint: {}", uri.path()),
+    )
+}
+
+pub(crate) async fn method_not_allowed(
+    method: axum::http::Method,
+    uri: axum::http::Uri,
+) -> Problem {
+    Problem::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        format!("{method} is not allowed on {}", uri.path()),
+    )
+}
+
+/// Gives the answers of the tower layers (408 time-out, 413 body too large,
+/// and axum's own rejections) the same problem shape as every other error.
+pub(crate) async fn from_plain_status(response: Response) -> Response {
+    let status = response.status();
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|t| t.as_bytes().starts_with(b"application/problem+json"));
+    if is_problem || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let (code, message) = match status {
+        StatusCode::REQUEST_TIMEOUT => (
+            "timeout",
+            "the request took too long and was stopped".to_owned(),
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            ("body_too_large", "the request body is too large".to_owned())
+        }
+        _ => (
+            "http_error",
+            format!("the request failed with status {status}"),
+        ),
+    };
+    Problem::new(status, code, message).into_response()
+}

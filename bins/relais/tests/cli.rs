@@ -1,0 +1,295 @@
+//! The `relais` CLI end to end, as a script or a person runs it.
+
+#![allow(clippy::unwrap_used)] // Tests: a panic is the failure report.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+
+struct Cli {
+    dir: tempfile::TempDir,
+}
+
+impl Cli {
+    fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::cargo_bin("relais").unwrap();
+        cmd.arg("--db")
+            .arg(self.dir.path().join("relais.db"))
+            .args(args);
+        cmd
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let output = self
+            .cmd(args)
+            .arg("--json")
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        serde_json::from_slice(&output).unwrap()
+    }
+
+    fn init(&self) -> Value {
+        self.json(&[
+            "init",
+            "--company",
+            "Acme GmbH",
+            "--admin-email",
+            "ana@acme.example",
+        ])
+    }
+}
+
+#[test]
+fn init_prints_the_admin_token_once_and_refuses_a_second_company_of_that_name() {
+    let cli = Cli::new();
+    let created = cli.init();
+    assert!(created["token"].as_str().unwrap().starts_with("rlp_"));
+    assert_eq!(created["company"]["slug"], "acme-gmbh");
+    assert_eq!(created["admin"]["marketplace_right"], "edit");
+
+    cli.cmd(&[
+        "init",
+        "--company",
+        "ACME gmbh",
+        "--admin-email",
+        "x@acme.example",
+    ])
+    .assert()
+    .code(5)
+    .stderr(predicate::str::contains("already exists"));
+    let companies = cli.json(&["companies"]);
+    assert_eq!(companies.as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn catalog_search_finds_slack_despite_a_typo() {
+    let cli = Cli::new();
+    cli.cmd(&["catalog", "search", "slak"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("slack"));
+    let page = cli.json(&["catalog", "search", "slak"]);
+    assert_eq!(page["items"][0]["slug"], "slack");
+}
+
+#[test]
+fn catalog_filters_apply() {
+    let cli = Cli::new();
+    let page = cli.json(&[
+        "catalog",
+        "search",
+        "--category",
+        "identity_access",
+        "--capability",
+        "sync_tracking",
+        "--per-page",
+        "100",
+    ]);
+    let items = page["items"].as_array().unwrap();
+    assert!(!items.is_empty());
+    for item in items {
+        assert_eq!(item["categories"][0], "identity_access");
+        assert_eq!(item["capabilities"]["sync_tracking"], true);
+    }
+}
+
+#[test]
+fn catalog_show_prints_the_integration_page() {
+    let cli = Cli::new();
+    cli.cmd(&["catalog", "show", "okta"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("premier partner"))
+        .stdout(predicate::str::contains("Support: https://"))
+        .stdout(predicate::str::contains("api_token [secret, required]"));
+    let okta = cli.json(&["catalog", "show", "okta"]);
+    assert_eq!(okta["support"]["channel"], "partner");
+}
+
+#[test]
+fn bad_input_exits_with_the_documented_codes() {
+    let cli = Cli::new();
+    cli.cmd(&["catalog", "show", "nope"])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("no integration 'nope'"));
+    cli.cmd(&["catalog", "search", "--badge", "gold"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("select, elite, premier"));
+    cli.cmd(&["catalog", "search", "--per-page", "0"])
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("per_page"));
+    cli.cmd(&["users", "list"])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("relais init"));
+    cli.cmd(&["catalog", "load", "/no/such/file.json"])
+        .assert()
+        .code(4);
+}
+
+#[test]
+fn a_corrupt_catalog_file_is_refused_naming_the_field_and_the_old_catalog_stays() {
+    let cli = Cli::new();
+    let before = cli.json(&["catalog", "info"]);
+    let file = cli.dir.path().join("broken.json");
+    let mut catalog: Value = serde_json::from_str(
+        &String::from_utf8(
+            cli.cmd(&["catalog", "export"])
+                .assert()
+                .success()
+                .get_output()
+                .stdout
+                .clone(),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    catalog["integrations"][3]["pricing"] =
+        serde_json::json!({"model": "paid", "amount_minor": "lots"});
+    std::fs::write(&file, catalog.to_string()).unwrap();
+    cli.cmd(&["catalog", "load", file.to_str().unwrap()])
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains(
+            "broken.json: integrations[3].pricing",
+        ));
+    assert_eq!(cli.json(&["catalog", "info"]), before);
+}
+
+#[test]
+fn an_operator_catalog_replaces_the_shipped_one_until_reset() {
+    let cli = Cli::new();
+    let mut catalog: Value = serde_json::from_slice(
+        &cli.cmd(&["catalog", "export"])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone(),
+    )
+    .unwrap();
+    let first_two: Vec<Value> = catalog["integrations"].as_array().unwrap()[..2].to_vec();
+    catalog["integrations"] = Value::Array(first_two);
+    let file = cli.dir.path().join("mine.json");
+    std::fs::write(&file, catalog.to_string()).unwrap();
+    cli.cmd(&["catalog", "load", file.to_str().unwrap()])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Loaded 2 integrations"));
+    assert_eq!(cli.json(&["catalog", "search"])["total"], 2);
+    cli.cmd(&["catalog", "load", "--shipped"])
+        .assert()
+        .success();
+    assert!(cli.json(&["catalog", "search"])["total"].as_u64().unwrap() >= 60);
+}
+
+#[test]
+fn users_are_added_listed_promoted_and_given_tokens() {
+    let cli = Cli::new();
+    cli.init();
+    cli.cmd(&[
+        "users",
+        "add",
+        "vic@acme.example",
+        "--name",
+        "Vic",
+        "--right",
+        "view",
+    ])
+    .assert()
+    .success();
+    cli.cmd(&["users", "add", "VIC@acme.example", "--name", "Twin"])
+        .assert()
+        .code(5);
+    cli.cmd(&["users", "add", "not-an-email", "--name", "X"])
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("email"));
+    cli.cmd(&[
+        "users",
+        "add",
+        "x@acme.example",
+        "--name",
+        "X",
+        "--right",
+        "admin",
+    ])
+    .assert()
+    .code(2);
+
+    let users = cli.json(&["users", "list"]);
+    let rights: Vec<_> = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            (
+                u["email"].as_str().unwrap().to_owned(),
+                u["marketplace_right"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rights,
+        [
+            ("ana@acme.example".into(), "edit".into()),
+            ("vic@acme.example".into(), "view".into())
+        ]
+    );
+
+    cli.cmd(&["users", "set-right", "vic@acme.example", "edit"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("now has the right edit"));
+    let token = cli.json(&["users", "token", "vic@acme.example", "--days", "30"]);
+    assert!(token["token"].as_str().unwrap().starts_with("rlp_"));
+    cli.cmd(&["users", "token", "nobody@acme.example"])
+        .assert()
+        .code(3);
+    cli.cmd(&["users", "token", "vic@acme.example", "--days", "0"])
+        .assert()
+        .code(4);
+}
+
+#[test]
+fn several_companies_need_a_choice() {
+    let cli = Cli::new();
+    cli.init();
+    cli.cmd(&[
+        "init",
+        "--company",
+        "Globex",
+        "--admin-email",
+        "hank@globex.example",
+    ])
+    .assert()
+    .success();
+    cli.cmd(&["users", "list"])
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("--company"));
+    let users = cli.json(&["users", "list", "--company", "globex"]);
+    assert_eq!(users[0]["email"], "hank@globex.example");
+}
+
+#[test]
+fn the_database_is_not_a_database() {
+    let cli = Cli::new();
+    std::fs::write(cli.dir.path().join("relais.db"), vec![b'z'; 4096]).unwrap();
+    cli.cmd(&["companies"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("cannot open the database"));
+}
