@@ -11,12 +11,16 @@
 
 mod api;
 mod company;
+mod credential;
 mod error;
 mod secret;
 mod user;
 
 pub use api::{ApiAccess, ApiPermission, PublicApi};
 pub use company::{Company, CompanyId};
+pub use credential::{
+    ApiCredential, ApiToken, ClientId, IssuedApiToken, IssuedSecret, TOKEN_LIFETIME, scope_name,
+};
 pub use error::AccessError;
 pub use secret::{IssuedToken, PersonalAccessToken, PresentedToken, SecretHash, TokenId};
 pub use user::{MarketplaceRight, User, UserId, normalize_email};

@@ -14,7 +14,8 @@ use subtle::ConstantTimeEq;
 
 use crate::{AccessError, CompanyId, User, UserId};
 
-const PREFIX: &str = "rlp_";
+/// Prefix of personal access tokens (admin API).
+pub(crate) const PAT_PREFIX: &str = "rlp_";
 const ID_BYTES: usize = 8;
 const SECRET_BYTES: usize = 32;
 
@@ -156,13 +157,8 @@ impl PersonalAccessToken {
                 reason: "must be 1 to 100 characters".into(),
             });
         }
-        let mut id = [0_u8; ID_BYTES];
-        let mut secret = [0_u8; SECRET_BYTES];
-        getrandom::fill(&mut id).map_err(|e| AccessError::Randomness(e.to_string()))?;
-        getrandom::fill(&mut secret).map_err(|e| AccessError::Randomness(e.to_string()))?;
-        let id = TokenId(to_hex(&id));
-        let secret = to_hex(&secret);
-        let plaintext = format!("{PREFIX}{id}_{secret}");
+        let (id, secret) = (random_id()?, random_secret()?);
+        let plaintext = format!("{PAT_PREFIX}{id}_{secret}");
         Ok(IssuedToken {
             record: Self {
                 id,
@@ -207,14 +203,22 @@ impl std::fmt::Debug for PresentedToken {
 }
 
 impl PresentedToken {
-    /// Splits a token text into its halves.
+    /// Splits a personal access token's text into its halves.
     ///
     /// # Errors
     /// [`AccessError::MalformedToken`] when the text is not shaped like a token.
     pub fn parse(text: &str) -> Result<Self, AccessError> {
+        Self::parse_prefixed(text, PAT_PREFIX)
+    }
+
+    /// Splits a `<prefix><id>_<secret>` text into its halves.
+    ///
+    /// # Errors
+    /// [`AccessError::MalformedToken`] when the text is not shaped like one.
+    pub(crate) fn parse_prefixed(text: &str, prefix: &str) -> Result<Self, AccessError> {
         let rest = text
             .trim()
-            .strip_prefix(PREFIX)
+            .strip_prefix(prefix)
             .ok_or(AccessError::MalformedToken)?;
         let (id, secret) = rest.split_once('_').ok_or(AccessError::MalformedToken)?;
         if secret.len() != SECRET_BYTES * 2 || !is_lower_hex(secret) {
@@ -225,6 +229,27 @@ impl PresentedToken {
             secret: secret.to_owned(),
         })
     }
+}
+
+/// The secret half, for checking against a stored hash.
+impl PresentedToken {
+    pub(crate) fn secret(&self) -> &str {
+        &self.secret
+    }
+}
+
+/// A fresh public id: 16 hex digits.
+pub(crate) fn random_id() -> Result<TokenId, AccessError> {
+    let mut id = [0_u8; ID_BYTES];
+    getrandom::fill(&mut id).map_err(|e| AccessError::Randomness(e.to_string()))?;
+    Ok(TokenId(to_hex(&id)))
+}
+
+/// A fresh secret: 64 hex digits, 256 random bits.
+pub(crate) fn random_secret() -> Result<String, AccessError> {
+    let mut secret = [0_u8; SECRET_BYTES];
+    getrandom::fill(&mut secret).map_err(|e| AccessError::Randomness(e.to_string()))?;
+    Ok(to_hex(&secret))
 }
 
 fn to_hex(bytes: &[u8]) -> String {
@@ -287,7 +312,7 @@ mod tests {
         let a = PersonalAccessToken::issue(&user(), "a", Utc::now(), None).unwrap();
         let b = PersonalAccessToken::issue(&user(), "b", Utc::now(), None).unwrap();
         let forged = format!(
-            "{PREFIX}{}_{}",
+            "{PAT_PREFIX}{}_{}",
             a.record.id,
             b.plaintext.rsplit('_').next().unwrap()
         );

@@ -1,0 +1,24 @@
+//! The HR data the public APIs expose.
+//!
+//! Employees with their standard and custom attributes, whose history is kept
+//! as effective-dated changes ("department was Sales until 2026-03-31,
+//! Marketing since"); attendances; absences by day (time-offs) and by hour
+//! (absence periods); document categories. Also the catalogue of employee
+//! attributes a credential's whitelist chooses from, and a deterministic
+//! generator of realistic demo companies.
+//!
+//! Pure: no storage, no HTTP. `relais-store` keeps these types,
+//! `relais-app` decides who may read them.
+
+mod attributes;
+pub mod demo;
+mod history;
+mod model;
+
+pub use attributes::{AttributeKind, CustomAttribute, StandardAttribute, attribute_keys};
+pub use history::{AttributeChange, value_at};
+pub use model::{
+    AbsencePeriod, Attendance, AttendanceStatus, CostCenterShare, DocumentCategory, Employee,
+    EmployeeId, EmployeeStatus, EmploymentType, Gender, OrgUnit, TimeOff, TimeOffCategory,
+    TimeOffStatus, TimeOffType, TimeOffUnit, weekdays_between,
+};
