@@ -6,8 +6,11 @@
 
 mod auth;
 mod catalog;
+mod credentials;
 mod problem;
+mod v1;
 
+use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -42,6 +45,10 @@ pub struct ServerConfig {
     pub request_timeout: Duration,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// `POST /v1/auth` calls allowed per credential and minute.
+    pub auth_per_minute: NonZeroU32,
+    /// Public-API calls allowed per credential and minute.
+    pub api_per_minute: NonZeroU32,
 }
 
 impl Default for ServerConfig {
@@ -50,6 +57,8 @@ impl Default for ServerConfig {
             catalog_access: CatalogAccess::Public,
             request_timeout: Duration::from_secs(30),
             max_body_bytes: 1024 * 1024,
+            auth_per_minute: NonZeroU32::new(60).unwrap_or(NonZeroU32::MIN),
+            api_per_minute: NonZeroU32::new(300).unwrap_or(NonZeroU32::MIN),
         }
     }
 }
@@ -59,18 +68,25 @@ impl Default for ServerConfig {
 pub(crate) struct Shared {
     pub app: Arc<App>,
     pub config: Arc<ServerConfig>,
+    pub throttle: Arc<v1::Throttle>,
 }
 
 /// The whole HTTP surface of Relais.
 pub fn router(app: Arc<App>, config: ServerConfig) -> Router {
     let shared = Shared {
         app,
+        throttle: Arc::new(v1::Throttle::new(
+            config.auth_per_minute,
+            config.api_per_minute,
+        )),
         config: Arc::new(config.clone()),
     };
     Router::new()
         .route("/healthz", get(health))
         .route("/api/me", get(auth::me))
         .merge(catalog::routes())
+        .merge(credentials::routes())
+        .merge(v1::routes(shared.clone()))
         .fallback(problem::not_found)
         .method_not_allowed_fallback(problem::method_not_allowed)
         .with_state(shared)
@@ -137,4 +153,23 @@ where
         .await
         .map_err(|e| Problem::internal(&format!("worker failed: {e}")))?
         .map_err(Problem::from)
+}
+
+/// A JSON body whose rejections (bad JSON, wrong types, unknown fields) are
+/// problem documents naming what is wrong.
+pub(crate) struct JsonBody<T>(pub T);
+
+impl<T, S> axum::extract::FromRequest<S> for JsonBody<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = Problem;
+
+    async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, Problem> {
+        axum::Json::<T>::from_request(request, state)
+            .await
+            .map(|axum::Json(value)| Self(value))
+            .map_err(|e| Problem::bad_request(e.body_text()))
+    }
 }

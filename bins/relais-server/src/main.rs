@@ -1,6 +1,7 @@
 //! `relais-server`: the Relais HTTP server.
 
 use std::net::SocketAddr;
+use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -27,7 +28,8 @@ struct Args {
     #[arg(long, env = "RELAIS_BIND", default_value = "127.0.0.1:8080")]
     bind: SocketAddr,
 
-    /// Create a demo company (once) and print its admin token.
+    /// Create a demo company (once: 150 employees, 12 months of attendances and
+    /// absences) and print its admin token.
     #[arg(long)]
     demo: bool,
 
@@ -38,6 +40,14 @@ struct Args {
     /// Seconds a request may take before it is answered 408.
     #[arg(long, env = "RELAIS_REQUEST_TIMEOUT", default_value_t = 30)]
     request_timeout: u64,
+
+    /// Public-API calls allowed per credential and minute (then 429 with Retry-After).
+    #[arg(long, env = "RELAIS_API_RATE_LIMIT", default_value_t = NonZeroU32::new(300).unwrap_or(NonZeroU32::MIN))]
+    api_rate_limit: NonZeroU32,
+
+    /// `POST /v1/auth` calls allowed per credential and minute.
+    #[arg(long, env = "RELAIS_AUTH_RATE_LIMIT", default_value_t = NonZeroU32::new(60).unwrap_or(NonZeroU32::MIN))]
+    auth_rate_limit: NonZeroU32,
 
     /// Log lines as JSON instead of text (filter with RELAIS_LOG, e.g. RELAIS_LOG=debug).
     #[arg(long, env = "RELAIS_LOG_JSON")]
@@ -56,7 +66,7 @@ async fn main() -> anyhow::Result<()> {
     if args.demo {
         match app.ensure_demo_company()? {
             Some(demo) => println!(
-                "demo company '{}' created; admin {} token (shown once): {}",
+                "demo company '{}' created with 150 employees; admin {} token (shown once): {}",
                 demo.company.name, demo.admin.email, demo.token
             ),
             None => println!(
@@ -69,6 +79,8 @@ async fn main() -> anyhow::Result<()> {
     let config = ServerConfig {
         catalog_access: args.catalog_access,
         request_timeout: Duration::from_secs(args.request_timeout.max(1)),
+        api_per_minute: args.api_rate_limit,
+        auth_per_minute: args.auth_rate_limit,
         ..ServerConfig::default()
     };
     let listener = tokio::net::TcpListener::bind(args.bind)

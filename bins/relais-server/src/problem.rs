@@ -103,11 +103,16 @@ pub(crate) async fn method_not_allowed(
 /// and axum's own rejections) the same problem shape as every other error.
 pub(crate) async fn from_plain_status(response: Response) -> Response {
     let status = response.status();
-    let is_problem = response
+    // JSON error bodies are answers already: problem documents, and the
+    // public API's own error envelope.
+    let is_json = response
         .headers()
         .get(header::CONTENT_TYPE)
-        .is_some_and(|t| t.as_bytes().starts_with(b"application/problem+json"));
-    if is_problem || !(status.is_client_error() || status.is_server_error()) {
+        .is_some_and(|t| {
+            let t = t.as_bytes();
+            t.starts_with(b"application/problem+json") || t.starts_with(b"application/json")
+        });
+    if is_json || !(status.is_client_error() || status.is_server_error()) {
         return response;
     }
     let (code, message) = match status {

@@ -5,6 +5,8 @@
 //! documented in `relais --help` and docs/cli.md.
 
 mod catalog;
+mod credentials;
+mod demo;
 mod output;
 mod users;
 
@@ -24,7 +26,7 @@ Exit codes:
   5  conflict (it exists already)
   6  not allowed (rights or credentials)";
 
-/// The Relais admin CLI: companies, users, tokens and the Marketplace catalog.
+/// The Relais admin CLI: companies, users, tokens, API credentials, demo data and the Marketplace catalog.
 ///
 /// Works directly on the database file (the server may run at the same time).
 #[derive(Debug, Parser)]
@@ -67,6 +69,12 @@ enum Command {
     /// Manage users, their Marketplace right and their access tokens.
     #[command(subcommand)]
     Users(users::UsersCommand),
+    /// Manage public-API credentials: scopes, readable attributes, secrets.
+    #[command(subcommand)]
+    Credentials(credentials::CredentialsCommand),
+    /// Fill a company with realistic, deterministic demo HR data.
+    #[command(subcommand)]
+    Demo(demo::DemoCommand),
 }
 
 fn main() -> ExitCode {
@@ -105,6 +113,8 @@ fn run(cli: Cli) -> Result<(), AppError> {
         Command::Companies => out.companies(&app.companies()?),
         Command::Catalog(command) => catalog::run(&app, &out, command),
         Command::Users(command) => users::run(&app, &out, command),
+        Command::Credentials(command) => credentials::run(&app, &out, command),
+        Command::Demo(command) => demo::run(&app, &out, command),
     }
 }
 

@@ -6,7 +6,10 @@
 //! (`relais-catalog`, …) and persistence (`relais-store`); it holds no
 //! transport concerns: no HTTP status, no exit code, no terminal output.
 
+mod credentials;
 mod error;
+mod people;
+pub mod public_api;
 pub mod views;
 
 use std::path::Path;
@@ -20,7 +23,11 @@ use relais_access::{
 use relais_catalog::{Catalog, Integration};
 use relais_store::{CatalogInfo, SqliteStore, Store};
 
+pub use credentials::{
+    Caller, CredentialChange, CredentialInput, CredentialView, CredentialWithSecret,
+};
 pub use error::{AppError, ErrorKind};
+pub use people::DemoSummary;
 
 /// The authenticated user behind a request, with their company.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,7 +59,10 @@ pub struct NewCompany {
     pub token: String,
 }
 
-/// The name and e-mail of the demo company's administrator.
+/// The seed of the demo company's workforce.
+pub const DEMO_SEED: u64 = 42;
+
+/// The name of the demo company.
 pub const DEMO_COMPANY: &str = "Demo Company";
 /// The demo administrator's e-mail.
 pub const DEMO_ADMIN_EMAIL: &str = "admin@demo.example";
@@ -60,7 +70,7 @@ pub const DEMO_ADMIN_EMAIL: &str = "admin@demo.example";
 /// Relais's use cases over one store.
 #[derive(Debug)]
 pub struct App {
-    store: Arc<dyn Store>,
+    pub(crate) store: Arc<dyn Store>,
     catalog: RwLock<Arc<Catalog>>,
 }
 

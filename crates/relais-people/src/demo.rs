@@ -17,8 +17,9 @@ use serde_json::{Value, json};
 use crate::attributes::{AttributeKind, CustomAttribute, StandardAttribute};
 use crate::{
     AbsencePeriod, Attendance, AttendanceStatus, AttributeChange, CostCenterShare,
-    DocumentCategory, Employee, EmployeeId, EmployeeStatus, EmploymentType, Gender, OrgUnit,
-    TimeOff, TimeOffCategory, TimeOffStatus, TimeOffType, TimeOffUnit, weekdays_between,
+    DocumentCategory, Employee, EmployeeId, EmployeeRecords, EmployeeStatus, EmploymentType,
+    Gender, OrgUnit, Project, TimeOff, TimeOffCategory, TimeOffStatus, TimeOffType, TimeOffUnit,
+    weekdays_between,
 };
 
 /// What to generate.
@@ -61,21 +62,8 @@ pub struct DemoCompany {
     pub document_categories: Vec<DocumentCategory>,
     /// Custom attributes.
     pub custom_attributes: Vec<CustomAttribute>,
-}
-
-/// Everything generated for one employee.
-#[derive(Debug, Clone, PartialEq)]
-pub struct EmployeeRecords {
-    /// The employee as of `until`.
-    pub employee: Employee,
-    /// Every effective-dated value of the tracked attributes.
-    pub history: Vec<AttributeChange>,
-    /// Worked days.
-    pub attendances: Vec<Attendance>,
-    /// Absences in days.
-    pub time_offs: Vec<TimeOff>,
-    /// Absences in hours.
-    pub absence_periods: Vec<AbsencePeriod>,
+    /// Attendance projects.
+    pub projects: Vec<Project>,
 }
 
 const DEPARTMENTS: [&str; 10] = [
@@ -315,6 +303,21 @@ pub fn company() -> DemoCompany {
         .map(|(n, id)| DocumentCategory {
             id,
             name: (*n).to_owned(),
+        })
+        .collect(),
+        projects: [
+            "Platform rewrite",
+            "Mobile app",
+            "Data warehouse",
+            "Customer portal",
+            "Security audit",
+        ]
+        .iter()
+        .zip(1..)
+        .map(|(n, id)| Project {
+            id,
+            name: (*n).to_owned(),
+            active: id != 5,
         })
         .collect(),
         custom_attributes: vec![

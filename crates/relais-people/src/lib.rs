@@ -19,6 +19,6 @@ pub use attributes::{AttributeKind, CustomAttribute, StandardAttribute, attribut
 pub use history::{AttributeChange, value_at};
 pub use model::{
     AbsencePeriod, Attendance, AttendanceStatus, CostCenterShare, DocumentCategory, Employee,
-    EmployeeId, EmployeeStatus, EmploymentType, Gender, OrgUnit, TimeOff, TimeOffCategory,
-    TimeOffStatus, TimeOffType, TimeOffUnit, weekdays_between,
+    EmployeeId, EmployeeRecords, EmployeeStatus, EmploymentType, Gender, OrgUnit, Project, TimeOff,
+    TimeOffCategory, TimeOffStatus, TimeOffType, TimeOffUnit, weekdays_between,
 };

@@ -350,3 +350,30 @@ pub fn weekdays_between(start: NaiveDate, end: NaiveDate) -> u32 {
         .try_into()
         .unwrap_or(u32::MAX)
 }
+
+/// An attendance project.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Project {
+    /// Id within the company.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// Whether time can still be booked on it.
+    pub active: bool,
+}
+
+/// One employee with everything recorded about them: what a store writes
+/// in one go.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EmployeeRecords {
+    /// The employee as of today.
+    pub employee: Employee,
+    /// Every effective-dated value of the tracked attributes.
+    pub history: Vec<crate::AttributeChange>,
+    /// Worked days.
+    pub attendances: Vec<Attendance>,
+    /// Absences in days.
+    pub time_offs: Vec<TimeOff>,
+    /// Absences in hours.
+    pub absence_periods: Vec<AbsencePeriod>,
+}

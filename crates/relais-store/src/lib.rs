@@ -15,11 +15,17 @@
 
 mod sqlite;
 
+use chrono::NaiveDate;
 use chrono::{DateTime, Utc};
 use relais_access::{
-    Company, CompanyId, MarketplaceRight, PersonalAccessToken, TokenId, User, UserId,
+    ApiCredential, ApiToken, ClientId, Company, CompanyId, MarketplaceRight, PersonalAccessToken,
+    TokenId, User, UserId,
 };
 use relais_catalog::Integration;
+use relais_people::{
+    AbsencePeriod, Attendance, AttributeChange, CustomAttribute, DocumentCategory, Employee,
+    EmployeeId, EmployeeRecords, Project, TimeOff, TimeOffType,
+};
 
 pub use sqlite::SqliteStore;
 
@@ -161,7 +167,208 @@ pub trait AccessStore {
     fn token(&self, id: &TokenId) -> Result<Option<PersonalAccessToken>, StoreError>;
 }
 
-/// Everything Relais stores. One implementation per backend.
-pub trait Store: CatalogStore + AccessStore + Send + Sync + std::fmt::Debug {}
+/// A page of rows and the number of rows the query matches in all.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Paged<T> {
+    /// The rows of this page.
+    pub rows: Vec<T>,
+    /// How many rows match in all.
+    pub total: u64,
+}
 
-impl<T: CatalogStore + AccessStore + Send + Sync + std::fmt::Debug> Store for T {}
+/// Which rows of a list to return: skip `offset`, return at most `limit`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    /// Rows to skip.
+    pub offset: u64,
+    /// Rows to return at most.
+    pub limit: u64,
+}
+
+/// Filters of the employee list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EmployeeFilter {
+    /// Only this (normalised) e-mail.
+    pub email: Option<String>,
+    /// Only employees changed at or after this time (RFC 3339 UTC text compare).
+    pub updated_since: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// Filters shared by the attendance and absence lists.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PeriodFilter {
+    /// Rows on or after this day (absences: ending on or after it).
+    pub start_date: Option<NaiveDate>,
+    /// Rows on or before this day (absences: starting on or before it).
+    pub end_date: Option<NaiveDate>,
+    /// Only these employees (empty: all).
+    pub employees: Vec<EmployeeId>,
+    /// Only rows changed at or after this time.
+    pub updated_from: Option<chrono::DateTime<chrono::Utc>>,
+    /// Only rows changed at or before this time.
+    pub updated_to: Option<chrono::DateTime<chrono::Utc>>,
+    /// Attendances: include pending ones too (default: confirmed only).
+    pub include_pending: bool,
+}
+
+/// The reference data of a company's people: what employee records refer to.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PeopleReference {
+    /// Absence types.
+    pub time_off_types: Vec<TimeOffType>,
+    /// Document categories.
+    pub document_categories: Vec<DocumentCategory>,
+    /// Custom employee attributes.
+    pub custom_attributes: Vec<CustomAttribute>,
+    /// Attendance projects.
+    pub projects: Vec<Project>,
+}
+
+/// A company's HR data.
+pub trait PeopleStore {
+    /// Deletes every employee, attendance, absence and reference row of the company.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails; nothing is deleted then.
+    fn clear_people(&self, company: CompanyId) -> Result<(), StoreError>;
+
+    /// Replaces the company's reference data.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn replace_people_reference(
+        &self,
+        company: CompanyId,
+        reference: &PeopleReference,
+    ) -> Result<(), StoreError>;
+
+    /// The company's reference data.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn people_reference(&self, company: CompanyId) -> Result<PeopleReference, StoreError>;
+
+    /// Writes a batch of employees with all their records in one transaction.
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] for an employee id that exists already.
+    fn insert_employees(
+        &self,
+        company: CompanyId,
+        batch: &[EmployeeRecords],
+    ) -> Result<(), StoreError>;
+
+    /// A page of employees by id.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn employees(
+        &self,
+        company: CompanyId,
+        filter: &EmployeeFilter,
+        window: Window,
+    ) -> Result<Paged<Employee>, StoreError>;
+
+    /// The employees with these ids (unknown ids are left out).
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn employees_by_id(
+        &self,
+        company: CompanyId,
+        ids: &[EmployeeId],
+    ) -> Result<Vec<Employee>, StoreError>;
+
+    /// The history of the given employees (all of them when `ids` is empty).
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn history(
+        &self,
+        company: CompanyId,
+        ids: &[EmployeeId],
+    ) -> Result<Vec<AttributeChange>, StoreError>;
+
+    /// A page of attendances, by day, employee and id.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn attendances(
+        &self,
+        company: CompanyId,
+        filter: &PeriodFilter,
+        window: Window,
+    ) -> Result<Paged<Attendance>, StoreError>;
+
+    /// A page of day absences overlapping the filter's period, by start day and id.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn time_offs(
+        &self,
+        company: CompanyId,
+        filter: &PeriodFilter,
+        window: Window,
+    ) -> Result<Paged<TimeOff>, StoreError>;
+
+    /// A page of hour absences overlapping the filter's period, by start and id.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn absence_periods(
+        &self,
+        company: CompanyId,
+        filter: &PeriodFilter,
+        window: Window,
+    ) -> Result<Paged<AbsencePeriod>, StoreError>;
+}
+
+/// Public-API credentials and their tokens.
+pub trait CredentialStore {
+    /// Stores a new credential.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn insert_credential(&self, credential: &ApiCredential) -> Result<(), StoreError>;
+
+    /// Saves a changed credential; returns whether it exists in its company.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn update_credential(&self, credential: &ApiCredential) -> Result<bool, StoreError>;
+
+    /// The company's credentials, oldest first.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn credentials(&self, company: CompanyId) -> Result<Vec<ApiCredential>, StoreError>;
+
+    /// A credential by client id, whatever its company (for `POST /v1/auth`).
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn credential(&self, client_id: &ClientId) -> Result<Option<ApiCredential>, StoreError>;
+
+    /// Stores a public-API token and deletes expired ones.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn insert_api_token(&self, token: &ApiToken) -> Result<(), StoreError>;
+
+    /// A public-API token by its public id.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn api_token(&self, id: &TokenId) -> Result<Option<ApiToken>, StoreError>;
+}
+
+/// Everything Relais stores. One implementation per backend.
+pub trait Store:
+    CatalogStore + AccessStore + PeopleStore + CredentialStore + Send + Sync + std::fmt::Debug
+{
+}
+
+impl<T> Store for T where
+    T: CatalogStore + AccessStore + PeopleStore + CredentialStore + Send + Sync + std::fmt::Debug
+{
+}

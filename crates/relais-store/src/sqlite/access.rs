@@ -18,7 +18,8 @@ impl AccessStore for SqliteStore {
         let mut conn = self.conn()?;
         let tx = conn.transaction().map_err(backend)?;
         tx.execute(
-            "INSERT INTO companies (id, name, slug, created_at) VALUES (?1, ?2, ?3, ?4)",
+            "INSERT INTO companies (id, name, slug, created_at, tenant)
+             VALUES (?1, ?2, ?3, ?4, (SELECT COALESCE(MAX(tenant), 0) + 1 FROM companies))",
             params![
                 company.id.0.to_string(),
                 company.name,

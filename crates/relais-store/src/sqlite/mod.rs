@@ -2,6 +2,8 @@
 
 mod access;
 mod catalog;
+mod credentials;
+mod people;
 
 use std::path::Path;
 use std::time::Duration;
@@ -22,7 +24,10 @@ const POOL_SIZE: u32 = 8;
 
 /// The schema, one step per release that changed it. Append only: never edit
 /// a step that has shipped.
-const SCHEMA_STEPS: &[&str] = &[include_str!("../../migrations/001_catalog_and_access.sql")];
+const SCHEMA_STEPS: &[&str] = &[
+    include_str!("../../migrations/001_catalog_and_access.sql"),
+    include_str!("../../migrations/002_people_and_credentials.sql"),
+];
 
 fn migrations() -> Migrations<'static> {
     Migrations::new(SCHEMA_STEPS.iter().map(|sql| M::up(sql)).collect())
@@ -196,6 +201,40 @@ mod tests {
             assert_eq!(store.schema_version().unwrap(), latest_version());
             assert_eq!(store.companies().unwrap(), vec![company]);
         }
+    }
+
+    #[test]
+    fn companies_of_the_first_schema_get_a_tenant_key_on_upgrade() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("relais.db");
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            migrations().to_version(&mut conn, 1).unwrap();
+            conn.execute(
+                "INSERT INTO companies (id, name, slug, created_at) VALUES (?1, 'Old', 'old', '2026-01-01T00:00:00Z')",
+                [uuid::Uuid::now_v7().to_string()],
+            )
+            .unwrap();
+        }
+        let store = SqliteStore::open(&path).unwrap();
+        let conn = store.conn().unwrap();
+        let tenant: Option<i64> = conn
+            .query_row("SELECT tenant FROM companies WHERE slug = 'old'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(tenant, Some(1));
+        drop(conn);
+        let company = seed(&store);
+        let conn = store.conn().unwrap();
+        let tenant: i64 = conn
+            .query_row(
+                "SELECT tenant FROM companies WHERE id = ?1",
+                [company.id.to_string()],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(tenant, 2);
     }
 
     #[test]

@@ -1,0 +1,770 @@
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use relais_access::CompanyId;
+use relais_people::{
+    AbsencePeriod, Attendance, AttendanceStatus, AttributeChange, Employee, EmployeeId,
+    EmployeeRecords, Project, TimeOff, TimeOffStatus,
+};
+use rusqlite::types::Value as Sql;
+use rusqlite::{Connection, Row, params, params_from_iter};
+
+use super::{SqliteStore, backend, conflict_or_backend};
+use crate::{
+    EmployeeFilter, Paged, PeopleReference, PeopleStore, PeriodFilter, StoreError, Window,
+};
+
+/// Timestamps people rows are filtered on are written with a fixed number of
+/// fraction digits, so that comparing them as text compares them as times.
+fn sortable(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
+fn parse_sortable(table: &'static str, text: &str) -> Result<DateTime<Utc>, StoreError> {
+    super::parse_timestamp(table, text)
+}
+
+fn corrupt(table: &'static str, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt {
+        table,
+        reason: e.to_string(),
+    }
+}
+
+/// The company's small integer key in the people tables.
+pub(super) fn tenant(conn: &Connection, company: CompanyId) -> Result<i64, StoreError> {
+    conn.query_row(
+        "SELECT tenant FROM companies WHERE id = ?1",
+        [company.0.to_string()],
+        |row| row.get(0),
+    )
+    .map_err(|e| match e {
+        rusqlite::Error::QueryReturnedNoRows => {
+            StoreError::Backend(format!("no company {company}"))
+        }
+        e => backend(e),
+    })
+}
+
+const PEOPLE_TABLES: [&str; 9] = [
+    "employees",
+    "employee_history",
+    "custom_attributes",
+    "projects",
+    "attendances",
+    "time_off_types",
+    "time_offs",
+    "absence_periods",
+    "document_categories",
+];
+
+fn json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| StoreError::Backend(e.to_string()))
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(
+    table: &'static str,
+    text: &str,
+) -> Result<T, StoreError> {
+    serde_json::from_str(text).map_err(|e| corrupt(table, e))
+}
+
+/// A WHERE clause built from optional parts, with its parameters.
+struct Where {
+    clauses: Vec<String>,
+    params: Vec<Sql>,
+}
+
+impl Where {
+    fn tenant(tenant: i64) -> Self {
+        Self {
+            clauses: vec!["tenant = ?".into()],
+            params: vec![Sql::Integer(tenant)],
+        }
+    }
+
+    fn and(&mut self, clause: &str, value: impl Into<Sql>) {
+        self.clauses.push(clause.to_owned());
+        self.params.push(value.into());
+    }
+
+    fn and_in(&mut self, column: &str, values: &[i64]) {
+        if values.is_empty() {
+            return;
+        }
+        let marks = vec!["?"; values.len()].join(", ");
+        self.clauses.push(format!("{column} IN ({marks})"));
+        self.params.extend(values.iter().map(|v| Sql::Integer(*v)));
+    }
+
+    fn sql(&self) -> String {
+        self.clauses.join(" AND ")
+    }
+
+    /// Counts the matching rows of `table`, then reads one window of them.
+    fn page<T>(
+        &self,
+        conn: &Connection,
+        table: &str,
+        columns: &str,
+        order: &str,
+        window: Window,
+        read: impl Fn(&Row<'_>) -> rusqlite::Result<Result<T, StoreError>>,
+    ) -> Result<Paged<T>, StoreError> {
+        let filter = self.sql();
+        let total: i64 = conn
+            .query_row(
+                &format!("SELECT COUNT(*) FROM {table} WHERE {filter}"),
+                params_from_iter(&self.params),
+                |r| r.get(0),
+            )
+            .map_err(backend)?;
+        let mut params = self.params.clone();
+        params.push(Sql::Integer(
+            i64::try_from(window.limit).unwrap_or(i64::MAX),
+        ));
+        params.push(Sql::Integer(
+            i64::try_from(window.offset).unwrap_or(i64::MAX),
+        ));
+        let mut statement = conn
+            .prepare(&format!(
+                "SELECT {columns} FROM {table} WHERE {filter} ORDER BY {order} LIMIT ? OFFSET ?"
+            ))
+            .map_err(backend)?;
+        let rows = statement
+            .query_map(params_from_iter(&params), read)
+            .map_err(backend)?;
+        let rows = rows
+            .map(|r| r.map_err(backend)?)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Paged {
+            rows,
+            total: u64::try_from(total).unwrap_or(0),
+        })
+    }
+}
+
+impl PeopleStore for SqliteStore {
+    fn clear_people(&self, company: CompanyId) -> Result<(), StoreError> {
+        let mut conn = self.conn()?;
+        let tenant = tenant(&conn, company)?;
+        let tx = conn.transaction().map_err(backend)?;
+        for table in PEOPLE_TABLES {
+            tx.execute(&format!("DELETE FROM {table} WHERE tenant = ?1"), [tenant])
+                .map_err(backend)?;
+        }
+        tx.commit().map_err(backend)
+    }
+
+    fn replace_people_reference(
+        &self,
+        company: CompanyId,
+        reference: &PeopleReference,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.conn()?;
+        let tenant = tenant(&conn, company)?;
+        let tx = conn.transaction().map_err(backend)?;
+        for table in [
+            "time_off_types",
+            "document_categories",
+            "custom_attributes",
+            "projects",
+        ] {
+            tx.execute(&format!("DELETE FROM {table} WHERE tenant = ?1"), [tenant])
+                .map_err(backend)?;
+        }
+        for t in &reference.time_off_types {
+            tx.execute(
+                "INSERT INTO time_off_types (tenant, id, document) VALUES (?1, ?2, ?3)",
+                params![tenant, t.id, json(t)?],
+            )
+            .map_err(backend)?;
+        }
+        for c in &reference.document_categories {
+            tx.execute(
+                "INSERT INTO document_categories (tenant, id, name) VALUES (?1, ?2, ?3)",
+                params![tenant, c.id, c.name],
+            )
+            .map_err(backend)?;
+        }
+        for a in &reference.custom_attributes {
+            tx.execute(
+                "INSERT INTO custom_attributes (tenant, id, document) VALUES (?1, ?2, ?3)",
+                params![tenant, a.id, json(a)?],
+            )
+            .map_err(backend)?;
+        }
+        for p in &reference.projects {
+            tx.execute(
+                "INSERT INTO projects (tenant, id, name, active) VALUES (?1, ?2, ?3, ?4)",
+                params![tenant, p.id, p.name, p.active],
+            )
+            .map_err(backend)?;
+        }
+        tx.commit().map_err(backend)
+    }
+
+    fn people_reference(&self, company: CompanyId) -> Result<PeopleReference, StoreError> {
+        let conn = self.conn()?;
+        let tenant = tenant(&conn, company)?;
+        let documents = |table: &'static str| -> Result<Vec<String>, StoreError> {
+            let mut statement = conn
+                .prepare(&format!(
+                    "SELECT document FROM {table} WHERE tenant = ?1 ORDER BY id"
+                ))
+                .map_err(backend)?;
+            let rows = statement
+                .query_map([tenant], |r| r.get::<_, String>(0))
+                .map_err(backend)?;
+            rows.map(|r| r.map_err(backend)).collect()
+        };
+        let time_off_types = documents("time_off_types")?
+            .iter()
+            .map(|d| from_json("time_off_types", d))
+            .collect::<Result<_, _>>()?;
+        let custom_attributes = documents("custom_attributes")?
+            .iter()
+            .map(|d| from_json("custom_attributes", d))
+            .collect::<Result<_, _>>()?;
+        let mut statement = conn
+            .prepare("SELECT id, name FROM document_categories WHERE tenant = ?1 ORDER BY id")
+            .map_err(backend)?;
+        let document_categories = statement
+            .query_map([tenant], |r| {
+                Ok(relais_people::DocumentCategory {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                })
+            })
+            .map_err(backend)?
+            .collect::<Result<_, _>>()
+            .map_err(backend)?;
+        let mut statement = conn
+            .prepare("SELECT id, name, active FROM projects WHERE tenant = ?1 ORDER BY id")
+            .map_err(backend)?;
+        let projects = statement
+            .query_map([tenant], |r| {
+                Ok(Project {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    active: r.get(2)?,
+                })
+            })
+            .map_err(backend)?
+            .collect::<Result<_, _>>()
+            .map_err(backend)?;
+        Ok(PeopleReference {
+            time_off_types,
+            document_categories,
+            custom_attributes,
+            projects,
+        })
+    }
+
+    fn insert_employees(
+        &self,
+        company: CompanyId,
+        batch: &[EmployeeRecords],
+    ) -> Result<(), StoreError> {
+        let mut conn = self.conn()?;
+        let tenant = tenant(&conn, company)?;
+        let tx = conn.transaction().map_err(backend)?;
+        {
+            let mut employee = tx
+                .prepare_cached("INSERT INTO employees (tenant, id, email, last_modified_at, document) VALUES (?1, ?2, ?3, ?4, ?5)")
+                .map_err(backend)?;
+            let mut history = tx
+                .prepare_cached("INSERT INTO employee_history (tenant, employee_id, attribute, effective_from, value) VALUES (?1, ?2, ?3, ?4, ?5)")
+                .map_err(backend)?;
+            let mut attendance = tx
+                .prepare_cached(
+                    "INSERT INTO attendances (tenant, employee_id, date, start_time, end_time, break_minutes, project_id, status, comment, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                )
+                .map_err(backend)?;
+            let mut time_off = tx
+                .prepare_cached(
+                    "INSERT INTO time_offs (tenant, employee_id, time_off_type_id, status, start_date, end_date, half_day_start, half_day_end, days_count, comment, created_at, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                )
+                .map_err(backend)?;
+            let mut absence = tx
+                .prepare_cached(
+                    "INSERT INTO absence_periods (tenant, id, employee_id, time_off_type_id, start, end, status, comment, created_at, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                )
+                .map_err(backend)?;
+            for records in batch {
+                let e = &records.employee;
+                employee
+                    .execute(params![
+                        tenant,
+                        e.id,
+                        e.email,
+                        sortable(e.last_modified_at),
+                        json(e)?
+                    ])
+                    .map_err(|err| conflict_or_backend(err, || format!("employee {}", e.id)))?;
+                for c in &records.history {
+                    history
+                        .execute(params![
+                            tenant,
+                            c.employee_id,
+                            c.attribute,
+                            c.effective_from.to_string(),
+                            c.value.to_string()
+                        ])
+                        .map_err(|err| {
+                            conflict_or_backend(err, || {
+                                format!("a change of {} on {}", c.attribute, c.effective_from)
+                            })
+                        })?;
+                }
+                for a in &records.attendances {
+                    attendance
+                        .execute(params![
+                            tenant,
+                            a.employee_id,
+                            a.date.to_string(),
+                            a.start_time.format("%H:%M").to_string(),
+                            a.end_time.format("%H:%M").to_string(),
+                            a.break_minutes,
+                            a.project_id,
+                            a.status.as_str(),
+                            a.comment,
+                            sortable(a.updated_at),
+                        ])
+                        .map_err(backend)?;
+                }
+                for t in &records.time_offs {
+                    time_off
+                        .execute(params![
+                            tenant,
+                            t.employee_id,
+                            t.time_off_type_id,
+                            t.status.as_str(),
+                            t.start_date.to_string(),
+                            t.end_date.to_string(),
+                            t.half_day_start,
+                            t.half_day_end,
+                            t.days_count,
+                            t.comment,
+                            sortable(t.created_at),
+                            sortable(t.updated_at),
+                        ])
+                        .map_err(backend)?;
+                }
+                for p in &records.absence_periods {
+                    absence
+                        .execute(params![
+                            tenant,
+                            p.id.to_string(),
+                            p.employee_id,
+                            p.time_off_type_id,
+                            p.start.format("%Y-%m-%dT%H:%M:%S").to_string(),
+                            p.end.format("%Y-%m-%dT%H:%M:%S").to_string(),
+                            p.status.as_str(),
+                            p.comment,
+                            sortable(p.created_at),
+                            sortable(p.updated_at),
+                        ])
+                        .map_err(backend)?;
+                }
+            }
+        }
+        tx.commit().map_err(backend)
+    }
+
+    fn employees(
+        &self,
+        company: CompanyId,
+        filter: &EmployeeFilter,
+        window: Window,
+    ) -> Result<Paged<Employee>, StoreError> {
+        let conn = self.conn()?;
+        let mut filters = Where::tenant(tenant(&conn, company)?);
+        if let Some(email) = &filter.email {
+            filters.and("email = ?", email.clone());
+        }
+        if let Some(since) = filter.updated_since {
+            filters.and("last_modified_at >= ?", sortable(since));
+        }
+        filters.page(&conn, "employees", "document", "id", window, |row| {
+            let document: String = row.get(0)?;
+            Ok(from_json("employees", &document))
+        })
+    }
+
+    fn employees_by_id(
+        &self,
+        company: CompanyId,
+        ids: &[EmployeeId],
+    ) -> Result<Vec<Employee>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let conn = self.conn()?;
+        let mut filters = Where::tenant(tenant(&conn, company)?);
+        filters.and_in("id", ids);
+        let window = Window {
+            offset: 0,
+            limit: ids.len() as u64,
+        };
+        Ok(filters
+            .page(&conn, "employees", "document", "id", window, |row| {
+                let document: String = row.get(0)?;
+                Ok(from_json("employees", &document))
+            })?
+            .rows)
+    }
+
+    fn history(
+        &self,
+        company: CompanyId,
+        ids: &[EmployeeId],
+    ) -> Result<Vec<AttributeChange>, StoreError> {
+        let conn = self.conn()?;
+        let mut filters = Where::tenant(tenant(&conn, company)?);
+        filters.and_in("employee_id", ids);
+        let mut statement = conn
+            .prepare(&format!(
+                "SELECT employee_id, attribute, effective_from, value FROM employee_history WHERE {}
+                 ORDER BY employee_id, attribute, effective_from",
+                filters.sql()
+            ))
+            .map_err(backend)?;
+        let rows = statement
+            .query_map(params_from_iter(&filters.params), |row| {
+                let (employee_id, attribute, from, value): (i64, String, String, String) =
+                    (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?);
+                Ok((|| {
+                    Ok(AttributeChange {
+                        employee_id,
+                        attribute,
+                        effective_from: from
+                            .parse::<NaiveDate>()
+                            .map_err(|e| corrupt("employee_history", e))?,
+                        value: from_json("employee_history", &value)?,
+                    })
+                })())
+            })
+            .map_err(backend)?;
+        rows.map(|r| r.map_err(backend)?).collect()
+    }
+
+    fn attendances(
+        &self,
+        company: CompanyId,
+        filter: &PeriodFilter,
+        window: Window,
+    ) -> Result<Paged<Attendance>, StoreError> {
+        let conn = self.conn()?;
+        let mut filters = Where::tenant(tenant(&conn, company)?);
+        if let Some(start) = filter.start_date {
+            filters.and("date >= ?", start.to_string());
+        }
+        if let Some(end) = filter.end_date {
+            filters.and("date <= ?", end.to_string());
+        }
+        filters.and_in("employee_id", &filter.employees);
+        updated_between(&mut filters, filter);
+        if !filter.include_pending {
+            filters.and("status = ?", "confirmed".to_owned());
+        }
+        filters.page(
+            &conn,
+            "attendances",
+            "id, employee_id, date, start_time, end_time, break_minutes, project_id, status, comment, updated_at",
+            "date, employee_id, id",
+            window,
+            attendance_row,
+        )
+    }
+
+    fn time_offs(
+        &self,
+        company: CompanyId,
+        filter: &PeriodFilter,
+        window: Window,
+    ) -> Result<Paged<TimeOff>, StoreError> {
+        let conn = self.conn()?;
+        let mut filters = Where::tenant(tenant(&conn, company)?);
+        if let Some(start) = filter.start_date {
+            filters.and("end_date >= ?", start.to_string());
+        }
+        if let Some(end) = filter.end_date {
+            filters.and("start_date <= ?", end.to_string());
+        }
+        filters.and_in("employee_id", &filter.employees);
+        updated_between(&mut filters, filter);
+        filters.page(
+            &conn,
+            "time_offs",
+            "id, employee_id, time_off_type_id, status, start_date, end_date, half_day_start, half_day_end, days_count, comment, created_at, updated_at",
+            "start_date, id",
+            window,
+            time_off_row,
+        )
+    }
+
+    fn absence_periods(
+        &self,
+        company: CompanyId,
+        filter: &PeriodFilter,
+        window: Window,
+    ) -> Result<Paged<AbsencePeriod>, StoreError> {
+        let conn = self.conn()?;
+        let mut filters = Where::tenant(tenant(&conn, company)?);
+        if let Some(start) = filter.start_date {
+            filters.and("end >= ?", format!("{start}T00:00:00"));
+        }
+        if let Some(end) = filter.end_date {
+            filters.and("start <= ?", format!("{end}T23:59:59"));
+        }
+        filters.and_in("employee_id", &filter.employees);
+        updated_between(&mut filters, filter);
+        filters.page(
+            &conn,
+            "absence_periods",
+            "id, employee_id, time_off_type_id, start, end, status, comment, created_at, updated_at",
+            "start, id",
+            window,
+            absence_row,
+        )
+    }
+}
+
+fn updated_between(filters: &mut Where, filter: &PeriodFilter) {
+    if let Some(from) = filter.updated_from {
+        filters.and("updated_at >= ?", sortable(from));
+    }
+    if let Some(to) = filter.updated_to {
+        filters.and("updated_at <= ?", sortable(to));
+    }
+}
+
+fn attendance_row(row: &Row<'_>) -> rusqlite::Result<Result<Attendance, StoreError>> {
+    const T: &str = "attendances";
+    let id: i64 = row.get(0)?;
+    let employee_id: i64 = row.get(1)?;
+    let date: String = row.get(2)?;
+    let start: String = row.get(3)?;
+    let end: String = row.get(4)?;
+    let break_minutes: u32 = row.get(5)?;
+    let project_id: Option<i64> = row.get(6)?;
+    let status: String = row.get(7)?;
+    let comment: Option<String> = row.get(8)?;
+    let updated_at: String = row.get(9)?;
+    let time = |text: &str| NaiveTime::parse_from_str(text, "%H:%M").map_err(|e| corrupt(T, e));
+    Ok((|| {
+        Ok(Attendance {
+            id,
+            employee_id,
+            date: date.parse().map_err(|e| corrupt(T, e))?,
+            start_time: time(&start)?,
+            end_time: time(&end)?,
+            break_minutes,
+            project_id,
+            status: match status.as_str() {
+                "confirmed" => AttendanceStatus::Confirmed,
+                "pending" => AttendanceStatus::Pending,
+                "rejected" => AttendanceStatus::Rejected,
+                other => return Err(corrupt(T, format!("status {other}"))),
+            },
+            comment,
+            updated_at: parse_sortable(T, &updated_at)?,
+        })
+    })())
+}
+
+fn time_off_status(table: &'static str, text: &str) -> Result<TimeOffStatus, StoreError> {
+    match text {
+        "approved" => Ok(TimeOffStatus::Approved),
+        "requested" => Ok(TimeOffStatus::Requested),
+        "rejected" => Ok(TimeOffStatus::Rejected),
+        other => Err(corrupt(table, format!("status {other}"))),
+    }
+}
+
+fn time_off_row(row: &Row<'_>) -> rusqlite::Result<Result<TimeOff, StoreError>> {
+    const T: &str = "time_offs";
+    let id: i64 = row.get(0)?;
+    let employee_id: i64 = row.get(1)?;
+    let type_id: i64 = row.get(2)?;
+    let status: String = row.get(3)?;
+    let start: String = row.get(4)?;
+    let end: String = row.get(5)?;
+    let half_start: bool = row.get(6)?;
+    let half_end: bool = row.get(7)?;
+    let days: f64 = row.get(8)?;
+    let comment: Option<String> = row.get(9)?;
+    let created: String = row.get(10)?;
+    let updated: String = row.get(11)?;
+    Ok((|| {
+        Ok(TimeOff {
+            id,
+            employee_id,
+            time_off_type_id: type_id,
+            status: time_off_status(T, &status)?,
+            start_date: start.parse().map_err(|e| corrupt(T, e))?,
+            end_date: end.parse().map_err(|e| corrupt(T, e))?,
+            half_day_start: half_start,
+            half_day_end: half_end,
+            days_count: days,
+            comment,
+            created_at: parse_sortable(T, &created)?,
+            updated_at: parse_sortable(T, &updated)?,
+        })
+    })())
+}
+
+fn absence_row(row: &Row<'_>) -> rusqlite::Result<Result<AbsencePeriod, StoreError>> {
+    const T: &str = "absence_periods";
+    let id: String = row.get(0)?;
+    let employee_id: i64 = row.get(1)?;
+    let type_id: i64 = row.get(2)?;
+    let start: String = row.get(3)?;
+    let end: String = row.get(4)?;
+    let status: String = row.get(5)?;
+    let comment: Option<String> = row.get(6)?;
+    let created: String = row.get(7)?;
+    let updated: String = row.get(8)?;
+    let at = |text: &str| {
+        NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S").map_err(|e| corrupt(T, e))
+    };
+    Ok((|| {
+        Ok(AbsencePeriod {
+            id: super::parse_uuid(T, &id)?,
+            employee_id,
+            time_off_type_id: type_id,
+            start: at(&start)?,
+            end: at(&end)?,
+            status: time_off_status(T, &status)?,
+            comment,
+            created_at: parse_sortable(T, &created)?,
+            updated_at: parse_sortable(T, &updated)?,
+        })
+    })())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::AccessStore;
+    use relais_access::{Company, MarketplaceRight, PersonalAccessToken, User};
+    use relais_people::demo;
+
+    fn company(store: &SqliteStore, name: &str) -> Company {
+        let now = Utc::now();
+        let company = Company::new(name, now).unwrap();
+        let admin = User::new(
+            company.id,
+            "a@example.com",
+            "A",
+            MarketplaceRight::Edit,
+            now,
+        )
+        .unwrap();
+        let token = PersonalAccessToken::issue(&admin, "t", now, None).unwrap();
+        store
+            .create_company(&company, &admin, &token.record)
+            .unwrap();
+        company
+    }
+
+    fn spec(employees: u32) -> demo::DemoSpec {
+        demo::DemoSpec {
+            employees,
+            months: 3,
+            seed: 1,
+            until: NaiveDate::from_ymd_opt(2026, 6, 30).unwrap(),
+        }
+    }
+
+    #[test]
+    fn people_round_trip_and_stay_in_their_company() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("relais.db")).unwrap();
+        let a = company(&store, "A");
+        let b = company(&store, "B");
+        let records: Vec<_> = demo::employees(spec(20)).collect();
+        store.insert_employees(a.id, &records).unwrap();
+
+        let all = Window {
+            offset: 0,
+            limit: 1000,
+        };
+        let employees = store
+            .employees(a.id, &EmployeeFilter::default(), all)
+            .unwrap();
+        assert_eq!(employees.total, 20);
+        assert_eq!(employees.rows[3], records[3].employee);
+        assert_eq!(
+            store
+                .employees(b.id, &EmployeeFilter::default(), all)
+                .unwrap()
+                .total,
+            0
+        );
+
+        let expected: usize = records
+            .iter()
+            .map(|r| {
+                r.attendances
+                    .iter()
+                    .filter(|a| a.status == AttendanceStatus::Confirmed)
+                    .count()
+            })
+            .sum();
+        let filter = PeriodFilter::default();
+        let attendances = store
+            .attendances(
+                a.id,
+                &filter,
+                Window {
+                    offset: 0,
+                    limit: 1_000_000,
+                },
+            )
+            .unwrap();
+        assert_eq!(attendances.total as usize, expected);
+        assert_eq!(store.attendances(b.id, &filter, all).unwrap().total, 0);
+        let with_pending = PeriodFilter {
+            include_pending: true,
+            ..PeriodFilter::default()
+        };
+        let total: usize = records.iter().map(|r| r.attendances.len()).sum();
+        assert_eq!(
+            store.attendances(a.id, &with_pending, all).unwrap().total as usize,
+            total
+        );
+
+        let history = store.history(a.id, &[1, 2]).unwrap();
+        assert_eq!(
+            history.len(),
+            records[0].history.len() + records[1].history.len()
+        );
+        let one = store
+            .employees(
+                a.id,
+                &EmployeeFilter {
+                    email: Some(records[4].employee.email.clone()),
+                    updated_since: None,
+                },
+                all,
+            )
+            .unwrap();
+        assert_eq!(one.rows.len(), 1);
+        assert!(matches!(
+            store.insert_employees(a.id, &records[..1]),
+            Err(StoreError::Conflict(_))
+        ));
+
+        store.clear_people(a.id).unwrap();
+        assert_eq!(
+            store
+                .employees(a.id, &EmployeeFilter::default(), all)
+                .unwrap()
+                .total,
+            0
+        );
+    }
+}
