@@ -300,3 +300,159 @@ async fn unknown_paths_methods_and_huge_bodies_get_problems() {
     assert_eq!(response.status(), 413);
     assert_problem(&response.json().await.unwrap(), 413);
 }
+
+#[tokio::test]
+async fn credentials_are_managed_over_http_by_edit_users_only() {
+    let server = Server::start(ServerConfig::default()).await;
+    let created = server
+        .app
+        .create_company("Acme", "ana@acme.example", "Ana")
+        .unwrap();
+    server
+        .app
+        .add_user(
+            &created.company,
+            "vic@acme.example",
+            "Vic",
+            MarketplaceRight::View,
+        )
+        .unwrap();
+    let vic = server
+        .app
+        .issue_token(&created.company, "vic@acme.example", "t", None)
+        .unwrap();
+    let url = format!("{}/api/credentials", server.base);
+    let body = serde_json::json!({"name": "Warehouse", "integration": "fivetran", "scopes": ["custom_reports:read", "employees:read"]});
+
+    let refused = server
+        .client
+        .post(&url)
+        .bearer_auth(&vic)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403);
+    assert_eq!(server.get("/api/credentials", Some(&vic)).await.0, 403);
+
+    let response = server
+        .client
+        .post(&url)
+        .bearer_auth(&created.token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    let credential: Value = response.json().await.unwrap();
+    let client_id = credential["client_id"].as_str().unwrap().to_owned();
+    let secret = credential["client_secret"].as_str().unwrap().to_owned();
+    assert_eq!(
+        credential["scopes"],
+        serde_json::json!(["reports.custom:read", "employees:read"])
+    );
+
+    let (status, listed) = server.get("/api/credentials", Some(&created.token)).await;
+    assert_eq!(status, 200);
+    assert!(
+        !listed.to_string().contains(&secret),
+        "the secret is shown once"
+    );
+    assert!(listed[0].get("client_secret").is_none());
+
+    let patched: Value = server
+        .client
+        .patch(format!("{url}/{client_id}"))
+        .bearer_auth(&created.token)
+        .json(&serde_json::json!({"scopes": ["custom_reports:read", "employees:read", "absences:read"], "readable_attributes": ["first_name"]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        patched["readable_attributes"],
+        serde_json::json!(["first_name"])
+    );
+    assert_eq!(patched["scopes"].as_array().unwrap().len(), 3);
+
+    let rotated: Value = server
+        .client
+        .post(format!("{url}/{client_id}/rotate"))
+        .bearer_auth(&created.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_ne!(rotated["client_secret"], secret);
+    let revoked: Value = server
+        .client
+        .delete(format!("{url}/{client_id}"))
+        .bearer_auth(&created.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(revoked["status"], "revoked");
+    let again = server
+        .client
+        .post(format!("{url}/{client_id}/rotate"))
+        .bearer_auth(&created.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 409);
+
+    for (bad, expected) in [
+        (
+            serde_json::json!({"name": "x", "scopes": ["custom_reports:write"]}),
+            "offers no write access",
+        ),
+        (
+            serde_json::json!({"name": "x", "integration": "nope"}),
+            "not in the catalog",
+        ),
+        (
+            serde_json::json!({"name": "x", "readable_attributes": ["salary"]}),
+            "unknown attribute",
+        ),
+        (
+            serde_json::json!({"name": "x", "colour": "red"}),
+            "unknown field",
+        ),
+        (serde_json::json!({"scopes": []}), "missing field `name`"),
+    ] {
+        let response = server
+            .client
+            .post(&url)
+            .bearer_auth(&created.token)
+            .json(&bad)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 400, "{bad}");
+        let problem: Value = response.json().await.unwrap();
+        assert!(
+            problem["message"].as_str().unwrap().contains(expected),
+            "{bad}: {problem}"
+        );
+    }
+
+    // Another company's admin cannot see or touch it.
+    let other = server
+        .app
+        .create_company("Globex", "hank@globex.example", "Hank")
+        .unwrap();
+    assert_eq!(
+        server
+            .get(&format!("/api/credentials/{client_id}"), Some(&other.token))
+            .await
+            .0,
+        404
+    );
+}

@@ -293,3 +293,143 @@ fn the_database_is_not_a_database() {
         .code(1)
         .stderr(predicate::str::contains("cannot open the database"));
 }
+
+#[test]
+fn credentials_are_created_updated_rotated_and_revoked() {
+    let cli = Cli::new();
+    cli.init();
+    let created = cli.json(&[
+        "credentials",
+        "create",
+        "--name",
+        "BI",
+        "--integration",
+        "power-bi",
+        "--scope",
+        "custom_reports:read",
+    ]);
+    let id = created["client_id"].as_str().unwrap().to_owned();
+    assert!(
+        created["client_secret"]
+            .as_str()
+            .unwrap()
+            .starts_with("rls_")
+    );
+
+    let updated = cli.json(&[
+        "credentials",
+        "update",
+        &id,
+        "--add-scope",
+        "employees:read",
+        "--attributes",
+        "first_name,last_name",
+    ]);
+    assert_eq!(
+        updated["scopes"],
+        serde_json::json!(["reports.custom:read", "employees:read"])
+    );
+    assert_eq!(
+        updated["readable_attributes"],
+        serde_json::json!(["first_name", "last_name"])
+    );
+    let updated = cli.json(&[
+        "credentials",
+        "update",
+        &id,
+        "--remove-scope",
+        "custom_reports:read",
+    ]);
+    assert_eq!(updated["scopes"], serde_json::json!(["employees:read"]));
+
+    let rotated = cli.json(&["credentials", "rotate", &id]);
+    assert_ne!(rotated["client_secret"], created["client_secret"]);
+    let listed = cli.json(&["credentials", "list"]);
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert!(
+        !listed
+            .to_string()
+            .contains(rotated["client_secret"].as_str().unwrap())
+    );
+    cli.cmd(&["credentials", "revoke", &id])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("no longer work"));
+    cli.cmd(&["credentials", "rotate", &id]).assert().code(5);
+
+    cli.cmd(&[
+        "credentials",
+        "create",
+        "--name",
+        "x",
+        "--scope",
+        "custom_reports:write",
+    ])
+    .assert()
+    .code(2)
+    .stderr(predicate::str::contains("offers no write access"));
+    cli.cmd(&[
+        "credentials",
+        "create",
+        "--name",
+        "x",
+        "--integration",
+        "nope",
+    ])
+    .assert()
+    .code(4);
+    cli.cmd(&[
+        "credentials",
+        "create",
+        "--name",
+        "x",
+        "--attributes",
+        "salary",
+    ])
+    .assert()
+    .code(4)
+    .stderr(predicate::str::contains("unknown attribute"));
+    cli.cmd(&["credentials", "show", "rlc_0000000000000000"])
+        .assert()
+        .code(3);
+}
+
+#[test]
+fn demo_generation_is_deterministic_and_refuses_to_overwrite_by_accident() {
+    let cli = Cli::new();
+    cli.init();
+    let args = [
+        "demo",
+        "generate",
+        "--employees",
+        "25",
+        "--months",
+        "2",
+        "--seed",
+        "3",
+        "--until",
+        "2026-06-30",
+    ];
+    let first = cli.json(&args);
+    assert_eq!(first["employees"], 25);
+    assert!(first["attendances"].as_u64().unwrap() > 25 * 20);
+    cli.cmd(&args)
+        .assert()
+        .code(5)
+        .stderr(predicate::str::contains("--replace"));
+    let mut again: Vec<&str> = args.to_vec();
+    again.push("--replace");
+    let second = cli.json(&again);
+    for key in [
+        "employees",
+        "attendances",
+        "time_offs",
+        "absence_periods",
+        "history_entries",
+    ] {
+        assert_eq!(first[key], second[key], "{key}");
+    }
+    cli.cmd(&["demo", "generate", "--employees", "0"])
+        .assert()
+        .code(4);
+}
