@@ -33,7 +33,9 @@ fn python() -> Option<String> {
         std::env::var("RELAIS_REQUIRE_CLIENTS").is_err(),
         "RELAIS_REQUIRE_CLIENTS is set but {python} cannot import personio_py"
     );
-    eprintln!("personio-py is not installed for {python}; skipping (pip install personio-py==0.3.0)");
+    eprintln!(
+        "personio-py is not installed for {python}; skipping (pip install personio-py==0.3.0)"
+    );
     None
 }
 
@@ -42,16 +44,28 @@ async fn personio_py_reads_employees_absences_and_attendances_unchanged() {
     let Some(python) = python() else { return };
     let dir = tempfile::tempdir().unwrap();
     let app = Arc::new(App::open(&dir.path().join("relais.db")).unwrap());
-    let company = app.create_company("Acme", "ana@acme.example", "Ana").unwrap().company;
-    let spec = DemoSpec { employees: 30, months: 2, seed: 9, until: NaiveDate::from_ymd_opt(2026, 10, 31).unwrap() };
-    app.generate_demo(&company, spec, false, &mut |_| {}).unwrap();
+    let company = app
+        .create_company("Acme", "ana@acme.example", "Ana")
+        .unwrap()
+        .company;
+    let spec = DemoSpec {
+        employees: 30,
+        months: 2,
+        seed: 9,
+        until: NaiveDate::from_ymd_opt(2026, 10, 31).unwrap(),
+    };
+    app.generate_demo(&company, spec, false, &mut |_| {})
+        .unwrap();
     let credential = app
         .create_credential(
             Caller::Operator,
             &company,
             CredentialInput {
                 name: "personio-py".into(),
-                scopes: ["employees:read", "absences:read", "attendances:read"].iter().map(|s| s.parse::<ApiPermission>().unwrap()).collect(),
+                scopes: ["employees:read", "absences:read", "attendances:read"]
+                    .iter()
+                    .map(|s| s.parse::<ApiPermission>().unwrap())
+                    .collect(),
                 ..CredentialInput::default()
             },
         )
@@ -59,34 +73,72 @@ async fn personio_py_reads_employees_absences_and_attendances_unchanged() {
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(relais_server::serve(listener, relais_server::router(Arc::clone(&app), ServerConfig::default()), std::future::pending()));
+    tokio::spawn(relais_server::serve(
+        listener,
+        relais_server::router(Arc::clone(&app), ServerConfig::default()),
+        std::future::pending(),
+    ));
 
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/clients/personio_py_check.py");
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/clients/personio_py_check.py"
+    );
     let output = tokio::process::Command::new(&python)
-        .args([script, &base, &credential.credential.client_id, &credential.client_secret])
+        .args([
+            script,
+            &base,
+            &credential.credential.client_id,
+            &credential.client_secret,
+        ])
         .output()
         .await
         .unwrap();
-    assert!(output.status.success(), "personio-py failed:\n{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "personio-py failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let read: Value = serde_json::from_slice(&output.stdout).unwrap();
 
-    let all = Window { offset: 0, limit: 1_000_000 };
+    let all = Window {
+        offset: 0,
+        limit: 1_000_000,
+    };
     let store = relais_store::SqliteStore::open(&dir.path().join("relais.db")).unwrap();
     use relais_store::PeopleStore as _;
-    let employees = store.employees(company.id, &EmployeeFilter::default(), all).unwrap();
-    let time_offs = store.time_offs(company.id, &PeriodFilter::default(), all).unwrap();
-    let attendances = store.attendances(company.id, &PeriodFilter::default(), all).unwrap();
-    let worked: i64 = attendances.rows.iter().map(relais_people::Attendance::worked_minutes).sum();
+    let employees = store
+        .employees(company.id, &EmployeeFilter::default(), all)
+        .unwrap();
+    let time_offs = store
+        .time_offs(company.id, &PeriodFilter::default(), all)
+        .unwrap();
+    let attendances = store
+        .attendances(company.id, &PeriodFilter::default(), all)
+        .unwrap();
+    let worked: i64 = attendances
+        .rows
+        .iter()
+        .map(relais_people::Attendance::worked_minutes)
+        .sum();
     let days: f64 = time_offs.rows.iter().map(|t| t.days_count).sum();
 
     assert_eq!(read["employees"], 30);
     let first = &employees.rows[0];
     assert_eq!(read["first_employee"]["email"], first.email.as_str());
-    assert_eq!(read["first_employee"]["department"], first.department.as_ref().unwrap().name.as_str());
-    assert_eq!(read["first_employee"]["hire_date"], first.hire_date.to_string());
+    assert_eq!(
+        read["first_employee"]["department"],
+        first.department.as_ref().unwrap().name.as_str()
+    );
+    assert_eq!(
+        read["first_employee"]["hire_date"],
+        first.hire_date.to_string()
+    );
     assert_eq!(read["absences"], time_offs.total);
     assert!((read["absence_days"].as_f64().unwrap() - days).abs() < 1e-9);
-    assert_eq!(read["attendances"], attendances.total, "confirmed attendances");
+    assert_eq!(
+        read["attendances"], attendances.total,
+        "confirmed attendances"
+    );
     assert_eq!(read["attendance_minutes"], worked);
     assert_eq!(read["absence_types"].as_array().unwrap().len(), 6);
 }

@@ -7,14 +7,17 @@ CREATE UNIQUE INDEX companies_tenant ON companies (tenant);
 
 -- People data. Employees are JSON documents (the current snapshot) with the
 -- columns queries filter on; their past values live in employee_history.
+-- A rowid table, not WITHOUT ROWID: the documents are large, and paging
+-- walks the small (tenant, id) index instead of the documents.
 CREATE TABLE employees (
+    row              INTEGER PRIMARY KEY,
     tenant           INTEGER NOT NULL,
     id               INTEGER NOT NULL,
     email            TEXT NOT NULL,
     last_modified_at TEXT NOT NULL,
     document         TEXT NOT NULL,
-    PRIMARY KEY (tenant, id)
-) STRICT, WITHOUT ROWID;
+    UNIQUE (tenant, id)
+) STRICT;
 CREATE INDEX employees_email ON employees (tenant, email);
 
 CREATE TABLE employee_history (

@@ -124,11 +124,21 @@ impl Where {
         params.push(Sql::Integer(
             i64::try_from(window.offset).unwrap_or(i64::MAX),
         ));
-        let mut statement = conn
-            .prepare(&format!(
+        // Rowid tables: skip `offset` rows in the index, then fetch only the
+        // page's rows; skipping over the rows themselves reads every
+        // skipped document.
+        let sql = if table == "absence_periods" {
+            format!(
                 "SELECT {columns} FROM {table} WHERE {filter} ORDER BY {order} LIMIT ? OFFSET ?"
-            ))
-            .map_err(backend)?;
+            )
+        } else {
+            format!(
+                "SELECT {columns} FROM {table} WHERE rowid IN
+                     (SELECT rowid FROM {table} WHERE {filter} ORDER BY {order} LIMIT ? OFFSET ?)
+                 ORDER BY {order}"
+            )
+        };
+        let mut statement = conn.prepare(&sql).map_err(backend)?;
         let rows = statement
             .query_map(params_from_iter(&params), read)
             .map_err(backend)?;
