@@ -6,6 +6,7 @@
 
 mod auth;
 mod catalog;
+mod connections;
 mod credentials;
 mod problem;
 mod v1;
@@ -86,6 +87,7 @@ pub fn router(app: Arc<App>, config: ServerConfig) -> Router {
         .route("/api/me", get(auth::me))
         .merge(catalog::routes())
         .merge(credentials::routes())
+        .merge(connections::routes())
         .merge(v1::routes(shared.clone()))
         .fallback(problem::not_found)
         .method_not_allowed_fallback(problem::method_not_allowed)

@@ -65,9 +65,16 @@ async fn main() -> anyhow::Result<()> {
     init_logging(args.log_json);
 
     let db = args.db.clone();
+    let secret_key = App::secret_key_from_env()?;
+    if secret_key.is_none() {
+        tracing::warn!(
+            "RELAIS_SECRET_KEY is not set: setup wizards with secret fields will be refused"
+        );
+    }
     let app = tokio::task::spawn_blocking(move || App::open(&db))
         .await?
-        .with_context(|| format!("cannot start on {}", args.db.display()))?;
+        .with_context(|| format!("cannot start on {}", args.db.display()))?
+        .with_secret_key(secret_key);
     if args.demo {
         match app.ensure_demo_company()? {
             Some(demo) => println!(

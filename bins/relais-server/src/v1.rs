@@ -130,6 +130,7 @@ pub(crate) fn routes(shared: Shared) -> Router<Shared> {
         .route("/v1/company/absence-periods", get(absence_periods))
         .route("/v1/company/attendances", get(attendances))
         .route("/v1/company/document-categories", get(document_categories))
+        .route("/v1/partner/connection/activate", post(activate))
         .route_layer(axum::middleware::from_fn_with_state(shared, authenticate));
     Router::new().route("/v1/auth", post(auth)).merge(company)
 }
@@ -345,4 +346,13 @@ async fn document_categories(
     blocking(&s.app, move |app| app.v1_document_categories(&caller))
         .await
         .map(Json)
+}
+
+/// `POST /v1/partner/connection/activate`: the partner completes the Pending
+/// connection its credential was made for.
+async fn activate(State(s): State<Shared>, Extension(caller): Extension<ApiCaller>) -> Answer {
+    let view = blocking(&s.app, move |app| app.activate_by_partner(&caller)).await?;
+    Ok(Json(
+        json!({"success": true, "data": {"connection_id": view.id, "status": view.status}}),
+    ))
 }

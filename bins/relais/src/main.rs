@@ -5,6 +5,7 @@
 //! documented in `relais --help` and docs/cli.md.
 
 mod catalog;
+mod connections;
 mod credentials;
 mod demo;
 mod output;
@@ -72,6 +73,12 @@ enum Command {
     /// Manage public-API credentials: scopes, readable attributes, secrets.
     #[command(subcommand)]
     Credentials(credentials::CredentialsCommand),
+    /// Connect integrations: setup wizard, deactivate, reactivate, disconnect, audit trail.
+    #[command(subcommand)]
+    Connections(connections::ConnectionsCommand),
+    /// Demo requests and requests for integrations missing from the catalog.
+    #[command(subcommand)]
+    Requests(connections::RequestsCommand),
     /// Fill a company with realistic, deterministic demo HR data.
     #[command(subcommand)]
     Demo(demo::DemoCommand),
@@ -99,7 +106,7 @@ fn exit_code(kind: ErrorKind) -> u8 {
 }
 
 fn run(cli: Cli) -> Result<(), AppError> {
-    let app = App::open(&cli.db)?;
+    let app = App::open(&cli.db)?.with_secret_key(App::secret_key_from_env()?);
     let out = output::Output { json: cli.json };
     match cli.command {
         Command::Init {
@@ -115,6 +122,8 @@ fn run(cli: Cli) -> Result<(), AppError> {
         Command::Users(command) => users::run(&app, &out, command),
         Command::Credentials(command) => credentials::run(&app, &out, command),
         Command::Demo(command) => demo::run(&app, &out, command),
+        Command::Connections(command) => connections::run(&app, &out, command),
+        Command::Requests(command) => connections::run_requests(&app, &out, command),
     }
 }
 

@@ -433,3 +433,113 @@ fn demo_generation_is_deterministic_and_refuses_to_overwrite_by_accident() {
         .assert()
         .code(4);
 }
+
+#[test]
+fn a_connection_is_made_from_an_answers_file_and_its_history_listed() {
+    let cli = Cli::new();
+    cli.init();
+    let answers = cli.dir.path().join("slack.json");
+    std::fs::write(
+        &answers,
+        r##"{"workspace": {"workspace": "acme", "bot_token": "xoxb-0123456789-abcdef"},
+            "notifications": {"announce_channel": "#general", "post_absences": true},
+            "confirm": {"accept_data_processing": true}}"##,
+    )
+    .unwrap();
+    let key = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+    let output = cli
+        .cmd(&[
+            "connections",
+            "connect",
+            "slack",
+            "--answers",
+            answers.to_str().unwrap(),
+            "--json",
+        ])
+        .env("RELAIS_SECRET_KEY", key)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let done: Value = serde_json::from_slice(&output).unwrap();
+    assert_eq!(done["connection"]["status"], "connected");
+    assert!(
+        done.get("partner_credential").is_none(),
+        "platform integrations keep their credential"
+    );
+    assert!(!String::from_utf8_lossy(&output).contains("xoxb-0123456789"));
+    let id = done["connection"]["id"].as_str().unwrap().to_owned();
+
+    cli.cmd(&["connections", "deactivate", &id, "--reason", "migrating"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("inactive"));
+    cli.cmd(&["connections", "deactivate", &id, "--reason", "again"])
+        .assert()
+        .code(5)
+        .stderr(predicate::str::contains(
+            "a inactive connection cannot deactivate",
+        ));
+    cli.cmd(&["connections", "reactivate", &id])
+        .assert()
+        .success();
+    let events = cli.json(&["connections", "events", &id]);
+    assert_eq!(events.as_array().unwrap().len(), 7);
+    assert_eq!(events[0]["actor"], "operator");
+    cli.cmd(&[
+        "connections",
+        "connect",
+        "slack",
+        "--answers",
+        answers.to_str().unwrap(),
+    ])
+    .env("RELAIS_SECRET_KEY", key)
+    .assert()
+    .code(5);
+    cli.cmd(&[
+        "connections",
+        "connect",
+        "okta",
+        "--answers",
+        answers.to_str().unwrap(),
+    ])
+    .env("RELAIS_SECRET_KEY", key)
+    .assert()
+    .code(4)
+    .stderr(predicate::str::contains("tenant_url: is required"));
+    let pending = cli.json(&["connections", "list", "--status", "pending"]);
+    assert_eq!(
+        pending[0]["integration"], "okta",
+        "the failed wizard leaves a pending connection to continue"
+    );
+    cli.cmd(&["connections", "list", "--status", "sleeping"])
+        .assert()
+        .code(4);
+
+    cli.cmd(&["requests", "demo", "okta", "--message", "please"])
+        .assert()
+        .success();
+    assert_eq!(
+        cli.json(&["requests", "demos", "--integration", "okta"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    cli.cmd(&[
+        "requests",
+        "integration",
+        "HiBob",
+        "--use-case",
+        "migration",
+    ])
+    .assert()
+    .success();
+    let merged = cli.json(&["requests", "integration", "hibob", "--use-case", "reports"]);
+    assert_eq!(merged["count"], 2);
+    assert_eq!(
+        merged["use_cases"],
+        serde_json::json!(["migration", "reports"])
+    );
+}

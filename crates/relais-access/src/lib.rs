@@ -13,6 +13,7 @@ mod api;
 mod company;
 mod credential;
 mod error;
+mod sealed;
 mod secret;
 mod user;
 
@@ -22,5 +23,6 @@ pub use credential::{
     ApiCredential, ApiToken, ClientId, IssuedApiToken, IssuedSecret, TOKEN_LIFETIME, scope_name,
 };
 pub use error::AccessError;
+pub use sealed::SecretKey;
 pub use secret::{IssuedToken, PersonalAccessToken, PresentedToken, SecretHash, TokenId};
 pub use user::{MarketplaceRight, User, UserId, normalize_email};

@@ -148,7 +148,18 @@ impl App {
             attributes,
             Utc::now(),
         )?;
-        self.store.insert_credential(&credential)?;
+        let audit = crate::connections::credential_event(
+            company,
+            &by.name(),
+            &credential,
+            "credential.create",
+            serde_json::json!({"name": credential.name}),
+        );
+        self.store.write_connection(relais_store::ConnectionWrite {
+            connection: None,
+            credentials: vec![&credential],
+            events: vec![audit],
+        })?;
         tracing::info!(company = %company.slug, client_id = %credential.client_id, "API credential created");
         Ok(CredentialWithSecret {
             credential: CredentialView::from(&credential),
@@ -228,7 +239,7 @@ impl App {
             credential.readable_attributes = self.check_attributes(company, list)?;
             credential.updated_at = now;
         }
-        self.save_credential(&credential)?;
+        self.save_credential(&credential, by, company, "credential.update")?;
         Ok(CredentialView::from(&credential))
     }
 
@@ -247,7 +258,7 @@ impl App {
         let mut credential = self.load_credential(company, client_id)?;
         refuse_revoked(&credential)?;
         let secret = credential.rotate(Utc::now())?;
-        self.save_credential(&credential)?;
+        self.save_credential(&credential, by, company, "credential.rotate")?;
         tracing::info!(company = %company.slug, client_id = %credential.client_id, "API credential rotated");
         Ok(CredentialWithSecret {
             credential: CredentialView::from(&credential),
@@ -255,8 +266,8 @@ impl App {
         })
     }
 
-    /// Revokes a credential for good; its tokens stop working at once.
-    /// Revoking twice is not an error.
+    /// Revokes a credential for good; its tokens stop working at once, and a
+    /// connection using it turns Inactive. Revoking twice is not an error.
     ///
     /// # Errors
     /// [`ErrorKind::NotFound`].
@@ -269,20 +280,48 @@ impl App {
         by.may_configure(company)?;
         let mut credential = self.load_credential(company, client_id)?;
         credential.revoke(Utc::now());
-        self.save_credential(&credential)?;
+        // A connection using the credential turns Inactive in the same write.
+        let (connection, mut events) =
+            self.connection_after_revocation(company, &credential, &by.name())?;
+        events.insert(
+            0,
+            crate::connections::credential_event(
+                company,
+                &by.name(),
+                &credential,
+                "credential.revoke",
+                serde_json::json!({}),
+            ),
+        );
+        self.store.write_connection(relais_store::ConnectionWrite {
+            connection: connection.as_ref(),
+            credentials: vec![&credential],
+            events,
+        })?;
         tracing::info!(company = %company.slug, client_id = %credential.client_id, "API credential revoked");
         Ok(CredentialView::from(&credential))
     }
 
-    fn save_credential(&self, credential: &ApiCredential) -> Result<(), AppError> {
-        if self.store.update_credential(credential)? {
-            Ok(())
-        } else {
-            Err(AppError::not_found(format!(
-                "credential {}",
-                credential.client_id
-            )))
-        }
+    fn save_credential(
+        &self,
+        credential: &ApiCredential,
+        by: Caller<'_>,
+        company: &Company,
+        action: &str,
+    ) -> Result<(), AppError> {
+        let audit = crate::connections::credential_event(
+            company,
+            &by.name(),
+            credential,
+            action,
+            serde_json::json!({}),
+        );
+        self.store.write_connection(relais_store::ConnectionWrite {
+            connection: None,
+            credentials: vec![credential],
+            events: vec![audit],
+        })?;
+        Ok(())
     }
 
     /// Checks readable attributes against the company's attribute keys.

@@ -6,6 +6,7 @@
 //! (`relais-catalog`, …) and persistence (`relais-store`); it holds no
 //! transport concerns: no HTTP status, no exit code, no terminal output.
 
+mod connections;
 mod credentials;
 mod error;
 mod people;
@@ -23,6 +24,7 @@ use relais_access::{
 use relais_catalog::{Catalog, Integration};
 use relais_store::{CatalogInfo, SqliteStore, Store};
 
+pub use connections::{ConnectionChange, ConnectionView, PartnerCredential, StepView, WizardView};
 pub use credentials::{
     Caller, CredentialChange, CredentialInput, CredentialView, CredentialWithSecret,
 };
@@ -72,6 +74,8 @@ pub const DEMO_ADMIN_EMAIL: &str = "admin@demo.example";
 pub struct App {
     pub(crate) store: Arc<dyn Store>,
     catalog: RwLock<Arc<Catalog>>,
+    /// The operator's key for secrets at rest; without it, secrets are refused.
+    pub(crate) secret_key: Option<relais_access::SecretKey>,
 }
 
 impl App {
@@ -109,7 +113,28 @@ impl App {
         Ok(Self {
             store,
             catalog: RwLock::new(Arc::new(catalog)),
+            secret_key: None,
         })
+    }
+
+    /// Sets the operator's key for secrets at rest (`RELAIS_SECRET_KEY`).
+    #[must_use]
+    pub fn with_secret_key(mut self, key: Option<relais_access::SecretKey>) -> Self {
+        self.secret_key = key;
+        self
+    }
+
+    /// Reads the key for secrets at rest from `RELAIS_SECRET_KEY`, if set.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Invalid`] when it is set but not 64 hex digits.
+    pub fn secret_key_from_env() -> Result<Option<relais_access::SecretKey>, AppError> {
+        match std::env::var("RELAIS_SECRET_KEY") {
+            Ok(text) if !text.trim().is_empty() => {
+                Ok(Some(relais_access::SecretKey::from_hex(&text)?))
+            }
+            _ => Ok(None),
+        }
     }
 
     // ----- Catalog -------------------------------------------------------

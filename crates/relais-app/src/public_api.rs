@@ -36,6 +36,9 @@ pub struct AuthToken {
 pub struct ApiCaller {
     /// The credential.
     pub credential: ApiCredential,
+    /// The state of the connection the credential was made for, if any: only
+    /// a Connected connection may exchange data.
+    pub connection: Option<relais_connections::ConnectionState>,
 }
 
 impl ApiCaller {
@@ -44,6 +47,17 @@ impl ApiCaller {
     /// # Errors
     /// [`ErrorKind::Forbidden`] naming the missing scope.
     pub fn require(&self, api: PublicApi, access: ApiAccess) -> Result<(), AppError> {
+        if let Some(state) = &self.connection
+            && !state.may_exchange_data()
+        {
+            return Err(AppError::new(
+                ErrorKind::Forbidden,
+                format!(
+                    "the connection of this credential is {}; it may exchange data once connected",
+                    state.status()
+                ),
+            ));
+        }
         if self.credential.allows(api, access) {
             return Ok(());
         }
@@ -327,7 +341,14 @@ impl App {
         if !record.accepts(&presented, &credential, Utc::now()) {
             return Err(refused());
         }
-        Ok(ApiCaller { credential })
+        let connection = self
+            .store
+            .connection_by_credential(&credential.client_id)?
+            .map(|c| c.state);
+        Ok(ApiCaller {
+            credential,
+            connection,
+        })
     }
 
     fn reference(&self, caller: &ApiCaller) -> Result<PeopleReference, AppError> {

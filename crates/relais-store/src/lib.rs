@@ -22,6 +22,7 @@ use relais_access::{
     TokenId, User, UserId,
 };
 use relais_catalog::Integration;
+use relais_connections::{AuditEvent, Connection, ConnectionId, DemoRequest, IntegrationRequest};
 use relais_people::{
     AbsencePeriod, Attendance, AttributeChange, CustomAttribute, DocumentCategory, Employee,
     EmployeeId, EmployeeRecords, Project, TimeOff, TimeOffType,
@@ -362,13 +363,151 @@ pub trait CredentialStore {
     fn api_token(&self, id: &TokenId) -> Result<Option<ApiToken>, StoreError>;
 }
 
+/// One all-or-nothing change around a connection: the connection, the API
+/// credentials it creates or revokes, and the audit events that record it.
+#[derive(Debug, Default)]
+pub struct ConnectionWrite<'a> {
+    /// The connection to insert or update.
+    pub connection: Option<&'a Connection>,
+    /// Credentials to insert (new) or update (existing).
+    pub credentials: Vec<&'a ApiCredential>,
+    /// Audit events to append.
+    pub events: Vec<AuditEvent>,
+}
+
+/// Connections, requests and the audit trail.
+pub trait ConnectionStore {
+    /// Applies a [`ConnectionWrite`] in one transaction.
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] when the company has an active connection of
+    /// that integration already; nothing is written then.
+    fn write_connection(&self, write: ConnectionWrite<'_>) -> Result<(), StoreError>;
+
+    /// One connection of the company.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn connection(
+        &self,
+        company: CompanyId,
+        id: ConnectionId,
+    ) -> Result<Option<Connection>, StoreError>;
+
+    /// The company's connections, oldest first; disconnected ones only if `include_disconnected`.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn connections(
+        &self,
+        company: CompanyId,
+        include_disconnected: bool,
+    ) -> Result<Vec<Connection>, StoreError>;
+
+    /// The live (not disconnected) connection using this credential.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn connection_by_credential(
+        &self,
+        client_id: &ClientId,
+    ) -> Result<Option<Connection>, StoreError>;
+
+    /// Appends audit events.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn append_audit(&self, events: &[AuditEvent]) -> Result<(), StoreError>;
+
+    /// The audit events of one subject of the company, oldest first.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn audit_events(
+        &self,
+        company: CompanyId,
+        subject_type: &str,
+        subject_id: &str,
+    ) -> Result<Vec<AuditEvent>, StoreError>;
+
+    /// Stores a demo request with its audit event.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn insert_demo_request(
+        &self,
+        request: &DemoRequest,
+        event: AuditEvent,
+    ) -> Result<(), StoreError>;
+
+    /// Demo requests, newest first: of one company, or of all (`None`), optionally of one integration.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn demo_requests(
+        &self,
+        company: Option<CompanyId>,
+        integration: Option<&str>,
+    ) -> Result<Vec<DemoRequest>, StoreError>;
+
+    /// Adds a request for a missing integration, merged with earlier ones of
+    /// the same normalised name; returns the merged request.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn add_integration_request(
+        &self,
+        request: &NewIntegrationRequest<'_>,
+        event: AuditEvent,
+    ) -> Result<IntegrationRequest, StoreError>;
+
+    /// Every integration request, most requested first.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn integration_requests(&self) -> Result<Vec<IntegrationRequest>, StoreError>;
+}
+
+/// One request for a missing integration.
+#[derive(Debug, Clone)]
+pub struct NewIntegrationRequest<'a> {
+    /// The requesting company.
+    pub company_id: CompanyId,
+    /// Who asked.
+    pub requested_by: &'a str,
+    /// The name as typed.
+    pub name: &'a str,
+    /// The merge key.
+    pub normalized_name: &'a str,
+    /// The tool's website.
+    pub website: Option<&'a str>,
+    /// What they want it for.
+    pub use_case: &'a str,
+    /// When.
+    pub at: chrono::DateTime<chrono::Utc>,
+}
+
 /// Everything Relais stores. One implementation per backend.
 pub trait Store:
-    CatalogStore + AccessStore + PeopleStore + CredentialStore + Send + Sync + std::fmt::Debug
+    CatalogStore
+    + AccessStore
+    + PeopleStore
+    + CredentialStore
+    + ConnectionStore
+    + Send
+    + Sync
+    + std::fmt::Debug
 {
 }
 
 impl<T> Store for T where
-    T: CatalogStore + AccessStore + PeopleStore + CredentialStore + Send + Sync + std::fmt::Debug
+    T: CatalogStore
+        + AccessStore
+        + PeopleStore
+        + CredentialStore
+        + ConnectionStore
+        + Send
+        + Sync
+        + std::fmt::Debug
 {
 }

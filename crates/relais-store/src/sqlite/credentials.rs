@@ -4,17 +4,16 @@ use chrono::Utc;
 use relais_access::{
     ApiCredential, ApiPermission, ApiToken, ClientId, CompanyId, SecretHash, TokenId,
 };
-use rusqlite::{OptionalExtension, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::{SqliteStore, backend, conflict_or_backend, parse_timestamp, parse_uuid, timestamp};
 use crate::{CredentialStore, StoreError};
 
-const COLUMNS: &str = "client_id, company_id, name, integration, scopes, readable_attributes, secret_hash, generation, created_at, updated_at, revoked_at";
+pub(super) const COLUMNS: &str = "client_id, company_id, name, integration, scopes, readable_attributes, secret_hash, generation, created_at, updated_at, revoked_at";
 
-impl CredentialStore for SqliteStore {
-    fn insert_credential(&self, c: &ApiCredential) -> Result<(), StoreError> {
-        let conn = self.conn()?;
-        conn.execute(
+/// Inserts a credential on `conn` (inside the caller's transaction, if any).
+pub(super) fn insert_credential(conn: &Connection, c: &ApiCredential) -> Result<(), StoreError> {
+    conn.execute(
             &format!("INSERT INTO api_credentials ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
             params![
                 c.client_id.as_str(),
@@ -31,12 +30,12 @@ impl CredentialStore for SqliteStore {
             ],
         )
         .map_err(|e| conflict_or_backend(e, || format!("credential {}", c.client_id)))?;
-        Ok(())
-    }
+    Ok(())
+}
 
-    fn update_credential(&self, c: &ApiCredential) -> Result<bool, StoreError> {
-        let conn = self.conn()?;
-        let changed = conn
+/// Updates a credential of its company on `conn`; returns whether it exists.
+pub(super) fn update_credential(conn: &Connection, c: &ApiCredential) -> Result<bool, StoreError> {
+    let changed = conn
             .execute(
                 "UPDATE api_credentials SET name = ?3, integration = ?4, scopes = ?5, readable_attributes = ?6,
                         secret_hash = ?7, generation = ?8, updated_at = ?9, revoked_at = ?10
@@ -55,7 +54,16 @@ impl CredentialStore for SqliteStore {
                 ],
             )
             .map_err(backend)?;
-        Ok(changed == 1)
+    Ok(changed == 1)
+}
+
+impl CredentialStore for SqliteStore {
+    fn insert_credential(&self, c: &ApiCredential) -> Result<(), StoreError> {
+        insert_credential(&*self.conn()?, c)
+    }
+
+    fn update_credential(&self, c: &ApiCredential) -> Result<bool, StoreError> {
+        update_credential(&*self.conn()?, c)
     }
 
     fn credentials(&self, company: CompanyId) -> Result<Vec<ApiCredential>, StoreError> {
@@ -141,7 +149,7 @@ fn json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(|e| StoreError::Backend(e.to_string()))
 }
 
-fn credential_row(row: &Row<'_>) -> rusqlite::Result<Result<ApiCredential, StoreError>> {
+pub(super) fn credential_row(row: &Row<'_>) -> rusqlite::Result<Result<ApiCredential, StoreError>> {
     const T: &str = "api_credentials";
     let client_id: String = row.get(0)?;
     let company_id: String = row.get(1)?;

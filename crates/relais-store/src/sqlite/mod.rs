@@ -2,6 +2,7 @@
 
 mod access;
 mod catalog;
+mod connections;
 mod credentials;
 mod people;
 
@@ -27,6 +28,7 @@ const POOL_SIZE: u32 = 8;
 const SCHEMA_STEPS: &[&str] = &[
     include_str!("../../migrations/001_catalog_and_access.sql"),
     include_str!("../../migrations/002_people_and_credentials.sql"),
+    include_str!("../../migrations/003_connections_and_audit.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {

@@ -1,0 +1,945 @@
+//! Connecting integrations: start, wizard, complete, partner activation,
+//! deactivate, reactivate, disconnect; demo and integration requests; the
+//! audit trail.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use relais_access::{ApiCredential, ApiPermission, Company, MarketplaceRight, scope_name};
+use relais_catalog::{Integration, IntegrationKind};
+use relais_connections::{
+    AuditEvent, Connection, ConnectionEvent, ConnectionId, ConnectionState, DemoRequest,
+    IntegrationRequest, StoredAnswer, WizardProgress, normalize_request_name, validate_step,
+};
+use relais_people::StandardAttribute;
+use relais_store::{ConnectionWrite, NewIntegrationRequest};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::public_api::ApiCaller;
+use crate::{App, AppError, Caller, ErrorKind};
+
+impl Caller<'_> {
+    /// Who, as the audit trail names them.
+    #[must_use]
+    pub fn name(&self) -> String {
+        match self {
+            Caller::Operator => "operator".to_owned(),
+            Caller::User(actor) => actor.user.email.clone(),
+        }
+    }
+
+    /// Succeeds when the caller may look at `company`'s Marketplace pages.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Forbidden`] for a user below *view*, [`ErrorKind::NotFound`] for another company.
+    pub fn may_browse(&self, company: &Company) -> Result<(), AppError> {
+        match self {
+            Caller::Operator => Ok(()),
+            Caller::User(actor) if actor.company.id != company.id => {
+                Err(AppError::not_found("such record in your company".into()))
+            }
+            Caller::User(actor) => actor.require(MarketplaceRight::View),
+        }
+    }
+}
+
+/// A connection as the "Connected integrations" page shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConnectionView {
+    /// Id.
+    pub id: String,
+    /// The integration's slug.
+    pub integration: String,
+    /// Its name.
+    pub integration_name: String,
+    /// pending, connected, inactive or disconnected.
+    pub status: &'static str,
+    /// The full state, with its reason.
+    pub state: ConnectionState,
+    /// Since when.
+    pub since: DateTime<Utc>,
+    /// The API credential made for it.
+    pub credential: Option<String>,
+    /// The last sync's result, for integrations with sync tracking (none yet).
+    pub last_sync: Option<Value>,
+    /// Started.
+    pub created_at: DateTime<Utc>,
+    /// The wizard: every step, whether answered, and the answers (secrets masked).
+    pub wizard: WizardView,
+}
+
+/// Where a connection's wizard stands.
+#[derive(Debug, Clone, Serialize)]
+pub struct WizardView {
+    /// Steps in order.
+    pub steps: Vec<StepView>,
+    /// The first unanswered step.
+    pub next_step: Option<String>,
+    /// Whether every step is answered.
+    pub complete: bool,
+}
+
+/// One wizard step's state.
+#[derive(Debug, Clone, Serialize)]
+pub struct StepView {
+    /// Step id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Answered yet.
+    pub answered: bool,
+    /// Answers by field key; secrets as `{"secret": true, "set": true}`.
+    pub answers: BTreeMap<String, Value>,
+}
+
+/// A change that hands out a new API credential's secret (once).
+#[derive(Debug, Clone, Serialize)]
+pub struct ConnectionChange {
+    /// The connection after the change.
+    pub connection: ConnectionView,
+    /// For partner integrations: the new credential to hand to the partner,
+    /// secret included, shown this once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partner_credential: Option<PartnerCredential>,
+}
+
+/// A credential for a partner, with its secret.
+#[derive(Debug, Clone, Serialize)]
+pub struct PartnerCredential {
+    /// Client id.
+    pub client_id: String,
+    /// Client secret (shown once).
+    pub client_secret: String,
+    /// Scopes.
+    pub scopes: Vec<String>,
+}
+
+/// An audit event about `connection`, whose state is already the new one.
+fn event(
+    company: &Company,
+    by: &str,
+    connection: &Connection,
+    action: &str,
+    before: Option<&ConnectionState>,
+    reason: Option<String>,
+    details: Value,
+) -> AuditEvent {
+    AuditEvent {
+        company_id: company.id,
+        at: Utc::now(),
+        actor: by.to_owned(),
+        subject_type: "connection".into(),
+        subject_id: connection.id.to_string(),
+        action: action.to_owned(),
+        before: before.map(|s| s.status().to_owned()),
+        after: Some(connection.state.status().to_owned()),
+        reason,
+        details,
+    }
+}
+
+impl App {
+    fn view_connection(&self, c: &Connection) -> ConnectionView {
+        let catalog = self.catalog();
+        let integration = catalog.get(&c.integration);
+        let steps = integration.map_or_else(Vec::new, |i| {
+            i.wizard
+                .steps
+                .iter()
+                .map(|s| StepView {
+                    id: s.id.clone(),
+                    title: s.title.clone(),
+                    answered: c.progress.answered.contains(&s.id),
+                    answers: s
+                        .fields
+                        .iter()
+                        .filter_map(|f| {
+                            c.answers
+                                .get(&f.key)
+                                .map(|a| (f.key.clone(), a.public_value()))
+                        })
+                        .collect(),
+                })
+                .collect()
+        });
+        let next_step = steps.iter().find(|s| !s.answered).map(|s| s.id.clone());
+        ConnectionView {
+            id: c.id.to_string(),
+            integration: c.integration.clone(),
+            integration_name: integration.map_or_else(|| c.integration.clone(), |i| i.name.clone()),
+            status: c.state.status(),
+            state: c.state.clone(),
+            since: c.state_since,
+            credential: c.credential.as_ref().map(ToString::to_string),
+            last_sync: None,
+            created_at: c.created_at,
+            wizard: WizardView {
+                complete: next_step.is_none(),
+                next_step,
+                steps,
+            },
+        }
+    }
+
+    fn load_connection(&self, company: &Company, id: &str) -> Result<Connection, AppError> {
+        let missing = || AppError::not_found(format!("connection {id}"));
+        let id = id.parse::<uuid::Uuid>().map_err(|_| missing())?;
+        self.store
+            .connection(company.id, ConnectionId(id))?
+            .ok_or_else(missing)
+    }
+
+    fn integration_of(&self, connection: &Connection) -> Result<Integration, AppError> {
+        self.integration(&connection.integration).map_err(|_| {
+            AppError::new(
+                ErrorKind::Conflict,
+                format!(
+                    "the integration '{}' is no longer in the catalog",
+                    connection.integration
+                ),
+            )
+        })
+    }
+
+    /// Applies a state machine event; the error names state and event.
+    fn apply(
+        connection: &mut Connection,
+        event: &ConnectionEvent,
+    ) -> Result<ConnectionState, AppError> {
+        let before = connection.state.clone();
+        let next = ConnectionState::transition(Some(&connection.state), event)
+            .map_err(|e| AppError::new(ErrorKind::Conflict, e.to_string()))?;
+        if next != connection.state {
+            connection.state_since = Utc::now();
+        }
+        connection.state = next;
+        Ok(before)
+    }
+
+    /// The company's connections ("Connected integrations"), optionally of one status.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Forbidden`] below *view*; [`ErrorKind::Invalid`] for an unknown status.
+    pub fn connections(
+        &self,
+        by: Caller<'_>,
+        company: &Company,
+        status: Option<&str>,
+    ) -> Result<Vec<ConnectionView>, AppError> {
+        by.may_browse(company)?;
+        if let Some(s) = status
+            && !["pending", "connected", "inactive", "disconnected"].contains(&s)
+        {
+            return Err(AppError::invalid(format!(
+                "status '{s}' is not one of pending, connected, inactive, disconnected"
+            )));
+        }
+        let all = self
+            .store
+            .connections(company.id, status == Some("disconnected"))?;
+        Ok(all
+            .iter()
+            .filter(|c| status.is_none_or(|s| c.state.status() == s))
+            .map(|c| self.view_connection(c))
+            .collect())
+    }
+
+    /// One connection.
+    ///
+    /// # Errors
+    /// [`ErrorKind::NotFound`].
+    pub fn connection(
+        &self,
+        by: Caller<'_>,
+        company: &Company,
+        id: &str,
+    ) -> Result<ConnectionView, AppError> {
+        by.may_browse(company)?;
+        Ok(self.view_connection(&self.load_connection(company, id)?))
+    }
+
+    /// Starts connecting an integration (Pending, wizard in progress).
+    ///
+    /// # Errors
+    /// [`ErrorKind::Invalid`] for an unknown integration, [`ErrorKind::Conflict`]
+    /// when the company has a live connection of it already.
+    pub fn start_connection(
+        &self,
+        by: Caller<'_>,
+        company: &Company,
+        integration: &str,
+    ) -> Result<ConnectionView, AppError> {
+        by.may_configure(company)?;
+        let integration = self.integration(integration).map_err(|_| {
+            AppError::invalid(format!(
+                "integration: '{integration}' is not in the catalog"
+            ))
+        })?;
+        if let Some(existing) = self
+            .store
+            .connections(company.id, false)?
+            .iter()
+            .find(|c| c.integration == integration.slug)
+        {
+            return Err(AppError::new(
+                ErrorKind::Conflict,
+                format!(
+                    "{} is already {} in this company (connection {})",
+                    integration.name,
+                    existing.state.status(),
+                    existing.id
+                ),
+            ));
+        }
+        let now = Utc::now();
+        let state = ConnectionState::transition(None, &ConnectionEvent::Start)
+            .map_err(|e| AppError::new(ErrorKind::Conflict, e.to_string()))?;
+        let connection = Connection {
+            id: ConnectionId::new(),
+            company_id: company.id,
+            integration: integration.slug.clone(),
+            state,
+            state_since: now,
+            progress: WizardProgress::default(),
+            answers: BTreeMap::new(),
+            credential: None,
+            created_at: now,
+        };
+        let audit = event(
+            company,
+            &by.name(),
+            &connection,
+            "connection.start",
+            None,
+            None,
+            json!({"integration": integration.slug}),
+        );
+        self.store.write_connection(ConnectionWrite {
+            connection: Some(&connection),
+            credentials: vec![],
+            events: vec![audit],
+        })?;
+        Ok(self.view_connection(&connection))
+    }
+
+    /// Answers one wizard step. Secret answers are sealed with the
+    /// operator's key before they are stored.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Invalid`] naming every wrong field, an unknown step or a
+    /// skipped earlier step, or a secret without `RELAIS_SECRET_KEY`;
+    /// [`ErrorKind::Conflict`] when the wizard is not open.
+    pub fn submit_wizard_step(
+        &self,
+        by: Caller<'_>,
+        company: &Company,
+        id: &str,
+        step_id: &str,
+        input: &serde_json::Map<String, Value>,
+    ) -> Result<ConnectionView, AppError> {
+        by.may_configure(company)?;
+        let mut connection = self.load_connection(company, id)?;
+        let integration = self.integration_of(&connection)?;
+        let before = Self::apply(
+            &mut connection,
+            &ConnectionEvent::SubmitStep {
+                step: step_id.to_owned(),
+            },
+        )?;
+        let step = integration
+            .wizard
+            .steps
+            .iter()
+            .find(|s| s.id == step_id)
+            .ok_or_else(|| {
+                AppError::invalid(format!(
+                    "the wizard of {} has no step '{step_id}'",
+                    integration.name
+                ))
+            })?;
+        connection
+            .progress
+            .answer(&integration.wizard, step_id)
+            .map_err(|e| AppError::invalid(e.to_string()))?;
+        let answers = validate_step(step, input).map_err(|e| AppError::invalid(e.to_string()))?;
+        // Answering a step again replaces all of its answers.
+        for field in &step.fields {
+            connection.answers.remove(&field.key);
+        }
+        let mut fields = Vec::new();
+        for (key, answer) in answers {
+            let stored = if answer.is_secret() {
+                let key_ = self.secret_key.as_ref().ok_or_else(|| {
+                    AppError::invalid("this step has secret fields, and Relais stores secrets only encrypted: set RELAIS_SECRET_KEY to 64 hex digits (e.g. `openssl rand -hex 32`) and restart".into())
+                })?;
+                let relais_connections::Answer::Secret(text) = &answer else {
+                    unreachable!("checked is_secret")
+                };
+                StoredAnswer::Sealed(key_.seal(text)?)
+            } else {
+                StoredAnswer::Plain(answer)
+            };
+            fields.push(key.clone());
+            connection.answers.insert(key, stored);
+        }
+        let audit = event(
+            company,
+            &by.name(),
+            &connection,
+            "connection.wizard_step",
+            Some(&before),
+            None,
+            json!({"step": step_id, "fields": fields}),
+        );
+        self.store.write_connection(ConnectionWrite {
+            connection: Some(&connection),
+            credentials: vec![],
+            events: vec![audit],
+        })?;
+        Ok(self.view_connection(&connection))
+    }
+
+    fn bound_credential(
+        integration: &Integration,
+        company: &Company,
+    ) -> Result<Option<(ApiCredential, String)>, AppError> {
+        if integration.permissions.is_empty() {
+            return Ok(None);
+        }
+        let scopes = integration.permissions.iter().copied().collect();
+        let attributes = StandardAttribute::ALL
+            .iter()
+            .map(|a| a.key().to_owned())
+            .collect();
+        let (credential, secret) = ApiCredential::create(
+            company.id,
+            &format!("{} (connection)", integration.name),
+            Some(integration.slug.clone()),
+            scopes,
+            attributes,
+            Utc::now(),
+        )?;
+        Ok(Some((credential, secret.0)))
+    }
+
+    fn partner_credential(
+        integration: &Integration,
+        credential: &ApiCredential,
+        secret: String,
+    ) -> Option<PartnerCredential> {
+        (integration.kind() == IntegrationKind::Partner).then(|| PartnerCredential {
+            client_id: credential.client_id.to_string(),
+            client_secret: secret,
+            scopes: credential.scopes.iter().map(|p| scope_name(*p)).collect(),
+        })
+    }
+
+    /// Finishes the wizard: Connected, or Pending until the partner
+    /// activates it. An integration that needs API access gets an API
+    /// credential with exactly the scopes its catalog entry lists.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Invalid`] while a step is unanswered, [`ErrorKind::Conflict`] when not in the wizard.
+    pub fn complete_wizard(
+        &self,
+        by: Caller<'_>,
+        company: &Company,
+        id: &str,
+    ) -> Result<ConnectionChange, AppError> {
+        by.may_configure(company)?;
+        let mut connection = self.load_connection(company, id)?;
+        let integration = self.integration_of(&connection)?;
+        if connection.state
+            == (ConnectionState::Pending {
+                reason: relais_connections::PendingReason::WizardInProgress,
+            })
+        {
+            connection
+                .progress
+                .check_complete(&integration.wizard)
+                .map_err(|e| AppError::invalid(e.to_string()))?;
+        }
+        let needs_partner_activation = integration.wizard.needs_partner_activation
+            && integration.kind() == IntegrationKind::Partner;
+        let before = Self::apply(
+            &mut connection,
+            &ConnectionEvent::CompleteWizard {
+                needs_partner_activation,
+            },
+        )?;
+        let bound = Self::bound_credential(&integration, company)?;
+        connection.credential = bound.as_ref().map(|(c, _)| c.client_id.clone());
+        let mut events = vec![event(
+            company,
+            &by.name(),
+            &connection,
+            "connection.complete_wizard",
+            Some(&before),
+            None,
+            json!({"credential": connection.credential}),
+        )];
+        if let Some((credential, _)) = &bound {
+            events.push(credential_event(
+                company,
+                &by.name(),
+                credential,
+                "credential.create",
+                json!({"connection": connection.id.to_string()}),
+            ));
+        }
+        self.store.write_connection(ConnectionWrite {
+            connection: Some(&connection),
+            credentials: bound.iter().map(|(c, _)| c).collect(),
+            events,
+        })?;
+        Ok(ConnectionChange {
+            connection: self.view_connection(&connection),
+            partner_credential: bound
+                .and_then(|(c, s)| Self::partner_credential(&integration, &c, s)),
+        })
+    }
+
+    /// The partner activates its Pending connection, authenticated with the
+    /// credential made for it.
+    ///
+    /// # Errors
+    /// [`ErrorKind::NotFound`] when the credential belongs to no connection,
+    /// [`ErrorKind::Conflict`] when the connection is not awaiting activation.
+    pub fn activate_by_partner(&self, caller: &ApiCaller) -> Result<ConnectionView, AppError> {
+        let mut connection = self
+            .store
+            .connection_by_credential(&caller.credential.client_id)?
+            .ok_or_else(|| AppError::not_found("connection for this credential".into()))?;
+        let company = self.company(Some(&connection.company_id.to_string()))?;
+        let before = Self::apply(&mut connection, &ConnectionEvent::PartnerActivated)?;
+        let actor = format!("partner:{}", caller.credential.client_id);
+        let audit = event(
+            &company,
+            &actor,
+            &connection,
+            "connection.partner_activated",
+            Some(&before),
+            None,
+            json!({}),
+        );
+        self.store.write_connection(ConnectionWrite {
+            connection: Some(&connection),
+            credentials: vec![],
+            events: vec![audit],
+        })?;
+        Ok(self.view_connection(&connection))
+    }
+
+    /// Deactivates a connection (Inactive, with the reason given).
+    ///
+    /// # Errors
+    /// [`ErrorKind::Invalid`] without a reason, [`ErrorKind::Conflict`] when not Connected.
+    pub fn deactivate_connection(
+        &self,
+        by: Caller<'_>,
+        company: &Company,
+        id: &str,
+        reason: &str,
+    ) -> Result<ConnectionView, AppError> {
+        by.may_configure(company)?;
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(AppError::invalid(
+                "reason: say why the connection is deactivated".into(),
+            ));
+        }
+        let mut connection = self.load_connection(company, id)?;
+        let before = Self::apply(
+            &mut connection,
+            &ConnectionEvent::Deactivate {
+                reason: reason.to_owned(),
+            },
+        )?;
+        let audit = event(
+            company,
+            &by.name(),
+            &connection,
+            "connection.deactivate",
+            Some(&before),
+            Some(reason.to_owned()),
+            json!({}),
+        );
+        self.store.write_connection(ConnectionWrite {
+            connection: Some(&connection),
+            credentials: vec![],
+            events: vec![audit],
+        })?;
+        Ok(self.view_connection(&connection))
+    }
+
+    /// Reactivates an Inactive connection. Its old credential is revoked
+    /// and a new one issued (handed out once for partner integrations).
+    ///
+    /// # Errors
+    /// [`ErrorKind::Conflict`] when not Inactive.
+    pub fn reactivate_connection(
+        &self,
+        by: Caller<'_>,
+        company: &Company,
+        id: &str,
+    ) -> Result<ConnectionChange, AppError> {
+        by.may_configure(company)?;
+        let mut connection = self.load_connection(company, id)?;
+        let integration = self.integration_of(&connection)?;
+        let before = Self::apply(&mut connection, &ConnectionEvent::Reactivate)?;
+        let mut credentials = Vec::new();
+        let mut events = Vec::new();
+        if let Some(old) = &connection.credential
+            && let Some(mut old) = self.store.credential(old)?
+            && !old.is_revoked()
+        {
+            old.revoke(Utc::now());
+            events.push(credential_event(
+                company,
+                &by.name(),
+                &old,
+                "credential.revoke",
+                json!({"reason": "connection reactivated with a new credential"}),
+            ));
+            credentials.push(old);
+        }
+        let bound = Self::bound_credential(&integration, company)?;
+        if let Some((credential, _)) = &bound {
+            events.push(credential_event(
+                company,
+                &by.name(),
+                credential,
+                "credential.create",
+                json!({"connection": connection.id.to_string()}),
+            ));
+            credentials.push(credential.clone());
+        }
+        connection.credential = bound.as_ref().map(|(c, _)| c.client_id.clone());
+        events.insert(
+            0,
+            event(
+                company,
+                &by.name(),
+                &connection,
+                "connection.reactivate",
+                Some(&before),
+                None,
+                json!({"credential": connection.credential}),
+            ),
+        );
+        self.store.write_connection(ConnectionWrite {
+            connection: Some(&connection),
+            credentials: credentials.iter().collect(),
+            events,
+        })?;
+        Ok(ConnectionChange {
+            connection: self.view_connection(&connection),
+            partner_credential: bound
+                .and_then(|(c, s)| Self::partner_credential(&integration, &c, s)),
+        })
+    }
+
+    /// Disconnects (removes) a connection; its credential is revoked, its history kept.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Conflict`] when already disconnected.
+    pub fn disconnect(
+        &self,
+        by: Caller<'_>,
+        company: &Company,
+        id: &str,
+    ) -> Result<ConnectionView, AppError> {
+        by.may_configure(company)?;
+        let mut connection = self.load_connection(company, id)?;
+        let before = Self::apply(&mut connection, &ConnectionEvent::Disconnect)?;
+        let mut events = vec![event(
+            company,
+            &by.name(),
+            &connection,
+            "connection.disconnect",
+            Some(&before),
+            None,
+            json!({}),
+        )];
+        let mut credentials = Vec::new();
+        if let Some(id) = &connection.credential
+            && let Some(mut credential) = self.store.credential(id)?
+            && !credential.is_revoked()
+        {
+            credential.revoke(Utc::now());
+            events.push(credential_event(
+                company,
+                &by.name(),
+                &credential,
+                "credential.revoke",
+                json!({"reason": "connection disconnected"}),
+            ));
+            credentials.push(credential);
+        }
+        self.store.write_connection(ConnectionWrite {
+            connection: Some(&connection),
+            credentials: credentials.iter().collect(),
+            events,
+        })?;
+        Ok(self.view_connection(&connection))
+    }
+
+    /// Turns a connection Inactive after its syncs failed to authenticate
+    /// too often (called by connectors).
+    ///
+    /// # Errors
+    /// [`ErrorKind::Conflict`] when not Connected.
+    pub fn deactivate_after_auth_failures(
+        &self,
+        company: &Company,
+        id: &str,
+        failures: u32,
+    ) -> Result<ConnectionView, AppError> {
+        let mut connection = self.load_connection(company, id)?;
+        let before = Self::apply(&mut connection, &ConnectionEvent::AuthFailuresExceeded)?;
+        let audit = event(
+            company,
+            "system",
+            &connection,
+            "connection.auth_failures_exceeded",
+            Some(&before),
+            Some(format!("{failures} authentication failures in a row")),
+            json!({"failures": failures}),
+        );
+        self.store.write_connection(ConnectionWrite {
+            connection: Some(&connection),
+            credentials: vec![],
+            events: vec![audit],
+        })?;
+        Ok(self.view_connection(&connection))
+    }
+
+    /// Makes the connection using a just-revoked credential Inactive (part of
+    /// the revocation's write).
+    pub(crate) fn connection_after_revocation(
+        &self,
+        company: &Company,
+        credential: &ApiCredential,
+        by: &str,
+    ) -> Result<(Option<Connection>, Vec<AuditEvent>), AppError> {
+        let Some(mut connection) = self.store.connection_by_credential(&credential.client_id)?
+        else {
+            return Ok((None, vec![]));
+        };
+        match Self::apply(&mut connection, &ConnectionEvent::CredentialRevoked) {
+            Ok(before) => {
+                let audit = event(
+                    company,
+                    by,
+                    &connection,
+                    "connection.credential_revoked",
+                    Some(&before),
+                    Some(format!("credential {} revoked", credential.client_id)),
+                    json!({}),
+                );
+                Ok((Some(connection), vec![audit]))
+            }
+            // Inactive already: nothing changes.
+            Err(_) => Ok((None, vec![])),
+        }
+    }
+
+    /// The audit trail of one connection.
+    ///
+    /// # Errors
+    /// [`ErrorKind::NotFound`].
+    pub fn connection_events(
+        &self,
+        by: Caller<'_>,
+        company: &Company,
+        id: &str,
+    ) -> Result<Vec<AuditEvent>, AppError> {
+        by.may_browse(company)?;
+        let connection = self.load_connection(company, id)?;
+        Ok(self
+            .store
+            .audit_events(company.id, "connection", &connection.id.to_string())?)
+    }
+
+    /// Requests a demo of an integration that offers one.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Invalid`] for an unknown integration, one without demos, or an empty message.
+    pub fn request_demo(
+        &self,
+        by: Caller<'_>,
+        company: &Company,
+        integration: &str,
+        message: &str,
+    ) -> Result<DemoRequest, AppError> {
+        by.may_configure(company)?;
+        let integration = self.integration(integration).map_err(|_| {
+            AppError::invalid(format!(
+                "integration: '{integration}' is not in the catalog"
+            ))
+        })?;
+        if !integration.capabilities.demo {
+            return Err(AppError::invalid(format!(
+                "{} offers no demo",
+                integration.name
+            )));
+        }
+        let message = message.trim();
+        if message.chars().count() > 2000 {
+            return Err(AppError::invalid("message: at most 2000 characters".into()));
+        }
+        let request = DemoRequest {
+            id: uuid::Uuid::now_v7(),
+            company_id: company.id,
+            integration: integration.slug.clone(),
+            requested_by: by.name(),
+            message: message.to_owned(),
+            created_at: Utc::now(),
+        };
+        let audit = AuditEvent {
+            company_id: company.id,
+            at: request.created_at,
+            actor: by.name(),
+            subject_type: "demo_request".into(),
+            subject_id: request.id.to_string(),
+            action: "demo_request.create".into(),
+            before: None,
+            after: None,
+            reason: None,
+            details: json!({"integration": integration.slug}),
+        };
+        self.store.insert_demo_request(&request, audit)?;
+        Ok(request)
+    }
+
+    /// Demo requests: a user sees their company's; the operator every
+    /// company's (`company` `None`), optionally of one integration.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Forbidden`] below *view*.
+    pub fn demo_requests(
+        &self,
+        by: Caller<'_>,
+        company: Option<&Company>,
+        integration: Option<&str>,
+    ) -> Result<Vec<DemoRequest>, AppError> {
+        let scope = match (by, company) {
+            (Caller::Operator, company) => company.map(|c| c.id),
+            (Caller::User(actor), _) => {
+                by.may_browse(&actor.company)?;
+                Some(actor.company.id)
+            }
+        };
+        Ok(self.store.demo_requests(scope, integration)?)
+    }
+
+    /// Requests an integration missing from the catalog; requests of the
+    /// same name are merged and counted.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Invalid`] for an empty name or use case or a bad website;
+    /// [`ErrorKind::Conflict`] when the catalog has it.
+    pub fn request_integration(
+        &self,
+        by: Caller<'_>,
+        company: &Company,
+        name: &str,
+        website: Option<&str>,
+        use_case: &str,
+    ) -> Result<IntegrationRequest, AppError> {
+        by.may_configure(company)?;
+        let normalized = normalize_request_name(name);
+        if normalized.is_empty() || name.chars().count() > 120 {
+            return Err(AppError::invalid(
+                "name: 1 to 120 characters, with letters or digits".into(),
+            ));
+        }
+        if use_case.trim().is_empty() {
+            return Err(AppError::invalid(
+                "use_case: say what the integration is for".into(),
+            ));
+        }
+        if let Some(w) = website
+            && !url::Url::parse(w).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
+        {
+            return Err(AppError::invalid(format!(
+                "website: '{w}' is not an http or https URL"
+            )));
+        }
+        if let Some(existing) = self
+            .catalog()
+            .integrations()
+            .iter()
+            .find(|i| normalize_request_name(&i.name) == normalized)
+        {
+            return Err(AppError::new(
+                ErrorKind::Conflict,
+                format!(
+                    "{} is in the catalog already (slug '{}')",
+                    existing.name, existing.slug
+                ),
+            ));
+        }
+        let at = Utc::now();
+        let request = NewIntegrationRequest {
+            company_id: company.id,
+            requested_by: &by.name(),
+            name,
+            normalized_name: &normalized,
+            website,
+            use_case: use_case.trim(),
+            at,
+        };
+        let audit = AuditEvent {
+            company_id: company.id,
+            at,
+            actor: by.name(),
+            subject_type: "integration_request".into(),
+            subject_id: normalized.clone(),
+            action: "integration_request.create".into(),
+            before: None,
+            after: None,
+            reason: None,
+            details: json!({"name": name.trim(), "website": website}),
+        };
+        Ok(self.store.add_integration_request(&request, audit)?)
+    }
+
+    /// Every integration request, most requested first.
+    ///
+    /// # Errors
+    /// [`AppError`] when the database fails.
+    pub fn integration_requests(&self) -> Result<Vec<IntegrationRequest>, AppError> {
+        Ok(self.store.integration_requests()?)
+    }
+}
+
+/// An audit event about a credential.
+pub(crate) fn credential_event(
+    company: &Company,
+    by: &str,
+    credential: &ApiCredential,
+    action: &str,
+    details: Value,
+) -> AuditEvent {
+    AuditEvent {
+        company_id: company.id,
+        at: Utc::now(),
+        actor: by.to_owned(),
+        subject_type: "credential".into(),
+        subject_id: credential.client_id.to_string(),
+        action: action.to_owned(),
+        before: None,
+        after: Some(
+            if credential.is_revoked() {
+                "revoked"
+            } else {
+                "active"
+            }
+            .into(),
+        ),
+        reason: None,
+        details: json!({"scopes": credential.scopes.iter().map(|p: &ApiPermission| scope_name(*p)).collect::<Vec<_>>(), "more": details}),
+    }
+}

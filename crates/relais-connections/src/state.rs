@@ -1,0 +1,376 @@
+//! The connection state machine.
+//!
+//! ```text
+//!              start                complete (no activation needed)
+//!   (none) ──────────▶ Pending ───────────────────────────────▶ Connected
+//!                      │   ▲ submit step                          │  ▲
+//!                      │   └──┘                                   │  │ reactivate
+//!                      │ complete (needs partner activation)      │  │
+//!                      ▼                                          ▼  │
+//!          Pending (awaiting partner) ── partner activates ──▶ Connected
+//!                                                  deactivate / credential revoked /
+//!                                                  auth failures exceeded ──▶ Inactive
+//!   any state but Disconnected ── disconnect ──▶ Disconnected (history kept)
+//! ```
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// A connection's id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ConnectionId(pub Uuid);
+
+impl ConnectionId {
+    /// A new id that sorts by creation.
+    #[must_use]
+    pub fn new() -> Self {
+        Self(Uuid::now_v7())
+    }
+}
+
+impl Default for ConnectionId {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl std::fmt::Display for ConnectionId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// Why a connection is Pending.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PendingReason {
+    /// The setup wizard is not finished.
+    WizardInProgress,
+    /// The wizard is finished; the partner has not activated the connection yet.
+    AwaitingPartnerActivation,
+}
+
+/// Why a connection is Inactive.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum InactiveReason {
+    /// An admin deactivated it.
+    DeactivatedByAdmin {
+        /// What they said.
+        reason: String,
+    },
+    /// The API credential it used was revoked.
+    CredentialRevoked,
+    /// Its syncs failed to authenticate too often in a row.
+    AuthFailuresExceeded,
+}
+
+/// Where a connection stands.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum ConnectionState {
+    /// Started, not complete.
+    Pending {
+        /// Why.
+        reason: PendingReason,
+    },
+    /// Active: may exchange data.
+    Connected,
+    /// Was connected, now stopped.
+    Inactive {
+        /// Why.
+        reason: InactiveReason,
+    },
+    /// Removed by an admin; only its history remains.
+    Disconnected,
+}
+
+impl ConnectionState {
+    /// The status as the "Connected integrations" page names it.
+    #[must_use]
+    pub fn status(&self) -> &'static str {
+        match self {
+            Self::Pending { .. } => "pending",
+            Self::Connected => "connected",
+            Self::Inactive { .. } => "inactive",
+            Self::Disconnected => "disconnected",
+        }
+    }
+
+    /// Only a Connected connection may exchange data.
+    #[must_use]
+    pub fn may_exchange_data(&self) -> bool {
+        matches!(self, Self::Connected)
+    }
+}
+
+/// Something that happens to a connection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum ConnectionEvent {
+    /// An admin clicked Connect.
+    Start,
+    /// A wizard step was answered.
+    SubmitStep {
+        /// Which step.
+        step: String,
+    },
+    /// The wizard was finished.
+    CompleteWizard {
+        /// Whether the partner must activate the connection before it is live.
+        needs_partner_activation: bool,
+    },
+    /// The partner activated the connection.
+    PartnerActivated,
+    /// An admin deactivated it.
+    Deactivate {
+        /// Why.
+        reason: String,
+    },
+    /// An admin reactivated it.
+    Reactivate,
+    /// Its API credential was revoked.
+    CredentialRevoked,
+    /// Its syncs failed to authenticate too often.
+    AuthFailuresExceeded,
+    /// An admin removed it.
+    Disconnect,
+}
+
+impl ConnectionEvent {
+    /// The event's name, for messages and the audit trail.
+    #[must_use]
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Start => "start",
+            Self::SubmitStep { .. } => "submit_step",
+            Self::CompleteWizard { .. } => "complete_wizard",
+            Self::PartnerActivated => "partner_activated",
+            Self::Deactivate { .. } => "deactivate",
+            Self::Reactivate => "reactivate",
+            Self::CredentialRevoked => "credential_revoked",
+            Self::AuthFailuresExceeded => "auth_failures_exceeded",
+            Self::Disconnect => "disconnect",
+        }
+    }
+}
+
+/// An event that is not allowed in a state.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a {state} connection cannot {event}", state = state.as_ref().map_or("new", ConnectionState::status), event = event.name())]
+pub struct TransitionError {
+    /// The state (`None`: not started).
+    pub state: Option<ConnectionState>,
+    /// The refused event.
+    pub event: ConnectionEvent,
+}
+
+impl ConnectionState {
+    /// The state after `event`, from `state` (`None` before the start).
+    ///
+    /// # Errors
+    /// [`TransitionError`] naming the state and the event when the event is
+    /// not allowed there.
+    pub fn transition(
+        state: Option<&Self>,
+        event: &ConnectionEvent,
+    ) -> Result<Self, TransitionError> {
+        use ConnectionEvent as E;
+        use PendingReason::{AwaitingPartnerActivation, WizardInProgress};
+        let next = match (state, event) {
+            (None, E::Start) => Some(Self::Pending {
+                reason: WizardInProgress,
+            }),
+            (
+                Some(Self::Pending {
+                    reason: WizardInProgress,
+                }),
+                E::SubmitStep { .. },
+            ) => Some(Self::Pending {
+                reason: WizardInProgress,
+            }),
+            (
+                Some(Self::Pending {
+                    reason: WizardInProgress,
+                }),
+                E::CompleteWizard {
+                    needs_partner_activation,
+                },
+            ) => Some(if *needs_partner_activation {
+                Self::Pending {
+                    reason: AwaitingPartnerActivation,
+                }
+            } else {
+                Self::Connected
+            }),
+            (
+                Some(Self::Pending {
+                    reason: AwaitingPartnerActivation,
+                }),
+                E::PartnerActivated,
+            ) => Some(Self::Connected),
+            (Some(Self::Connected), E::Deactivate { reason }) => Some(Self::Inactive {
+                reason: InactiveReason::DeactivatedByAdmin {
+                    reason: reason.clone(),
+                },
+            }),
+            (
+                Some(
+                    Self::Connected
+                    | Self::Pending {
+                        reason: AwaitingPartnerActivation,
+                    },
+                ),
+                E::CredentialRevoked,
+            ) => Some(Self::Inactive {
+                reason: InactiveReason::CredentialRevoked,
+            }),
+            (Some(Self::Connected), E::AuthFailuresExceeded) => Some(Self::Inactive {
+                reason: InactiveReason::AuthFailuresExceeded,
+            }),
+            (Some(Self::Inactive { .. }), E::Reactivate) => Some(Self::Connected),
+            (Some(s), E::Disconnect) if *s != Self::Disconnected => Some(Self::Disconnected),
+            _ => None,
+        };
+        next.ok_or_else(|| TransitionError {
+            state: state.cloned(),
+            event: event.clone(),
+        })
+    }
+}
+
+/// Replays a connection's history from the start.
+///
+/// # Errors
+/// The first [`TransitionError`], should the history be impossible.
+pub fn replay<'a>(
+    events: impl IntoIterator<Item = &'a ConnectionEvent>,
+) -> Result<Option<ConnectionState>, TransitionError> {
+    events.into_iter().try_fold(None, |state, event| {
+        ConnectionState::transition(state.as_ref(), event).map(Some)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn run(events: &[ConnectionEvent]) -> Result<Option<ConnectionState>, TransitionError> {
+        replay(events)
+    }
+
+    #[test]
+    fn a_platform_integration_connects_when_its_wizard_is_complete() {
+        let state = run(&[
+            ConnectionEvent::Start,
+            ConnectionEvent::SubmitStep {
+                step: "token".into(),
+            },
+            ConnectionEvent::CompleteWizard {
+                needs_partner_activation: false,
+            },
+        ])
+        .unwrap();
+        assert_eq!(state, Some(ConnectionState::Connected));
+    }
+
+    #[test]
+    fn a_partner_integration_waits_for_the_partner() {
+        let state = run(&[
+            ConnectionEvent::Start,
+            ConnectionEvent::CompleteWizard {
+                needs_partner_activation: true,
+            },
+        ])
+        .unwrap();
+        assert_eq!(
+            state,
+            Some(ConnectionState::Pending {
+                reason: PendingReason::AwaitingPartnerActivation
+            })
+        );
+        assert!(!state.as_ref().unwrap().may_exchange_data());
+        let next = ConnectionState::transition(state.as_ref(), &ConnectionEvent::PartnerActivated)
+            .unwrap();
+        assert_eq!(next, ConnectionState::Connected);
+    }
+
+    #[test]
+    fn illegal_transitions_name_the_state_and_the_event() {
+        let err =
+            ConnectionState::transition(Some(&ConnectionState::Connected), &ConnectionEvent::Start)
+                .unwrap_err();
+        assert_eq!(err.to_string(), "a connected connection cannot start");
+        let inactive = ConnectionState::Inactive {
+            reason: InactiveReason::CredentialRevoked,
+        };
+        let err = ConnectionState::transition(
+            Some(&inactive),
+            &ConnectionEvent::Deactivate { reason: "x".into() },
+        )
+        .unwrap_err();
+        assert_eq!(err.to_string(), "a inactive connection cannot deactivate");
+        let err = ConnectionState::transition(None, &ConnectionEvent::Reactivate).unwrap_err();
+        assert_eq!(err.to_string(), "a new connection cannot reactivate");
+    }
+
+    fn arb_event() -> impl Strategy<Value = ConnectionEvent> {
+        prop_oneof![
+            Just(ConnectionEvent::Start),
+            "[a-z]{1,5}".prop_map(|step| ConnectionEvent::SubmitStep { step }),
+            any::<bool>().prop_map(|needs_partner_activation| ConnectionEvent::CompleteWizard {
+                needs_partner_activation
+            }),
+            Just(ConnectionEvent::PartnerActivated),
+            "[a-z ]{0,10}".prop_map(|reason| ConnectionEvent::Deactivate { reason }),
+            Just(ConnectionEvent::Reactivate),
+            Just(ConnectionEvent::CredentialRevoked),
+            Just(ConnectionEvent::AuthFailuresExceeded),
+            Just(ConnectionEvent::Disconnect),
+        ]
+    }
+
+    proptest! {
+        /// Random events are applied where allowed and refused where not;
+        /// the accepted history always replays to the state reached.
+        #[test]
+        fn accepted_history_replays_to_the_current_state(events in proptest::collection::vec(arb_event(), 0..40)) {
+            let mut state: Option<ConnectionState> = None;
+            let mut accepted = Vec::new();
+            for event in events {
+                match ConnectionState::transition(state.as_ref(), &event) {
+                    Ok(next) => {
+                        accepted.push(event);
+                        state = Some(next);
+                    }
+                    Err(e) => {
+                        prop_assert_eq!(&e.state, &state);
+                        prop_assert!(!e.to_string().is_empty());
+                    }
+                }
+                prop_assert_eq!(replay(&accepted).unwrap(), state.clone());
+            }
+        }
+
+        #[test]
+        fn only_connected_exchanges_data_and_disconnected_is_final(events in proptest::collection::vec(arb_event(), 0..40)) {
+            let mut state: Option<ConnectionState> = None;
+            for event in events {
+                if let Ok(next) = ConnectionState::transition(state.as_ref(), &event) {
+                    if state == Some(ConnectionState::Disconnected) {
+                        prop_assert!(false, "left Disconnected with {:?}", event);
+                    }
+                    state = Some(next);
+                }
+                if let Some(s) = &state {
+                    prop_assert_eq!(s.may_exchange_data(), *s == ConnectionState::Connected);
+                    if matches!(s, ConnectionState::Inactive { .. }) {
+                        prop_assert!(!s.may_exchange_data());
+                    }
+                }
+            }
+        }
+    }
+}
