@@ -9,6 +9,7 @@ mod catalog;
 mod connections;
 mod credentials;
 mod problem;
+mod reports;
 mod v1;
 
 use std::num::NonZeroU32;
@@ -88,6 +89,7 @@ pub fn router(app: Arc<App>, config: ServerConfig) -> Router {
         .merge(catalog::routes())
         .merge(credentials::routes())
         .merge(connections::routes())
+        .merge(reports::routes())
         .merge(v1::routes(shared.clone()))
         .fallback(problem::not_found)
         .method_not_allowed_fallback(problem::method_not_allowed)

@@ -131,6 +131,9 @@ pub(crate) fn routes(shared: Shared) -> Router<Shared> {
         .route("/v1/company/attendances", get(attendances))
         .route("/v1/company/document-categories", get(document_categories))
         .route("/v1/partner/connection/activate", post(activate))
+        .route("/v1/company/custom-reports/reports", get(list_reports))
+        .route("/v1/company/custom-reports/reports/{id}", get(report_data))
+        .route("/v1/company/custom-reports/columns", get(report_columns))
         .route_layer(axum::middleware::from_fn_with_state(shared, authenticate));
     Router::new().route("/v1/auth", post(auth)).merge(company)
 }
@@ -355,4 +358,81 @@ async fn activate(State(s): State<Shared>, Extension(caller): Extension<ApiCalle
     Ok(Json(
         json!({"success": true, "data": {"connection_id": view.id, "status": view.status}}),
     ))
+}
+
+/// An error of the Custom Reports API, in its own shape (an array of
+/// exceptions), as the modelled HRIS answers there.
+#[derive(Debug)]
+pub(crate) struct ReportsError(V1Error);
+
+impl From<V1Error> for ReportsError {
+    fn from(error: V1Error) -> Self {
+        Self(error)
+    }
+}
+
+impl IntoResponse for ReportsError {
+    fn into_response(self) -> Response {
+        let status = self.0.status;
+        let kind = match status {
+            StatusCode::NOT_FOUND => "search",
+            StatusCode::BAD_REQUEST => "validation",
+            StatusCode::FORBIDDEN => "authorization",
+            _ => "server",
+        };
+        let body = json!([{
+            "status": status.as_u16(),
+            "trace_id": uuid::Uuid::now_v7().to_string(),
+            "timestamp": chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            "errors": [{
+                "title": status.canonical_reason().unwrap_or("Error"),
+                "details": self.0.message,
+                "type": kind,
+                "_meta": [],
+            }],
+        }]);
+        (status, Json(body)).into_response()
+    }
+}
+
+type ReportsAnswer = Result<Json<Value>, ReportsError>;
+
+async fn list_reports(
+    State(s): State<Shared>,
+    Extension(caller): Extension<ApiCaller>,
+    RawQuery(raw): RawQuery,
+) -> ReportsAnswer {
+    let query = query(raw);
+    Ok(
+        blocking(&s.app, move |app| app.v1_list_reports(&caller, &query))
+            .await
+            .map(Json)?,
+    )
+}
+
+async fn report_columns(
+    State(s): State<Shared>,
+    Extension(caller): Extension<ApiCaller>,
+    RawQuery(raw): RawQuery,
+) -> ReportsAnswer {
+    let query = query(raw);
+    Ok(
+        blocking(&s.app, move |app| app.v1_report_columns(&caller, &query))
+            .await
+            .map(Json)?,
+    )
+}
+
+async fn report_data(
+    State(s): State<Shared>,
+    Extension(caller): Extension<ApiCaller>,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> ReportsAnswer {
+    let query = query(raw);
+    Ok(
+        blocking(&s.app, move |app| app.v1_report_data(&caller, &id, &query))
+            .await
+            .map(Json)?,
+    )
 }

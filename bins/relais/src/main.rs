@@ -9,6 +9,7 @@ mod connections;
 mod credentials;
 mod demo;
 mod output;
+mod reports;
 mod users;
 
 use std::path::PathBuf;
@@ -79,6 +80,9 @@ enum Command {
     /// Demo requests and requests for integrations missing from the catalog.
     #[command(subcommand)]
     Requests(connections::RequestsCommand),
+    /// Custom reports: define, list, inspect and export them.
+    #[command(subcommand)]
+    Reports(reports::ReportsCommand),
     /// Fill a company with realistic, deterministic demo HR data.
     #[command(subcommand)]
     Demo(demo::DemoCommand),
@@ -122,6 +126,7 @@ fn run(cli: Cli) -> Result<(), AppError> {
         Command::Users(command) => users::run(&app, &out, command),
         Command::Credentials(command) => credentials::run(&app, &out, command),
         Command::Demo(command) => demo::run(&app, &out, command),
+        Command::Reports(command) => reports::run(&app, &out, command),
         Command::Connections(command) => connections::run(&app, &out, command),
         Command::Requests(command) => connections::run_requests(&app, &out, command),
     }

@@ -11,6 +11,7 @@ mod credentials;
 mod error;
 mod people;
 pub mod public_api;
+pub mod reports;
 pub mod views;
 
 use std::path::Path;
@@ -76,6 +77,7 @@ pub struct App {
     catalog: RwLock<Arc<Catalog>>,
     /// The operator's key for secrets at rest; without it, secrets are refused.
     pub(crate) secret_key: Option<relais_access::SecretKey>,
+    pub(crate) reports_cache: reports::ReportCache,
 }
 
 impl App {
@@ -114,6 +116,7 @@ impl App {
             store,
             catalog: RwLock::new(Arc::new(catalog)),
             secret_key: None,
+            reports_cache: reports::ReportCache::default(),
         })
     }
 

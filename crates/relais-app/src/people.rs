@@ -115,6 +115,7 @@ impl App {
             }
         }
         summary.elapsed = started.elapsed();
+        self.install_example_reports(company)?;
         tracing::info!(company = %company.slug, employees = summary.employees, attendances = summary.attendances, "demo data generated");
         Ok(summary)
     }

@@ -93,6 +93,18 @@ impl V1Query {
         Self(map)
     }
 
+    /// The last value of `key`, if given and not empty.
+    #[must_use]
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.one(key)
+    }
+
+    /// Every value of `key`, commas splitting values too.
+    #[must_use]
+    pub fn all_values(&self, key: &str) -> Vec<&str> {
+        self.all(key)
+    }
+
     fn one(&self, key: &str) -> Option<&str> {
         self.0
             .get(key)

@@ -702,16 +702,10 @@ fn employee(spec: &DemoSpec, company: &DemoCompany, id: EmployeeId) -> EmployeeR
     let mut attendances = Vec::new();
     let project = (matches!(first_department, 2 | 9) && rng.random_bool(0.6))
         .then(|| *PROJECTS.choose(&mut rng).unwrap_or(&1));
-    let public_holidays = |d: NaiveDate| {
-        matches!(
-            (d.month(), d.day()),
-            (1, 1) | (5, 1) | (10, 3) | (12, 25) | (12, 26)
-        )
-    };
     let mut day = first_day;
     while day <= last_day {
         let fraction = absent.get(&day).copied().unwrap_or(0.0);
-        if is_weekday(day) && fraction < 1.0 && !public_holidays(day) {
+        if crate::is_working_day(day) && fraction < 1.0 {
             let hours = hours_changes
                 .iter()
                 .rev()

@@ -20,5 +20,6 @@ pub use history::{AttributeChange, value_at};
 pub use model::{
     AbsencePeriod, Attendance, AttendanceStatus, CostCenterShare, DocumentCategory, Employee,
     EmployeeId, EmployeeRecords, EmployeeStatus, EmploymentType, Gender, OrgUnit, Project, TimeOff,
-    TimeOffCategory, TimeOffStatus, TimeOffType, TimeOffUnit, weekdays_between,
+    TimeOffCategory, TimeOffStatus, TimeOffType, TimeOffUnit, is_public_holiday, is_working_day,
+    weekdays_between,
 };

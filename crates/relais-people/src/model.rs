@@ -377,3 +377,20 @@ pub struct EmployeeRecords {
     /// Absences in hours.
     pub absence_periods: Vec<AbsencePeriod>,
 }
+
+/// The company's public holidays: days nobody is expected to work. A fixed
+/// calendar (New Year, Labour Day, German Unity Day, Christmas) until
+/// holiday calendars per office are modelled.
+#[must_use]
+pub fn is_public_holiday(date: NaiveDate) -> bool {
+    matches!(
+        (date.month(), date.day()),
+        (1, 1) | (5, 1) | (10, 3) | (12, 25) | (12, 26)
+    )
+}
+
+/// Whether `date` is a working day: Monday to Friday and not a public holiday.
+#[must_use]
+pub fn is_working_day(date: NaiveDate) -> bool {
+    !matches!(date.weekday(), Weekday::Sat | Weekday::Sun) && !is_public_holiday(date)
+}

@@ -27,6 +27,7 @@ use relais_people::{
     AbsencePeriod, Attendance, AttributeChange, CustomAttribute, DocumentCategory, Employee,
     EmployeeId, EmployeeRecords, Project, TimeOff, TimeOffType,
 };
+use relais_reports::ReportDefinition;
 
 pub use sqlite::SqliteStore;
 
@@ -487,6 +488,54 @@ pub struct NewIntegrationRequest<'a> {
     pub at: chrono::DateTime<chrono::Utc>,
 }
 
+/// Custom report definitions and the aggregates reports read.
+pub trait ReportStore {
+    /// Inserts or replaces a report of its company.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn save_report(&self, company: CompanyId, report: &ReportDefinition) -> Result<(), StoreError>;
+
+    /// Deletes a report; returns whether it existed in that company.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn delete_report(&self, company: CompanyId, id: uuid::Uuid) -> Result<bool, StoreError>;
+
+    /// The company's reports, by name.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn reports(&self, company: CompanyId) -> Result<Vec<ReportDefinition>, StoreError>;
+
+    /// One report of the company.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn report(
+        &self,
+        company: CompanyId,
+        id: uuid::Uuid,
+    ) -> Result<Option<ReportDefinition>, StoreError>;
+
+    /// Minutes worked per employee from `start` to `end` (rejected attendances left out), summed by the database.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn worked_minutes(
+        &self,
+        company: CompanyId,
+        start: NaiveDate,
+        end: NaiveDate,
+    ) -> Result<std::collections::HashMap<EmployeeId, i64>, StoreError>;
+
+    /// A number that changes whenever the company's people data changes.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn people_revision(&self, company: CompanyId) -> Result<u64, StoreError>;
+}
+
 /// Everything Relais stores. One implementation per backend.
 pub trait Store:
     CatalogStore
@@ -494,6 +543,7 @@ pub trait Store:
     + PeopleStore
     + CredentialStore
     + ConnectionStore
+    + ReportStore
     + Send
     + Sync
     + std::fmt::Debug
@@ -506,6 +556,7 @@ impl<T> Store for T where
         + PeopleStore
         + CredentialStore
         + ConnectionStore
+        + ReportStore
         + Send
         + Sync
         + std::fmt::Debug

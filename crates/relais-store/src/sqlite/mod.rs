@@ -5,6 +5,7 @@ mod catalog;
 mod connections;
 mod credentials;
 mod people;
+mod reports;
 
 use std::path::Path;
 use std::time::Duration;
@@ -29,6 +30,7 @@ const SCHEMA_STEPS: &[&str] = &[
     include_str!("../../migrations/001_catalog_and_access.sql"),
     include_str!("../../migrations/002_people_and_credentials.sql"),
     include_str!("../../migrations/003_connections_and_audit.sql"),
+    include_str!("../../migrations/004_reports.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {

@@ -161,6 +161,7 @@ impl PeopleStore for SqliteStore {
             tx.execute(&format!("DELETE FROM {table} WHERE tenant = ?1"), [tenant])
                 .map_err(backend)?;
         }
+        bump_revision(&tx, tenant)?;
         tx.commit().map_err(backend)
     }
 
@@ -209,6 +210,7 @@ impl PeopleStore for SqliteStore {
             )
             .map_err(backend)?;
         }
+        bump_revision(&tx, tenant)?;
         tx.commit().map_err(backend)
     }
 
@@ -380,6 +382,7 @@ impl PeopleStore for SqliteStore {
                 }
             }
         }
+        bump_revision(&tx, tenant)?;
         tx.commit().map_err(backend)
     }
 
@@ -653,6 +656,17 @@ fn absence_row(row: &Row<'_>) -> rusqlite::Result<Result<AbsencePeriod, StoreErr
             updated_at: parse_sortable(T, &updated)?,
         })
     })())
+}
+
+/// Marks the company's people data as changed (see `people_revisions`).
+pub(super) fn bump_revision(conn: &Connection, tenant: i64) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO people_revisions (tenant, revision) VALUES (?1, 1)
+         ON CONFLICT (tenant) DO UPDATE SET revision = revision + 1",
+        [tenant],
+    )
+    .map_err(backend)?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1,0 +1,440 @@
+//! The Custom Reports API and the reports admin API over a real socket.
+
+#![allow(clippy::unwrap_used)] // Tests: a panic is the failure report.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use relais_access::ApiPermission;
+use relais_app::{App, Caller, CredentialInput};
+use relais_people::demo::DemoSpec;
+use serde_json::{Value, json};
+
+const OVERTIME: &str = "0196a000-0000-7000-8000-000000000001";
+const HISTORY: &str = "0196a000-0000-7000-8000-000000000002";
+
+struct World {
+    base: String,
+    app: Arc<App>,
+    admin: String,
+    company: relais_access::Company,
+    client: reqwest::Client,
+    _dir: tempfile::TempDir,
+}
+
+async fn world() -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let app = Arc::new(App::open(&dir.path().join("relais.db")).unwrap());
+    let created = app
+        .create_company("Acme", "ana@acme.example", "Ana")
+        .unwrap();
+    let spec = DemoSpec {
+        employees: 57,
+        months: 3,
+        seed: 4,
+        until: NaiveDate::from_ymd_opt(2026, 10, 31).unwrap(),
+    };
+    app.generate_demo(&created.company, spec, false, &mut |_| {})
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(relais_server::serve(
+        listener,
+        relais_server::router(Arc::clone(&app), relais_server::ServerConfig::default()),
+        std::future::pending(),
+    ));
+    World {
+        base,
+        app,
+        admin: created.token,
+        company: created.company,
+        client: reqwest::Client::new(),
+        _dir: dir,
+    }
+}
+
+impl World {
+    async fn token(&self, scopes: &[&str], attributes: Option<&[&str]>) -> String {
+        let created = self
+            .app
+            .create_credential(
+                Caller::Operator,
+                &self.company,
+                CredentialInput {
+                    name: "t".into(),
+                    scopes: scopes
+                        .iter()
+                        .map(|s| s.parse::<ApiPermission>().unwrap())
+                        .collect(),
+                    readable_attributes: attributes
+                        .map(|a| a.iter().map(|s| (*s).to_owned()).collect::<BTreeSet<_>>()),
+                    ..CredentialInput::default()
+                },
+            )
+            .unwrap();
+        let body: Value = self
+            .client
+            .post(format!("{}/v1/auth", self.base))
+            .json(&json!({"client_id": created.credential.client_id, "client_secret": created.client_secret}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        body["data"]["token"].as_str().unwrap().to_owned()
+    }
+
+    async fn get(&self, path: &str, token: &str) -> (u16, Value) {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        (response.status().as_u16(), response.json().await.unwrap())
+    }
+}
+
+fn assert_reports_error(body: &Value, status: u16) {
+    let error = &body[0];
+    assert_eq!(error["status"], status, "{body}");
+    assert!(
+        error["trace_id"].is_string() && error["timestamp"].is_string(),
+        "{body}"
+    );
+    assert!(
+        error["errors"][0]["details"]
+            .as_str()
+            .is_some_and(|d| !d.is_empty()),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn reports_and_columns_are_listed() {
+    let w = world().await;
+    let token = w.token(&["custom_reports:read"], None).await;
+    let (status, list) = w
+        .get(
+            "/v1/company/custom-reports/reports?status=up_to_date",
+            &token,
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(list["data"].as_array().unwrap().len(), 5);
+    let overtime = list["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["attributes"]["id"] == OVERTIME)
+        .unwrap();
+    assert_eq!(overtime["attributes"]["type"], "timeframe");
+    assert_eq!(overtime["attributes"]["period_type"], "last_month");
+    let (_, one) = w
+        .get(
+            &format!("/v1/company/custom-reports/reports?report_ids={OVERTIME},{HISTORY}"),
+            &token,
+        )
+        .await;
+    assert_eq!(one["data"].as_array().unwrap().len(), 2);
+
+    let (_, columns) = w
+        .get("/v1/company/custom-reports/columns?locale=de", &token)
+        .await;
+    let all = columns["data"]["attributes"].as_array().unwrap();
+    let overtime = all
+        .iter()
+        .find(|c| c["attribute_id"] == "attendance_overtime_hours")
+        .unwrap();
+    assert_eq!(overtime["human_readable"], "Überstunden");
+    assert_eq!(overtime["data_type"], "DURATION");
+    let (_, fr) = w
+        .get(
+            "/v1/company/custom-reports/columns?locale=fr&columns=department,hire_date",
+            &token,
+        )
+        .await;
+    let labels: Vec<_> = fr["data"]["attributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["human_readable"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(labels, ["Date d'embauche", "Département"]);
+    let (_, of_report) = w
+        .get(
+            &format!("/v1/company/custom-reports/columns?report_id={OVERTIME}"),
+            &token,
+        )
+        .await;
+    assert_eq!(of_report["data"]["attributes"].as_array().unwrap().len(), 9);
+}
+
+#[tokio::test]
+async fn every_attribute_of_a_report_is_returned_whatever_the_whitelist() {
+    let w = world().await;
+    // Whitelist: first_name only. The report has last_name, department, position …
+    let token = w
+        .token(
+            &["custom_reports:read", "employees:read"],
+            Some(&["first_name"]),
+        )
+        .await;
+    let (status, data) = w
+        .get(
+            &format!("/v1/company/custom-reports/reports/{OVERTIME}?limit=5"),
+            &token,
+        )
+        .await;
+    assert_eq!(status, 200, "{data}");
+    let item = &data["data"][0]["attributes"]["items"][0];
+    let ids: Vec<_> = item["attributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["attribute_id"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        ids.contains(&"last_name".to_owned()) && ids.contains(&"department".to_owned()),
+        "{ids:?}"
+    );
+    let overtime = item["attributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["attribute_id"] == "attendance_overtime_hours")
+        .unwrap();
+    assert_eq!(overtime["data_type"], "DURATION");
+    assert!(overtime["duration"].is_number());
+    // … while the Personnel Data API keeps applying it.
+    let (_, employees) = w.get("/v1/company/employees?limit=1", &token).await;
+    let keys: BTreeSet<_> = employees["data"][0]["attributes"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
+    assert_eq!(keys, ["first_name", "id"].map(String::from).into());
+}
+
+#[tokio::test]
+async fn historical_reports_carry_effective_dates() {
+    let w = world().await;
+    let token = w.token(&["custom_reports:read"], None).await;
+    let (_, data) = w
+        .get(
+            &format!("/v1/company/custom-reports/reports/{HISTORY}?limit=1000"),
+            &token,
+        )
+        .await;
+    let items = data["data"][0]["attributes"]["items"].as_array().unwrap();
+    assert!(!items.is_empty());
+    for item in items {
+        for attribute in item["historical_attributes"].as_array().unwrap() {
+            assert!(
+                attribute["effective_date"]
+                    .as_str()
+                    .unwrap()
+                    .parse::<NaiveDate>()
+                    .is_ok()
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn paging_report_data_returns_every_row_once() {
+    let w = world().await;
+    let token = w.token(&["custom_reports:read"], None).await;
+    let (_, all) = w
+        .get(
+            &format!("/v1/company/custom-reports/reports/{OVERTIME}?limit=1000"),
+            &token,
+        )
+        .await;
+    let everything: Vec<i64> = all["data"][0]["attributes"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["employee_id"].as_i64().unwrap())
+        .collect();
+    let total = all["metadata"]["total_elements"].as_u64().unwrap();
+    assert_eq!(total as usize, everything.len());
+    for limit in [1, 7, 10, 56, 57, 100] {
+        let mut paged = Vec::new();
+        let mut page = 1;
+        loop {
+            let (status, body) = w
+                .get(
+                    &format!(
+                        "/v1/company/custom-reports/reports/{OVERTIME}?page={page}&limit={limit}"
+                    ),
+                    &token,
+                )
+                .await;
+            assert_eq!(status, 200);
+            assert_eq!(body["metadata"]["total_elements"], total);
+            let items = body["data"][0]["attributes"]["items"].as_array().unwrap();
+            if items.is_empty() {
+                break;
+            }
+            paged.extend(items.iter().map(|i| i["employee_id"].as_i64().unwrap()));
+            page += 1;
+        }
+        assert_eq!(paged, everything, "limit {limit}");
+    }
+}
+
+#[tokio::test]
+async fn scopes_unknown_reports_and_bad_parameters_are_refused() {
+    let w = world().await;
+    let no_scope = w.token(&["employees:read"], None).await;
+    for path in [
+        "/v1/company/custom-reports/reports",
+        "/v1/company/custom-reports/columns",
+        &format!("/v1/company/custom-reports/reports/{OVERTIME}"),
+    ] {
+        let (status, body) = w.get(path, &no_scope).await;
+        assert_eq!(status, 403, "{path}");
+        assert_reports_error(&body, 403);
+        assert!(
+            body[0]["errors"][0]["details"]
+                .as_str()
+                .unwrap()
+                .contains("reports.custom:read")
+        );
+    }
+    let token = w.token(&["custom_reports:read"], None).await;
+    for (path, status) in [
+        (
+            "/v1/company/custom-reports/reports/0196a000-0000-7000-8000-00000000dead".to_owned(),
+            404,
+        ),
+        (
+            "/v1/company/custom-reports/reports/not-a-uuid".to_owned(),
+            404,
+        ),
+        (
+            "/v1/company/custom-reports/columns?report_id=0196a000-0000-7000-8000-00000000dead"
+                .to_owned(),
+            404,
+        ),
+        (
+            format!("/v1/company/custom-reports/reports/{OVERTIME}?page=0"),
+            400,
+        ),
+        (
+            format!("/v1/company/custom-reports/reports/{OVERTIME}?page=abc"),
+            400,
+        ),
+        (
+            format!("/v1/company/custom-reports/reports/{OVERTIME}?limit=0"),
+            400,
+        ),
+        (
+            format!("/v1/company/custom-reports/reports/{OVERTIME}?limit=-5"),
+            400,
+        ),
+        (
+            format!("/v1/company/custom-reports/reports/{OVERTIME}?limit=5000"),
+            400,
+        ),
+        (
+            format!("/v1/company/custom-reports/reports/{OVERTIME}?locale=klingon"),
+            400,
+        ),
+        (
+            "/v1/company/custom-reports/columns?locale=xx".to_owned(),
+            400,
+        ),
+        (
+            "/v1/company/custom-reports/reports?status=stale".to_owned(),
+            400,
+        ),
+    ] {
+        let (got, body) = w.get(&path, &token).await;
+        assert_eq!(got, status, "{path}: {body}");
+        assert_reports_error(&body, status);
+    }
+}
+
+#[tokio::test]
+async fn reports_are_managed_over_the_admin_api() {
+    let w = world().await;
+    let definition = json!({
+        "name": "Sales overtime March", "type": "timeframe",
+        "period": {"type": "fixed", "start": "2026-09-01", "end": "2026-09-30"},
+        "columns": ["first_name", "attendance_overtime_hours"],
+        "filters": [{"column": "department", "comparison": "eq", "value": "Sales"}],
+    });
+    let response = w
+        .client
+        .post(format!("{}/api/reports", w.base))
+        .bearer_auth(&w.admin)
+        .json(&definition)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    let created: Value = response.json().await.unwrap();
+    let id = created["id"].as_str().unwrap().to_owned();
+
+    let bad = json!({"name": "x", "type": "point_in_time", "period": {"type": "relative", "period": "today"}, "columns": ["attendance_overtime_hours", "salary"]});
+    let response = w
+        .client
+        .post(format!("{}/api/reports", w.base))
+        .bearer_auth(&w.admin)
+        .json(&bad)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let problem: Value = response.json().await.unwrap();
+    assert!(
+        problem["message"]
+            .as_str()
+            .unwrap()
+            .contains("needs a timeframe report"),
+        "{problem}"
+    );
+
+    let mut changed = definition.clone();
+    changed["columns"] = json!(["first_name", "last_name", "attendance_overtime_hours"]);
+    let response = w
+        .client
+        .put(format!("{}/api/reports/{id}", w.base))
+        .bearer_auth(&w.admin)
+        .json(&changed)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let token = w.token(&["custom_reports:read"], None).await;
+    let (_, data) = w
+        .get(&format!("/v1/company/custom-reports/reports/{id}"), &token)
+        .await;
+    let items = data["data"][0]["attributes"]["items"].as_array().unwrap();
+    assert!(!items.is_empty());
+    assert_eq!(
+        items[0]["attributes"].as_array().unwrap().len(),
+        3,
+        "the edit shows at once"
+    );
+    let response = w
+        .client
+        .delete(format!("{}/api/reports/{id}", w.base))
+        .bearer_auth(&w.admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 204);
+    assert_eq!(
+        w.get(&format!("/v1/company/custom-reports/reports/{id}"), &token)
+            .await
+            .0,
+        404
+    );
+}

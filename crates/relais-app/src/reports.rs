@@ -1,0 +1,535 @@
+//! Custom reports: admin use cases, computing (with a cache that knows when
+//! it is stale), and the Custom Reports API's shapes.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use relais_access::{ApiAccess, Company, CompanyId, PublicApi};
+use relais_people::{EmployeeId, TimeOff, TimeOffStatus};
+use relais_reports::{
+    Cell, CellValue, Column, DataType, EmployeeData, Locale, Plan, ReportDefinition, ReportRow,
+    column_catalog,
+};
+use relais_store::{EmployeeFilter, PeriodFilter, Window};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::public_api::ApiCaller;
+use crate::{App, AppError, Caller, ErrorKind};
+
+/// A report's computed rows, and what they were computed from.
+#[derive(Debug)]
+pub struct ComputedReport {
+    /// The definition computed.
+    pub definition: ReportDefinition,
+    /// Its first and last day as resolved.
+    pub start: NaiveDate,
+    /// Last day.
+    pub end: NaiveDate,
+    /// One row per employee in the report.
+    pub rows: Vec<ReportRow>,
+    /// When the rows were computed.
+    pub refreshed_at: DateTime<Utc>,
+    key: CacheKey,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct CacheKey {
+    updated_at: DateTime<Utc>,
+    people_revision: u64,
+    today: NaiveDate,
+}
+
+/// Computed reports by company and report, reused while neither the
+/// definition nor the people data changed (nor the day, for relative periods).
+#[derive(Debug, Default)]
+pub(crate) struct ReportCache(Mutex<HashMap<(CompanyId, Uuid), Arc<ComputedReport>>>);
+
+/// Ids of example reports shipped with the demo company.
+pub const EXAMPLE_REPORTS: &str = include_str!("../../../fixtures/reports.json");
+
+impl App {
+    fn columns_of(&self, company: CompanyId) -> Result<Vec<Column>, AppError> {
+        let reference = self.store.people_reference(company)?;
+        Ok(column_catalog(
+            &reference.custom_attributes,
+            &reference.time_off_types,
+        ))
+    }
+
+    fn load_report(&self, company: CompanyId, id: &str) -> Result<ReportDefinition, AppError> {
+        let missing = || AppError::not_found(format!("report {id}"));
+        let id = id.parse::<Uuid>().map_err(|_| missing())?;
+        self.store.report(company, id)?.ok_or_else(missing)
+    }
+
+    /// The company's column catalogue.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Forbidden`] below *view*.
+    pub fn report_columns(
+        &self,
+        by: Caller<'_>,
+        company: &Company,
+    ) -> Result<Vec<Column>, AppError> {
+        by.may_browse(company)?;
+        self.columns_of(company.id)
+    }
+
+    /// The company's reports.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Forbidden`] below *view*.
+    pub fn reports(
+        &self,
+        by: Caller<'_>,
+        company: &Company,
+    ) -> Result<Vec<ReportDefinition>, AppError> {
+        by.may_browse(company)?;
+        Ok(self.store.reports(company.id)?)
+    }
+
+    /// One report.
+    ///
+    /// # Errors
+    /// [`ErrorKind::NotFound`].
+    pub fn report(
+        &self,
+        by: Caller<'_>,
+        company: &Company,
+        id: &str,
+    ) -> Result<ReportDefinition, AppError> {
+        by.may_browse(company)?;
+        self.load_report(company.id, id)
+    }
+
+    /// Creates a report (a new id is given unless the definition has one that is free).
+    ///
+    /// # Errors
+    /// [`ErrorKind::Invalid`] listing every problem of the definition.
+    pub fn create_report(
+        &self,
+        by: Caller<'_>,
+        company: &Company,
+        mut definition: ReportDefinition,
+    ) -> Result<ReportDefinition, AppError> {
+        by.may_configure(company)?;
+        if self.store.report(company.id, definition.id)?.is_some() {
+            definition.id = Uuid::now_v7();
+        }
+        definition.created_at = Utc::now();
+        definition.updated_at = definition.created_at;
+        definition
+            .validate(&self.columns_of(company.id)?)
+            .map_err(|e| AppError::invalid(e.to_string()))?;
+        self.store.save_report(company.id, &definition)?;
+        Ok(definition)
+    }
+
+    /// Replaces a report's definition (its id and creation time stay).
+    ///
+    /// # Errors
+    /// [`ErrorKind::NotFound`], [`ErrorKind::Invalid`].
+    pub fn update_report(
+        &self,
+        by: Caller<'_>,
+        company: &Company,
+        id: &str,
+        mut definition: ReportDefinition,
+    ) -> Result<ReportDefinition, AppError> {
+        by.may_configure(company)?;
+        let old = self.load_report(company.id, id)?;
+        definition.id = old.id;
+        definition.created_at = old.created_at;
+        definition.updated_at = Utc::now();
+        definition
+            .validate(&self.columns_of(company.id)?)
+            .map_err(|e| AppError::invalid(e.to_string()))?;
+        self.store.save_report(company.id, &definition)?;
+        Ok(definition)
+    }
+
+    /// Deletes a report.
+    ///
+    /// # Errors
+    /// [`ErrorKind::NotFound`].
+    pub fn delete_report(
+        &self,
+        by: Caller<'_>,
+        company: &Company,
+        id: &str,
+    ) -> Result<(), AppError> {
+        by.may_configure(company)?;
+        let report = self.load_report(company.id, id)?;
+        self.store.delete_report(company.id, report.id)?;
+        Ok(())
+    }
+
+    /// Installs the example reports (history, overtime of last month,
+    /// headcount, absences) unless the company has reports.
+    ///
+    /// # Errors
+    /// [`AppError`] when the database fails.
+    pub fn install_example_reports(&self, company: &Company) -> Result<usize, AppError> {
+        if !self.store.reports(company.id)?.is_empty() {
+            return Ok(0);
+        }
+        let examples: Vec<ReportDefinition> =
+            serde_json::from_str(EXAMPLE_REPORTS).map_err(|e| {
+                AppError::new(ErrorKind::Internal, format!("fixtures/reports.json: {e}"))
+            })?;
+        let count = examples.len();
+        for example in examples {
+            self.create_report(Caller::Operator, company, example)?;
+        }
+        Ok(count)
+    }
+
+    /// The report's rows, computed now or taken from the cache when nothing
+    /// they depend on changed.
+    ///
+    /// # Errors
+    /// [`ErrorKind::NotFound`], [`ErrorKind::Invalid`] for a definition the
+    /// company's columns no longer support.
+    pub fn compute_report(
+        &self,
+        company: CompanyId,
+        id: &str,
+    ) -> Result<Arc<ComputedReport>, AppError> {
+        let definition = self.load_report(company, id)?;
+        let key = CacheKey {
+            updated_at: definition.updated_at,
+            people_revision: self.store.people_revision(company)?,
+            today: Utc::now().date_naive(),
+        };
+        let cache_key = (company, definition.id);
+        if let Some(hit) = self
+            .reports_cache
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&cache_key)
+            && hit.key == key
+        {
+            return Ok(Arc::clone(hit));
+        }
+        let computed = Arc::new(self.evaluate_report(company, definition, key)?);
+        self.reports_cache
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(cache_key, Arc::clone(&computed));
+        Ok(computed)
+    }
+
+    fn evaluate_report(
+        &self,
+        company: CompanyId,
+        definition: ReportDefinition,
+        key: CacheKey,
+    ) -> Result<ComputedReport, AppError> {
+        let started = std::time::Instant::now();
+        let plan = Plan::compile(&definition, &self.columns_of(company)?, key.today)
+            .map_err(|e| AppError::invalid(e.to_string()))?;
+        let employees = self
+            .store
+            .employees(
+                company,
+                &EmployeeFilter::default(),
+                Window {
+                    offset: 0,
+                    limit: u64::MAX >> 1,
+                },
+            )?
+            .rows;
+        let mut history: HashMap<EmployeeId, Vec<relais_people::AttributeChange>> = HashMap::new();
+        for change in self.store.history(company, &[])? {
+            history.entry(change.employee_id).or_default().push(change);
+        }
+        let (worked, absences) = if plan.needs_aggregates() {
+            let filter = PeriodFilter {
+                start_date: Some(plan.start),
+                end_date: Some(plan.end),
+                ..PeriodFilter::default()
+            };
+            let mut absences: HashMap<EmployeeId, Vec<TimeOff>> = HashMap::new();
+            for t in self
+                .store
+                .time_offs(
+                    company,
+                    &filter,
+                    Window {
+                        offset: 0,
+                        limit: u64::MAX >> 1,
+                    },
+                )?
+                .rows
+            {
+                if t.status == TimeOffStatus::Approved {
+                    absences.entry(t.employee_id).or_default().push(t);
+                }
+            }
+            (
+                self.store.worked_minutes(company, plan.start, plan.end)?,
+                absences,
+            )
+        } else {
+            (HashMap::new(), HashMap::new())
+        };
+        let empty_history = Vec::new();
+        let rows = employees
+            .iter()
+            .filter_map(|e| {
+                let data = EmployeeData {
+                    employee: e,
+                    history: history.get(&e.id).unwrap_or(&empty_history),
+                    worked_minutes: worked.get(&e.id).copied().unwrap_or(0),
+                    absences: absences.get(&e.id).map_or(&[][..], Vec::as_slice),
+                };
+                plan.evaluate(&data)
+            })
+            .collect::<Vec<_>>();
+        tracing::info!(report = %definition.id, rows = rows.len(), elapsed_ms = started.elapsed().as_millis() as u64, "report computed");
+        Ok(ComputedReport {
+            start: plan.start,
+            end: plan.end,
+            rows,
+            refreshed_at: Utc::now(),
+            definition,
+            key,
+        })
+    }
+}
+
+/// Renders one cell in the Custom Reports API's attribute shape.
+fn cell_json(cell: &Cell, employee_id: EmployeeId, start: NaiveDate, end: NaiveDate) -> Value {
+    let id = &cell.attribute_id;
+    match &cell.value {
+        CellValue::Text(text) => {
+            json!({"attribute_id": id, "data_type": "TEXT", "value": text, "employee_id": employee_id})
+        }
+        CellValue::Entity { id: entity, name } => json!({
+            "attribute_id": id, "entity_id": entity.map(|e| e.to_string()), "data_type": "ENTITY", "value": name, "employee_id": employee_id,
+        }),
+        CellValue::CostCenters(list) => json!({
+            "attribute_id": id, "data_type": "COST_CENTER", "employee_id": employee_id,
+            "cost_centers": list.iter().map(|(cc, name, weight)| json!({"cost_center_id": cc.to_string(), "value": name, "weight": format!("{weight}%")})).collect::<Vec<_>>(),
+        }),
+        CellValue::Duration(hours) => {
+            json!({"attribute_id": id, "data_type": "DURATION", "duration": hours, "employee_id": employee_id})
+        }
+        CellValue::AbsenceOverview { days, hours } => json!({
+            "attribute_id": id, "data_type": "ABSENCE_OVERVIEW", "start_date": start.to_string(), "end_date": end.to_string(),
+            "duration_days": trim_number(*days), "duration_hours": trim_number(*hours), "employee_id": employee_id,
+        }),
+    }
+}
+
+fn trim_number(n: f64) -> String {
+    let text = format!("{n:.2}");
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
+/// The report's metadata, as GetReports and GetReportData show it.
+fn report_attributes(
+    d: &ReportDefinition,
+    computed: Option<&ComputedReport>,
+    today: NaiveDate,
+) -> serde_json::Map<String, Value> {
+    let (start, end) = computed.map_or_else(|| d.period.resolve(today), |c| (c.start, c.end));
+    let value = json!({
+        "id": d.id,
+        "name": d.name,
+        "description": d.description,
+        "author_first_name": d.author_first_name,
+        "author_last_name": d.author_last_name,
+        "type": d.kind,
+        "status": "up_to_date",
+        "start_date": start.to_string(),
+        "end_date": end.to_string(),
+        "created_at": d.created_at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        "updated_at": d.updated_at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        "data_refreshed_at": computed.map(|c| c.refreshed_at.format("%Y-%m-%dT%H:%M:%SZ").to_string()),
+        "columns": d.columns,
+        "filters": d.filters,
+        "period_type": d.period.type_name(),
+    });
+    match value {
+        Value::Object(map) => map,
+        _ => serde_json::Map::new(),
+    }
+}
+
+fn data_type_name(t: DataType) -> &'static str {
+    match t {
+        DataType::Text => "TEXT",
+        DataType::Entity => "ENTITY",
+        DataType::CostCenter => "COST_CENTER",
+        DataType::Duration => "DURATION",
+        DataType::AbsenceOverview => "ABSENCE_OVERVIEW",
+    }
+}
+
+/// Reads `key` as a whole number in `range`, or `default`.
+fn number(
+    query: &crate::public_api::V1Query,
+    key: &str,
+    default: u64,
+    min: u64,
+    max: u64,
+) -> Result<u64, AppError> {
+    match query.get(key) {
+        None => Ok(default),
+        Some(text) => match text.parse::<i64>() {
+            Ok(n) if n >= 0 && (n as u64) >= min && (n as u64) <= max => Ok(n as u64),
+            _ => Err(AppError::invalid(format!(
+                "{key} must be a whole number from {min} to {max}, got '{text}'"
+            ))),
+        },
+    }
+}
+
+fn locale(query: &crate::public_api::V1Query) -> Result<Locale, AppError> {
+    query
+        .get("locale")
+        .map_or(Ok(Locale::En), |l| l.parse().map_err(AppError::invalid))
+}
+
+impl App {
+    /// `GET /v1/company/custom-reports/reports`: every report (Custom
+    /// Reports read gives access to all of them), `report_ids` and `status` filters.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Forbidden`] without Custom Reports read.
+    pub fn v1_list_reports(
+        &self,
+        caller: &ApiCaller,
+        query: &crate::public_api::V1Query,
+    ) -> Result<Value, AppError> {
+        caller.require(PublicApi::CustomReports, ApiAccess::Read)?;
+        let wanted = query.all_values("report_ids");
+        if let Some(status) = query.get("status")
+            && !["up_to_date", "updating", "update_failed"].contains(&status)
+        {
+            return Err(AppError::invalid(format!(
+                "status '{status}' is not one of up_to_date, updating, update_failed"
+            )));
+        }
+        // Reports are computed on demand, so every report is up to date.
+        let status_ok = query.get("status").is_none_or(|s| s == "up_to_date");
+        let today = Utc::now().date_naive();
+        let cache = self
+            .reports_cache
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let data: Vec<Value> = self
+            .store
+            .reports(caller.credential.company_id)?
+            .iter()
+            .filter(|r| {
+                status_ok && (wanted.is_empty() || wanted.contains(&r.id.to_string().as_str()))
+            })
+            .map(|r| {
+                let computed = cache
+                    .get(&(caller.credential.company_id, r.id))
+                    .map(Arc::as_ref);
+                json!({"type": "Report", "attributes": report_attributes(r, computed, today)})
+            })
+            .collect();
+        let total = data.len();
+        Ok(json!({
+            "success": true,
+            "metadata": {"total_elements": total, "current_page": 1, "total_pages": u64::from(total > 0)},
+            "offset": 0, "limit": total, "data": data,
+        }))
+    }
+
+    /// `GET /v1/company/custom-reports/columns`: `columns`, `locale`, `report_id`.
+    ///
+    /// # Errors
+    /// [`ErrorKind::NotFound`] for an unknown report, [`ErrorKind::Invalid`] for a bad locale.
+    pub fn v1_report_columns(
+        &self,
+        caller: &ApiCaller,
+        query: &crate::public_api::V1Query,
+    ) -> Result<Value, AppError> {
+        caller.require(PublicApi::CustomReports, ApiAccess::Read)?;
+        let locale = locale(query)?;
+        let company = caller.credential.company_id;
+        let mut columns = self.columns_of(company)?;
+        if let Some(id) = query.get("report_id") {
+            let report = self.load_report(company, id)?;
+            columns.retain(|c| report.columns.contains(&c.attribute_id));
+        }
+        let wanted = query.all_values("columns");
+        let attributes: Vec<Value> = columns
+            .iter()
+            .filter(|c| wanted.is_empty() || wanted.contains(&c.attribute_id.as_str()))
+            .map(|c| json!({"attribute_id": c.attribute_id, "human_readable": c.label(locale), "data_type": data_type_name(c.data_type)}))
+            .collect();
+        let total = attributes.len();
+        Ok(json!({
+            "success": true,
+            "metadata": {"total_elements": total, "current_page": 1, "total_pages": 1},
+            "offset": 0, "limit": 0,
+            "data": {"type": "Column", "attributes": attributes},
+        }))
+    }
+
+    /// `GET /v1/company/custom-reports/reports/{id}`: one page of the
+    /// report's items. Every attribute of the report is returned, whatever
+    /// the credential's readable-attribute whitelist (it is for the
+    /// Personnel Data API only). `page` from 1 (`offset` is read as the page
+    /// too, as some clients send both), `limit` 1–1000 (100).
+    ///
+    /// # Errors
+    /// [`ErrorKind::NotFound`], [`ErrorKind::Invalid`] for bad `page`, `limit` or `locale`.
+    pub fn v1_report_data(
+        &self,
+        caller: &ApiCaller,
+        id: &str,
+        query: &crate::public_api::V1Query,
+    ) -> Result<Value, AppError> {
+        caller.require(PublicApi::CustomReports, ApiAccess::Read)?;
+        locale(query)?;
+        let limit = number(query, "limit", 100, 1, 1000)?;
+        let page = match query.get("page") {
+            Some(_) => number(query, "page", 1, 1, u64::MAX >> 1)?,
+            None => number(query, "offset", 1, 0, u64::MAX >> 1)?.max(1),
+        };
+        let computed = self.compute_report(caller.credential.company_id, id)?;
+        let total = computed.rows.len() as u64;
+        let skip = usize::try_from((page - 1).saturating_mul(limit)).unwrap_or(usize::MAX);
+        let items: Vec<Value> = computed
+            .rows
+            .iter()
+            .skip(skip)
+            .take(usize::try_from(limit).unwrap_or(usize::MAX))
+            .map(|row| match row {
+                ReportRow::Attributes { employee_id, cells } => json!({
+                    "employee_id": employee_id,
+                    "attributes": cells.iter().map(|c| cell_json(c, *employee_id, computed.start, computed.end)).collect::<Vec<_>>(),
+                }),
+                ReportRow::History { employee_id, cells } => json!({
+                    "employee_id": employee_id,
+                    "historical_attributes": cells.iter().map(|(c, day)| {
+                        let mut value = cell_json(c, *employee_id, computed.start, computed.end);
+                        value["effective_date"] = json!(day.to_string());
+                        value
+                    }).collect::<Vec<_>>(),
+                }),
+            })
+            .collect();
+        let mut attributes =
+            report_attributes(&computed.definition, Some(&computed), computed.key.today);
+        attributes.insert("items".into(), Value::Array(items));
+        Ok(json!({
+            "success": true,
+            "metadata": {"total_elements": total, "current_page": page, "total_pages": total.div_ceil(limit)},
+            "offset": page, "limit": limit,
+            "data": [{"type": "Report", "attributes": attributes}],
+        }))
+    }
+}
