@@ -36,6 +36,19 @@ struct Args {
 
 #[derive(Debug, Subcommand)]
 enum Bench {
+    /// Custom Reports API: the history-and-overtime report of last month and
+    /// the 24-month history report, every page; compared with `sqlite3 -json`.
+    Reports {
+        /// Employees of the demo company (when the database is new).
+        #[arg(long, default_value_t = 10_000)]
+        employees: u32,
+        /// Months of history (when the database is new).
+        #[arg(long, default_value_t = 24)]
+        months: u32,
+        /// Page size (1–1000).
+        #[arg(long, default_value_t = 1000)]
+        limit: u64,
+    },
     /// Demo generation time, then `GET /v1/company/employees` throughput over loopback.
     Employees {
         /// Employees of the demo company.
@@ -241,12 +254,215 @@ async fn employees(
     Ok(())
 }
 
+/// Peak resident memory of this process so far, in MB (Linux).
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+async fn fetch_report(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    id: &str,
+    limit: u64,
+) -> anyhow::Result<(u64, u64, Duration)> {
+    let started = Instant::now();
+    let (mut rows, mut bytes, mut page) = (0_u64, 0_u64, 1);
+    loop {
+        let response = client
+            .get(format!(
+                "{base}/v1/company/custom-reports/reports/{id}?page={page}&limit={limit}"
+            ))
+            .bearer_auth(token)
+            .send()
+            .await?;
+        if !response.status().is_success() {
+            bail!("status {}", response.status());
+        }
+        let body = response.bytes().await?;
+        bytes += body.len() as u64;
+        let parsed: ReportPage = serde_json::from_slice(&body)?;
+        let n = parsed.data.first().map_or(0, |d| d.attributes.items.len()) as u64;
+        if n == 0 {
+            return Ok((rows, bytes, started.elapsed()));
+        }
+        rows += n;
+        page += 1;
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct ReportPage {
+    data: Vec<ReportData>,
+}
+
+#[derive(serde::Deserialize)]
+struct ReportData {
+    attributes: ReportItems,
+}
+
+#[derive(serde::Deserialize)]
+struct ReportItems {
+    items: Vec<serde::de::IgnoredAny>,
+}
+
+async fn reports(prepared: Prepared, db: Option<PathBuf>, limit: u64) -> anyhow::Result<()> {
+    const OVERTIME: &str = "0196a000-0000-7000-8000-000000000001";
+    const HISTORY: &str = "0196a000-0000-7000-8000-000000000002";
+    prepared.app.install_example_reports(&prepared.company)?;
+    let scopes = ["custom_reports:read"]
+        .iter()
+        .map(|s| s.parse::<ApiPermission>())
+        .collect::<Result<_, _>>()?;
+    let credential = prepared.app.create_credential(
+        Caller::Operator,
+        &prepared.company,
+        CredentialInput {
+            name: "bench".into(),
+            scopes,
+            ..CredentialInput::default()
+        },
+    )?;
+    let config = relais_server::ServerConfig {
+        api_per_minute: NonZeroU32::MAX,
+        ..relais_server::ServerConfig::default()
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    tokio::spawn(relais_server::serve(
+        listener,
+        relais_server::router(Arc::clone(&prepared.app), config),
+        std::future::pending(),
+    ));
+    let client = reqwest::Client::new();
+    let auth: Value = client
+        .post(format!("{base}/v1/auth"))
+        .json(&json!({"client_id": credential.credential.client_id, "client_secret": credential.client_secret}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let token = auth["data"]["token"]
+        .as_str()
+        .context("no token")?
+        .to_owned();
+
+    for (name, id) in [
+        ("history + overtime, last month (timeframe)", OVERTIME),
+        ("history, 24 months (historical)", HISTORY),
+    ] {
+        // Server time: the computation, measured where it runs.
+        let app = Arc::clone(&prepared.app);
+        let company = prepared.company.id;
+        let computed = tokio::task::spawn_blocking(move || {
+            let t = Instant::now();
+            let report = app.compute_report(company, id)?;
+            anyhow::Ok((report.rows.len(), t.elapsed()))
+        })
+        .await??;
+        println!(
+            "{name}: {} rows, computed in {:.0} ms (server)",
+            computed.0,
+            computed.1.as_secs_f64() * 1e3
+        );
+        let (rows, bytes, wall) = fetch_report(&client, &base, &token, id, limit).await?;
+        println!(
+            "  GetReportData, every page (limit {limit}): {rows} rows, {:.1} MB in {:.0} ms client wall time (cached rows), {:.1} MB/s",
+            bytes as f64 / 1e6,
+            wall.as_secs_f64() * 1e3,
+            bytes as f64 / 1e6 / wall.as_secs_f64()
+        );
+        let cold = wall + computed.1;
+        println!(
+            "  first read (computation + every page): {:.0} ms, {:.1} MB/s",
+            cold.as_secs_f64() * 1e3,
+            bytes as f64 / 1e6 / cold.as_secs_f64()
+        );
+        if id == OVERTIME
+            && let Some(path) = &db
+        {
+            sqlite_ratio(path, bytes as f64 / cold.as_secs_f64())?;
+        }
+    }
+    println!(
+        "peak resident memory of the bench process (server and client): {:.0} MB",
+        peak_rss_mb()
+    );
+    Ok(())
+}
+
+/// Runs an equivalent query (same employees, the month's worked hours) with
+/// `sqlite3 -json` and prints its bytes/s next to ours.
+fn sqlite_ratio(db: &std::path::Path, ours_bytes_per_second: f64) -> anyhow::Result<()> {
+    let today = chrono::Utc::now().date_naive();
+    let (start, end) = relais_reports::Period::Relative {
+        period: relais_reports::RelativePeriod::LastMonth,
+    }
+    .resolve(today);
+    let query = format!(
+        "SELECT e.id AS employee_id, json_extract(e.document, '$.first_name') AS first_name,
+                json_extract(e.document, '$.last_name') AS last_name,
+                json_extract(e.document, '$.department.name') AS department,
+                json_extract(e.document, '$.team.name') AS team,
+                json_extract(e.document, '$.position') AS position,
+                json_extract(e.document, '$.weekly_working_hours') AS weekly_working_hours,
+                w.minutes / 60.0 AS attendance_worked_hours
+         FROM employees e JOIN companies c ON c.tenant = e.tenant AND c.slug = 'bench-company'
+         LEFT JOIN (SELECT tenant, employee_id,
+                           SUM(MAX(0, (CAST(substr(end_time, 1, 2) AS INTEGER) * 60 + CAST(substr(end_time, 4, 2) AS INTEGER))
+                                    - (CAST(substr(start_time, 1, 2) AS INTEGER) * 60 + CAST(substr(start_time, 4, 2) AS INTEGER))
+                                    - break_minutes)) AS minutes
+                    FROM attendances WHERE date >= '{start}' AND date <= '{end}' AND status != 'rejected'
+                    GROUP BY tenant, employee_id) w ON w.tenant = e.tenant AND w.employee_id = e.id"
+    );
+    let started = Instant::now();
+    let output = std::process::Command::new("sqlite3")
+        .arg("-json")
+        .arg(db)
+        .arg(&query)
+        .output();
+    let Ok(output) = output else {
+        println!("  sqlite3 not found; no comparison");
+        return Ok(());
+    };
+    let wall = started.elapsed().as_secs_f64();
+    if !output.status.success() {
+        bail!("sqlite3: {}", String::from_utf8_lossy(&output.stderr));
+    }
+    let theirs = output.stdout.len() as f64 / wall;
+    println!(
+        "  sqlite3 -json, equivalent query: {:.1} MB in {:.0} ms, {:.1} MB/s; bytes/s ratio sqlite3 / Relais (first read) = {:.2}",
+        output.stdout.len() as f64 / 1e6,
+        wall * 1e3,
+        theirs / 1e6,
+        theirs / ours_bytes_per_second
+    );
+    Ok(())
+}
+
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
     match args.bench {
+        Bench::Reports {
+            employees: n,
+            months,
+            limit,
+        } => {
+            let db = args.db.clone();
+            let prepared = prepare(args.db, n, months)?;
+            runtime.block_on(reports(prepared, db, limit))
+        }
         Bench::Employees {
             employees: n,
             months,
