@@ -10,6 +10,7 @@ mod connections;
 mod credentials;
 mod problem;
 mod reports;
+mod sync;
 mod v1;
 
 use std::num::NonZeroU32;
@@ -90,6 +91,7 @@ pub fn router(app: Arc<App>, config: ServerConfig) -> Router {
         .merge(credentials::routes())
         .merge(connections::routes())
         .merge(reports::routes())
+        .merge(sync::routes())
         .merge(v1::routes(shared.clone()))
         .fallback(problem::not_found)
         .method_not_allowed_fallback(problem::method_not_allowed)
@@ -116,6 +118,12 @@ async fn health(State(shared): State<Shared>) -> axum::Json<Health> {
         status: "ok",
         catalog_integrations: shared.app.catalog().len(),
     })
+}
+
+/// Starts the sync scheduler: due SCIM cycles every `tick`, stale runs
+/// closed, entries older than `retention_days` purged daily.
+pub fn spawn_scheduler(app: Arc<App>, tick: Duration, retention_days: u32) {
+    sync::spawn_scheduler(app, tick, retention_days);
 }
 
 /// Serves `router` on `listener` until `shutdown` completes, then lets

@@ -54,6 +54,18 @@ struct Args {
     #[arg(long, env = "RELAIS_AUTH_RATE_LIMIT", default_value_t = NonZeroU32::new(60).unwrap_or(NonZeroU32::MIN))]
     auth_rate_limit: NonZeroU32,
 
+    /// Seconds between the scheduler's looks for due sync cycles.
+    #[arg(long, env = "RELAIS_SYNC_TICK", default_value_t = 20)]
+    sync_tick: u64,
+
+    /// Days sync entries are kept (run summaries are kept for good).
+    #[arg(long, env = "RELAIS_SYNC_RETENTION_DAYS", default_value_t = 30)]
+    sync_retention_days: u32,
+
+    /// Requests the SCIM connector keeps in flight.
+    #[arg(long, env = "RELAIS_SCIM_CONCURRENCY", default_value_t = 4)]
+    scim_concurrency: usize,
+
     /// Log lines as JSON instead of text (filter with RELAIS_LOG, e.g. RELAIS_LOG=debug).
     #[arg(long, env = "RELAIS_LOG_JSON")]
     log_json: bool,
@@ -102,7 +114,14 @@ async fn main() -> anyhow::Result<()> {
     tracing::info!(%address, db = %args.db.display(), integrations = app.catalog().len(), "relais-server started");
     println!("relais-server listening on http://{address}");
 
-    let router = relais_server::router(Arc::new(app), config);
+    app.set_sync_concurrency(args.scim_concurrency);
+    let app = Arc::new(app);
+    relais_server::spawn_scheduler(
+        Arc::clone(&app),
+        Duration::from_secs(args.sync_tick.max(1)),
+        args.sync_retention_days,
+    );
+    let router = relais_server::router(app, config);
     relais_server::serve(listener, router, shutdown_signal()).await?;
     tracing::info!("relais-server stopped");
     Ok(())

@@ -134,6 +134,9 @@ pub(crate) fn routes(shared: Shared) -> Router<Shared> {
         .route("/v1/company/custom-reports/reports", get(list_reports))
         .route("/v1/company/custom-reports/reports/{id}", get(report_data))
         .route("/v1/company/custom-reports/columns", get(report_columns))
+        .route("/v1/sync/runs", post(partner_start))
+        .route("/v1/sync/runs/{id}/entries", post(partner_entries))
+        .route("/v1/sync/runs/{id}/finish", post(partner_finish))
         .route_layer(axum::middleware::from_fn_with_state(shared, authenticate));
     Router::new().route("/v1/auth", post(auth)).merge(company)
 }
@@ -435,4 +438,51 @@ async fn report_data(
             .await
             .map(Json)?,
     )
+}
+
+// ----- Partner-reported sync runs -------------------------------------------
+
+/// `POST /v1/sync/runs {"cycle": "full"|"incremental"}`: starts a run of the
+/// credential's connection.
+async fn partner_start(
+    State(s): State<Shared>,
+    Extension(caller): Extension<ApiCaller>,
+    body: Bytes,
+) -> Answer {
+    let run = blocking(&s.app, move |app| {
+        let body: crate::sync::StartBody = crate::sync::parse_body(&body)?;
+        app.partner_start_run(&caller, body.cycle())
+    })
+    .await?;
+    Ok(Json(json!({"success": true, "data": run})))
+}
+
+/// `POST /v1/sync/runs/{id}/entries {"entries": [...]}`: 1 to 1,000 entries.
+async fn partner_entries(
+    State(s): State<Shared>,
+    Extension(caller): Extension<ApiCaller>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Answer {
+    let run = blocking(&s.app, move |app| {
+        let body = crate::sync::parse_entries(&body)?;
+        app.partner_append_entries(&caller, &id, body.into_entries())
+    })
+    .await?;
+    Ok(Json(json!({"success": true, "data": run})))
+}
+
+/// `POST /v1/sync/runs/{id}/finish {"error": {"message", "response"}?}`.
+async fn partner_finish(
+    State(s): State<Shared>,
+    Extension(caller): Extension<ApiCaller>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Answer {
+    let run = blocking(&s.app, move |app| {
+        let body: crate::sync::FinishBody = crate::sync::parse_body(&body)?;
+        app.partner_finish_run(&caller, &id, body.into_error())
+    })
+    .await?;
+    Ok(Json(json!({"success": true, "data": run})))
 }

@@ -10,6 +10,7 @@ mod credentials;
 mod demo;
 mod output;
 mod reports;
+mod sync;
 mod users;
 
 use std::path::PathBuf;
@@ -83,6 +84,9 @@ enum Command {
     /// Custom reports: define, list, inspect and export them.
     #[command(subcommand)]
     Reports(reports::ReportsCommand),
+    /// Sync tracking: runs, entries, per-employee history; run a SCIM cycle now.
+    #[command(subcommand)]
+    Sync(sync::SyncCommand),
     /// Fill a company with realistic, deterministic demo HR data.
     #[command(subcommand)]
     Demo(demo::DemoCommand),
@@ -127,6 +131,7 @@ fn run(cli: Cli) -> Result<(), AppError> {
         Command::Credentials(command) => credentials::run(&app, &out, command),
         Command::Demo(command) => demo::run(&app, &out, command),
         Command::Reports(command) => reports::run(&app, &out, command),
+        Command::Sync(command) => sync::run(app, &out, command),
         Command::Connections(command) => connections::run(&app, &out, command),
         Command::Requests(command) => connections::run_requests(&app, &out, command),
     }

@@ -61,7 +61,7 @@ pub struct ConnectionView {
     pub since: DateTime<Utc>,
     /// The API credential made for it.
     pub credential: Option<String>,
-    /// The last sync's result, for integrations with sync tracking (none yet).
+    /// The last sync run: id, status, started, finished (integrations with sync tracking).
     pub last_sync: Option<Value>,
     /// Started.
     pub created_at: DateTime<Utc>,
@@ -172,7 +172,12 @@ impl App {
             state: c.state.clone(),
             since: c.state_since,
             credential: c.credential.as_ref().map(ToString::to_string),
-            last_sync: None,
+            last_sync: self
+                .store
+                .runs(c.company_id, c.id.0, None, None, None, relais_store::Window { offset: 0, limit: 1 })
+                .ok()
+                .and_then(|p| p.rows.into_iter().next())
+                .map(|r| json!({"id": r.id, "status": r.status, "started_at": r.started_at, "finished_at": r.finished_at})),
             created_at: c.created_at,
             wizard: WizardView {
                 complete: next_step.is_none(),

@@ -12,6 +12,7 @@ mod error;
 mod people;
 pub mod public_api;
 pub mod reports;
+pub mod sync;
 pub mod views;
 
 use std::path::Path;
@@ -78,6 +79,7 @@ pub struct App {
     /// The operator's key for secrets at rest; without it, secrets are refused.
     pub(crate) secret_key: Option<relais_access::SecretKey>,
     pub(crate) reports_cache: reports::ReportCache,
+    pub(crate) sync_concurrency: std::sync::atomic::AtomicUsize,
 }
 
 impl App {
@@ -117,6 +119,7 @@ impl App {
             catalog: RwLock::new(Arc::new(catalog)),
             secret_key: None,
             reports_cache: reports::ReportCache::default(),
+            sync_concurrency: std::sync::atomic::AtomicUsize::new(1),
         })
     }
 

@@ -260,6 +260,13 @@ pub trait PeopleStore {
         batch: &[EmployeeRecords],
     ) -> Result<(), StoreError>;
 
+    /// Replaces one employee's current record (an HR change).
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails; `Ok(false)` for an unknown employee.
+    fn replace_employee(&self, company: CompanyId, employee: &Employee)
+    -> Result<bool, StoreError>;
+
     /// A page of employees by id.
     ///
     /// # Errors
@@ -536,6 +543,148 @@ pub trait ReportStore {
     fn people_revision(&self, company: CompanyId) -> Result<u64, StoreError>;
 }
 
+/// Filters of the entry list of a run.
+#[derive(Debug, Clone, Default)]
+pub struct EntryFilter {
+    /// Only this status.
+    pub status: Option<relais_sync::EntryStatus>,
+    /// Only this use case.
+    pub use_case: Option<relais_sync::UseCase>,
+    /// Only this employee.
+    pub employee_id: Option<EmployeeId>,
+}
+
+/// A stored entry: the entry with its row id and run.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct StoredEntry {
+    /// Row id (entries are listed by it).
+    pub id: i64,
+    /// The run.
+    pub run_id: uuid::Uuid,
+    /// The entry.
+    #[serde(flatten)]
+    pub entry: relais_sync::SyncEntry,
+}
+
+/// A connection's sync health.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncState {
+    /// Runs in a row the target refused the credentials.
+    pub consecutive_auth_failures: u32,
+    /// When the last run without a run error finished.
+    pub last_success_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// Sync runs, entries, connector links and health.
+pub trait SyncStore {
+    /// Inserts or updates a run (of `company`).
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn save_run(&self, company: CompanyId, run: &relais_sync::SyncRun) -> Result<(), StoreError>;
+
+    /// Appends entries to a run, in one transaction.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn append_entries(
+        &self,
+        run: &relais_sync::SyncRun,
+        entries: &[relais_sync::SyncEntry],
+    ) -> Result<(), StoreError>;
+
+    /// One run of the company.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn run(
+        &self,
+        company: CompanyId,
+        id: uuid::Uuid,
+    ) -> Result<Option<relais_sync::SyncRun>, StoreError>;
+
+    /// A page of a connection's runs, newest first, optionally of one status
+    /// and started in `[from, to]`.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn runs(
+        &self,
+        company: CompanyId,
+        connection: uuid::Uuid,
+        status: Option<relais_sync::RunStatus>,
+        from: Option<chrono::DateTime<chrono::Utc>>,
+        to: Option<chrono::DateTime<chrono::Utc>>,
+        window: Window,
+    ) -> Result<Paged<relais_sync::SyncRun>, StoreError>;
+
+    /// Every Running run, whatever its company (to close interrupted ones).
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn running_runs(&self) -> Result<Vec<(CompanyId, relais_sync::SyncRun)>, StoreError>;
+
+    /// A page of a run's entries, in order.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn entries(
+        &self,
+        run: uuid::Uuid,
+        filter: &EntryFilter,
+        window: Window,
+    ) -> Result<Paged<StoredEntry>, StoreError>;
+
+    /// One employee's entries across a connection's runs, newest first.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn employee_entries(
+        &self,
+        connection: uuid::Uuid,
+        employee: EmployeeId,
+        window: Window,
+    ) -> Result<Paged<StoredEntry>, StoreError>;
+
+    /// Deletes entries older than `before`; returns how many. Runs are kept.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn purge_entries(&self, before: chrono::DateTime<chrono::Utc>) -> Result<u64, StoreError>;
+
+    /// The SCIM links of a connection.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn scim_links(
+        &self,
+        connection: uuid::Uuid,
+    ) -> Result<Vec<relais_sync::TargetLink>, StoreError>;
+
+    /// Stores and removes SCIM links in one transaction.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn update_scim_links(
+        &self,
+        connection: uuid::Uuid,
+        upserted: &[relais_sync::TargetLink],
+        removed: &[EmployeeId],
+    ) -> Result<(), StoreError>;
+
+    /// A connection's sync health.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn sync_state(&self, connection: uuid::Uuid) -> Result<SyncState, StoreError>;
+
+    /// Saves a connection's sync health.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn save_sync_state(&self, connection: uuid::Uuid, state: &SyncState) -> Result<(), StoreError>;
+}
+
 /// Everything Relais stores. One implementation per backend.
 pub trait Store:
     CatalogStore
@@ -544,6 +693,7 @@ pub trait Store:
     + CredentialStore
     + ConnectionStore
     + ReportStore
+    + SyncStore
     + Send
     + Sync
     + std::fmt::Debug
@@ -557,6 +707,7 @@ impl<T> Store for T where
         + CredentialStore
         + ConnectionStore
         + ReportStore
+        + SyncStore
         + Send
         + Sync
         + std::fmt::Debug

@@ -6,6 +6,7 @@ mod connections;
 mod credentials;
 mod people;
 mod reports;
+mod sync;
 
 use std::path::Path;
 use std::time::Duration;
@@ -31,6 +32,7 @@ const SCHEMA_STEPS: &[&str] = &[
     include_str!("../../migrations/002_people_and_credentials.sql"),
     include_str!("../../migrations/003_connections_and_audit.sql"),
     include_str!("../../migrations/004_reports.sql"),
+    include_str!("../../migrations/005_sync.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {

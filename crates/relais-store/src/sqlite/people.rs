@@ -386,6 +386,21 @@ impl PeopleStore for SqliteStore {
         tx.commit().map_err(backend)
     }
 
+    fn replace_employee(&self, company: CompanyId, e: &Employee) -> Result<bool, StoreError> {
+        let mut conn = self.conn()?;
+        let tenant = tenant(&conn, company)?;
+        let tx = conn.transaction().map_err(backend)?;
+        let n = tx
+            .execute(
+                "UPDATE employees SET email = ?3, last_modified_at = ?4, document = ?5 WHERE tenant = ?1 AND id = ?2",
+                params![tenant, e.id, e.email, sortable(e.last_modified_at), json(e)?],
+            )
+            .map_err(backend)?;
+        bump_revision(&tx, tenant)?;
+        tx.commit().map_err(backend)?;
+        Ok(n == 1)
+    }
+
     fn employees(
         &self,
         company: CompanyId,

@@ -1,0 +1,326 @@
+//! Sync tracking routes ("Tracking" tab), "sync now", partner-reported runs,
+//! and the scheduler.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::{DateTime, Utc};
+use relais_app::sync::{ReportedEntry, execute_scim_job};
+use relais_app::{App, AppError, Caller, ErrorKind};
+use relais_store::{EntryFilter, Paged, StoredEntry, Window};
+use relais_sync::{Cycle, EntryStatus, RunError, RunStatus, SyncRun, Trigger, UseCase};
+use serde::{Deserialize, Serialize};
+
+use crate::auth::Authenticated;
+use crate::{Problem, Shared, blocking};
+
+pub(crate) fn routes() -> Router<Shared> {
+    Router::new()
+        .route("/api/connections/{id}/sync-runs", get(runs))
+        .route("/api/connections/{id}/sync", post(sync_now))
+        .route(
+            "/api/connections/{id}/employees/{employee}/sync-entries",
+            get(employee_entries),
+        )
+        .route("/api/sync-runs/{id}", get(run))
+        .route("/api/sync-runs/{id}/entries", get(entries))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PageQuery {
+    page: Option<u64>,
+    per_page: Option<u64>,
+    status: Option<String>,
+    use_case: Option<UseCase>,
+    employee: Option<i64>,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+}
+
+impl PageQuery {
+    fn window(&self) -> Result<Window, Problem> {
+        let page = self.page.unwrap_or(1);
+        let per_page = self.per_page.unwrap_or(50);
+        if page == 0 || per_page == 0 || per_page > 500 {
+            return Err(Problem::bad_request(
+                "page must be 1 or more and per_page 1 to 500".into(),
+            ));
+        }
+        Ok(Window {
+            offset: (page - 1) * per_page,
+            limit: per_page,
+        })
+    }
+}
+
+#[derive(Serialize)]
+struct PageOf<T> {
+    items: Vec<T>,
+    total: u64,
+    page: u64,
+    per_page: u64,
+}
+
+fn page_of<T>(paged: Paged<T>, window: Window) -> PageOf<T> {
+    PageOf {
+        items: paged.rows,
+        total: paged.total,
+        page: window.offset / window.limit + 1,
+        per_page: window.limit,
+    }
+}
+
+type Q = Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>;
+
+fn query(q: Q) -> Result<PageQuery, Problem> {
+    q.map(|Query(q)| q)
+        .map_err(|e| Problem::bad_request(e.body_text()))
+}
+
+fn run_status(text: &str) -> Result<RunStatus, Problem> {
+    serde_json::from_value(serde_json::Value::String(text.to_owned())).map_err(|_| {
+        Problem::bad_request(format!(
+            "status '{text}' is not one of running, completed, partially_completed, failed"
+        ))
+    })
+}
+
+async fn runs(
+    State(s): State<Shared>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+    q: Q,
+) -> Result<Json<PageOf<SyncRun>>, Problem> {
+    let q = query(q)?;
+    let window = q.window()?;
+    let status = q.status.as_deref().map(run_status).transpose()?;
+    let paged = blocking(&s.app, move |app| {
+        app.sync_runs(
+            Caller::User(&actor),
+            &actor.company,
+            &id,
+            status,
+            q.from,
+            q.to,
+            window,
+        )
+    })
+    .await?;
+    Ok(Json(page_of(paged, window)))
+}
+
+async fn run(
+    State(s): State<Shared>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+) -> Result<Json<SyncRun>, Problem> {
+    blocking(&s.app, move |app| {
+        app.sync_run(Caller::User(&actor), &actor.company, &id)
+    })
+    .await
+    .map(Json)
+}
+
+async fn entries(
+    State(s): State<Shared>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+    q: Q,
+) -> Result<Json<PageOf<StoredEntry>>, Problem> {
+    let q = query(q)?;
+    let window = q.window()?;
+    let status =
+        q.status
+            .as_deref()
+            .map(|t| {
+                serde_json::from_value::<EntryStatus>(serde_json::Value::String(t.to_owned()))
+                    .map_err(|_| {
+                        Problem::bad_request(format!(
+                            "status '{t}' is not one of success, failed, skipped"
+                        ))
+                    })
+            })
+            .transpose()?;
+    let filter = EntryFilter {
+        status,
+        use_case: q.use_case,
+        employee_id: q.employee,
+    };
+    let paged = blocking(&s.app, move |app| {
+        app.sync_entries(Caller::User(&actor), &actor.company, &id, &filter, window)
+    })
+    .await?;
+    Ok(Json(page_of(paged, window)))
+}
+
+async fn employee_entries(
+    State(s): State<Shared>,
+    Authenticated(actor): Authenticated,
+    Path((id, employee)): Path<(String, i64)>,
+    q: Q,
+) -> Result<Json<PageOf<StoredEntry>>, Problem> {
+    let window = query(q)?.window()?;
+    let paged = blocking(&s.app, move |app| {
+        app.employee_sync_entries(Caller::User(&actor), &actor.company, &id, employee, window)
+    })
+    .await?;
+    Ok(Json(page_of(paged, window)))
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct SyncNowQuery {
+    #[serde(default)]
+    full: bool,
+}
+
+/// `POST /api/connections/{id}/sync[?full=true]`: starts a cycle now; 202 with the run.
+async fn sync_now(
+    State(s): State<Shared>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+    q: Result<Query<SyncNowQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<(StatusCode, Json<SyncRun>), Problem> {
+    let Query(q) = q.map_err(|e| Problem::bad_request(e.body_text()))?;
+    let job = blocking(&s.app, move |app| {
+        app.prepare_scim_cycle(
+            Caller::User(&actor),
+            &actor.company,
+            &id,
+            Trigger::Manual,
+            q.full,
+        )
+    })
+    .await?;
+    let run = job.run.clone();
+    let app = Arc::clone(&s.app);
+    tokio::spawn(async move {
+        if let Err(e) = execute_scim_job(app, job).await {
+            tracing::error!(error = %e, "manual sync failed to store its outcome");
+        }
+    });
+    Ok((StatusCode::ACCEPTED, Json(run)))
+}
+
+/// Runs due SCIM cycles every `tick`, closes runs that stopped
+/// heartbeating, and purges old entries once a day. Runs left Running by a
+/// previous process are closed as Failed first.
+pub(crate) fn spawn_scheduler(app: Arc<App>, tick: Duration, retention_days: u32) {
+    tokio::spawn(async move {
+        let a = Arc::clone(&app);
+        match tokio::task::spawn_blocking(move || a.close_interrupted_runs(true)).await {
+            Ok(Ok(n)) if n > 0 => tracing::warn!(runs = n, "closed runs interrupted by a restart"),
+            Ok(Err(e)) => tracing::error!(error = %e, "cannot close interrupted runs"),
+            _ => {}
+        }
+        let mut interval = tokio::time::interval(tick);
+        let mut last_purge = None;
+        loop {
+            interval.tick().await;
+            let a = Arc::clone(&app);
+            let today = Utc::now().date_naive();
+            let purge = last_purge != Some(today);
+            let due = tokio::task::spawn_blocking(move || {
+                let _ = a.close_interrupted_runs(false);
+                if purge {
+                    match a.purge_sync_entries(retention_days) {
+                        Ok(n) if n > 0 => {
+                            tracing::info!(entries = n, retention_days, "old sync entries purged")
+                        }
+                        Err(e) => tracing::error!(error = %e, "purge failed"),
+                        _ => {}
+                    }
+                }
+                a.due_scim_connections()
+            })
+            .await;
+            last_purge = Some(today);
+            let Ok(Ok(due)) = due else { continue };
+            for (company, connection) in due {
+                let app = Arc::clone(&app);
+                tokio::spawn(async move {
+                    match relais_app::sync::run_scim_sync(
+                        app,
+                        None,
+                        company,
+                        connection.clone(),
+                        Trigger::Scheduled,
+                        false,
+                    )
+                    .await
+                    {
+                        Ok(run) => {
+                            tracing::info!(%connection, status = ?run.status, "scheduled sync finished")
+                        }
+                        Err(e) if e.kind() == ErrorKind::Conflict => {
+                            tracing::debug!(%connection, error = %e, "scheduled sync skipped")
+                        }
+                        Err(e) => {
+                            tracing::error!(%connection, error = %e, "scheduled sync could not start")
+                        }
+                    }
+                });
+            }
+        }
+    });
+}
+
+// ----- Partner-reported runs (/v1/sync/...) --------------------------------
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct StartBody {
+    #[serde(default)]
+    cycle: Option<Cycle>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct EntriesBody {
+    entries: Vec<ReportedEntry>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FinishBody {
+    #[serde(default)]
+    error: Option<RunError>,
+}
+
+pub(crate) fn parse_body<T: serde::de::DeserializeOwned + Default>(
+    body: &[u8],
+) -> Result<T, AppError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(body)
+        .map_err(|e| AppError::new(ErrorKind::Invalid, format!("body: {e}")))
+}
+
+pub(crate) fn parse_entries(body: &[u8]) -> Result<EntriesBody, AppError> {
+    serde_json::from_slice(body)
+        .map_err(|e| AppError::new(ErrorKind::Invalid, format!("body: {e}")))
+}
+
+impl StartBody {
+    pub(crate) fn cycle(&self) -> Cycle {
+        self.cycle.unwrap_or(Cycle::Incremental)
+    }
+}
+
+impl EntriesBody {
+    pub(crate) fn into_entries(self) -> Vec<relais_sync::SyncEntry> {
+        self.entries.into_iter().map(Into::into).collect()
+    }
+}
+
+impl FinishBody {
+    pub(crate) fn into_error(self) -> Option<RunError> {
+        self.error
+    }
+}

@@ -1,0 +1,419 @@
+//! The SCIM connector against a real third-party SCIM server: scim2-server
+//! from PyPI (in-memory storage), started on 127.0.0.1 by the test. Where
+//! it is not installed the test says so and passes, unless
+//! `RELAIS_REQUIRE_CLIENTS=1` (as `.ci/run` sets it).
+
+#![allow(clippy::unwrap_used)] // Tests: a panic is the failure report.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use relais_app::{App, Caller};
+use relais_people::{EmployeeStatus, demo::DemoSpec};
+use relais_store::{EmployeeFilter, PeopleStore as _, Window};
+use relais_sync::{EntryStatus, RunStatus, SyncRun, Trigger, UseCase};
+use serde_json::{Value, json};
+
+const KEY: &str = "5f1c0d4e6a2b3c5d7e9f00112233445566778899aabbccddeeff0011223344ab";
+const TOKEN: &str = "scim-token-for-tests-0123456789";
+
+fn scim_server_program() -> Option<PathBuf> {
+    let python = std::env::var("RELAIS_PYTHON").unwrap_or_else(|_| "python3".to_owned());
+    let beside = PathBuf::from(&python)
+        .parent()
+        .map(|d| d.join("scim2-server"));
+    let candidates = beside
+        .into_iter()
+        .chain(std::iter::once(PathBuf::from("scim2-server")));
+    for candidate in candidates {
+        if Command::new(&candidate)
+            .arg("--help")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+        {
+            return Some(candidate);
+        }
+    }
+    assert!(
+        std::env::var("RELAIS_REQUIRE_CLIENTS").is_err(),
+        "RELAIS_REQUIRE_CLIENTS is set but scim2-server is not installed"
+    );
+    eprintln!("scim2-server is not installed; skipping (pip install scim2-server==0.8.3)");
+    None
+}
+
+struct ScimServer {
+    child: Child,
+    base: String,
+    port: u16,
+}
+
+impl ScimServer {
+    fn start(program: &PathBuf, token: &str, port: Option<u16>) -> Self {
+        let port = port.unwrap_or_else(|| {
+            std::net::TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port()
+        });
+        let mut child = Command::new(program)
+            .args([
+                "--hostname",
+                "127.0.0.1",
+                "--port",
+                &port.to_string(),
+                "--bearer-token",
+                token,
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert!(line.contains("Serving SCIM"), "{line}");
+        Self {
+            child,
+            base: format!("http://127.0.0.1:{port}/v2"),
+            port,
+        }
+    }
+
+    async fn users(&self) -> Vec<Value> {
+        let body: Value = reqwest::Client::new()
+            .get(format!("{}/Users?count=1000", self.base))
+            .bearer_auth(TOKEN)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        body["Resources"].as_array().cloned().unwrap_or_default()
+    }
+}
+
+impl Drop for ScimServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn sync(
+    app: &Arc<App>,
+    company: &relais_access::Company,
+    connection: &str,
+    full: bool,
+) -> SyncRun {
+    relais_app::sync::run_scim_sync(
+        Arc::clone(app),
+        None,
+        company.clone(),
+        connection.to_owned(),
+        Trigger::Manual,
+        full,
+    )
+    .await
+    .unwrap()
+}
+
+fn entries(
+    app: &App,
+    company: &relais_access::Company,
+    run: &SyncRun,
+) -> Vec<relais_sync::SyncEntry> {
+    app.sync_entries(
+        Caller::Operator,
+        company,
+        &run.id.to_string(),
+        &relais_store::EntryFilter::default(),
+        Window {
+            offset: 0,
+            limit: 10_000,
+        },
+    )
+    .unwrap()
+    .rows
+    .into_iter()
+    .map(|e| e.entry)
+    .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_connector_keeps_a_real_scim_server_in_step() {
+    let Some(program) = scim_server_program() else {
+        return;
+    };
+    let target = ScimServer::start(&program, TOKEN, None);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("relais.db");
+    let app = Arc::new(
+        App::open(&db)
+            .unwrap()
+            .with_secret_key(Some(relais_access::SecretKey::from_hex(KEY).unwrap())),
+    );
+    app.set_sync_concurrency(4);
+    let company = app
+        .create_company("Acme", "ana@acme.example", "Ana")
+        .unwrap()
+        .company;
+    let spec = DemoSpec {
+        employees: 40,
+        months: 6,
+        seed: 11,
+        until: NaiveDate::from_ymd_opt(2026, 10, 31).unwrap(),
+    };
+    app.generate_demo(&company, spec, false, &mut |_| {})
+        .unwrap();
+    let store = relais_store::SqliteStore::open(&db).unwrap();
+    let employees = store
+        .employees(
+            company.id,
+            &EmployeeFilter::default(),
+            Window {
+                offset: 0,
+                limit: 1000,
+            },
+        )
+        .unwrap()
+        .rows;
+    let in_scope: Vec<_> = employees
+        .iter()
+        .filter(|e| e.status != EmployeeStatus::Inactive)
+        .collect();
+    assert!(
+        in_scope.len() < employees.len(),
+        "the demo company has leavers"
+    );
+
+    // A user that exists in the target before the first cycle: linked, not created.
+    let existing = in_scope[4];
+    reqwest::Client::new()
+        .post(format!("{}/Users", target.base))
+        .bearer_auth(TOKEN)
+        .header("Content-Type", "application/scim+json")
+        .body(json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": existing.email, "title": "old title"}).to_string())
+        .send()
+        .await
+        .unwrap();
+
+    // Connect the SCIM integration through its wizard.
+    let by = Caller::Operator;
+    let started = app
+        .start_connection(by, &company, "scim-provisioning")
+        .unwrap();
+    let id = started.id.clone();
+    for (step, answers) in [
+        (
+            "target",
+            json!({"base_url": target.base, "bearer_token": TOKEN}),
+        ),
+        (
+            "matching",
+            json!({"match_attribute": "userName", "deprovision_mode": "deactivate", "deletion_threshold": "10", "sync_interval_minutes": "30"}),
+        ),
+        ("confirm", json!({"accept_data_processing": true})),
+    ] {
+        app.submit_wizard_step(by, &company, &id, step, answers.as_object().unwrap())
+            .unwrap();
+    }
+    assert_eq!(
+        app.complete_wizard(by, &company, &id)
+            .unwrap()
+            .connection
+            .status,
+        "connected"
+    );
+
+    // 1. The first (full) cycle provisions everyone in scope and links the existing user.
+    let first = sync(&app, &company, &id, false).await;
+    assert_eq!(first.status, RunStatus::Completed, "{first:?}");
+    assert_eq!(
+        first.counts.get(UseCase::Provision, EntryStatus::Success) as usize,
+        in_scope.len() - 1
+    );
+    assert_eq!(first.counts.get(UseCase::Link, EntryStatus::Success), 1);
+    let users = target.users().await;
+    assert_eq!(users.len(), in_scope.len());
+    let linked = users
+        .iter()
+        .find(|u| u["userName"] == existing.email.as_str())
+        .unwrap();
+    assert_eq!(
+        linked["title"],
+        existing.position.as_str(),
+        "the linked user was brought up to date"
+    );
+    let someone = users
+        .iter()
+        .find(|u| u["userName"] == in_scope[12].email.as_str())
+        .unwrap();
+    let enterprise = &someone["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"];
+    assert_eq!(enterprise["employeeNumber"], in_scope[12].id.to_string());
+    let manager = users
+        .iter()
+        .find(|u| external_id(u) == in_scope[12].supervisor_id)
+        .unwrap();
+    assert_eq!(
+        enterprise["manager"]["value"], manager["id"],
+        "the manager points at the supervisor's target user"
+    );
+
+    // 2. Nothing changed: every entry skipped, nothing written.
+    let versions = |users: &[Value]| {
+        users
+            .iter()
+            .map(|u| (u["id"].clone(), u["meta"]["version"].clone()))
+            .collect::<Vec<_>>()
+    };
+    let before = versions(&target.users().await);
+    let second = sync(&app, &company, &id, false).await;
+    assert_eq!(second.cycle, relais_sync::Cycle::Incremental);
+    assert_eq!(
+        second.counts.with_status(EntryStatus::Skipped) as usize,
+        in_scope.len()
+    );
+    assert_eq!(second.counts.total() as usize, in_scope.len());
+    assert_eq!(versions(&target.users().await), before, "no writes");
+
+    // 3. One attribute changes: one update, only that attribute.
+    let mut changed = in_scope[7].clone();
+    changed.position = "Head of Everything".into();
+    store.replace_employee(company.id, &changed).unwrap();
+    let third = sync(&app, &company, &id, false).await;
+    assert_eq!(third.counts.get(UseCase::Update, EntryStatus::Success), 1);
+    let update = entries(&app, &company, &third)
+        .into_iter()
+        .find(|e| e.status == EntryStatus::Success)
+        .unwrap();
+    assert_eq!(update.employee_id, changed.id);
+    assert_eq!(update.changes.len(), 1);
+    assert_eq!(update.changes[0].attribute, "title");
+    assert_eq!(update.changes[0].new, "Head of Everything");
+    let users = target.users().await;
+    assert_eq!(
+        users
+            .iter()
+            .find(|u| external_id(u) == Some(changed.id))
+            .unwrap()["title"],
+        "Head of Everything"
+    );
+
+    // 4. A leaver is deprovisioned (deactivated, not deleted).
+    let mut leaver = in_scope[9].clone();
+    leaver.status = EmployeeStatus::Inactive;
+    leaver.termination_date = Some(NaiveDate::from_ymd_opt(2026, 10, 30).unwrap());
+    store.replace_employee(company.id, &leaver).unwrap();
+    let fourth = sync(&app, &company, &id, false).await;
+    assert_eq!(
+        fourth
+            .counts
+            .get(UseCase::Deprovision, EntryStatus::Success),
+        1,
+        "{fourth:?}"
+    );
+    let users = target.users().await;
+    assert_eq!(users.len(), in_scope.len(), "deactivated, still there");
+    assert_eq!(
+        users
+            .iter()
+            .find(|u| external_id(u) == Some(leaver.id))
+            .unwrap()["active"],
+        false
+    );
+
+    // A forced full cycle reads the target back and finds it in step.
+    let full = sync(&app, &company, &id, true).await;
+    assert_eq!(full.cycle, relais_sync::Cycle::Full);
+    assert_eq!(full.status, RunStatus::Completed);
+    assert_eq!(full.counts.with_status(EntryStatus::Success), 0, "{full:?}");
+
+    // The employee's history across runs.
+    let history = app
+        .employee_sync_entries(
+            by,
+            &company,
+            &id,
+            changed.id,
+            Window {
+                offset: 0,
+                limit: 100,
+            },
+        )
+        .unwrap();
+    assert!(history.total >= 4);
+    assert_eq!(
+        history.rows[0].entry.use_case,
+        UseCase::Update,
+        "newest first"
+    );
+
+    // 5. The target is down: the run fails with the error.
+    let port = target.port;
+    drop(target);
+    let down = sync(&app, &company, &id, false).await;
+    assert_eq!(down.status, RunStatus::Failed);
+    assert!(
+        down.error.as_ref().unwrap().message.contains("unreachable"),
+        "{down:?}"
+    );
+
+    // 6. The target (back on its address) refuses the token: failed runs,
+    //    then the connection turns Inactive.
+    let _other = ScimServer::start(&program, "another-token-entirely-9876543210", Some(port));
+    for attempt in 1..=3 {
+        let run = sync(&app, &company, &id, false).await;
+        assert_eq!(run.status, RunStatus::Failed);
+        let error = run.error.unwrap();
+        assert!(
+            error.message.contains("refused the credentials"),
+            "{}",
+            error.message
+        );
+        assert_eq!(error.response.as_ref().unwrap().status, 401);
+        assert!(
+            !error.response.unwrap().body.contains(TOKEN),
+            "the token is redacted"
+        );
+        let status = app.connection(by, &company, &id).unwrap().status;
+        assert_eq!(
+            status,
+            if attempt < 3 { "connected" } else { "inactive" },
+            "attempt {attempt}"
+        );
+    }
+    let view = app.connection(by, &company, &id).unwrap();
+    assert_eq!(
+        serde_json::to_value(&view.state).unwrap()["reason"]["kind"],
+        "auth_failures_exceeded"
+    );
+    let refused = relais_app::sync::run_scim_sync(
+        Arc::clone(&app),
+        None,
+        company.clone(),
+        id.clone(),
+        Trigger::Manual,
+        false,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        refused.kind(),
+        relais_app::ErrorKind::Conflict,
+        "inactive connections do not sync"
+    );
+}
+
+/// The employee id a target user carries as its externalId.
+fn external_id(user: &Value) -> Option<i64> {
+    user["externalId"].as_str().and_then(|s| s.parse().ok())
+}

@@ -1,0 +1,625 @@
+//! Sync tracking and running the SCIM connector.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use relais_access::{Company, CompanyId};
+use relais_connections::{Connection, ConnectionId, ConnectionState, StoredAnswer};
+use relais_people::EmployeeId;
+use relais_scim::{CycleInput, DeprovisionMode, MatchAttribute, ScimClient, ScimSettings};
+use relais_store::{EmployeeFilter, EntryFilter, Paged, StoredEntry, Window};
+use relais_sync::{Cycle, RunError, RunStatus, SyncEntry, SyncRun, Trigger};
+use serde::Deserialize;
+
+use crate::public_api::ApiCaller;
+use crate::{App, AppError, Caller, ErrorKind};
+
+/// The integration Relais's own SCIM connector runs for.
+pub const SCIM_INTEGRATION: &str = "scim-provisioning";
+
+/// Runs in a row the target may refuse the credentials before the
+/// connection turns Inactive.
+pub const AUTH_FAILURE_LIMIT: u32 = 3;
+
+/// Deprovisions one cycle may make when the wizard leaves the threshold empty.
+pub const DEFAULT_DELETION_THRESHOLD: usize = 50;
+
+/// A prepared SCIM cycle: the run (already stored as Running) and what the
+/// connector needs.
+#[derive(Debug)]
+pub struct ScimJob {
+    /// The company.
+    pub company: Company,
+    /// The run.
+    pub run: SyncRun,
+    client: ScimClient,
+    settings: ScimSettings,
+    input: CycleInput,
+}
+
+fn plain(connection: &Connection, key: &str) -> Option<String> {
+    match connection.answers.get(key) {
+        Some(StoredAnswer::Plain(
+            relais_connections::Answer::Text(v)
+            | relais_connections::Answer::Url(v)
+            | relais_connections::Answer::Choice(v),
+        )) => Some(v.clone()),
+        _ => None,
+    }
+}
+
+impl App {
+    fn sync_connection(&self, company: CompanyId, id: &str) -> Result<Connection, AppError> {
+        let missing = || AppError::not_found(format!("connection {id}"));
+        let uuid = id.parse::<uuid::Uuid>().map_err(|_| missing())?;
+        self.store
+            .connection(company, ConnectionId(uuid))?
+            .ok_or_else(missing)
+    }
+
+    /// The minutes between scheduled cycles of a SCIM connection (wizard answer, default 30).
+    fn interval_minutes(connection: &Connection) -> i64 {
+        plain(connection, "sync_interval_minutes")
+            .and_then(|m| m.parse().ok())
+            .unwrap_or(30)
+    }
+
+    /// Prepares a SCIM cycle of a Connected `scim-provisioning` connection and
+    /// stores its run as Running.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Conflict`] when the connection is not Connected, not a
+    /// SCIM connection, or a run is under way; [`ErrorKind::Invalid`] when
+    /// its secret cannot be opened (no or another `RELAIS_SECRET_KEY`).
+    pub fn prepare_scim_cycle(
+        &self,
+        by: Caller<'_>,
+        company: &Company,
+        connection_id: &str,
+        trigger: Trigger,
+        force_full: bool,
+    ) -> Result<ScimJob, AppError> {
+        by.may_configure(company)?;
+        let connection = self.sync_connection(company.id, connection_id)?;
+        if connection.integration != SCIM_INTEGRATION {
+            return Err(AppError::new(
+                ErrorKind::Conflict,
+                format!(
+                    "Relais runs syncs for {SCIM_INTEGRATION} connections; {} reports its own",
+                    connection.integration
+                ),
+            ));
+        }
+        if connection.state != ConnectionState::Connected {
+            return Err(AppError::new(
+                ErrorKind::Conflict,
+                format!(
+                    "the connection is {}; only connected connections sync",
+                    connection.state.status()
+                ),
+            ));
+        }
+        let running = self.store.runs(
+            company.id,
+            connection.id.0,
+            Some(RunStatus::Running),
+            None,
+            None,
+            Window {
+                offset: 0,
+                limit: 1,
+            },
+        )?;
+        if running.total > 0 {
+            return Err(AppError::new(
+                ErrorKind::Conflict,
+                format!(
+                    "a run of this connection is under way ({})",
+                    running.rows[0].id
+                ),
+            ));
+        }
+        let base_url = plain(&connection, "base_url")
+            .ok_or_else(|| AppError::invalid("the connection has no base_url answer".into()))?;
+        let token = match connection.answers.get("bearer_token") {
+            Some(StoredAnswer::Sealed(sealed)) => {
+                let key = self.secret_key.as_ref().ok_or_else(|| {
+                    AppError::invalid(
+                        "RELAIS_SECRET_KEY is not set: the connection's token cannot be opened"
+                            .into(),
+                    )
+                })?;
+                key.open(sealed)?
+            }
+            _ => {
+                return Err(AppError::invalid(
+                    "the connection has no bearer_token answer".into(),
+                ));
+            }
+        };
+        let settings = ScimSettings {
+            match_attribute: if plain(&connection, "match_attribute").as_deref()
+                == Some("externalId")
+            {
+                MatchAttribute::ExternalId
+            } else {
+                MatchAttribute::UserName
+            },
+            deprovision: if plain(&connection, "deprovision_mode").as_deref() == Some("delete") {
+                DeprovisionMode::Delete
+            } else {
+                DeprovisionMode::Deactivate
+            },
+            deletion_threshold: plain(&connection, "deletion_threshold")
+                .and_then(|t| t.parse().ok())
+                .unwrap_or(DEFAULT_DELETION_THRESHOLD),
+            concurrency: self
+                .sync_concurrency
+                .load(std::sync::atomic::Ordering::Relaxed)
+                .max(1),
+        };
+        let client = ScimClient::new(&base_url, &token, Duration::from_secs(30))
+            .map_err(|e| AppError::invalid(e.to_string()))?;
+        let state = self.store.sync_state(connection.id.0)?;
+        let cycle = if force_full || state.last_success_at.is_none() {
+            Cycle::Full
+        } else {
+            Cycle::Incremental
+        };
+        let employees = self
+            .store
+            .employees(
+                company.id,
+                &EmployeeFilter::default(),
+                Window {
+                    offset: 0,
+                    limit: u64::MAX >> 1,
+                },
+            )?
+            .rows;
+        let links = self
+            .store
+            .scim_links(connection.id.0)?
+            .into_iter()
+            .map(|l| (l.employee_id, l))
+            .collect();
+        let run = SyncRun::start(connection.id.0, trigger, cycle, Utc::now());
+        self.store.save_run(company.id, &run)?;
+        Ok(ScimJob {
+            company: company.clone(),
+            run,
+            client,
+            settings,
+            input: CycleInput {
+                employees,
+                links,
+                cycle,
+            },
+        })
+    }
+
+    /// Stores a finished cycle: entries, links, the run with its derived
+    /// status, and the connection's health (repeated authentication
+    /// refusals turn it Inactive).
+    ///
+    /// # Errors
+    /// [`AppError`] when the database fails.
+    pub fn finish_scim_cycle(
+        &self,
+        mut job: ScimJob,
+        output: relais_scim::CycleOutput,
+    ) -> Result<SyncRun, AppError> {
+        for entry in &output.entries {
+            job.run.record(entry);
+        }
+        job.run.staged = output.staged;
+        self.store.append_entries(&job.run, &output.entries)?;
+        self.store.update_scim_links(
+            job.run.connection_id,
+            &output.upserted_links,
+            &output.removed_links,
+        )?;
+        let error = output.error.clone().or_else(|| {
+            (output.staged > 0).then(|| RunError {
+                message: format!("{} deprovisions were staged: more than the deletion safety threshold in one cycle", output.staged),
+                response: None,
+            })
+        });
+        let staged_only = output.error.is_none() && output.staged > 0;
+        job.run.finish(error, Utc::now());
+        if staged_only {
+            // Staging is a partial completion, not a failure of the run.
+            job.run.status = RunStatus::PartiallyCompleted;
+        }
+        self.store.save_run(job.company.id, &job.run)?;
+        let mut state = self.store.sync_state(job.run.connection_id)?;
+        if output.auth_failed {
+            state.consecutive_auth_failures += 1;
+        } else if output.error.is_none() {
+            state.consecutive_auth_failures = 0;
+            state.last_success_at = job.run.finished_at;
+        }
+        self.store.save_sync_state(job.run.connection_id, &state)?;
+        if state.consecutive_auth_failures >= AUTH_FAILURE_LIMIT {
+            let id = job.run.connection_id.to_string();
+            match self.deactivate_after_auth_failures(
+                &job.company,
+                &id,
+                state.consecutive_auth_failures,
+            ) {
+                Ok(_) => {
+                    tracing::warn!(connection = %id, "connection deactivated after repeated authentication failures")
+                }
+                Err(e) => tracing::debug!(connection = %id, error = %e, "not deactivated"),
+            }
+        }
+        tracing::info!(run = %job.run.id, status = ?job.run.status, entries = output.entries.len(), "sync run finished");
+        Ok(job.run)
+    }
+
+    /// Marks a run as alive.
+    ///
+    /// # Errors
+    /// [`AppError`] when the database fails.
+    pub fn heartbeat(&self, company: CompanyId, run: &SyncRun) -> Result<(), AppError> {
+        let mut run = run.clone();
+        run.heartbeat_at = Utc::now();
+        Ok(self.store.save_run(company, &run)?)
+    }
+
+    /// Closes runs left Running: all of them at start-up (`all`), or those
+    /// whose heartbeat stopped. Returns how many were closed.
+    ///
+    /// # Errors
+    /// [`AppError`] when the database fails.
+    pub fn close_interrupted_runs(&self, all: bool) -> Result<usize, AppError> {
+        let now = Utc::now();
+        let mut closed = 0;
+        for (company, mut run) in self.store.running_runs()? {
+            if all || run.is_stale(now) {
+                let why = if all {
+                    "interrupted: Relais restarted during the run; the next cycle picks up the work"
+                } else {
+                    "no heartbeat for 5 minutes; closed as failed"
+                };
+                run.close_interrupted(why, now);
+                self.store.save_run(company, &run)?;
+                closed += 1;
+            }
+        }
+        Ok(closed)
+    }
+
+    /// Connected SCIM connections whose next cycle is due.
+    ///
+    /// # Errors
+    /// [`AppError`] when the database fails.
+    pub fn due_scim_connections(&self) -> Result<Vec<(Company, String)>, AppError> {
+        let now = Utc::now();
+        let mut due = Vec::new();
+        for company in self.store.companies()? {
+            for c in self.store.connections(company.id, false)? {
+                if c.integration != SCIM_INTEGRATION || c.state != ConnectionState::Connected {
+                    continue;
+                }
+                let last = self
+                    .store
+                    .runs(
+                        company.id,
+                        c.id.0,
+                        None,
+                        None,
+                        None,
+                        Window {
+                            offset: 0,
+                            limit: 1,
+                        },
+                    )?
+                    .rows
+                    .into_iter()
+                    .next();
+                let is_due = match last {
+                    None => true,
+                    Some(r) if r.status == RunStatus::Running => false,
+                    Some(r) => r.finished_at.is_none_or(|f| {
+                        now - f >= chrono::Duration::minutes(Self::interval_minutes(&c))
+                    }),
+                };
+                if is_due {
+                    due.push((company.clone(), c.id.to_string()));
+                }
+            }
+        }
+        Ok(due)
+    }
+
+    /// Deletes entries older than `days`; run summaries are kept.
+    ///
+    /// # Errors
+    /// [`AppError`] when the database fails.
+    pub fn purge_sync_entries(&self, days: u32) -> Result<u64, AppError> {
+        Ok(self
+            .store
+            .purge_entries(Utc::now() - chrono::Duration::days(i64::from(days)))?)
+    }
+
+    /// A connection's runs ("Tracking" tab), newest first.
+    ///
+    /// # Errors
+    /// [`ErrorKind::NotFound`], [`ErrorKind::Forbidden`] below *view*.
+    #[allow(clippy::too_many_arguments)]
+    pub fn sync_runs(
+        &self,
+        by: Caller<'_>,
+        company: &Company,
+        connection: &str,
+        status: Option<RunStatus>,
+        from: Option<chrono::DateTime<Utc>>,
+        to: Option<chrono::DateTime<Utc>>,
+        window: Window,
+    ) -> Result<Paged<SyncRun>, AppError> {
+        by.may_browse(company)?;
+        let connection = self.sync_connection(company.id, connection)?;
+        Ok(self
+            .store
+            .runs(company.id, connection.id.0, status, from, to, window)?)
+    }
+
+    /// One run.
+    ///
+    /// # Errors
+    /// [`ErrorKind::NotFound`].
+    pub fn sync_run(
+        &self,
+        by: Caller<'_>,
+        company: &Company,
+        run: &str,
+    ) -> Result<SyncRun, AppError> {
+        by.may_browse(company)?;
+        let missing = || AppError::not_found(format!("sync run {run}"));
+        let id = run.parse::<uuid::Uuid>().map_err(|_| missing())?;
+        self.store.run(company.id, id)?.ok_or_else(missing)
+    }
+
+    /// A run's entries ("Show details").
+    ///
+    /// # Errors
+    /// [`ErrorKind::NotFound`].
+    pub fn sync_entries(
+        &self,
+        by: Caller<'_>,
+        company: &Company,
+        run: &str,
+        filter: &EntryFilter,
+        window: Window,
+    ) -> Result<Paged<StoredEntry>, AppError> {
+        let run = self.sync_run(by, company, run)?;
+        Ok(self.store.entries(run.id, filter, window)?)
+    }
+
+    /// One employee's entries across a connection's runs.
+    ///
+    /// # Errors
+    /// [`ErrorKind::NotFound`].
+    pub fn employee_sync_entries(
+        &self,
+        by: Caller<'_>,
+        company: &Company,
+        connection: &str,
+        employee: EmployeeId,
+        window: Window,
+    ) -> Result<Paged<StoredEntry>, AppError> {
+        by.may_browse(company)?;
+        let connection = self.sync_connection(company.id, connection)?;
+        Ok(self
+            .store
+            .employee_entries(connection.id.0, employee, window)?)
+    }
+
+    /// Sets the SCIM connector's requests in flight (1 by default).
+    pub fn set_sync_concurrency(&self, concurrency: usize) {
+        self.sync_concurrency
+            .store(concurrency.max(1), std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn partner_connection(&self, caller: &ApiCaller) -> Result<(Company, Connection), AppError> {
+        let connection = self
+            .store
+            .connection_by_credential(&caller.credential.client_id)?
+            .ok_or_else(|| AppError::not_found("connection for this credential".into()))?;
+        let company = self.company(Some(&connection.company_id.to_string()))?;
+        let integration = self.integration(&connection.integration)?;
+        if !integration.capabilities.sync_tracking {
+            return Err(AppError::new(
+                ErrorKind::Forbidden,
+                format!("{} has no sync tracking", integration.name),
+            ));
+        }
+        if connection.state != ConnectionState::Connected {
+            return Err(AppError::new(
+                ErrorKind::Forbidden,
+                format!("the connection is {}", connection.state.status()),
+            ));
+        }
+        Ok((company, connection))
+    }
+
+    /// A partner starts reporting a sync run of its connection.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Forbidden`] for an integration without sync tracking or a connection not Connected.
+    pub fn partner_start_run(&self, caller: &ApiCaller, cycle: Cycle) -> Result<SyncRun, AppError> {
+        let (company, connection) = self.partner_connection(caller)?;
+        let run = SyncRun::start(connection.id.0, Trigger::PartnerReported, cycle, Utc::now());
+        self.store.save_run(company.id, &run)?;
+        Ok(run)
+    }
+
+    fn partner_run(&self, caller: &ApiCaller, run: &str) -> Result<(Company, SyncRun), AppError> {
+        let (company, connection) = self.partner_connection(caller)?;
+        let missing = || AppError::not_found(format!("sync run {run}"));
+        let id = run.parse::<uuid::Uuid>().map_err(|_| missing())?;
+        let run = self
+            .store
+            .run(company.id, id)?
+            .filter(|r| r.connection_id == connection.id.0)
+            .ok_or_else(missing)?;
+        if run.status != RunStatus::Running {
+            return Err(AppError::new(
+                ErrorKind::Conflict,
+                format!("sync run {} is finished", run.id),
+            ));
+        }
+        Ok((company, run))
+    }
+
+    /// A partner appends a batch of entries (at most 1,000) to its running run.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Invalid`] for an empty or too large batch, [`ErrorKind::Conflict`] for a finished run.
+    pub fn partner_append_entries(
+        &self,
+        caller: &ApiCaller,
+        run: &str,
+        entries: Vec<SyncEntry>,
+    ) -> Result<SyncRun, AppError> {
+        if entries.is_empty() || entries.len() > 1000 {
+            return Err(AppError::invalid(format!(
+                "entries: send 1 to 1000 per batch, got {}",
+                entries.len()
+            )));
+        }
+        let (company, mut run) = self.partner_run(caller, run)?;
+        let secret = caller.credential.client_id.to_string();
+        let entries: Vec<SyncEntry> = entries
+            .into_iter()
+            .map(|mut e| {
+                e.message = e.message.chars().take(2000).collect();
+                e.response = e
+                    .response
+                    .map(|r| relais_sync::ApiResponse::new(r.status, &r.body, &[&secret]));
+                e
+            })
+            .collect();
+        for e in &entries {
+            run.record(e);
+        }
+        run.heartbeat_at = Utc::now();
+        self.store.append_entries(&run, &entries)?;
+        self.store.save_run(company.id, &run)?;
+        Ok(run)
+    }
+
+    /// A partner finishes its run; the status is derived by the one rule.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Conflict`] for a finished run.
+    pub fn partner_finish_run(
+        &self,
+        caller: &ApiCaller,
+        run: &str,
+        error: Option<RunError>,
+    ) -> Result<SyncRun, AppError> {
+        let (company, mut run) = self.partner_run(caller, run)?;
+        run.finish(error, Utc::now());
+        self.store.save_run(company.id, &run)?;
+        Ok(run)
+    }
+}
+
+/// A partner's entry as sent over the API.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportedEntry {
+    /// Employee.
+    pub employee_id: EmployeeId,
+    /// Operation.
+    pub use_case: relais_sync::UseCase,
+    /// Outcome.
+    pub status: relais_sync::EntryStatus,
+    /// Message.
+    #[serde(default)]
+    pub message: String,
+    /// The remote API's answer.
+    #[serde(default)]
+    pub response: Option<relais_sync::ApiResponse>,
+    /// Changes.
+    #[serde(default)]
+    pub changes: Vec<relais_sync::Change>,
+    /// When (default: now).
+    #[serde(default)]
+    pub at: Option<chrono::DateTime<Utc>>,
+}
+
+impl From<ReportedEntry> for SyncEntry {
+    fn from(e: ReportedEntry) -> Self {
+        Self {
+            at: e.at.unwrap_or_else(Utc::now),
+            employee_id: e.employee_id,
+            use_case: e.use_case,
+            status: e.status,
+            message: e.message,
+            response: e.response,
+            changes: e.changes,
+        }
+    }
+}
+
+/// Runs one SCIM cycle of a connection end to end: prepare, then
+/// [`execute_scim_job`].
+///
+/// `actor` is the user asking (`None`: the operator or the scheduler).
+///
+/// # Errors
+/// What preparing the cycle refuses (see [`App::prepare_scim_cycle`]).
+pub async fn run_scim_sync(
+    app: Arc<App>,
+    actor: Option<crate::Actor>,
+    company: Company,
+    connection: String,
+    trigger: Trigger,
+    force_full: bool,
+) -> Result<SyncRun, AppError> {
+    let prep_app = Arc::clone(&app);
+    let job = tokio::task::spawn_blocking(move || {
+        let by = actor.as_ref().map_or(Caller::Operator, Caller::User);
+        prep_app.prepare_scim_cycle(by, &company, &connection, trigger, force_full)
+    })
+    .await
+    .map_err(|e| AppError::new(ErrorKind::Internal, e.to_string()))??;
+    execute_scim_job(app, job).await
+}
+
+/// Talks to the target for a prepared job (heartbeating every 30 s) and
+/// stores the outcome.
+///
+/// # Errors
+/// [`AppError`] when the outcome cannot be stored.
+pub async fn execute_scim_job(app: Arc<App>, job: ScimJob) -> Result<SyncRun, AppError> {
+    let (client, settings, input) = (job.client.clone(), job.settings.clone(), job.input.clone());
+    let (company_id, run) = (job.company.id, job.run.clone());
+    let beat_app = Arc::clone(&app);
+    let heartbeat = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(30));
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            let (a, r) = (Arc::clone(&beat_app), run.clone());
+            let _ = tokio::task::spawn_blocking(move || a.heartbeat(company_id, &r)).await;
+        }
+    });
+    let output = relais_scim::run_cycle(&client, &settings, input).await;
+    heartbeat.abort();
+    tokio::task::spawn_blocking(move || app.finish_scim_cycle(job, output))
+        .await
+        .map_err(|e| AppError::new(ErrorKind::Internal, e.to_string()))?
+}
+
+impl ScimJob {
+    /// The prepared input (for benchmarks that drive the connector directly).
+    #[must_use]
+    pub fn parts(&self) -> (&ScimClient, &ScimSettings, &CycleInput) {
+        (&self.client, &self.settings, &self.input)
+    }
+}

@@ -1,0 +1,35 @@
+//! The SCIM 2.0 provisioning connector (RFC 7643/7644).
+//!
+//! One cycle keeps a SCIM service provider's users in step with the
+//! company's employees, following how the leading provisioning services
+//! behave (see `shared/reference/provisioning.md`):
+//!
+//! 1. **Probe** `GET /Users?count=1`: an authentication refusal or an
+//!    unreachable target fails the whole run.
+//! 2. **Scope**: employees who are active, onboarding or on leave belong in
+//!    the target; inactive ones (leavers) do not.
+//! 3. **Match** an unlinked employee on the configured attribute (`userName`
+//!    = work e-mail by default), then on the other one: one match is
+//!    **linked**, several are a failed entry ("duplicate target entries"),
+//!    none is **provisioned** (`POST /Users`).
+//! 4. **Update** linked users: only the attributes that differ are sent
+//!    (`PATCH`); nothing to change is a skipped entry. Incremental cycles
+//!    compare with what was last sent, full cycles read the target back.
+//! 5. **Deprovision** linked leavers: `PATCH active=false`, or `DELETE` when
+//!    the connection enables it — unless there are more than the deletion
+//!    safety threshold in one cycle, when they are staged (skipped).
+//!
+//! Supervisors are handled before the people they manage, so that the
+//! enterprise extension's `manager` can point at their target id.
+//! 429 and 5xx answers are retried with back-off; failed entries are
+//! retried on the next cycle because their employee still differs.
+
+mod client;
+mod cycle;
+mod user;
+
+pub use client::{ScimClient, ScimError};
+pub use cycle::{
+    CycleInput, CycleOutput, DeprovisionMode, Link, MatchAttribute, ScimSettings, run_cycle,
+};
+pub use user::desired_user;

@@ -1,0 +1,375 @@
+use chrono::{DateTime, Utc};
+use relais_access::CompanyId;
+use relais_people::EmployeeId;
+use relais_sync::{RunStatus, SyncEntry, SyncRun, TargetLink};
+use rusqlite::types::Value as Sql;
+use rusqlite::{OptionalExtension, params, params_from_iter};
+
+use super::{SqliteStore, backend, parse_timestamp, parse_uuid, timestamp};
+use crate::{EntryFilter, Paged, StoreError, StoredEntry, SyncState, SyncStore, Window};
+
+fn json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| StoreError::Backend(e.to_string()))
+}
+
+fn corrupt(table: &'static str, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt {
+        table,
+        reason: e.to_string(),
+    }
+}
+
+fn status_name(status: RunStatus) -> &'static str {
+    match status {
+        RunStatus::Running => "running",
+        RunStatus::Completed => "completed",
+        RunStatus::PartiallyCompleted => "partially_completed",
+        RunStatus::Failed => "failed",
+    }
+}
+
+/// Entry timestamps are compared as text: a fixed number of fraction digits.
+fn sortable(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
+const ENTRY_COLUMNS: &str =
+    "id, run_id, at, employee_id, use_case, status, message, response, changes";
+
+fn entry_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<StoredEntry, StoreError>> {
+    const T: &str = "sync_entries";
+    let id: i64 = row.get(0)?;
+    let run_id: String = row.get(1)?;
+    let at: String = row.get(2)?;
+    let employee_id: i64 = row.get(3)?;
+    let use_case: String = row.get(4)?;
+    let status: String = row.get(5)?;
+    let message: String = row.get(6)?;
+    let response: Option<String> = row.get(7)?;
+    let changes: String = row.get(8)?;
+    Ok((|| {
+        Ok(StoredEntry {
+            id,
+            run_id: parse_uuid(T, &run_id)?,
+            entry: SyncEntry {
+                at: parse_timestamp(T, &at)?,
+                employee_id,
+                use_case: serde_json::from_value(serde_json::Value::String(use_case))
+                    .map_err(|e| corrupt(T, e))?,
+                status: serde_json::from_value(serde_json::Value::String(status))
+                    .map_err(|e| corrupt(T, e))?,
+                message,
+                response: response
+                    .map(|r| serde_json::from_str(&r))
+                    .transpose()
+                    .map_err(|e| corrupt(T, e))?,
+                changes: serde_json::from_str(&changes).map_err(|e| corrupt(T, e))?,
+            },
+        })
+    })())
+}
+
+impl SqliteStore {
+    fn entry_page(
+        &self,
+        filter: &str,
+        params: Vec<Sql>,
+        order: &str,
+        window: Window,
+    ) -> Result<Paged<StoredEntry>, StoreError> {
+        let conn = self.conn()?;
+        let total: i64 = conn
+            .query_row(
+                &format!("SELECT COUNT(*) FROM sync_entries WHERE {filter}"),
+                params_from_iter(&params),
+                |r| r.get(0),
+            )
+            .map_err(backend)?;
+        let mut all = params;
+        all.push(Sql::Integer(
+            i64::try_from(window.limit).unwrap_or(i64::MAX),
+        ));
+        all.push(Sql::Integer(
+            i64::try_from(window.offset).unwrap_or(i64::MAX),
+        ));
+        let mut statement = conn
+            .prepare(&format!("SELECT {ENTRY_COLUMNS} FROM sync_entries WHERE {filter} ORDER BY {order} LIMIT ? OFFSET ?"))
+            .map_err(backend)?;
+        let rows = statement
+            .query_map(params_from_iter(&all), entry_row)
+            .map_err(backend)?;
+        let rows = rows
+            .map(|r| r.map_err(backend)?)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Paged {
+            rows,
+            total: u64::try_from(total).unwrap_or(0),
+        })
+    }
+}
+
+impl SyncStore for SqliteStore {
+    fn save_run(&self, company: CompanyId, run: &SyncRun) -> Result<(), StoreError> {
+        let conn = self.conn()?;
+        conn.execute(
+            "INSERT INTO sync_runs (id, company_id, connection_id, started_at, status, document) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (id) DO UPDATE SET status = excluded.status, document = excluded.document
+             WHERE sync_runs.company_id = excluded.company_id",
+            params![run.id.to_string(), company.0.to_string(), run.connection_id.to_string(), sortable(run.started_at), status_name(run.status), json(run)?],
+        )
+        .map_err(backend)?;
+        Ok(())
+    }
+
+    fn append_entries(&self, run: &SyncRun, entries: &[SyncEntry]) -> Result<(), StoreError> {
+        let mut conn = self.conn()?;
+        let tx = conn.transaction().map_err(backend)?;
+        {
+            let mut insert = tx
+                .prepare_cached(
+                    "INSERT INTO sync_entries (run_id, connection_id, at, employee_id, use_case, status, message, response, changes)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                )
+                .map_err(backend)?;
+            let (run_id, connection_id) = (run.id.to_string(), run.connection_id.to_string());
+            for e in entries {
+                insert
+                    .execute(params![
+                        run_id,
+                        connection_id,
+                        sortable(e.at),
+                        e.employee_id,
+                        e.use_case.as_str(),
+                        e.status.as_str(),
+                        e.message,
+                        e.response.as_ref().map(json).transpose()?,
+                        json(&e.changes)?,
+                    ])
+                    .map_err(backend)?;
+            }
+        }
+        tx.commit().map_err(backend)
+    }
+
+    fn run(&self, company: CompanyId, id: uuid::Uuid) -> Result<Option<SyncRun>, StoreError> {
+        let conn = self.conn()?;
+        conn.query_row(
+            "SELECT document FROM sync_runs WHERE company_id = ?1 AND id = ?2",
+            [company.0.to_string(), id.to_string()],
+            |r| r.get::<_, String>(0),
+        )
+        .optional()
+        .map_err(backend)?
+        .map(|d| serde_json::from_str(&d).map_err(|e| corrupt("sync_runs", e)))
+        .transpose()
+    }
+
+    fn runs(
+        &self,
+        company: CompanyId,
+        connection: uuid::Uuid,
+        status: Option<RunStatus>,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+        window: Window,
+    ) -> Result<Paged<SyncRun>, StoreError> {
+        let conn = self.conn()?;
+        let mut clauses = vec!["company_id = ?".to_owned(), "connection_id = ?".to_owned()];
+        let mut params = vec![
+            Sql::Text(company.0.to_string()),
+            Sql::Text(connection.to_string()),
+        ];
+        if let Some(s) = status {
+            clauses.push("status = ?".into());
+            params.push(Sql::Text(status_name(s).into()));
+        }
+        if let Some(f) = from {
+            clauses.push("started_at >= ?".into());
+            params.push(Sql::Text(sortable(f)));
+        }
+        if let Some(t) = to {
+            clauses.push("started_at <= ?".into());
+            params.push(Sql::Text(sortable(t)));
+        }
+        let filter = clauses.join(" AND ");
+        let total: i64 = conn
+            .query_row(
+                &format!("SELECT COUNT(*) FROM sync_runs WHERE {filter}"),
+                params_from_iter(&params),
+                |r| r.get(0),
+            )
+            .map_err(backend)?;
+        params.push(Sql::Integer(
+            i64::try_from(window.limit).unwrap_or(i64::MAX),
+        ));
+        params.push(Sql::Integer(
+            i64::try_from(window.offset).unwrap_or(i64::MAX),
+        ));
+        let mut statement = conn
+            .prepare(&format!("SELECT document FROM sync_runs WHERE {filter} ORDER BY started_at DESC, id DESC LIMIT ? OFFSET ?"))
+            .map_err(backend)?;
+        let rows = statement
+            .query_map(params_from_iter(&params), |r| r.get::<_, String>(0))
+            .map_err(backend)?;
+        let rows = rows
+            .map(|r| {
+                serde_json::from_str(&r.map_err(backend)?).map_err(|e| corrupt("sync_runs", e))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Paged {
+            rows,
+            total: u64::try_from(total).unwrap_or(0),
+        })
+    }
+
+    fn running_runs(&self) -> Result<Vec<(CompanyId, SyncRun)>, StoreError> {
+        let conn = self.conn()?;
+        let mut statement = conn
+            .prepare("SELECT company_id, document FROM sync_runs WHERE status = 'running'")
+            .map_err(backend)?;
+        let rows = statement
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+            .map_err(backend)?;
+        rows.map(|r| {
+            let (company, document) = r.map_err(backend)?;
+            Ok((
+                CompanyId(parse_uuid("sync_runs", &company)?),
+                serde_json::from_str(&document).map_err(|e| corrupt("sync_runs", e))?,
+            ))
+        })
+        .collect()
+    }
+
+    fn entries(
+        &self,
+        run: uuid::Uuid,
+        filter: &EntryFilter,
+        window: Window,
+    ) -> Result<Paged<StoredEntry>, StoreError> {
+        let mut clauses = vec!["run_id = ?".to_owned()];
+        let mut params = vec![Sql::Text(run.to_string())];
+        if let Some(s) = filter.status {
+            clauses.push("status = ?".into());
+            params.push(Sql::Text(s.as_str().into()));
+        }
+        if let Some(u) = filter.use_case {
+            clauses.push("use_case = ?".into());
+            params.push(Sql::Text(u.as_str().into()));
+        }
+        if let Some(e) = filter.employee_id {
+            clauses.push("employee_id = ?".into());
+            params.push(Sql::Integer(e));
+        }
+        self.entry_page(&clauses.join(" AND "), params, "id", window)
+    }
+
+    fn employee_entries(
+        &self,
+        connection: uuid::Uuid,
+        employee: EmployeeId,
+        window: Window,
+    ) -> Result<Paged<StoredEntry>, StoreError> {
+        self.entry_page(
+            "connection_id = ? AND employee_id = ?",
+            vec![Sql::Text(connection.to_string()), Sql::Integer(employee)],
+            "id DESC",
+            window,
+        )
+    }
+
+    fn purge_entries(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        let conn = self.conn()?;
+        let n = conn
+            .execute("DELETE FROM sync_entries WHERE at < ?1", [sortable(before)])
+            .map_err(backend)?;
+        Ok(n as u64)
+    }
+
+    fn scim_links(&self, connection: uuid::Uuid) -> Result<Vec<TargetLink>, StoreError> {
+        let conn = self.conn()?;
+        let mut statement = conn
+            .prepare("SELECT employee_id, target_id, snapshot, active FROM scim_links WHERE connection_id = ?1")
+            .map_err(backend)?;
+        let rows = statement
+            .query_map([connection.to_string()], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, bool>(3)?,
+                ))
+            })
+            .map_err(backend)?;
+        rows.map(|r| {
+            let (employee_id, target_id, snapshot, active) = r.map_err(backend)?;
+            Ok(TargetLink {
+                employee_id,
+                target_id,
+                snapshot: serde_json::from_str(&snapshot).map_err(|e| corrupt("scim_links", e))?,
+                active,
+            })
+        })
+        .collect()
+    }
+
+    fn update_scim_links(
+        &self,
+        connection: uuid::Uuid,
+        upserted: &[TargetLink],
+        removed: &[EmployeeId],
+    ) -> Result<(), StoreError> {
+        let mut conn = self.conn()?;
+        let tx = conn.transaction().map_err(backend)?;
+        let id = connection.to_string();
+        for l in upserted {
+            tx.execute(
+                "INSERT INTO scim_links (connection_id, employee_id, target_id, snapshot, active) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (connection_id, employee_id) DO UPDATE SET target_id = excluded.target_id,
+                    snapshot = excluded.snapshot, active = excluded.active",
+                params![id, l.employee_id, l.target_id, l.snapshot.to_string(), l.active],
+            )
+            .map_err(backend)?;
+        }
+        for e in removed {
+            tx.execute(
+                "DELETE FROM scim_links WHERE connection_id = ?1 AND employee_id = ?2",
+                params![id, e],
+            )
+            .map_err(backend)?;
+        }
+        tx.commit().map_err(backend)
+    }
+
+    fn sync_state(&self, connection: uuid::Uuid) -> Result<SyncState, StoreError> {
+        let conn = self.conn()?;
+        let row: Option<(u32, Option<String>)> = conn
+            .query_row(
+                "SELECT consecutive_auth_failures, last_success_at FROM sync_state WHERE connection_id = ?1",
+                [connection.to_string()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(backend)?;
+        Ok(match row {
+            None => SyncState::default(),
+            Some((failures, last)) => SyncState {
+                consecutive_auth_failures: failures,
+                last_success_at: last
+                    .map(|l| parse_timestamp("sync_state", &l))
+                    .transpose()?,
+            },
+        })
+    }
+
+    fn save_sync_state(&self, connection: uuid::Uuid, state: &SyncState) -> Result<(), StoreError> {
+        let conn = self.conn()?;
+        conn.execute(
+            "INSERT INTO sync_state (connection_id, consecutive_auth_failures, last_success_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (connection_id) DO UPDATE SET consecutive_auth_failures = excluded.consecutive_auth_failures,
+                last_success_at = excluded.last_success_at",
+            params![connection.to_string(), state.consecutive_auth_failures, state.last_success_at.map(timestamp)],
+        )
+        .map_err(backend)?;
+        Ok(())
+    }
+}
