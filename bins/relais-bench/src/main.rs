@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, bail};
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
+use futures_util::StreamExt as _;
 use relais_access::ApiPermission;
 use relais_app::{App, Caller, CredentialInput};
 use relais_people::demo::DemoSpec;
@@ -36,6 +37,30 @@ struct Args {
 
 #[derive(Debug, Subcommand)]
 enum Bench {
+    /// Tracking store: ingest entries in batches, then page one run's
+    /// entries with a status filter (p50/p99).
+    Tracking {
+        /// Entries to ingest first (timed).
+        #[arg(long, default_value_t = 1_000_000)]
+        ingest: u64,
+        /// Entries in the store for the query figures (the ingested ones count).
+        #[arg(long, default_value_t = 10_000_000)]
+        total: u64,
+        /// Queries to time.
+        #[arg(long, default_value_t = 500)]
+        queries: usize,
+    },
+    /// SCIM connector: a first full cycle of N employees against a real
+    /// scim2-server, at concurrency 1 and 8, and the server's own limit
+    /// measured by a plain load of the same requests.
+    Scim {
+        /// Employees.
+        #[arg(long, default_value_t = 1000)]
+        employees: u32,
+        /// The scim2-server program (pip install scim2-server).
+        #[arg(long, default_value = "scim2-server")]
+        scim_server: PathBuf,
+    },
     /// Custom Reports API: the history-and-overtime report of last month and
     /// the 24-month history report, every page; compared with `sqlite3 -json`.
     Reports {
@@ -448,12 +473,257 @@ fn sqlite_ratio(db: &std::path::Path, ours_bytes_per_second: f64) -> anyhow::Res
     Ok(())
 }
 
+fn tracking(db: Option<PathBuf>, ingest: u64, total: u64, queries: usize) -> anyhow::Result<()> {
+    use relais_store::{EntryFilter, SyncStore as _};
+    use relais_sync::{EntryStatus, SyncEntry, SyncRun, Trigger, UseCase};
+    let dir = tempfile::tempdir()?;
+    let path = db.unwrap_or_else(|| dir.path().join("tracking.db"));
+    let store = relais_store::SqliteStore::open(&path)?;
+    let app = App::open(&path)?;
+    let company = match app.company(Some("tracking-bench")) {
+        Ok(c) => c,
+        Err(_) => {
+            app.create_company("Tracking Bench", "bench@bench.example", "Bench")?
+                .company
+        }
+    };
+    const PER_RUN: u64 = 100_000;
+    const BATCH: usize = 10_000;
+    let statuses = [
+        EntryStatus::Success,
+        EntryStatus::Success,
+        EntryStatus::Skipped,
+        EntryStatus::Skipped,
+        EntryStatus::Skipped,
+        EntryStatus::Failed,
+    ];
+    let mut runs = Vec::new();
+    let mut written = 0_u64;
+    let mut ingest_time = None;
+    let started = Instant::now();
+    while written < total {
+        let mut run = SyncRun::start(
+            uuid::Uuid::now_v7(),
+            Trigger::Scheduled,
+            relais_sync::Cycle::Incremental,
+            chrono::Utc::now(),
+        );
+        store.save_run(company.id, &run)?;
+        let mut in_run = 0;
+        while in_run < PER_RUN && written < total {
+            let n = BATCH
+                .min((PER_RUN - in_run) as usize)
+                .min((total - written) as usize);
+            let batch: Vec<SyncEntry> = (0..n)
+                .map(|i| {
+                    let k = written as usize + i;
+                    SyncEntry {
+                        at: chrono::Utc::now(),
+                        employee_id: (k % 10_000) as i64 + 1,
+                        use_case: UseCase::ALL[k % 4],
+                        status: statuses[k % statuses.len()],
+                        message: "nothing to change".into(),
+                        response: None,
+                        changes: vec![],
+                    }
+                })
+                .collect();
+            for e in &batch {
+                run.record(e);
+            }
+            store.append_entries(&run, &batch)?;
+            in_run += n as u64;
+            written += n as u64;
+            if written == ingest {
+                ingest_time = Some(started.elapsed());
+            }
+        }
+        run.finish(None, chrono::Utc::now());
+        store.save_run(company.id, &run)?;
+        runs.push(run.id);
+    }
+    if let Some(t) = ingest_time {
+        println!(
+            "ingest: {ingest} entries in {:.1} s, {:.0} entries/s (batches of {BATCH})",
+            t.as_secs_f64(),
+            ingest as f64 / t.as_secs_f64()
+        );
+    }
+    println!(
+        "store: {written} entries in {} runs, {:.0} MB",
+        runs.len(),
+        std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0) as f64 / 1e6
+    );
+    let mut latencies = Vec::with_capacity(queries);
+    for q in 0..queries {
+        let run = runs[q * 7919 % runs.len()];
+        let page = (q * 31 % 50) as u64;
+        let t = Instant::now();
+        let found = store.entries(
+            run,
+            &EntryFilter {
+                status: Some(EntryStatus::Failed),
+                ..EntryFilter::default()
+            },
+            relais_store::Window {
+                offset: page * 50,
+                limit: 50,
+            },
+        )?;
+        latencies.push(t.elapsed());
+        anyhow::ensure!(!found.rows.is_empty(), "empty page");
+    }
+    latencies.sort();
+    println!(
+        "entries of one run, status=failed, 50 a page (pages 1–50), {queries} queries: p50 {:.2} ms, p99 {:.2} ms",
+        percentile(&latencies, 0.5).as_secs_f64() * 1e3,
+        percentile(&latencies, 0.99).as_secs_f64() * 1e3
+    );
+    Ok(())
+}
+
+struct ScimProcess(std::process::Child, String);
+
+impl Drop for ScimProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start_scim(program: &std::path::Path, token: &str) -> anyhow::Result<ScimProcess> {
+    use std::io::BufRead as _;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let mut child = std::process::Command::new(program)
+        .args([
+            "--hostname",
+            "127.0.0.1",
+            "--port",
+            &port.to_string(),
+            "--bearer-token",
+            token,
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .with_context(|| format!("cannot start {}", program.display()))?;
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().context("no stdout")?).read_line(&mut line)?;
+    Ok(ScimProcess(child, format!("http://127.0.0.1:{port}/v2")))
+}
+
+async fn scim(employees: u32, program: PathBuf) -> anyhow::Result<()> {
+    use relais_scim::{CycleInput, DeprovisionMode, MatchAttribute, ScimClient, ScimSettings};
+    const TOKEN: &str = "bench-token-0123456789";
+    let records: Vec<_> = relais_people::demo::employees(DemoSpec {
+        employees,
+        months: 1,
+        seed: 3,
+        until: NaiveDate::from_ymd_opt(2026, 10, 31).context("date")?,
+    })
+    .map(|r| r.employee)
+    .collect();
+    let in_scope = records
+        .iter()
+        .filter(|e| e.status != relais_people::EmployeeStatus::Inactive)
+        .count();
+    for concurrency in [1, 8] {
+        let server = start_scim(&program, TOKEN)?;
+        let client = ScimClient::new(&server.1, TOKEN, Duration::from_secs(30))?;
+        let settings = ScimSettings {
+            match_attribute: MatchAttribute::UserName,
+            deprovision: DeprovisionMode::Deactivate,
+            deletion_threshold: 50,
+            concurrency,
+        };
+        let input = CycleInput {
+            employees: records.clone(),
+            links: Default::default(),
+            cycle: relais_sync::Cycle::Full,
+        };
+        let started = Instant::now();
+        let out = relais_scim::run_cycle(&client, &settings, input).await;
+        let t = started.elapsed().as_secs_f64();
+        let failed = out
+            .entries
+            .iter()
+            .filter(|e| e.status == relais_sync::EntryStatus::Failed)
+            .count();
+        println!(
+            "connector, first full cycle, concurrency {concurrency}: {in_scope} employees in {t:.2} s, {:.0} employees/s ({} entries, {failed} failed; each: two match queries, then a create)",
+            in_scope as f64 / t,
+            out.entries.len()
+        );
+    }
+    // The same requests without the connector (two match queries and a create
+    // per employee), 8 at a time.
+    let server = start_scim(&program, TOKEN)?;
+    let http = reqwest::Client::new();
+    let started = Instant::now();
+    let users: Vec<_> = records
+        .iter()
+        .filter(|e| e.status != relais_people::EmployeeStatus::Inactive)
+        .map(|e| relais_scim::desired_user(e, None))
+        .collect();
+    let results: Vec<anyhow::Result<()>> = futures_util::stream::iter(users.iter().map(|u| {
+        let (http, base) = (http.clone(), server.1.clone());
+        async move {
+            for filter in [
+                format!(
+                    "userName eq \"{}\"",
+                    u["userName"].as_str().unwrap_or_default()
+                ),
+                format!(
+                    "externalId eq \"{}\"",
+                    u["externalId"].as_str().unwrap_or_default()
+                ),
+            ] {
+                http.get(format!("{base}/Users"))
+                    .query(&[("filter", filter)])
+                    .bearer_auth(TOKEN)
+                    .send()
+                    .await?
+                    .error_for_status()?;
+            }
+            http.post(format!("{base}/Users"))
+                .bearer_auth(TOKEN)
+                .header("Content-Type", "application/scim+json")
+                .body(u.to_string())
+                .send()
+                .await?
+                .error_for_status()?;
+            anyhow::Ok(())
+        }
+    }))
+    .buffer_unordered(8)
+    .collect()
+    .await;
+    let t = started.elapsed().as_secs_f64();
+    let errors = results.iter().filter(|r| r.is_err()).count();
+    println!(
+        "plain load of the same requests, 8 at a time: {in_scope} employees in {t:.2} s, {:.0} employees/s ({errors} errors): the SCIM server's own limit",
+        in_scope as f64 / t
+    );
+    Ok(())
+}
+
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
     match args.bench {
+        Bench::Tracking {
+            ingest,
+            total,
+            queries,
+        } => tracking(args.db, ingest, total.max(ingest), queries),
+        Bench::Scim {
+            employees,
+            scim_server,
+        } => runtime.block_on(scim(employees, scim_server)),
         Bench::Reports {
             employees: n,
             months,

@@ -543,3 +543,54 @@ fn a_connection_is_made_from_an_answers_file_and_its_history_listed() {
         serde_json::json!(["migration", "reports"])
     );
 }
+
+#[test]
+fn sync_commands_check_their_input() {
+    let cli = Cli::new();
+    cli.init();
+    cli.cmd(&["sync", "runs", "not-a-connection"])
+        .assert()
+        .code(3);
+    cli.cmd(&["sync", "show", "0196a000-0000-7000-8000-00000000dead"])
+        .assert()
+        .code(3);
+    cli.cmd(&[
+        "sync",
+        "entries",
+        "0196a000-0000-7000-8000-00000000dead",
+        "--status",
+        "lost",
+    ])
+    .assert()
+    .code(4);
+    let key = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+    let answers = cli.dir.path().join("okta.json");
+    std::fs::write(&answers, r#"{"tenant": {"tenant_url": "https://acme.okta.com", "api_token": "okta-token-0123456789"},
+        "provisioning": {"create_accounts_days_before_start": "0"}, "confirm": {"accept_data_processing": true}}"#).unwrap();
+    let done = cli
+        .cmd(&[
+            "connections",
+            "connect",
+            "okta",
+            "--answers",
+            answers.to_str().unwrap(),
+            "--json",
+        ])
+        .env("RELAIS_SECRET_KEY", key)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let id = serde_json::from_slice::<Value>(&done).unwrap()["connection"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    cli.cmd(&["sync", "now", &id])
+        .env("RELAIS_SECRET_KEY", key)
+        .assert()
+        .code(5)
+        .stderr(predicate::str::contains("reports its own"));
+    let runs = cli.json(&["sync", "runs", &id]);
+    assert_eq!(runs["total"], 0);
+}
