@@ -154,6 +154,47 @@ fn prepare(db: Option<PathBuf>, employees: u32, months: u32) -> anyhow::Result<P
     })
 }
 
+/// Starts the server in this process (throttle lifted: it would measure
+/// itself), makes a credential with `scope` and authenticates it.
+async fn serve_with_credential(
+    prepared: &Prepared,
+    scope: &str,
+) -> anyhow::Result<(String, String, reqwest::Client)> {
+    let credential = prepared.app.create_credential(
+        Caller::Operator,
+        &prepared.company,
+        CredentialInput {
+            name: "bench".into(),
+            scopes: [scope.parse::<ApiPermission>()?].into(),
+            ..CredentialInput::default()
+        },
+    )?;
+    let config = relais_server::ServerConfig {
+        api_per_minute: NonZeroU32::MAX,
+        ..relais_server::ServerConfig::default()
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    tokio::spawn(relais_server::serve(
+        listener,
+        relais_server::router(Arc::clone(&prepared.app), config),
+        std::future::pending(),
+    ));
+    let client = reqwest::Client::new();
+    let auth: Value = client
+        .post(format!("{base}/v1/auth"))
+        .json(&json!({"client_id": credential.credential.client_id, "client_secret": credential.client_secret}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let token = auth["data"]["token"]
+        .as_str()
+        .context("no token")?
+        .to_owned();
+    Ok((base, token, client))
+}
+
 #[derive(serde::Deserialize)]
 struct PageCount {
     data: Vec<serde::de::IgnoredAny>,
@@ -173,44 +214,7 @@ async fn employees(
     passes: usize,
     limit: u64,
 ) -> anyhow::Result<()> {
-    let scopes = ["employees:read"]
-        .iter()
-        .map(|s| s.parse::<ApiPermission>())
-        .collect::<Result<_, _>>()?;
-    let credential = prepared.app.create_credential(
-        Caller::Operator,
-        &prepared.company,
-        CredentialInput {
-            name: "bench".into(),
-            scopes,
-            ..CredentialInput::default()
-        },
-    )?;
-    // The throttle would measure itself; lift it for the benchmark.
-    let config = relais_server::ServerConfig {
-        api_per_minute: NonZeroU32::MAX,
-        ..relais_server::ServerConfig::default()
-    };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    tokio::spawn(relais_server::serve(
-        listener,
-        relais_server::router(Arc::clone(&prepared.app), config),
-        std::future::pending(),
-    ));
-
-    let client = reqwest::Client::new();
-    let auth: Value = client
-        .post(format!("{base}/v1/auth"))
-        .json(&json!({"client_id": credential.credential.client_id, "client_secret": credential.client_secret}))
-        .send()
-        .await?
-        .json()
-        .await?;
-    let token = auth["data"]["token"]
-        .as_str()
-        .context("no token")?
-        .to_owned();
+    let (base, token, client) = serve_with_credential(&prepared, "employees:read").await?;
 
     let started = Instant::now();
     let mut tasks = Vec::new();
@@ -343,42 +347,7 @@ async fn reports(prepared: Prepared, db: Option<PathBuf>, limit: u64) -> anyhow:
     const OVERTIME: &str = "0196a000-0000-7000-8000-000000000001";
     const HISTORY: &str = "0196a000-0000-7000-8000-000000000002";
     prepared.app.install_example_reports(&prepared.company)?;
-    let scopes = ["custom_reports:read"]
-        .iter()
-        .map(|s| s.parse::<ApiPermission>())
-        .collect::<Result<_, _>>()?;
-    let credential = prepared.app.create_credential(
-        Caller::Operator,
-        &prepared.company,
-        CredentialInput {
-            name: "bench".into(),
-            scopes,
-            ..CredentialInput::default()
-        },
-    )?;
-    let config = relais_server::ServerConfig {
-        api_per_minute: NonZeroU32::MAX,
-        ..relais_server::ServerConfig::default()
-    };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    tokio::spawn(relais_server::serve(
-        listener,
-        relais_server::router(Arc::clone(&prepared.app), config),
-        std::future::pending(),
-    ));
-    let client = reqwest::Client::new();
-    let auth: Value = client
-        .post(format!("{base}/v1/auth"))
-        .json(&json!({"client_id": credential.credential.client_id, "client_secret": credential.client_secret}))
-        .send()
-        .await?
-        .json()
-        .await?;
-    let token = auth["data"]["token"]
-        .as_str()
-        .context("no token")?
-        .to_owned();
+    let (base, token, client) = serve_with_credential(&prepared, "custom_reports:read").await?;
 
     for (name, id) in [
         ("history + overtime, last month (timeframe)", OVERTIME),

@@ -187,6 +187,21 @@ impl App {
         }
     }
 
+    /// Saves a connection with the one audit event that records the change,
+    /// in one transaction, and shows it.
+    fn save_with_event(
+        &self,
+        connection: &Connection,
+        audit: AuditEvent,
+    ) -> Result<ConnectionView, AppError> {
+        self.store.write_connection(ConnectionWrite {
+            connection: Some(connection),
+            credentials: vec![],
+            events: vec![audit],
+        })?;
+        Ok(self.view_connection(connection))
+    }
+
     fn load_connection(&self, company: &Company, id: &str) -> Result<Connection, AppError> {
         let missing = || AppError::not_found(format!("connection {id}"));
         let id = id.parse::<uuid::Uuid>().map_err(|_| missing())?;
@@ -320,12 +335,7 @@ impl App {
             None,
             json!({"integration": integration.slug}),
         );
-        self.store.write_connection(ConnectionWrite {
-            connection: Some(&connection),
-            credentials: vec![],
-            events: vec![audit],
-        })?;
-        Ok(self.view_connection(&connection))
+        self.save_with_event(&connection, audit)
     }
 
     /// Answers one wizard step. Secret answers are sealed with the
@@ -397,12 +407,7 @@ impl App {
             None,
             json!({"step": step_id, "fields": fields}),
         );
-        self.store.write_connection(ConnectionWrite {
-            connection: Some(&connection),
-            credentials: vec![],
-            events: vec![audit],
-        })?;
-        Ok(self.view_connection(&connection))
+        self.save_with_event(&connection, audit)
     }
 
     fn bound_credential(
@@ -528,12 +533,7 @@ impl App {
             None,
             json!({}),
         );
-        self.store.write_connection(ConnectionWrite {
-            connection: Some(&connection),
-            credentials: vec![],
-            events: vec![audit],
-        })?;
-        Ok(self.view_connection(&connection))
+        self.save_with_event(&connection, audit)
     }
 
     /// Deactivates a connection (Inactive, with the reason given).
@@ -570,12 +570,7 @@ impl App {
             Some(reason.to_owned()),
             json!({}),
         );
-        self.store.write_connection(ConnectionWrite {
-            connection: Some(&connection),
-            credentials: vec![],
-            events: vec![audit],
-        })?;
-        Ok(self.view_connection(&connection))
+        self.save_with_event(&connection, audit)
     }
 
     /// Reactivates an Inactive connection. Its old credential is revoked
@@ -712,12 +707,7 @@ impl App {
             Some(format!("{failures} authentication failures in a row")),
             json!({"failures": failures}),
         );
-        self.store.write_connection(ConnectionWrite {
-            connection: Some(&connection),
-            credentials: vec![],
-            events: vec![audit],
-        })?;
-        Ok(self.view_connection(&connection))
+        self.save_with_event(&connection, audit)
     }
 
     /// Makes the connection using a just-revoked credential Inactive (part of

@@ -68,12 +68,20 @@ fn from_json<T: serde::de::DeserializeOwned>(
 }
 
 /// A WHERE clause built from optional parts, with its parameters.
-struct Where {
+pub(super) struct Where {
     clauses: Vec<String>,
     params: Vec<Sql>,
 }
 
 impl Where {
+    /// A clause on one column's value.
+    pub(super) fn new(clause: &str, value: impl Into<Sql>) -> Self {
+        Self {
+            clauses: vec![clause.to_owned()],
+            params: vec![value.into()],
+        }
+    }
+
     fn tenant(tenant: i64) -> Self {
         Self {
             clauses: vec!["tenant = ?".into()],
@@ -81,7 +89,7 @@ impl Where {
         }
     }
 
-    fn and(&mut self, clause: &str, value: impl Into<Sql>) {
+    pub(super) fn and(&mut self, clause: &str, value: impl Into<Sql>) {
         self.clauses.push(clause.to_owned());
         self.params.push(value.into());
     }
@@ -100,7 +108,7 @@ impl Where {
     }
 
     /// Counts the matching rows of `table`, then reads one window of them.
-    fn page<T>(
+    pub(super) fn page<T>(
         &self,
         conn: &Connection,
         table: &str,

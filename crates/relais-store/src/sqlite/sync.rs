@@ -2,9 +2,9 @@ use chrono::{DateTime, Utc};
 use relais_access::CompanyId;
 use relais_people::EmployeeId;
 use relais_sync::{RunStatus, SyncEntry, SyncRun, TargetLink};
-use rusqlite::types::Value as Sql;
-use rusqlite::{OptionalExtension, params, params_from_iter};
+use rusqlite::{OptionalExtension, params};
 
+use super::people::Where;
 use super::{SqliteStore, backend, parse_timestamp, parse_uuid, timestamp};
 use crate::{EntryFilter, Paged, StoreError, StoredEntry, SyncState, SyncStore, Window};
 
@@ -67,45 +67,6 @@ fn entry_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<StoredEntry, St
             },
         })
     })())
-}
-
-impl SqliteStore {
-    fn entry_page(
-        &self,
-        filter: &str,
-        params: Vec<Sql>,
-        order: &str,
-        window: Window,
-    ) -> Result<Paged<StoredEntry>, StoreError> {
-        let conn = self.conn()?;
-        let total: i64 = conn
-            .query_row(
-                &format!("SELECT COUNT(*) FROM sync_entries WHERE {filter}"),
-                params_from_iter(&params),
-                |r| r.get(0),
-            )
-            .map_err(backend)?;
-        let mut all = params;
-        all.push(Sql::Integer(
-            i64::try_from(window.limit).unwrap_or(i64::MAX),
-        ));
-        all.push(Sql::Integer(
-            i64::try_from(window.offset).unwrap_or(i64::MAX),
-        ));
-        let mut statement = conn
-            .prepare(&format!("SELECT {ENTRY_COLUMNS} FROM sync_entries WHERE {filter} ORDER BY {order} LIMIT ? OFFSET ?"))
-            .map_err(backend)?;
-        let rows = statement
-            .query_map(params_from_iter(&all), entry_row)
-            .map_err(backend)?;
-        let rows = rows
-            .map(|r| r.map_err(backend)?)
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Paged {
-            rows,
-            total: u64::try_from(total).unwrap_or(0),
-        })
-    }
 }
 
 impl SyncStore for SqliteStore {
@@ -173,53 +134,28 @@ impl SyncStore for SqliteStore {
         to: Option<DateTime<Utc>>,
         window: Window,
     ) -> Result<Paged<SyncRun>, StoreError> {
-        let conn = self.conn()?;
-        let mut clauses = vec!["company_id = ?".to_owned(), "connection_id = ?".to_owned()];
-        let mut params = vec![
-            Sql::Text(company.0.to_string()),
-            Sql::Text(connection.to_string()),
-        ];
+        let mut filters = Where::new("company_id = ?", company.0.to_string());
+        filters.and("connection_id = ?", connection.to_string());
         if let Some(s) = status {
-            clauses.push("status = ?".into());
-            params.push(Sql::Text(status_name(s).into()));
+            filters.and("status = ?", status_name(s).to_owned());
         }
         if let Some(f) = from {
-            clauses.push("started_at >= ?".into());
-            params.push(Sql::Text(sortable(f)));
+            filters.and("started_at >= ?", sortable(f));
         }
         if let Some(t) = to {
-            clauses.push("started_at <= ?".into());
-            params.push(Sql::Text(sortable(t)));
+            filters.and("started_at <= ?", sortable(t));
         }
-        let filter = clauses.join(" AND ");
-        let total: i64 = conn
-            .query_row(
-                &format!("SELECT COUNT(*) FROM sync_runs WHERE {filter}"),
-                params_from_iter(&params),
-                |r| r.get(0),
-            )
-            .map_err(backend)?;
-        params.push(Sql::Integer(
-            i64::try_from(window.limit).unwrap_or(i64::MAX),
-        ));
-        params.push(Sql::Integer(
-            i64::try_from(window.offset).unwrap_or(i64::MAX),
-        ));
-        let mut statement = conn
-            .prepare(&format!("SELECT document FROM sync_runs WHERE {filter} ORDER BY started_at DESC, id DESC LIMIT ? OFFSET ?"))
-            .map_err(backend)?;
-        let rows = statement
-            .query_map(params_from_iter(&params), |r| r.get::<_, String>(0))
-            .map_err(backend)?;
-        let rows = rows
-            .map(|r| {
-                serde_json::from_str(&r.map_err(backend)?).map_err(|e| corrupt("sync_runs", e))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Paged {
-            rows,
-            total: u64::try_from(total).unwrap_or(0),
-        })
+        filters.page(
+            &*self.conn()?,
+            "sync_runs",
+            "document",
+            "started_at DESC, id DESC",
+            window,
+            |row| {
+                let document: String = row.get(0)?;
+                Ok(serde_json::from_str(&document).map_err(|e| corrupt("sync_runs", e)))
+            },
+        )
     }
 
     fn running_runs(&self) -> Result<Vec<(CompanyId, SyncRun)>, StoreError> {
@@ -246,21 +182,24 @@ impl SyncStore for SqliteStore {
         filter: &EntryFilter,
         window: Window,
     ) -> Result<Paged<StoredEntry>, StoreError> {
-        let mut clauses = vec!["run_id = ?".to_owned()];
-        let mut params = vec![Sql::Text(run.to_string())];
+        let mut filters = Where::new("run_id = ?", run.to_string());
         if let Some(s) = filter.status {
-            clauses.push("status = ?".into());
-            params.push(Sql::Text(s.as_str().into()));
+            filters.and("status = ?", s.as_str().to_owned());
         }
         if let Some(u) = filter.use_case {
-            clauses.push("use_case = ?".into());
-            params.push(Sql::Text(u.as_str().into()));
+            filters.and("use_case = ?", u.as_str().to_owned());
         }
         if let Some(e) = filter.employee_id {
-            clauses.push("employee_id = ?".into());
-            params.push(Sql::Integer(e));
+            filters.and("employee_id = ?", e);
         }
-        self.entry_page(&clauses.join(" AND "), params, "id", window)
+        filters.page(
+            &*self.conn()?,
+            "sync_entries",
+            ENTRY_COLUMNS,
+            "id",
+            window,
+            entry_row,
+        )
     }
 
     fn employee_entries(
@@ -269,11 +208,15 @@ impl SyncStore for SqliteStore {
         employee: EmployeeId,
         window: Window,
     ) -> Result<Paged<StoredEntry>, StoreError> {
-        self.entry_page(
-            "connection_id = ? AND employee_id = ?",
-            vec![Sql::Text(connection.to_string()), Sql::Integer(employee)],
+        let mut filters = Where::new("connection_id = ?", connection.to_string());
+        filters.and("employee_id = ?", employee);
+        filters.page(
+            &*self.conn()?,
+            "sync_entries",
+            ENTRY_COLUMNS,
             "id DESC",
             window,
+            entry_row,
         )
     }
 
