@@ -19,7 +19,6 @@ use crate::{
     AbsencePeriod, Attendance, AttendanceStatus, AttributeChange, CostCenterShare,
     DocumentCategory, Employee, EmployeeId, EmployeeRecords, EmployeeStatus, EmploymentType,
     Gender, OrgUnit, Project, TimeOff, TimeOffCategory, TimeOffStatus, TimeOffType, TimeOffUnit,
-    weekdays_between,
 };
 
 /// What to generate.
@@ -598,15 +597,16 @@ fn employee(spec: &DemoSpec, company: &DemoCompany, id: EmployeeId) -> EmployeeR
                             half_start: bool,
                             half_end: bool,
                             absent: &mut BTreeMap<NaiveDate, f64>| {
+        // Working days only: weekends and public holidays cost no leave.
         let days: Vec<_> = from
             .iter_days()
             .take_while(|d| *d <= to)
-            .filter(|d| is_weekday(*d))
+            .filter(|d| crate::is_working_day(*d))
             .collect();
         if days.is_empty() || days.iter().any(|d| absent.contains_key(d)) {
             return;
         }
-        let mut count = f64::from(weekdays_between(from, to));
+        let mut count = days.len() as f64;
         for (n, day) in days.iter().enumerate() {
             let half = (n == 0 && half_start) || (n == days.len() - 1 && half_end);
             absent.insert(*day, if half { 0.5 } else { 1.0 });

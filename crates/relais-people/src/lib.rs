@@ -21,5 +21,4 @@ pub use model::{
     AbsencePeriod, Attendance, AttendanceStatus, CostCenterShare, DocumentCategory, Employee,
     EmployeeId, EmployeeRecords, EmployeeStatus, EmploymentType, Gender, OrgUnit, Project, TimeOff,
     TimeOffCategory, TimeOffStatus, TimeOffType, TimeOffUnit, is_public_holiday, is_working_day,
-    weekdays_between,
 };

@@ -339,18 +339,6 @@ pub struct DocumentCategory {
     pub name: String,
 }
 
-/// The Monday-to-Friday days from `start` to `end`, both included.
-#[must_use]
-pub fn weekdays_between(start: NaiveDate, end: NaiveDate) -> u32 {
-    start
-        .iter_days()
-        .take_while(|d| *d <= end)
-        .filter(|d| !matches!(d.weekday(), Weekday::Sat | Weekday::Sun))
-        .count()
-        .try_into()
-        .unwrap_or(u32::MAX)
-}
-
 /// An attendance project.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Project {

@@ -614,6 +614,53 @@ mod tests {
     }
 
     #[test]
+    fn absence_days_agree_with_the_days_count_of_the_absences() {
+        // Over the whole window, a report counts exactly the days the
+        // time-offs say they take.
+        let (start, end) = (
+            spec().window_start() - Days::new(400),
+            spec().until + Days::new(400),
+        );
+        let plan = Plan::compile(
+            &definition(
+                ReportKind::Timeframe,
+                &["absence_1", "absence_2"],
+                start,
+                end,
+            ),
+            &catalog(),
+            end,
+        )
+        .unwrap();
+        for r in demo::employees(spec()) {
+            let approved: Vec<_> = r
+                .time_offs
+                .iter()
+                .filter(|t| t.status == TimeOffStatus::Approved)
+                .cloned()
+                .collect();
+            let input = EmployeeData {
+                employee: &r.employee,
+                history: &r.history,
+                worked_minutes: 0,
+                absences: &approved,
+            };
+            for type_id in [1, 2] {
+                let expected: f64 = approved
+                    .iter()
+                    .filter(|t| t.time_off_type_id == type_id)
+                    .map(|t| t.days_count)
+                    .sum();
+                assert!(
+                    (plan.absence(&input, type_id).0 - expected).abs() < 1e-9,
+                    "employee {} type {type_id}",
+                    r.employee.id
+                );
+            }
+        }
+    }
+
+    #[test]
     fn a_historical_row_starts_with_the_value_at_the_start_then_every_change() {
         let records: Vec<_> = demo::employees(spec()).collect();
         let mover = records
