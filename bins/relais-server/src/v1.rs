@@ -125,10 +125,16 @@ pub(crate) fn routes(shared: Shared) -> Router<Shared> {
             get(employee_attributes),
         )
         .route("/v1/company/employees/{id}", get(employee))
-        .route("/v1/company/time-offs", get(time_offs))
+        .route(
+            "/v1/company/time-offs",
+            get(time_offs).post(create_time_off),
+        )
         .route("/v1/company/time-off-types", get(time_off_types))
         .route("/v1/company/absence-periods", get(absence_periods))
-        .route("/v1/company/attendances", get(attendances))
+        .route(
+            "/v1/company/attendances",
+            get(attendances).post(create_attendances),
+        )
         .route("/v1/company/document-categories", get(document_categories))
         .route("/v1/partner/connection/activate", post(activate))
         .route("/v1/company/custom-reports/reports", get(list_reports))
@@ -485,4 +491,54 @@ async fn partner_finish(
     })
     .await?;
     Ok(Json(json!({"success": true, "data": run})))
+}
+
+/// `POST /v1/company/attendances` (JSON).
+async fn create_attendances(
+    State(s): State<Shared>,
+    Extension(caller): Extension<ApiCaller>,
+    body: Bytes,
+) -> Answer {
+    let value: Value = serde_json::from_slice(&body).map_err(|e| {
+        V1Error::new(
+            StatusCode::BAD_REQUEST,
+            format!("the body must be JSON: {e}"),
+        )
+    })?;
+    blocking(&s.app, move |app| {
+        app.v1_create_attendances(&caller, &value)
+    })
+    .await
+    .map(Json)
+}
+
+/// `POST /v1/company/time-offs` (form fields, as the modelled HRIS documents, or JSON).
+async fn create_time_off(
+    State(s): State<Shared>,
+    Extension(caller): Extension<ApiCaller>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Answer {
+    let is_form = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
+    let fields: serde_json::Map<String, Value> = if is_form {
+        url::form_urlencoded::parse(&body)
+            .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
+            .collect()
+    } else {
+        match serde_json::from_slice(&body) {
+            Ok(Value::Object(map)) => map,
+            _ => {
+                return Err(V1Error::new(
+                    StatusCode::BAD_REQUEST,
+                    "the body must be a JSON object or form fields",
+                ));
+            }
+        }
+    };
+    blocking(&s.app, move |app| app.v1_create_time_off(&caller, &fields))
+        .await
+        .map(Json)
 }

@@ -62,10 +62,16 @@ async fn personio_py_reads_employees_absences_and_attendances_unchanged() {
             &company,
             CredentialInput {
                 name: "personio-py".into(),
-                scopes: ["employees:read", "absences:read", "attendances:read"]
-                    .iter()
-                    .map(|s| s.parse::<ApiPermission>().unwrap())
-                    .collect(),
+                scopes: [
+                    "employees:read",
+                    "absences:read",
+                    "absences:write",
+                    "attendances:read",
+                    "attendances:write",
+                ]
+                .iter()
+                .map(|s| s.parse::<ApiPermission>().unwrap())
+                .collect(),
                 ..CredentialInput::default()
             },
         )
@@ -79,27 +85,7 @@ async fn personio_py_reads_employees_absences_and_attendances_unchanged() {
         std::future::pending(),
     ));
 
-    let script = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/clients/personio_py_check.py"
-    );
-    let output = tokio::process::Command::new(&python)
-        .args([
-            script,
-            &base,
-            &credential.credential.client_id,
-            &credential.client_secret,
-        ])
-        .output()
-        .await
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "personio-py failed:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let read: Value = serde_json::from_slice(&output.stdout).unwrap();
-
+    // What the store holds before the client runs (it writes too).
     let all = Window {
         offset: 0,
         limit: 1_000_000,
@@ -121,6 +107,26 @@ async fn personio_py_reads_employees_absences_and_attendances_unchanged() {
         .map(relais_people::Attendance::worked_minutes)
         .sum();
     let days: f64 = time_offs.rows.iter().map(|t| t.days_count).sum();
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/clients/personio_py_check.py"
+    );
+    let output = tokio::process::Command::new(&python)
+        .args([
+            script,
+            &base,
+            &credential.credential.client_id,
+            &credential.client_secret,
+        ])
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "personio-py failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let read: Value = serde_json::from_slice(&output.stdout).unwrap();
 
     assert_eq!(read["employees"], 30);
     let first = &employees.rows[0];
@@ -141,4 +147,24 @@ async fn personio_py_reads_employees_absences_and_attendances_unchanged() {
     );
     assert_eq!(read["attendance_minutes"], worked);
     assert_eq!(read["absence_types"].as_array().unwrap().len(), 6);
+
+    // What personio-py created is in the store.
+    let created = read["created_attendance_id"]
+        .as_i64()
+        .expect("an attendance id");
+    let after = store
+        .attendances(company.id, &PeriodFilter::default(), all)
+        .unwrap();
+    assert!(
+        after
+            .rows
+            .iter()
+            .any(|a| a.id == created && a.comment.as_deref() == Some("personio-py"))
+    );
+    let absence = read["created_absence_id"].as_i64().expect("an absence id");
+    let absences = store
+        .time_offs(company.id, &PeriodFilter::default(), all)
+        .unwrap();
+    let stored = absences.rows.iter().find(|t| t.id == absence).unwrap();
+    assert_eq!((stored.days_count, stored.employee_id), (2.0, first.id));
 }

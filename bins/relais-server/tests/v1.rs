@@ -618,3 +618,117 @@ async fn over_the_budget_calls_get_429_with_retry_after() {
         200
     );
 }
+
+#[tokio::test]
+async fn attendances_and_time_offs_can_be_created_all_or_nothing() {
+    let w = World::start(ServerConfig::default()).await;
+    let read_only = w.token(&w.credential(&w.a, &ALL_READ, None)).await;
+    let token = w
+        .token(&w.credential(
+            &w.a,
+            &[
+                "attendances:read",
+                "attendances:write",
+                "absences:read",
+                "absences:write",
+            ],
+            None,
+        ))
+        .await;
+    let post = |path: &'static str, token: String, body: Value| {
+        let (client, base) = (w.client.clone(), w.base.clone());
+        async move {
+            let response = client
+                .post(format!("{base}{path}"))
+                .bearer_auth(&token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            let status = response.status().as_u16();
+            (status, response.json::<Value>().await.unwrap())
+        }
+    };
+    let one = json!({"attendances": [{"employee": 3, "date": "2026-11-02", "start_time": "09:00", "end_time": "17:30", "break": 30, "comment": "on site"}]});
+    let (status, body) = post("/v1/company/attendances", read_only.clone(), one.clone()).await;
+    assert_eq!(status, 403, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("attendances:write")
+    );
+
+    let (status, body) = post("/v1/company/attendances", token.clone(), one.clone()).await;
+    assert_eq!(status, 200, "{body}");
+    let id = body["data"]["id"][0].as_i64().unwrap();
+    let (_, listed) = w
+        .get(
+            "/v1/company/attendances?start_date=2026-11-02&end_date=2026-11-02&employees[]=3",
+            &token,
+        )
+        .await;
+    let created = listed["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == id)
+        .unwrap();
+    assert_eq!(created["attributes"]["end_time"], "17:30");
+    assert_eq!(created["attributes"]["status"], "confirmed");
+
+    let (status, body) = post("/v1/company/attendances", token.clone(), one).await;
+    assert_eq!(status, 400, "an overlap is refused");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("overlapping")
+    );
+    let bad = json!({"attendances": [
+        {"employee": 4, "date": "2026-11-03", "start_time": "09:00", "end_time": "12:00", "break": 0},
+        {"employee": 4, "date": "2026-11-03", "start_time": "18:00", "end_time": "08:00", "break": 0},
+        {"employee": 999999, "date": "2026-11-03", "start_time": "09:00", "end_time": "10:00", "break": 0},
+    ]});
+    let (status, body) = post("/v1/company/attendances", token.clone(), bad).await;
+    assert_eq!(status, 400);
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("attendances[1]: end_time 08:00 is not after")
+            && message.contains("attendances[2]: employee"),
+        "{message}"
+    );
+    let (_, none) = w.get("/v1/company/attendances?start_date=2026-11-03&end_date=2026-11-03&employees[]=4&includePending=true", &token).await;
+    assert_eq!(
+        none["metadata"]["total_elements"], 0,
+        "nothing half-written"
+    );
+
+    // A time-off, as form fields: Friday afternoon to Monday, half day at the start.
+    let response = w
+        .client
+        .post(format!("{}/v1/company/time-offs", w.base))
+        .bearer_auth(&token)
+        .form(&[
+            ("employee_id", "5"),
+            ("time_off_type_id", "1"),
+            ("start_date", "2026-12-04"),
+            ("end_date", "2026-12-07"),
+            ("half_day_start", "1"),
+            ("half_day_end", "0"),
+            ("comment", "long weekend"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let created: Value = response.json().await.unwrap();
+    assert_eq!(created["data"]["attributes"]["days_count"], 1.5);
+    assert_eq!(created["data"]["attributes"]["status"], "approved");
+    let (status, body) = post("/v1/company/time-offs", token.clone(), json!({"employee_id": 5, "time_off_type_id": 2, "start_date": "2026-12-07", "end_date": "2026-12-08", "half_day_start": false, "half_day_end": false})).await;
+    assert_eq!(status, 400, "overlapping absences are refused: {body}");
+    let (status, _) = post("/v1/company/time-offs", token.clone(), json!({"employee_id": 5, "time_off_type_id": 6, "start_date": "2026-12-14", "end_date": "2026-12-14"})).await;
+    assert_eq!(status, 400, "hour types are not day absences");
+    let (status, _) = post("/v1/company/time-offs", token, json!({"employee_id": 5, "time_off_type_id": 1, "start_date": "2026-12-19", "end_date": "2026-12-20"})).await;
+    assert_eq!(status, 400, "a weekend holds no working day");
+}

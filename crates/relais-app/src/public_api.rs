@@ -677,3 +677,303 @@ fn attendance_value(a: &Attendance, projects: &BTreeMap<i64, relais_people::Proj
         "is_on_time_off": false,
     }})
 }
+
+/// Reads `HH:MM` (also `H:MM`).
+fn clock(text: &str) -> Option<NaiveTime> {
+    NaiveTime::parse_from_str(text.trim(), "%H:%M").ok()
+}
+
+fn flag_value(value: Option<&Value>, default: bool) -> Result<bool, String> {
+    match value {
+        None | Some(Value::Null) => Ok(default),
+        Some(Value::Bool(b)) => Ok(*b),
+        Some(Value::Number(n)) if n.as_u64() == Some(0) || n.as_u64() == Some(1) => {
+            Ok(n.as_u64() == Some(1))
+        }
+        Some(Value::String(s)) => match s.as_str() {
+            "true" | "1" => Ok(true),
+            "false" | "0" => Ok(false),
+            other => Err(format!("'{other}' is not true or false")),
+        },
+        Some(other) => Err(format!("{other} is not true or false")),
+    }
+}
+
+fn integer(value: Option<&Value>) -> Option<i64> {
+    match value? {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+impl App {
+    /// `POST /v1/company/attendances`: `{"attendances": [{employee, date,
+    /// start_time, end_time, break, comment, project_id}], "skip_approval"}`.
+    /// All or nothing: one bad item refuses the whole request, every
+    /// problem named.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Forbidden`] without Attendances write, [`ErrorKind::Invalid`] listing every bad item.
+    pub fn v1_create_attendances(
+        &self,
+        caller: &ApiCaller,
+        body: &Value,
+    ) -> Result<Value, AppError> {
+        caller.require(PublicApi::Attendances, ApiAccess::Write)?;
+        let items = body["attendances"].as_array().ok_or_else(|| {
+            AppError::invalid("attendances: a list of attendances is required".into())
+        })?;
+        if items.is_empty() || items.len() > 200 {
+            return Err(AppError::invalid(format!(
+                "attendances: send 1 to 200, got {}",
+                items.len()
+            )));
+        }
+        let confirmed = flag_value(body.get("skip_approval"), true)
+            .map_err(|e| AppError::invalid(format!("skip_approval: {e}")))?;
+        let company = caller.credential.company_id;
+        let ids: Vec<EmployeeId> = items
+            .iter()
+            .filter_map(|i| integer(i.get("employee")))
+            .collect();
+        let employees = self.employee_map(caller, ids.into_iter())?;
+        let projects: Vec<i64> = self
+            .store
+            .people_reference(company)?
+            .projects
+            .iter()
+            .filter(|p| p.active)
+            .map(|p| p.id)
+            .collect();
+        let mut problems = Vec::new();
+        let mut new: Vec<Attendance> = Vec::new();
+        let now = Utc::now();
+        for (at, item) in items.iter().enumerate() {
+            let mut fail = |m: String| problems.push(format!("attendances[{at}]: {m}"));
+            let Some(employee) =
+                integer(item.get("employee")).filter(|e| employees.contains_key(e))
+            else {
+                fail("employee: not an employee of this company".into());
+                continue;
+            };
+            let date = item["date"]
+                .as_str()
+                .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+            let start = item["start_time"].as_str().and_then(clock);
+            let end = item["end_time"].as_str().and_then(clock);
+            let pause = integer(item.get("break")).filter(|b| *b >= 0);
+            let (Some(date), Some(start), Some(end), Some(pause)) = (date, start, end, pause)
+            else {
+                fail("date (YYYY-MM-DD), start_time and end_time (HH:MM) and break (minutes, 0 or more) are required".into());
+                continue;
+            };
+            if end <= start {
+                fail(format!(
+                    "end_time {} is not after start_time {}",
+                    end.format("%H:%M"),
+                    start.format("%H:%M")
+                ));
+                continue;
+            }
+            if pause >= (end - start).num_minutes() {
+                fail(format!(
+                    "a break of {pause} minutes does not fit between {} and {}",
+                    start.format("%H:%M"),
+                    end.format("%H:%M")
+                ));
+                continue;
+            }
+            let project_id = integer(item.get("project_id"));
+            if let Some(p) = project_id
+                && !projects.contains(&p)
+            {
+                fail(format!("project_id: {p} is not an active project"));
+                continue;
+            }
+            new.push(Attendance {
+                id: 0,
+                employee_id: employee,
+                date,
+                start_time: start,
+                end_time: end,
+                break_minutes: u32::try_from(pause).unwrap_or(0),
+                project_id,
+                status: if confirmed {
+                    relais_people::AttendanceStatus::Confirmed
+                } else {
+                    relais_people::AttendanceStatus::Pending
+                },
+                comment: item["comment"]
+                    .as_str()
+                    .filter(|c| !c.is_empty())
+                    .map(str::to_owned),
+                updated_at: now,
+            });
+        }
+        // Overlaps, with stored attendances and within the request.
+        for (n, a) in new.iter().enumerate() {
+            let filter = PeriodFilter {
+                start_date: Some(a.date),
+                end_date: Some(a.date),
+                employees: vec![a.employee_id],
+                include_pending: true,
+                ..PeriodFilter::default()
+            };
+            let stored = self
+                .store
+                .attendances(
+                    company,
+                    &filter,
+                    Window {
+                        offset: 0,
+                        limit: 1000,
+                    },
+                )?
+                .rows;
+            let overlaps = |b: &Attendance| {
+                b.employee_id == a.employee_id
+                    && b.date == a.date
+                    && b.start_time < a.end_time
+                    && a.start_time < b.end_time
+            };
+            if stored.iter().any(overlaps) || new[..n].iter().any(overlaps) {
+                problems.push(format!(
+                    "attendances: employee {} already has an attendance overlapping {} {}–{}",
+                    a.employee_id,
+                    a.date,
+                    a.start_time.format("%H:%M"),
+                    a.end_time.format("%H:%M")
+                ));
+            }
+        }
+        if !problems.is_empty() {
+            return Err(AppError::invalid(problems.join("; ")));
+        }
+        let ids = self.store.insert_attendances(company, &new)?;
+        Ok(json!({"success": true, "data": {"id": ids, "message": "success"}}))
+    }
+
+    /// `POST /v1/company/time-offs`: `employee_id`, `time_off_type_id`,
+    /// `start_date`, `end_date`, `half_day_start`, `half_day_end`, `comment`,
+    /// `skip_approval` (JSON or form fields).
+    ///
+    /// # Errors
+    /// [`ErrorKind::Forbidden`] without Absences write, [`ErrorKind::Invalid`] naming the problem.
+    pub fn v1_create_time_off(
+        &self,
+        caller: &ApiCaller,
+        fields: &serde_json::Map<String, Value>,
+    ) -> Result<Value, AppError> {
+        caller.require(PublicApi::Absences, ApiAccess::Write)?;
+        let company = caller.credential.company_id;
+        let employee_id = integer(fields.get("employee_id"))
+            .ok_or_else(|| AppError::invalid("employee_id is required".into()))?;
+        let employees = self.employee_map(caller, std::iter::once(employee_id))?;
+        if !employees.contains_key(&employee_id) {
+            return Err(AppError::invalid(format!(
+                "employee_id: {employee_id} is not an employee of this company"
+            )));
+        }
+        let type_id = integer(fields.get("time_off_type_id"))
+            .ok_or_else(|| AppError::invalid("time_off_type_id is required".into()))?;
+        let types = self.reference(caller)?.time_off_types;
+        let Some(kind) = types.iter().find(|t| t.id == type_id) else {
+            return Err(AppError::invalid(format!(
+                "time_off_type_id: {type_id} is not a time-off type of this company"
+            )));
+        };
+        if kind.unit != TimeOffUnit::Day {
+            return Err(AppError::invalid(format!(
+                "time_off_type_id: {} is counted in hours; use absence periods",
+                kind.name
+            )));
+        }
+        let date = |key: &str| {
+            fields
+                .get(key)
+                .and_then(Value::as_str)
+                .and_then(|d| NaiveDate::parse_from_str(d.get(..10).unwrap_or(d), "%Y-%m-%d").ok())
+                .ok_or_else(|| AppError::invalid(format!("{key} is required (YYYY-MM-DD)")))
+        };
+        let (start, end) = (date("start_date")?, date("end_date")?);
+        if end < start {
+            return Err(AppError::invalid(format!(
+                "end_date {end} is before start_date {start}"
+            )));
+        }
+        let half_start = flag_value(fields.get("half_day_start"), false)
+            .map_err(|e| AppError::invalid(format!("half_day_start: {e}")))?;
+        let half_end = flag_value(fields.get("half_day_end"), false)
+            .map_err(|e| AppError::invalid(format!("half_day_end: {e}")))?;
+        let approved = flag_value(fields.get("skip_approval"), true)
+            .map_err(|e| AppError::invalid(format!("skip_approval: {e}")))?;
+        let days: Vec<NaiveDate> = start
+            .iter_days()
+            .take_while(|d| *d <= end)
+            .filter(|d| relais_people::is_working_day(*d))
+            .collect();
+        if days.is_empty() {
+            return Err(AppError::invalid(format!(
+                "{start} to {end} holds no working day"
+            )));
+        }
+        let mut count = days.len() as f64;
+        if half_start && days.first() == Some(&start) {
+            count -= 0.5;
+        }
+        if half_end && days.last() == Some(&end) && (start != end || !half_start) {
+            count -= 0.5;
+        }
+        let filter = PeriodFilter {
+            start_date: Some(start),
+            end_date: Some(end),
+            employees: vec![employee_id],
+            ..PeriodFilter::default()
+        };
+        if let Some(clash) = self
+            .store
+            .time_offs(
+                company,
+                &filter,
+                Window {
+                    offset: 0,
+                    limit: 10_000,
+                },
+            )?
+            .rows
+            .iter()
+            .find(|t| t.status != relais_people::TimeOffStatus::Rejected)
+        {
+            return Err(AppError::invalid(format!(
+                "the employee has an absence from {} to {} already",
+                clash.start_date, clash.end_date
+            )));
+        }
+        let now = Utc::now();
+        let mut time_off = TimeOff {
+            id: 0,
+            employee_id,
+            time_off_type_id: type_id,
+            status: if approved {
+                relais_people::TimeOffStatus::Approved
+            } else {
+                relais_people::TimeOffStatus::Requested
+            },
+            start_date: start,
+            end_date: end,
+            half_day_start: half_start,
+            half_day_end: half_end,
+            days_count: count,
+            comment: fields
+                .get("comment")
+                .and_then(Value::as_str)
+                .filter(|c| !c.is_empty())
+                .map(str::to_owned),
+            created_at: now,
+            updated_at: now,
+        };
+        time_off.id = self.store.insert_time_off(company, &time_off)?;
+        Ok(json!({"success": true, "data": time_off_value(caller, &time_off, &types, &employees)}))
+    }
+}

@@ -260,6 +260,22 @@ pub trait PeopleStore {
         batch: &[EmployeeRecords],
     ) -> Result<(), StoreError>;
 
+    /// Stores new attendances in one transaction; returns their ids in order.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails; nothing is written then.
+    fn insert_attendances(
+        &self,
+        company: CompanyId,
+        attendances: &[Attendance],
+    ) -> Result<Vec<i64>, StoreError>;
+
+    /// Stores a new day absence; returns its id.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn insert_time_off(&self, company: CompanyId, time_off: &TimeOff) -> Result<i64, StoreError>;
+
     /// Replaces one employee's current record (an HR change).
     ///
     /// # Errors

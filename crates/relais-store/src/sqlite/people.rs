@@ -394,6 +394,74 @@ impl PeopleStore for SqliteStore {
         tx.commit().map_err(backend)
     }
 
+    fn insert_attendances(
+        &self,
+        company: CompanyId,
+        attendances: &[Attendance],
+    ) -> Result<Vec<i64>, StoreError> {
+        let mut conn = self.conn()?;
+        let tenant = tenant(&conn, company)?;
+        let tx = conn.transaction().map_err(backend)?;
+        let mut ids = Vec::with_capacity(attendances.len());
+        {
+            let mut insert = tx
+                .prepare_cached(
+                    "INSERT INTO attendances (tenant, employee_id, date, start_time, end_time, break_minutes, project_id, status, comment, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                )
+                .map_err(backend)?;
+            for a in attendances {
+                insert
+                    .execute(params![
+                        tenant,
+                        a.employee_id,
+                        a.date.to_string(),
+                        a.start_time.format("%H:%M").to_string(),
+                        a.end_time.format("%H:%M").to_string(),
+                        a.break_minutes,
+                        a.project_id,
+                        a.status.as_str(),
+                        a.comment,
+                        sortable(a.updated_at),
+                    ])
+                    .map_err(backend)?;
+                ids.push(tx.last_insert_rowid());
+            }
+        }
+        bump_revision(&tx, tenant)?;
+        tx.commit().map_err(backend)?;
+        Ok(ids)
+    }
+
+    fn insert_time_off(&self, company: CompanyId, t: &TimeOff) -> Result<i64, StoreError> {
+        let mut conn = self.conn()?;
+        let tenant = tenant(&conn, company)?;
+        let tx = conn.transaction().map_err(backend)?;
+        tx.execute(
+            "INSERT INTO time_offs (tenant, employee_id, time_off_type_id, status, start_date, end_date, half_day_start, half_day_end, days_count, comment, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            params![
+                tenant,
+                t.employee_id,
+                t.time_off_type_id,
+                t.status.as_str(),
+                t.start_date.to_string(),
+                t.end_date.to_string(),
+                t.half_day_start,
+                t.half_day_end,
+                t.days_count,
+                t.comment,
+                sortable(t.created_at),
+                sortable(t.updated_at),
+            ],
+        )
+        .map_err(backend)?;
+        let id = tx.last_insert_rowid();
+        bump_revision(&tx, tenant)?;
+        tx.commit().map_err(backend)?;
+        Ok(id)
+    }
+
     fn replace_employee(&self, company: CompanyId, e: &Employee) -> Result<bool, StoreError> {
         let mut conn = self.conn()?;
         let tenant = tenant(&conn, company)?;
