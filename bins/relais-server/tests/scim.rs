@@ -417,3 +417,99 @@ async fn the_connector_keeps_a_real_scim_server_in_step() {
 fn external_id(user: &Value) -> Option<i64> {
     user["externalId"].as_str().and_then(|s| s.parse().ok())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_scheduler_runs_due_connections_by_itself() {
+    let Some(program) = scim_server_program() else {
+        return;
+    };
+    let target = ScimServer::start(&program, TOKEN, None);
+    let dir = tempfile::tempdir().unwrap();
+    let app = Arc::new(
+        App::open(&dir.path().join("relais.db"))
+            .unwrap()
+            .with_secret_key(Some(relais_access::SecretKey::from_hex(KEY).unwrap())),
+    );
+    let company = app
+        .create_company("Acme", "ana@acme.example", "Ana")
+        .unwrap()
+        .company;
+    let spec = DemoSpec {
+        employees: 12,
+        months: 1,
+        seed: 2,
+        until: NaiveDate::from_ymd_opt(2026, 10, 31).unwrap(),
+    };
+    app.generate_demo(&company, spec, false, &mut |_| {})
+        .unwrap();
+    let by = Caller::Operator;
+    let id = app
+        .start_connection(by, &company, "scim-provisioning")
+        .unwrap()
+        .id;
+    for (step, answers) in [
+        (
+            "target",
+            json!({"base_url": target.base, "bearer_token": TOKEN}),
+        ),
+        (
+            "matching",
+            json!({"match_attribute": "externalId", "deprovision_mode": "delete", "sync_interval_minutes": "15"}),
+        ),
+        ("confirm", json!({"accept_data_processing": true})),
+    ] {
+        app.submit_wizard_step(by, &company, &id, step, answers.as_object().unwrap())
+            .unwrap();
+    }
+    app.complete_wizard(by, &company, &id).unwrap();
+    assert_eq!(
+        app.due_scim_connections().unwrap().len(),
+        1,
+        "never synced: due"
+    );
+
+    relais_server::spawn_scheduler(Arc::clone(&app), std::time::Duration::from_millis(200), 30);
+    let mut finished = None;
+    for _ in 0..100 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        let runs = app
+            .sync_runs(
+                by,
+                &company,
+                &id,
+                None,
+                None,
+                None,
+                Window {
+                    offset: 0,
+                    limit: 10,
+                },
+            )
+            .unwrap();
+        if let Some(run) = runs.rows.first().filter(|r| r.status != RunStatus::Running) {
+            finished = Some((run.clone(), runs.total));
+            break;
+        }
+    }
+    let (run, _) = finished.expect("the scheduler ran the connection");
+    assert_eq!(run.trigger, Trigger::Scheduled);
+    assert_eq!(run.status, RunStatus::Completed, "{run:?}");
+    assert!(run.counts.get(UseCase::Provision, EntryStatus::Success) > 0);
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    let runs = app
+        .sync_runs(
+            by,
+            &company,
+            &id,
+            None,
+            None,
+            None,
+            Window {
+                offset: 0,
+                limit: 10,
+            },
+        )
+        .unwrap();
+    assert_eq!(runs.total, 1, "not due again before its 15 minutes");
+    assert!(app.due_scim_connections().unwrap().is_empty());
+}

@@ -341,3 +341,60 @@ async fn sync_now_refuses_connections_relais_does_not_run() {
         "{body}"
     );
 }
+
+#[tokio::test]
+async fn silent_runs_are_closed_and_old_entries_purged() {
+    use relais_store::SyncStore as _;
+    let w = world().await;
+    let (connection, token) = w.connect_partner("okta", &okta_answers()).await;
+    let (_, started) = w.call("POST", "/v1/sync/runs", &token, None).await;
+    let run_id = started["data"]["id"].as_str().unwrap().to_owned();
+    w.call("POST", &format!("/v1/sync/runs/{run_id}/entries"), &token, Some(json!({"entries": [{"employee_id": 1, "use_case": "update", "status": "success", "at": "2020-01-01T00:00:00Z"}]}))).await;
+
+    // Not stale yet.
+    assert_eq!(w.app.close_interrupted_runs(false).unwrap(), 0);
+    // Six minutes without a heartbeat.
+    let store = relais_store::SqliteStore::open(&w._dir.path().join("relais.db")).unwrap();
+    let mut run = store
+        .run(w.company.id, run_id.parse().unwrap())
+        .unwrap()
+        .unwrap();
+    run.heartbeat_at = chrono::Utc::now() - chrono::Duration::minutes(6);
+    store.save_run(w.company.id, &run).unwrap();
+    assert_eq!(w.app.close_interrupted_runs(false).unwrap(), 1);
+    let (_, closed) = w
+        .call("GET", &format!("/api/sync-runs/{run_id}"), &w.admin, None)
+        .await;
+    assert_eq!(closed["status"], "failed");
+    assert!(
+        closed["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("heartbeat")
+    );
+
+    // Retention: the 2020 entry goes, the run summary stays.
+    assert_eq!(w.app.purge_sync_entries(30).unwrap(), 1);
+    let (_, entries) = w
+        .call(
+            "GET",
+            &format!("/api/sync-runs/{run_id}/entries"),
+            &w.admin,
+            None,
+        )
+        .await;
+    assert_eq!(entries["total"], 0);
+    let (_, runs) = w
+        .call(
+            "GET",
+            &format!("/api/connections/{connection}/sync-runs"),
+            &w.admin,
+            None,
+        )
+        .await;
+    assert_eq!(runs["total"], 1);
+    assert_eq!(
+        runs["items"][0]["counts"]["update"]["success"], 1,
+        "the summary keeps its counts"
+    );
+}
