@@ -303,7 +303,7 @@ impl App {
                 if c.integration != SCIM_INTEGRATION || c.state != ConnectionState::Connected {
                     continue;
                 }
-                let last = self
+                let recent = self
                     .store
                     .runs(
                         company.id,
@@ -313,18 +313,24 @@ impl App {
                         None,
                         Window {
                             offset: 0,
-                            limit: 1,
+                            limit: 12,
                         },
                     )?
-                    .rows
-                    .into_iter()
-                    .next();
-                let is_due = match last {
+                    .rows;
+                let failed_in_a_row = recent
+                    .iter()
+                    .take_while(|r| r.status == RunStatus::Failed)
+                    .count();
+                let wait = relais_sync::next_cycle_in_minutes(
+                    Self::interval_minutes(&c),
+                    u32::try_from(failed_in_a_row).unwrap_or(u32::MAX),
+                );
+                let is_due = match recent.first() {
                     None => true,
                     Some(r) if r.status == RunStatus::Running => false,
-                    Some(r) => r.finished_at.is_none_or(|f| {
-                        now - f >= chrono::Duration::minutes(Self::interval_minutes(&c))
-                    }),
+                    Some(r) => r
+                        .finished_at
+                        .is_none_or(|f| now - f >= chrono::Duration::minutes(wait)),
                 };
                 if is_due {
                     due.push((company.clone(), c.id.to_string()));

@@ -251,6 +251,18 @@ pub struct TargetLink {
     pub active: bool,
 }
 
+/// Minutes until the next scheduled cycle: the connection's interval,
+/// doubled for every failed run in a row, at most once a day (as the leading
+/// provisioning services slow down towards a quarantined target).
+#[must_use]
+pub fn next_cycle_in_minutes(interval_minutes: i64, failed_in_a_row: u32) -> i64 {
+    let interval = interval_minutes.max(1);
+    let factor = 1_i64 << failed_in_a_row.min(12);
+    (interval.saturating_mul(factor))
+        .min(24 * 60)
+        .max(interval.min(24 * 60))
+}
+
 /// How long a running run may go without a heartbeat.
 pub const HEARTBEAT_TIMEOUT: Duration = Duration::minutes(5);
 
@@ -358,6 +370,19 @@ mod tests {
             prop_assert_eq!(status, expected);
             prop_assert_eq!(counts.total() as usize, entries.len());
         }
+    }
+
+    #[test]
+    fn failing_targets_are_tried_less_often_down_to_once_a_day() {
+        assert_eq!(next_cycle_in_minutes(30, 0), 30);
+        assert_eq!(next_cycle_in_minutes(30, 1), 60);
+        assert_eq!(next_cycle_in_minutes(30, 3), 240);
+        assert_eq!(next_cycle_in_minutes(30, 20), 1440);
+        assert_eq!(
+            next_cycle_in_minutes(2880, 0),
+            1440,
+            "never less than daily"
+        );
     }
 
     #[test]
