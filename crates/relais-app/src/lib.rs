@@ -241,7 +241,9 @@ impl App {
         })
     }
 
-    /// Creates the demo company unless it exists; returns it when it was created.
+    /// Creates the demo company with a demo workforce (150 employees, 12
+    /// months up to today, the example reports) unless it exists; returns it
+    /// when it was created.
     ///
     /// # Errors
     /// [`AppError`] when the database fails.
@@ -253,8 +255,15 @@ impl App {
         {
             return Ok(None);
         }
-        self.create_company(DEMO_COMPANY, DEMO_ADMIN_EMAIL, "Demo Admin")
-            .map(Some)
+        let created = self.create_company(DEMO_COMPANY, DEMO_ADMIN_EMAIL, "Demo Admin")?;
+        let spec = relais_people::demo::DemoSpec {
+            employees: 150,
+            months: 12,
+            seed: DEMO_SEED,
+            until: Utc::now().date_naive(),
+        };
+        self.generate_demo(&created.company, spec, false, &mut |_| {})?;
+        Ok(Some(created))
     }
 
     /// Every company, oldest first.
@@ -532,9 +541,27 @@ mod tests {
     }
 
     #[test]
-    fn the_demo_company_is_created_once() {
+    fn the_demo_company_is_created_once_with_people_and_reports() {
         let (_dir, app) = app();
-        assert!(app.ensure_demo_company().unwrap().is_some());
+        let demo = app.ensure_demo_company().unwrap().unwrap();
         assert!(app.ensure_demo_company().unwrap().is_none());
+        let employees = app
+            .store
+            .employees(
+                demo.company.id,
+                &relais_store::EmployeeFilter::default(),
+                relais_store::Window {
+                    offset: 0,
+                    limit: 1000,
+                },
+            )
+            .unwrap();
+        assert_eq!(employees.total, 150);
+        assert_eq!(
+            app.reports(crate::Caller::Operator, &demo.company)
+                .unwrap()
+                .len(),
+            5
+        );
     }
 }
