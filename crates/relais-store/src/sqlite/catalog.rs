@@ -69,8 +69,7 @@ impl CatalogStore for SqliteStore {
                 )
                 .map_err(backend)?;
             for integration in integrations {
-                let document = serde_json::to_string(integration)
-                    .map_err(|e| StoreError::Backend(e.to_string()))?;
+                let document = super::json(integration)?;
                 insert
                     .execute(params![integration.slug, integration.name, document])
                     .map_err(|e| {

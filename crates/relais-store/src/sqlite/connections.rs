@@ -7,22 +7,14 @@ use relais_connections::{
 };
 use rusqlite::{OptionalExtension, Row, params};
 
-use super::{SqliteStore, backend, conflict_or_backend, parse_timestamp, parse_uuid, timestamp};
+use super::{
+    SqliteStore, backend, conflict_or_backend, corrupt, json, parse_timestamp, parse_uuid,
+    timestamp,
+};
 use crate::{ConnectionStore, ConnectionWrite, NewIntegrationRequest, StoreError};
 
 const COLUMNS: &str =
     "id, company_id, integration, state, state_since, progress, answers, credential, created_at";
-
-fn json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
-    serde_json::to_string(value).map_err(|e| StoreError::Backend(e.to_string()))
-}
-
-fn corrupt(table: &'static str, e: impl std::fmt::Display) -> StoreError {
-    StoreError::Corrupt {
-        table,
-        reason: e.to_string(),
-    }
-}
 
 fn connection_row(row: &Row<'_>) -> rusqlite::Result<Result<Connection, StoreError>> {
     const T: &str = "connections";

@@ -6,7 +6,10 @@ use relais_access::{
 };
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use super::{SqliteStore, backend, conflict_or_backend, parse_timestamp, parse_uuid, timestamp};
+use super::{
+    SqliteStore, backend, conflict_or_backend, corrupt, json, parse_timestamp, parse_uuid,
+    timestamp,
+};
 use crate::{CredentialStore, StoreError};
 
 pub(super) const COLUMNS: &str = "client_id, company_id, name, integration, scopes, readable_attributes, secret_hash, generation, created_at, updated_at, revoked_at";
@@ -125,7 +128,7 @@ impl CredentialStore for SqliteStore {
                 let (id, client_id, company_id, generation, hash, issued, expires): (String, String, String, u32, String, String, String) =
                     (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?, row.get(6)?);
                 const T: &str = "api_tokens";
-                let bad = |e: relais_access::AccessError| StoreError::Corrupt { table: T, reason: e.to_string() };
+                let bad = |e: relais_access::AccessError| corrupt(T, e);
                 Ok((|| {
                     Ok(ApiToken {
                         id: TokenId::parse(&id).map_err(bad)?,
@@ -145,10 +148,6 @@ impl CredentialStore for SqliteStore {
     }
 }
 
-fn json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
-    serde_json::to_string(value).map_err(|e| StoreError::Backend(e.to_string()))
-}
-
 pub(super) fn credential_row(row: &Row<'_>) -> rusqlite::Result<Result<ApiCredential, StoreError>> {
     const T: &str = "api_credentials";
     let client_id: String = row.get(0)?;
@@ -162,10 +161,7 @@ pub(super) fn credential_row(row: &Row<'_>) -> rusqlite::Result<Result<ApiCreden
     let created: String = row.get(8)?;
     let updated: String = row.get(9)?;
     let revoked: Option<String> = row.get(10)?;
-    let bad = |e: &dyn std::fmt::Display| StoreError::Corrupt {
-        table: T,
-        reason: e.to_string(),
-    };
+    let bad = |e: &dyn std::fmt::Display| corrupt(T, e);
     Ok((|| {
         Ok(ApiCredential {
             client_id: ClientId::parse(&client_id).map_err(|e| bad(&e))?,

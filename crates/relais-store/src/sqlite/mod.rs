@@ -135,6 +135,25 @@ fn conflict_or_backend(e: rusqlite::Error, what: impl FnOnce() -> String) -> Sto
     }
 }
 
+/// A value as JSON text for a document column.
+fn json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| StoreError::Backend(e.to_string()))
+}
+
+/// A stored value of `table` that no longer reads back.
+fn corrupt(table: &'static str, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt {
+        table,
+        reason: e.to_string(),
+    }
+}
+
+/// Timestamps that are filtered or sorted on are written with a fixed number
+/// of fraction digits, so that comparing them as text compares them as times.
+fn sortable(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
 fn timestamp(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
 }
@@ -142,17 +161,11 @@ fn timestamp(at: DateTime<Utc>) -> String {
 fn parse_timestamp(table: &'static str, text: &str) -> Result<DateTime<Utc>, StoreError> {
     DateTime::parse_from_rfc3339(text)
         .map(|at| at.with_timezone(&Utc))
-        .map_err(|e| StoreError::Corrupt {
-            table,
-            reason: format!("bad timestamp '{text}': {e}"),
-        })
+        .map_err(|e| corrupt(table, format!("bad timestamp '{text}': {e}")))
 }
 
 fn parse_uuid(table: &'static str, text: &str) -> Result<uuid::Uuid, StoreError> {
-    uuid::Uuid::parse_str(text).map_err(|e| StoreError::Corrupt {
-        table,
-        reason: format!("bad id '{text}': {e}"),
-    })
+    uuid::Uuid::parse_str(text).map_err(|e| corrupt(table, format!("bad id '{text}': {e}")))
 }
 
 #[cfg(test)]

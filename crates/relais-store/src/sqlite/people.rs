@@ -1,4 +1,4 @@
-use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use relais_access::CompanyId;
 use relais_people::{
     AbsencePeriod, Attendance, AttendanceStatus, AttributeChange, Employee, EmployeeId,
@@ -7,27 +7,10 @@ use relais_people::{
 use rusqlite::types::Value as Sql;
 use rusqlite::{Connection, Row, params, params_from_iter};
 
-use super::{SqliteStore, backend, conflict_or_backend};
+use super::{SqliteStore, backend, conflict_or_backend, corrupt, json, parse_timestamp, sortable};
 use crate::{
     EmployeeFilter, Paged, PeopleReference, PeopleStore, PeriodFilter, StoreError, Window,
 };
-
-/// Timestamps people rows are filtered on are written with a fixed number of
-/// fraction digits, so that comparing them as text compares them as times.
-fn sortable(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
-}
-
-fn parse_sortable(table: &'static str, text: &str) -> Result<DateTime<Utc>, StoreError> {
-    super::parse_timestamp(table, text)
-}
-
-fn corrupt(table: &'static str, e: impl std::fmt::Display) -> StoreError {
-    StoreError::Corrupt {
-        table,
-        reason: e.to_string(),
-    }
-}
 
 /// The company's small integer key in the people tables.
 pub(super) fn tenant(conn: &Connection, company: CompanyId) -> Result<i64, StoreError> {
@@ -56,10 +39,6 @@ const PEOPLE_TABLES: [&str; 9] = [
     "document_categories",
 ];
 
-fn json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
-    serde_json::to_string(value).map_err(|e| StoreError::Backend(e.to_string()))
-}
-
 fn from_json<T: serde::de::DeserializeOwned>(
     table: &'static str,
     text: &str,
@@ -79,13 +58,6 @@ impl Where {
         Self {
             clauses: vec![clause.to_owned()],
             params: vec![value.into()],
-        }
-    }
-
-    fn tenant(tenant: i64) -> Self {
-        Self {
-            clauses: vec!["tenant = ?".into()],
-            params: vec![Sql::Integer(tenant)],
         }
     }
 
@@ -484,7 +456,7 @@ impl PeopleStore for SqliteStore {
         window: Window,
     ) -> Result<Paged<Employee>, StoreError> {
         let conn = self.conn()?;
-        let mut filters = Where::tenant(tenant(&conn, company)?);
+        let mut filters = Where::new("tenant = ?", tenant(&conn, company)?);
         if let Some(email) = &filter.email {
             filters.and("email = ?", email.clone());
         }
@@ -506,7 +478,7 @@ impl PeopleStore for SqliteStore {
             return Ok(Vec::new());
         }
         let conn = self.conn()?;
-        let mut filters = Where::tenant(tenant(&conn, company)?);
+        let mut filters = Where::new("tenant = ?", tenant(&conn, company)?);
         filters.and_in("id", ids);
         let window = Window {
             offset: 0,
@@ -526,7 +498,7 @@ impl PeopleStore for SqliteStore {
         ids: &[EmployeeId],
     ) -> Result<Vec<AttributeChange>, StoreError> {
         let conn = self.conn()?;
-        let mut filters = Where::tenant(tenant(&conn, company)?);
+        let mut filters = Where::new("tenant = ?", tenant(&conn, company)?);
         filters.and_in("employee_id", ids);
         let mut statement = conn
             .prepare(&format!(
@@ -561,7 +533,7 @@ impl PeopleStore for SqliteStore {
         window: Window,
     ) -> Result<Paged<Attendance>, StoreError> {
         let conn = self.conn()?;
-        let mut filters = Where::tenant(tenant(&conn, company)?);
+        let mut filters = Where::new("tenant = ?", tenant(&conn, company)?);
         if let Some(start) = filter.start_date {
             filters.and("date >= ?", start.to_string());
         }
@@ -590,7 +562,7 @@ impl PeopleStore for SqliteStore {
         window: Window,
     ) -> Result<Paged<TimeOff>, StoreError> {
         let conn = self.conn()?;
-        let mut filters = Where::tenant(tenant(&conn, company)?);
+        let mut filters = Where::new("tenant = ?", tenant(&conn, company)?);
         if let Some(start) = filter.start_date {
             filters.and("end_date >= ?", start.to_string());
         }
@@ -616,7 +588,7 @@ impl PeopleStore for SqliteStore {
         window: Window,
     ) -> Result<Paged<AbsencePeriod>, StoreError> {
         let conn = self.conn()?;
-        let mut filters = Where::tenant(tenant(&conn, company)?);
+        let mut filters = Where::new("tenant = ?", tenant(&conn, company)?);
         if let Some(start) = filter.start_date {
             filters.and("end >= ?", format!("{start}T00:00:00"));
         }
@@ -674,7 +646,7 @@ fn attendance_row(row: &Row<'_>) -> rusqlite::Result<Result<Attendance, StoreErr
                 other => return Err(corrupt(T, format!("status {other}"))),
             },
             comment,
-            updated_at: parse_sortable(T, &updated_at)?,
+            updated_at: parse_timestamp(T, &updated_at)?,
         })
     })())
 }
@@ -714,8 +686,8 @@ fn time_off_row(row: &Row<'_>) -> rusqlite::Result<Result<TimeOff, StoreError>> 
             half_day_end: half_end,
             days_count: days,
             comment,
-            created_at: parse_sortable(T, &created)?,
-            updated_at: parse_sortable(T, &updated)?,
+            created_at: parse_timestamp(T, &created)?,
+            updated_at: parse_timestamp(T, &updated)?,
         })
     })())
 }
@@ -743,8 +715,8 @@ fn absence_row(row: &Row<'_>) -> rusqlite::Result<Result<AbsencePeriod, StoreErr
             end: at(&end)?,
             status: time_off_status(T, &status)?,
             comment,
-            created_at: parse_sortable(T, &created)?,
-            updated_at: parse_sortable(T, &updated)?,
+            created_at: parse_timestamp(T, &created)?,
+            updated_at: parse_timestamp(T, &updated)?,
         })
     })())
 }
@@ -764,6 +736,7 @@ pub(super) fn bump_revision(conn: &Connection, tenant: i64) -> Result<(), StoreE
 mod tests {
     use super::*;
     use crate::AccessStore;
+    use chrono::Utc;
     use relais_access::{Company, MarketplaceRight, PersonalAccessToken, User};
     use relais_people::demo;
 

@@ -7,21 +7,17 @@ use relais_reports::ReportDefinition;
 use rusqlite::{OptionalExtension, params};
 
 use super::people::tenant;
-use super::{SqliteStore, backend, timestamp};
+use super::{SqliteStore, backend, corrupt, json, timestamp};
 use crate::{ReportStore, StoreError};
 
 fn parse(document: &str) -> Result<ReportDefinition, StoreError> {
-    serde_json::from_str(document).map_err(|e| StoreError::Corrupt {
-        table: "reports",
-        reason: e.to_string(),
-    })
+    serde_json::from_str(document).map_err(|e| corrupt("reports", e))
 }
 
 impl ReportStore for SqliteStore {
     fn save_report(&self, company: CompanyId, report: &ReportDefinition) -> Result<(), StoreError> {
         let conn = self.conn()?;
-        let document =
-            serde_json::to_string(report).map_err(|e| StoreError::Backend(e.to_string()))?;
+        let document = json(report)?;
         conn
             .execute(
                 "INSERT INTO reports (id, company_id, name, document, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)

@@ -5,19 +5,10 @@ use relais_sync::{RunStatus, SyncEntry, SyncRun, TargetLink};
 use rusqlite::{OptionalExtension, params};
 
 use super::people::Where;
-use super::{SqliteStore, backend, parse_timestamp, parse_uuid, timestamp};
+use super::{
+    SqliteStore, backend, corrupt, json, parse_timestamp, parse_uuid, sortable, timestamp,
+};
 use crate::{EntryFilter, Paged, StoreError, StoredEntry, SyncState, SyncStore, Window};
-
-fn json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
-    serde_json::to_string(value).map_err(|e| StoreError::Backend(e.to_string()))
-}
-
-fn corrupt(table: &'static str, e: impl std::fmt::Display) -> StoreError {
-    StoreError::Corrupt {
-        table,
-        reason: e.to_string(),
-    }
-}
 
 fn status_name(status: RunStatus) -> &'static str {
     match status {
@@ -26,11 +17,6 @@ fn status_name(status: RunStatus) -> &'static str {
         RunStatus::PartiallyCompleted => "partially_completed",
         RunStatus::Failed => "failed",
     }
-}
-
-/// Entry timestamps are compared as text: a fixed number of fraction digits.
-fn sortable(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
 }
 
 const ENTRY_COLUMNS: &str =
