@@ -13,6 +13,7 @@ mod api;
 mod company;
 mod credential;
 mod error;
+mod hex;
 mod sealed;
 mod secret;
 mod user;

@@ -30,15 +30,7 @@ impl SecretKey {
             field: "RELAIS_SECRET_KEY",
             reason: "must be 64 hex digits (32 bytes), e.g. from `openssl rand -hex 32`".into(),
         };
-        if text.len() != 64 || !text.is_ascii() {
-            return Err(invalid());
-        }
-        let mut key = [0_u8; 32];
-        for (byte, pair) in key.iter_mut().zip(text.as_bytes().chunks_exact(2)) {
-            let pair = std::str::from_utf8(pair).map_err(|_| invalid())?;
-            *byte = u8::from_str_radix(pair, 16).map_err(|_| invalid())?;
-        }
-        Ok(Self(key))
+        crate::hex::decode_32(text).map(Self).ok_or_else(invalid)
     }
 
     /// Seals a secret: `v1:<nonce hex>:<ciphertext hex>`, a fresh random nonce each time.
@@ -52,7 +44,11 @@ impl SecretKey {
         let sealed = cipher
             .encrypt(XNonce::from_slice(&nonce), plaintext.as_bytes())
             .map_err(|_| AccessError::Randomness("encryption failed".into()))?;
-        Ok(format!("{VERSION}:{}:{}", hex(&nonce), hex(&sealed)))
+        Ok(format!(
+            "{VERSION}:{}:{}",
+            crate::hex::encode(&nonce),
+            crate::hex::encode(&sealed)
+        ))
     }
 
     /// Opens a sealed secret.
@@ -71,28 +67,16 @@ impl SecretKey {
         else {
             return Err(invalid());
         };
-        let nonce = unhex(nonce).filter(|n| n.len() == 24).ok_or_else(invalid)?;
-        let body = unhex(body).ok_or_else(invalid)?;
+        let nonce = crate::hex::decode(nonce)
+            .filter(|n| n.len() == 24)
+            .ok_or_else(invalid)?;
+        let body = crate::hex::decode(body).ok_or_else(invalid)?;
         let cipher = XChaCha20Poly1305::new((&self.0).into());
         let plain = cipher
             .decrypt(XNonce::from_slice(&nonce), body.as_slice())
             .map_err(|_| invalid())?;
         String::from_utf8(plain).map_err(|_| invalid())
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn unhex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
-        .collect()
 }
 
 #[cfg(test)]

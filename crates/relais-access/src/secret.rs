@@ -70,7 +70,7 @@ impl SecretHash {
     /// The hash as 64 lower-case hex digits, for storage.
     #[must_use]
     pub fn to_hex(&self) -> String {
-        to_hex(&self.0)
+        crate::hex::encode(&self.0)
     }
 
     /// Reads a hash back from its hex form.
@@ -82,15 +82,7 @@ impl SecretHash {
             field: "secret hash",
             reason: "is not 64 hex digits".into(),
         };
-        if hex.len() != 64 || !hex.is_ascii() {
-            return Err(invalid());
-        }
-        let mut bytes = [0_u8; 32];
-        for (byte, pair) in bytes.iter_mut().zip(hex.as_bytes().chunks_exact(2)) {
-            let pair = std::str::from_utf8(pair).map_err(|_| invalid())?;
-            *byte = u8::from_str_radix(pair, 16).map_err(|_| invalid())?;
-        }
-        Ok(Self(bytes))
+        crate::hex::decode_32(hex).map(Self).ok_or_else(invalid)
     }
 }
 
@@ -242,24 +234,14 @@ impl PresentedToken {
 pub(crate) fn random_id() -> Result<TokenId, AccessError> {
     let mut id = [0_u8; ID_BYTES];
     getrandom::fill(&mut id).map_err(|e| AccessError::Randomness(e.to_string()))?;
-    Ok(TokenId(to_hex(&id)))
+    Ok(TokenId(crate::hex::encode(&id)))
 }
 
 /// A fresh secret: 64 hex digits, 256 random bits.
 pub(crate) fn random_secret() -> Result<String, AccessError> {
     let mut secret = [0_u8; SECRET_BYTES];
     getrandom::fill(&mut secret).map_err(|e| AccessError::Randomness(e.to_string()))?;
-    Ok(to_hex(&secret))
-}
-
-fn to_hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut hex, b| {
-            let _ = write!(hex, "{b:02x}");
-            hex
-        })
+    Ok(crate::hex::encode(&secret))
 }
 
 fn is_lower_hex(text: &str) -> bool {
