@@ -10,6 +10,15 @@ use serde::Serialize;
 
 use crate::{Problem, Shared, blocking};
 
+/// The token of an `Authorization: Bearer <token>` header value.
+pub(crate) fn bearer(value: &axum::http::HeaderValue) -> Option<String> {
+    let value = value.to_str().ok()?;
+    let token = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))?;
+    Some(token.trim().to_owned())
+}
+
 /// The authenticated user of a request: a bearer token is required.
 pub(crate) struct Authenticated(pub Actor);
 
@@ -24,20 +33,12 @@ impl FromRequestParts<Shared> for MaybeAuthenticated {
         let Some(header) = parts.headers.get(AUTHORIZATION) else {
             return Ok(Self(None));
         };
-        let token = header
-            .to_str()
-            .ok()
-            .and_then(|h| {
-                h.strip_prefix("Bearer ")
-                    .or_else(|| h.strip_prefix("bearer "))
-            })
-            .map(str::to_owned)
-            .ok_or_else(|| {
-                Problem::from(AppError::new(
-                    ErrorKind::Unauthenticated,
-                    "the Authorization header must read 'Bearer <token>'".to_owned(),
-                ))
-            })?;
+        let token = bearer(header).ok_or_else(|| {
+            Problem::from(AppError::new(
+                ErrorKind::Unauthenticated,
+                "the Authorization header must read 'Bearer <token>'".to_owned(),
+            ))
+        })?;
         let actor = blocking(&shared.app, move |app| app.authenticate(&token)).await?;
         Ok(Self(Some(actor)))
     }

@@ -191,13 +191,17 @@ async fn auth(
     Ok(Json(json!({"success": true, "data": token})))
 }
 
-fn credentials_from_body(headers: &HeaderMap, body: &[u8]) -> Result<(String, String), V1Error> {
-    let is_form = headers
+/// Whether the request body is form fields.
+fn is_form(headers: &HeaderMap) -> bool {
+    headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
+        .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"))
+}
+
+fn credentials_from_body(headers: &HeaderMap, body: &[u8]) -> Result<(String, String), V1Error> {
     let (mut id, mut secret) = (None, None);
-    if is_form {
+    if is_form(headers) {
         for (k, v) in url::form_urlencoded::parse(body) {
             match &*k {
                 "client_id" => id = Some(v.into_owned()),
@@ -233,19 +237,10 @@ fn credentials_from_body(headers: &HeaderMap, body: &[u8]) -> Result<(String, St
 /// Authenticates `/v1/company/...` calls, throttles them per credential, and
 /// hands the token back in the answer's `Authorization` header.
 async fn authenticate(State(shared): State<Shared>, mut request: Request, next: Next) -> Response {
-    let header = request
+    let Some(token) = request
         .headers()
         .get(header::AUTHORIZATION)
-        .and_then(|h| h.to_str().ok())
-        .map(str::to_owned);
-    let Some(token) = header
-        .as_deref()
-        .and_then(|h| {
-            h.strip_prefix("Bearer ")
-                .or_else(|| h.strip_prefix("bearer "))
-        })
-        .map(str::trim)
-        .map(str::to_owned)
+        .and_then(crate::auth::bearer)
     else {
         return V1Error::new(StatusCode::UNAUTHORIZED, "Authorization is not provided")
             .into_response();
@@ -519,11 +514,7 @@ async fn create_time_off(
     headers: HeaderMap,
     body: Bytes,
 ) -> Answer {
-    let is_form = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
-    let fields: serde_json::Map<String, Value> = if is_form {
+    let fields: serde_json::Map<String, Value> = if is_form(&headers) {
         url::form_urlencoded::parse(&body)
             .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
             .collect()
