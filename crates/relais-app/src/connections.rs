@@ -5,7 +5,9 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use relais_access::{ApiCredential, ApiPermission, Company, MarketplaceRight, scope_name};
+use relais_access::{
+    ApiCredential, ApiPermission, Company, CompanyId, MarketplaceRight, scope_name,
+};
 use relais_catalog::{Integration, IntegrationKind};
 use relais_connections::{
     AuditEvent, Connection, ConnectionEvent, ConnectionId, ConnectionState, DemoRequest,
@@ -34,13 +36,7 @@ impl Caller<'_> {
     /// # Errors
     /// [`ErrorKind::Forbidden`] for a user below *view*, [`ErrorKind::NotFound`] for another company.
     pub fn may_browse(&self, company: &Company) -> Result<(), AppError> {
-        match self {
-            Caller::Operator => Ok(()),
-            Caller::User(actor) if actor.company.id != company.id => {
-                Err(AppError::not_found("such record in your company".into()))
-            }
-            Caller::User(actor) => actor.require(MarketplaceRight::View),
-        }
+        self.may(company, MarketplaceRight::View)
     }
 }
 
@@ -202,11 +198,15 @@ impl App {
         Ok(self.view_connection(connection))
     }
 
-    fn load_connection(&self, company: &Company, id: &str) -> Result<Connection, AppError> {
+    pub(crate) fn load_connection(
+        &self,
+        company: CompanyId,
+        id: &str,
+    ) -> Result<Connection, AppError> {
         let missing = || AppError::not_found(format!("connection {id}"));
         let id = id.parse::<uuid::Uuid>().map_err(|_| missing())?;
         self.store
-            .connection(company.id, ConnectionId(id))?
+            .connection(company, ConnectionId(id))?
             .ok_or_else(missing)
     }
 
@@ -276,7 +276,7 @@ impl App {
         id: &str,
     ) -> Result<ConnectionView, AppError> {
         by.may_browse(company)?;
-        Ok(self.view_connection(&self.load_connection(company, id)?))
+        Ok(self.view_connection(&self.load_connection(company.id, id)?))
     }
 
     /// Starts connecting an integration (Pending, wizard in progress).
@@ -354,7 +354,7 @@ impl App {
         input: &serde_json::Map<String, Value>,
     ) -> Result<ConnectionView, AppError> {
         by.may_configure(company)?;
-        let mut connection = self.load_connection(company, id)?;
+        let mut connection = self.load_connection(company.id, id)?;
         let integration = self.integration_of(&connection)?;
         let before = Self::apply(
             &mut connection,
@@ -458,7 +458,7 @@ impl App {
         id: &str,
     ) -> Result<ConnectionChange, AppError> {
         by.may_configure(company)?;
-        let mut connection = self.load_connection(company, id)?;
+        let mut connection = self.load_connection(company.id, id)?;
         let integration = self.integration_of(&connection)?;
         if connection.state
             == (ConnectionState::Pending {
@@ -554,7 +554,7 @@ impl App {
                 "reason: say why the connection is deactivated".into(),
             ));
         }
-        let mut connection = self.load_connection(company, id)?;
+        let mut connection = self.load_connection(company.id, id)?;
         let before = Self::apply(
             &mut connection,
             &ConnectionEvent::Deactivate {
@@ -585,7 +585,7 @@ impl App {
         id: &str,
     ) -> Result<ConnectionChange, AppError> {
         by.may_configure(company)?;
-        let mut connection = self.load_connection(company, id)?;
+        let mut connection = self.load_connection(company.id, id)?;
         let integration = self.integration_of(&connection)?;
         let before = Self::apply(&mut connection, &ConnectionEvent::Reactivate)?;
         let mut credentials = Vec::new();
@@ -651,7 +651,7 @@ impl App {
         id: &str,
     ) -> Result<ConnectionView, AppError> {
         by.may_configure(company)?;
-        let mut connection = self.load_connection(company, id)?;
+        let mut connection = self.load_connection(company.id, id)?;
         let before = Self::apply(&mut connection, &ConnectionEvent::Disconnect)?;
         let mut events = vec![event(
             company,
@@ -696,7 +696,7 @@ impl App {
         id: &str,
         failures: u32,
     ) -> Result<ConnectionView, AppError> {
-        let mut connection = self.load_connection(company, id)?;
+        let mut connection = self.load_connection(company.id, id)?;
         let before = Self::apply(&mut connection, &ConnectionEvent::AuthFailuresExceeded)?;
         let audit = event(
             company,
@@ -751,7 +751,7 @@ impl App {
         id: &str,
     ) -> Result<Vec<AuditEvent>, AppError> {
         by.may_browse(company)?;
-        let connection = self.load_connection(company, id)?;
+        let connection = self.load_connection(company.id, id)?;
         Ok(self
             .store
             .audit_events(company.id, "connection", &connection.id.to_string())?)

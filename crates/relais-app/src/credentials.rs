@@ -28,12 +28,21 @@ impl Caller<'_> {
     /// [`ErrorKind::NotFound`] for a user of another company (so as not to
     /// tell them the other company's records exist).
     pub fn may_configure(&self, company: &Company) -> Result<(), AppError> {
+        self.may(company, MarketplaceRight::Edit)
+    }
+
+    /// Succeeds when the caller holds at least `right` in `company`.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Forbidden`] for a user below `right`;
+    /// [`ErrorKind::NotFound`] for a user of another company.
+    pub fn may(&self, company: &Company, right: MarketplaceRight) -> Result<(), AppError> {
         match self {
             Caller::Operator => Ok(()),
             Caller::User(actor) if actor.company.id != company.id => {
                 Err(AppError::not_found("such record in your company".into()))
             }
-            Caller::User(actor) => actor.require(MarketplaceRight::Edit),
+            Caller::User(actor) => actor.require(right),
         }
     }
 }

@@ -124,7 +124,7 @@ impl V1Query {
             .collect()
     }
 
-    fn number(&self, key: &str, default: u64, max: u64) -> Result<u64, AppError> {
+    pub(crate) fn number(&self, key: &str, default: u64, max: u64) -> Result<u64, AppError> {
         let Some(text) = self.one(key) else {
             return Ok(default);
         };
@@ -142,7 +142,7 @@ impl V1Query {
         }
     }
 
-    fn limit(&self, default: u64, max: u64) -> Result<u64, AppError> {
+    pub(crate) fn limit(&self, default: u64, max: u64) -> Result<u64, AppError> {
         let limit = self.number("limit", default, max)?;
         if limit == 0 {
             return Err(AppError::invalid("limit must be at least 1".into()));
@@ -188,13 +188,8 @@ impl V1Query {
     }
 
     fn flag(&self, key: &str) -> Result<bool, AppError> {
-        match self.one(key) {
-            None | Some("false" | "0") => Ok(false),
-            Some("true" | "1") => Ok(true),
-            Some(other) => Err(AppError::invalid(format!(
-                "{key} must be true or false, got '{other}'"
-            ))),
-        }
+        let value = self.one(key).map(|v| Value::String(v.to_owned()));
+        flag_value(value.as_ref(), false).map_err(|e| AppError::invalid(format!("{key}: {e}")))
     }
 }
 

@@ -321,14 +321,9 @@ fn cell_json(cell: &Cell, employee_id: EmployeeId, start: NaiveDate, end: NaiveD
         }
         CellValue::AbsenceOverview { days, hours } => json!({
             "attribute_id": id, "data_type": "ABSENCE_OVERVIEW", "start_date": start.to_string(), "end_date": end.to_string(),
-            "duration_days": trim_number(*days), "duration_hours": trim_number(*hours), "employee_id": employee_id,
+            "duration_days": relais_people::format_hours(*days), "duration_hours": relais_people::format_hours(*hours), "employee_id": employee_id,
         }),
     }
-}
-
-fn trim_number(n: f64) -> String {
-    let text = format!("{n:.2}");
-    text.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
 /// The report's metadata, as GetReports and GetReportData show it.
@@ -368,25 +363,6 @@ fn data_type_name(t: DataType) -> &'static str {
         DataType::CostCenter => "COST_CENTER",
         DataType::Duration => "DURATION",
         DataType::AbsenceOverview => "ABSENCE_OVERVIEW",
-    }
-}
-
-/// Reads `key` as a whole number in `range`, or `default`.
-fn number(
-    query: &crate::public_api::V1Query,
-    key: &str,
-    default: u64,
-    min: u64,
-    max: u64,
-) -> Result<u64, AppError> {
-    match query.get(key) {
-        None => Ok(default),
-        Some(text) => match text.parse::<i64>() {
-            Ok(n) if n >= 0 && (n as u64) >= min && (n as u64) <= max => Ok(n as u64),
-            _ => Err(AppError::invalid(format!(
-                "{key} must be a whole number from {min} to {max}, got '{text}'"
-            ))),
-        },
     }
 }
 
@@ -494,10 +470,14 @@ impl App {
     ) -> Result<Value, AppError> {
         caller.require(PublicApi::CustomReports, ApiAccess::Read)?;
         locale(query)?;
-        let limit = number(query, "limit", 100, 1, 1000)?;
-        let page = match query.get("page") {
-            Some(_) => number(query, "page", 1, 1, u64::MAX >> 1)?,
-            None => number(query, "offset", 1, 0, u64::MAX >> 1)?.max(1),
+        let limit = query.limit(100, 1000)?;
+        let page = if query.get("page").is_some() {
+            match query.number("page", 1, u64::MAX >> 1)? {
+                0 => return Err(AppError::invalid("page counts from 1".into())),
+                page => page,
+            }
+        } else {
+            query.number("offset", 1, u64::MAX >> 1)?.max(1)
         };
         let computed = self.compute_report(caller.credential.company_id, id)?;
         let total = computed.rows.len() as u64;

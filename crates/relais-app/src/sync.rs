@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use relais_access::{Company, CompanyId};
-use relais_connections::{Connection, ConnectionId, ConnectionState, StoredAnswer};
+use relais_connections::{Connection, ConnectionState, StoredAnswer};
 use relais_people::EmployeeId;
 use relais_scim::{CycleInput, DeprovisionMode, MatchAttribute, ScimClient, ScimSettings};
 use relais_store::{EmployeeFilter, EntryFilter, Paged, StoredEntry, Window};
@@ -50,14 +50,6 @@ fn plain(connection: &Connection, key: &str) -> Option<String> {
 }
 
 impl App {
-    fn sync_connection(&self, company: CompanyId, id: &str) -> Result<Connection, AppError> {
-        let missing = || AppError::not_found(format!("connection {id}"));
-        let uuid = id.parse::<uuid::Uuid>().map_err(|_| missing())?;
-        self.store
-            .connection(company, ConnectionId(uuid))?
-            .ok_or_else(missing)
-    }
-
     /// The minutes between scheduled cycles of a SCIM connection (wizard answer, default 30).
     fn interval_minutes(connection: &Connection) -> i64 {
         plain(connection, "sync_interval_minutes")
@@ -81,7 +73,7 @@ impl App {
         force_full: bool,
     ) -> Result<ScimJob, AppError> {
         by.may_configure(company)?;
-        let connection = self.sync_connection(company.id, connection_id)?;
+        let connection = self.load_connection(company.id, connection_id)?;
         if connection.integration != SCIM_INTEGRATION {
             return Err(AppError::new(
                 ErrorKind::Conflict,
@@ -366,7 +358,7 @@ impl App {
         window: Window,
     ) -> Result<Paged<SyncRun>, AppError> {
         by.may_browse(company)?;
-        let connection = self.sync_connection(company.id, connection)?;
+        let connection = self.load_connection(company.id, connection)?;
         Ok(self
             .store
             .runs(company.id, connection.id.0, status, from, to, window)?)
@@ -417,7 +409,7 @@ impl App {
         window: Window,
     ) -> Result<Paged<StoredEntry>, AppError> {
         by.may_browse(company)?;
-        let connection = self.sync_connection(company.id, connection)?;
+        let connection = self.load_connection(company.id, connection)?;
         Ok(self
             .store
             .employee_entries(connection.id.0, employee, window)?)

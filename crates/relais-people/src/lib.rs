@@ -15,7 +15,9 @@ pub mod demo;
 mod history;
 mod model;
 
-pub use attributes::{AttributeKind, CustomAttribute, StandardAttribute, attribute_keys};
+pub use attributes::{
+    AttributeKind, CustomAttribute, StandardAttribute, attribute_keys, format_hours,
+};
 pub use history::{AttributeChange, value_at};
 pub use model::{
     AbsencePeriod, Attendance, AttendanceStatus, CostCenterShare, DocumentCategory, Employee,
