@@ -513,3 +513,101 @@ async fn the_scheduler_runs_due_connections_by_itself() {
     assert_eq!(runs.total, 1, "not due again before its 15 minutes");
     assert!(app.due_scim_connections().unwrap().is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deprovisions_above_the_threshold_are_staged_not_executed() {
+    let Some(program) = scim_server_program() else {
+        return;
+    };
+    let target = ScimServer::start(&program, TOKEN, None);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("relais.db");
+    let app = Arc::new(
+        App::open(&db)
+            .unwrap()
+            .with_secret_key(Some(relais_access::SecretKey::from_hex(KEY).unwrap())),
+    );
+    let company = app
+        .create_company("Acme", "ana@acme.example", "Ana")
+        .unwrap()
+        .company;
+    let spec = DemoSpec {
+        employees: 15,
+        months: 1,
+        seed: 5,
+        until: NaiveDate::from_ymd_opt(2026, 10, 31).unwrap(),
+    };
+    app.generate_demo(&company, spec, false, &mut |_| {})
+        .unwrap();
+    let by = Caller::Operator;
+    let id = app
+        .start_connection(by, &company, "scim-provisioning")
+        .unwrap()
+        .id;
+    for (step, answers) in [
+        (
+            "target",
+            json!({"base_url": target.base, "bearer_token": TOKEN}),
+        ),
+        (
+            "matching",
+            json!({"match_attribute": "userName", "deprovision_mode": "deactivate", "deletion_threshold": "1", "sync_interval_minutes": "30"}),
+        ),
+        ("confirm", json!({"accept_data_processing": true})),
+    ] {
+        app.submit_wizard_step(by, &company, &id, step, answers.as_object().unwrap())
+            .unwrap();
+    }
+    app.complete_wizard(by, &company, &id).unwrap();
+    assert_eq!(
+        sync(&app, &company, &id, false).await.status,
+        RunStatus::Completed
+    );
+
+    // Two leavers at once, with a threshold of one.
+    let store = relais_store::SqliteStore::open(&db).unwrap();
+    let employees = store
+        .employees(
+            company.id,
+            &EmployeeFilter::default(),
+            Window {
+                offset: 0,
+                limit: 100,
+            },
+        )
+        .unwrap()
+        .rows;
+    let leaving: Vec<_> = employees
+        .iter()
+        .filter(|e| e.status == EmployeeStatus::Active && e.id > 10)
+        .take(2)
+        .cloned()
+        .collect();
+    for mut e in leaving.clone() {
+        e.status = EmployeeStatus::Inactive;
+        store.replace_employee(company.id, &e).unwrap();
+    }
+    let run = sync(&app, &company, &id, false).await;
+    assert_eq!(run.status, RunStatus::PartiallyCompleted, "{run:?}");
+    assert_eq!(run.staged, 2);
+    assert!(run.error.is_none());
+    assert!(
+        run.notice
+            .as_deref()
+            .unwrap()
+            .contains("2 deprovisions were staged")
+    );
+    assert_eq!(
+        run.counts.get(UseCase::Deprovision, EntryStatus::Skipped),
+        2
+    );
+    for e in &leaving {
+        let user = target
+            .users()
+            .await
+            .into_iter()
+            .find(|u| external_id(u) == Some(e.id))
+            .unwrap();
+        assert_eq!(user["active"], true, "nothing deprovisioned");
+    }
+}

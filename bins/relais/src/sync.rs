@@ -135,6 +135,9 @@ fn print_run(out: &Output, run: &SyncRun) -> Result<(), AppError> {
     if run.staged > 0 {
         println!("  staged deprovisions: {}", run.staged);
     }
+    if let Some(notice) = &run.notice {
+        println!("Notice: {notice}");
+    }
     if let Some(e) = &run.error {
         println!("Error: {}", e.message);
         if let Some(r) = &e.response {

@@ -212,18 +212,15 @@ impl App {
             &output.upserted_links,
             &output.removed_links,
         )?;
-        let error = output.error.clone().or_else(|| {
-            (output.staged > 0).then(|| RunError {
-                message: format!("{} deprovisions were staged: more than the deletion safety threshold in one cycle", output.staged),
-                response: None,
-            })
+        // Staging is a partial completion, not a failure: the status rule
+        // makes it Partially completed; the notice says why.
+        job.run.notice = (output.staged > 0).then(|| {
+            format!(
+                "{} deprovisions were staged: more than the deletion safety threshold in one cycle",
+                output.staged
+            )
         });
-        let staged_only = output.error.is_none() && output.staged > 0;
-        job.run.finish(error, Utc::now());
-        if staged_only {
-            // Staging is a partial completion, not a failure of the run.
-            job.run.status = RunStatus::PartiallyCompleted;
-        }
+        job.run.finish(output.error.clone(), Utc::now());
         self.store.save_run(job.company.id, &job.run)?;
         let mut state = self.store.sync_state(job.run.connection_id)?;
         if output.auth_failed {

@@ -233,8 +233,11 @@ pub struct SyncRun {
     pub counts: Counts,
     /// Deprovisions held back by the deletion safety threshold.
     pub staged: u64,
-    /// Why the whole run failed, or what it held back.
+    /// Why the whole run failed.
     pub error: Option<RunError>,
+    /// What a run that did not fail held back, and why (staged deprovisions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice: Option<String>,
 }
 
 /// A connector's record of which target account is an employee's, and what
@@ -299,6 +302,7 @@ impl SyncRun {
             counts: Counts::default(),
             staged: 0,
             error: None,
+            notice: None,
         }
     }
 
