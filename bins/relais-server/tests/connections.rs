@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used)] // Tests: a panic is the failure report.
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
@@ -368,13 +370,7 @@ fn a_wizard_with_a_secret_runs_to_connected_and_the_secret_never_shows() {
 
 async fn in_process(app: App) -> (String, Arc<App>) {
     let app = Arc::new(app);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(relais_server::serve(
-        listener,
-        relais_server::router(Arc::clone(&app), relais_server::ServerConfig::default()),
-        std::future::pending(),
-    ));
+    let base = common::serve(Arc::clone(&app), relais_server::ServerConfig::default()).await;
     (base, app)
 }
 

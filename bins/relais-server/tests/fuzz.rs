@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used)] // Tests: a panic is the failure report.
 
+mod common;
+
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -87,25 +89,51 @@ fn no_query_makes_the_server_fail() {
     let dir = tempfile::tempdir().unwrap();
     let (base, token) = runtime.block_on(async {
         let app = Arc::new(App::open(&dir.path().join("relais.db")).unwrap());
-        let company = app.create_company("Acme", "ana@acme.example", "Ana").unwrap().company;
-        let spec = DemoSpec { employees: 20, months: 2, seed: 1, until: NaiveDate::from_ymd_opt(2026, 10, 31).unwrap() };
-        app.generate_demo(&company, spec, false, &mut |_| {}).unwrap();
-        let scopes = ["employees:read", "absences:read", "attendances:read", "custom_reports:read"].iter().map(|s| s.parse::<ApiPermission>().unwrap()).collect();
-        let credential = app.create_credential(Caller::Operator, &company, CredentialInput { name: "fuzz".into(), scopes, ..CredentialInput::default() }).unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let config = relais_server::ServerConfig { api_per_minute: std::num::NonZeroU32::MAX, ..relais_server::ServerConfig::default() };
-        tokio::spawn(relais_server::serve(listener, relais_server::router(app, config), std::future::pending()));
-        let auth: serde_json::Value = reqwest::Client::new()
-            .post(format!("{base}/v1/auth"))
-            .json(&serde_json::json!({"client_id": credential.credential.client_id, "client_secret": credential.client_secret}))
-            .send()
-            .await
+        let company = app
+            .create_company("Acme", "ana@acme.example", "Ana")
             .unwrap()
-            .json()
-            .await
+            .company;
+        let spec = DemoSpec {
+            employees: 20,
+            months: 2,
+            seed: 1,
+            until: NaiveDate::from_ymd_opt(2026, 10, 31).unwrap(),
+        };
+        app.generate_demo(&company, spec, false, &mut |_| {})
             .unwrap();
-        (base, auth["data"]["token"].as_str().unwrap().to_owned())
+        let scopes = [
+            "employees:read",
+            "absences:read",
+            "attendances:read",
+            "custom_reports:read",
+        ]
+        .iter()
+        .map(|s| s.parse::<ApiPermission>().unwrap())
+        .collect();
+        let credential = app
+            .create_credential(
+                Caller::Operator,
+                &company,
+                CredentialInput {
+                    name: "fuzz".into(),
+                    scopes,
+                    ..CredentialInput::default()
+                },
+            )
+            .unwrap();
+        let config = relais_server::ServerConfig {
+            api_per_minute: std::num::NonZeroU32::MAX,
+            ..relais_server::ServerConfig::default()
+        };
+        let base = common::serve(app, config).await;
+        let token = common::api_token(
+            &reqwest::Client::new(),
+            &base,
+            &credential.credential.client_id,
+            &credential.client_secret,
+        )
+        .await;
+        (base, token)
     });
     let client = reqwest::Client::new();
     let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {

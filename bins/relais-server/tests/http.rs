@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used)] // Tests: a panic is the failure report.
 
+mod common;
+
 use std::sync::Arc;
 
 use relais_access::MarketplaceRight;
@@ -21,14 +23,7 @@ impl Server {
     async fn start(config: ServerConfig) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let app = Arc::new(App::open(&dir.path().join("relais.db")).unwrap());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let router = relais_server::router(Arc::clone(&app), config);
-        tokio::spawn(relais_server::serve(
-            listener,
-            router,
-            std::future::pending(),
-        ));
+        let base = common::serve(Arc::clone(&app), config).await;
         Self {
             base,
             app,

@@ -9,6 +9,8 @@
 
 #![allow(clippy::unwrap_used)] // Tests: a panic is the failure report.
 
+mod common;
+
 use std::process::Command;
 use std::sync::Arc;
 
@@ -77,13 +79,7 @@ async fn personio_py_reads_employees_absences_and_attendances_unchanged() {
         )
         .unwrap();
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(relais_server::serve(
-        listener,
-        relais_server::router(Arc::clone(&app), ServerConfig::default()),
-        std::future::pending(),
-    ));
+    let base = common::serve(Arc::clone(&app), ServerConfig::default()).await;
 
     // What the store holds before the client runs (it writes too).
     let all = Window {

@@ -2,6 +2,8 @@
 
 #![allow(clippy::unwrap_used)] // Tests: a panic is the failure report.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -37,13 +39,7 @@ async fn world() -> World {
     };
     app.generate_demo(&created.company, spec, false, &mut |_| {})
         .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(relais_server::serve(
-        listener,
-        relais_server::router(Arc::clone(&app), relais_server::ServerConfig::default()),
-        std::future::pending(),
-    ));
+    let base = common::serve(Arc::clone(&app), relais_server::ServerConfig::default()).await;
     World {
         base,
         app,
@@ -73,17 +69,13 @@ impl World {
                 },
             )
             .unwrap();
-        let body: Value = self
-            .client
-            .post(format!("{}/v1/auth", self.base))
-            .json(&json!({"client_id": created.credential.client_id, "client_secret": created.client_secret}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        body["data"]["token"].as_str().unwrap().to_owned()
+        common::api_token(
+            &self.client,
+            &self.base,
+            &created.credential.client_id,
+            &created.client_secret,
+        )
+        .await
     }
 
     async fn get(&self, path: &str, token: &str) -> (u16, Value) {

@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used)] // Tests: a panic is the failure report.
 
+mod common;
+
 use std::sync::Arc;
 
 use relais_app::{App, Caller};
@@ -29,13 +31,7 @@ async fn world() -> World {
     let created = app
         .create_company("Acme", "ana@acme.example", "Ana")
         .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(relais_server::serve(
-        listener,
-        relais_server::router(Arc::clone(&app), relais_server::ServerConfig::default()),
-        std::future::pending(),
-    ));
+    let base = common::serve(Arc::clone(&app), relais_server::ServerConfig::default()).await;
     World {
         base,
         app,
@@ -62,17 +58,16 @@ impl World {
         }
         let done = self.app.complete_wizard(by, &self.company, &id).unwrap();
         let partner = done.partner_credential.unwrap();
-        let auth: Value = self
-            .client
-            .post(format!("{}/v1/auth", self.base))
-            .json(&json!({"client_id": partner.client_id, "client_secret": partner.client_secret}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        (id, auth["data"]["token"].as_str().unwrap().to_owned())
+        (
+            id,
+            common::api_token(
+                &self.client,
+                &self.base,
+                &partner.client_id,
+                &partner.client_secret,
+            )
+            .await,
+        )
     }
 
     async fn call(

@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used)] // Tests: a panic is the failure report.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::num::NonZeroU32;
 use std::sync::Arc;
@@ -51,13 +53,7 @@ impl World {
             .unwrap();
         app.generate_demo(&b, spec(B_EMPLOYEES, 2), false, &mut |_| {})
             .unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(relais_server::serve(
-            listener,
-            relais_server::router(Arc::clone(&app), config),
-            std::future::pending(),
-        ));
+        let base = common::serve(Arc::clone(&app), config).await;
         Self {
             base,
             app,
@@ -95,17 +91,7 @@ impl World {
     }
 
     async fn token(&self, (id, secret): &(String, String)) -> String {
-        let body: Value = self
-            .client
-            .post(format!("{}/v1/auth", self.base))
-            .json(&json!({"client_id": id, "client_secret": secret}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        body["data"]["token"].as_str().unwrap().to_owned()
+        common::api_token(&self.client, &self.base, id, secret).await
     }
 
     async fn get(&self, path: &str, token: &str) -> (u16, Value) {
