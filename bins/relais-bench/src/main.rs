@@ -600,7 +600,13 @@ async fn scim(employees: u32, program: PathBuf) -> anyhow::Result<()> {
         .count();
     for concurrency in [1, 8] {
         let server = start_scim(&program, TOKEN)?;
-        let client = ScimClient::new(&server.1, TOKEN, Duration::from_secs(30))?;
+        // The target is scim2-server on this machine's loopback, allowed explicitly.
+        let client = ScimClient::new(
+            &server.1,
+            TOKEN,
+            Duration::from_secs(30),
+            &relais_egress::EgressPolicy::parse("127.0.0.1")?,
+        )?;
         let settings = ScimSettings {
             match_attribute: MatchAttribute::UserName,
             deprovision: DeprovisionMode::Deactivate,

@@ -66,6 +66,17 @@ struct Args {
     #[arg(long, env = "RELAIS_SCIM_CONCURRENCY", default_value_t = 4)]
     scim_concurrency: usize,
 
+    /// Networks and addresses connectors may call although they are loopback,
+    /// private or link-local (refused by default against server-side request
+    /// forgery), comma-separated: e.g. an on-premises directory at 10.20.0.0/16.
+    #[arg(
+        long,
+        env = "RELAIS_EGRESS_ALLOW",
+        default_value = "",
+        hide_default_value = true
+    )]
+    egress_allow: String,
+
     /// Log lines as JSON instead of text (filter with RELAIS_LOG, e.g. RELAIS_LOG=debug).
     #[arg(long, env = "RELAIS_LOG_JSON")]
     log_json: bool,
@@ -86,7 +97,8 @@ async fn main() -> anyhow::Result<()> {
     let app = tokio::task::spawn_blocking(move || App::open(&db))
         .await?
         .with_context(|| format!("cannot start on {}", args.db.display()))?
-        .with_secret_key(secret_key);
+        .with_secret_key(secret_key)
+        .with_egress_policy(relais_egress::EgressPolicy::parse(&args.egress_allow)?);
     if args.demo {
         match app.ensure_demo_company()? {
             Some(demo) => println!(

@@ -159,7 +159,9 @@ async fn the_connector_keeps_a_real_scim_server_in_step() {
     let app = Arc::new(
         App::open(&db)
             .unwrap()
-            .with_secret_key(Some(relais_access::SecretKey::from_hex(KEY).unwrap())),
+            .with_secret_key(Some(relais_access::SecretKey::from_hex(KEY).unwrap()))
+            // scim2-server listens on loopback, which Relais refuses by default.
+            .with_egress_policy(relais_egress::EgressPolicy::parse("127.0.0.1").unwrap()),
     );
     app.set_sync_concurrency(4);
     let company = app
@@ -428,7 +430,9 @@ async fn the_scheduler_runs_due_connections_by_itself() {
     let app = Arc::new(
         App::open(&dir.path().join("relais.db"))
             .unwrap()
-            .with_secret_key(Some(relais_access::SecretKey::from_hex(KEY).unwrap())),
+            .with_secret_key(Some(relais_access::SecretKey::from_hex(KEY).unwrap()))
+            // scim2-server listens on loopback, which Relais refuses by default.
+            .with_egress_policy(relais_egress::EgressPolicy::parse("127.0.0.1").unwrap()),
     );
     let company = app
         .create_company("Acme", "ana@acme.example", "Ana")
@@ -525,7 +529,9 @@ async fn deprovisions_above_the_threshold_are_staged_not_executed() {
     let app = Arc::new(
         App::open(&db)
             .unwrap()
-            .with_secret_key(Some(relais_access::SecretKey::from_hex(KEY).unwrap())),
+            .with_secret_key(Some(relais_access::SecretKey::from_hex(KEY).unwrap()))
+            // scim2-server listens on loopback, which Relais refuses by default.
+            .with_egress_policy(relais_egress::EgressPolicy::parse("127.0.0.1").unwrap()),
     );
     let company = app
         .create_company("Acme", "ana@acme.example", "Ana")

@@ -114,7 +114,9 @@ fn exit_code(kind: ErrorKind) -> u8 {
 }
 
 fn run(cli: Cli) -> Result<(), AppError> {
-    let app = App::open(&cli.db)?.with_secret_key(App::secret_key_from_env()?);
+    let app = App::open(&cli.db)?
+        .with_secret_key(App::secret_key_from_env()?)
+        .with_egress_policy(App::egress_policy_from_env()?);
     let out = output::Output { json: cli.json };
     match cli.command {
         Command::Init {

@@ -378,6 +378,7 @@ impl App {
             .answer(&integration.wizard, step_id)
             .map_err(|e| AppError::invalid(e.to_string()))?;
         let answers = validate_step(step, input).map_err(|e| AppError::invalid(e.to_string()))?;
+        self.check_target_urls(&integration, &answers)?;
         // Answering a step again replaces all of its answers.
         for field in &step.fields {
             connection.answers.remove(&field.key);
@@ -408,6 +409,26 @@ impl App {
             json!({"step": step_id, "fields": fields}),
         );
         self.save_with_event(&connection, audit)
+    }
+
+    /// Refuses, at the wizard already, a base URL that Relais itself will
+    /// call and that points at an address it does not call (loopback,
+    /// private, link-local, `localhost`) or lets the tenant choose the path.
+    /// Host names are checked again at every connection (see relais-egress).
+    fn check_target_urls(
+        &self,
+        integration: &Integration,
+        answers: &BTreeMap<String, relais_connections::Answer>,
+    ) -> Result<(), AppError> {
+        if integration.slug != crate::sync::SCIM_INTEGRATION {
+            return Ok(());
+        }
+        if let Some(relais_connections::Answer::Url(url)) = answers.get("base_url") {
+            self.egress
+                .check_url(url)
+                .map_err(|e| AppError::invalid(format!("base_url: {e}")))?;
+        }
+        Ok(())
     }
 
     fn bound_credential(

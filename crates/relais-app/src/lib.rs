@@ -80,6 +80,9 @@ pub struct App {
     pub(crate) secret_key: Option<relais_access::SecretKey>,
     pub(crate) reports_cache: reports::ReportCache,
     pub(crate) sync_concurrency: std::sync::atomic::AtomicUsize,
+    /// Which addresses connectors may call (loopback, private and
+    /// link-local ones only where the operator allows them).
+    pub(crate) egress: relais_egress::EgressPolicy,
 }
 
 impl App {
@@ -120,6 +123,7 @@ impl App {
             secret_key: None,
             reports_cache: reports::ReportCache::default(),
             sync_concurrency: std::sync::atomic::AtomicUsize::new(1),
+            egress: relais_egress::EgressPolicy::public_only(),
         })
     }
 
@@ -128,6 +132,26 @@ impl App {
     pub fn with_secret_key(mut self, key: Option<relais_access::SecretKey>) -> Self {
         self.secret_key = key;
         self
+    }
+
+    /// Sets which addresses connectors may call (`RELAIS_EGRESS_ALLOW`);
+    /// the default refuses loopback, private and link-local addresses.
+    #[must_use]
+    pub fn with_egress_policy(mut self, policy: relais_egress::EgressPolicy) -> Self {
+        self.egress = policy;
+        self
+    }
+
+    /// Reads the networks connectors may call beyond public addresses from
+    /// `RELAIS_EGRESS_ALLOW` (e.g. `10.20.0.0/16,127.0.0.1`), if set.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Invalid`] naming an entry that is neither a network nor an address.
+    pub fn egress_policy_from_env() -> Result<relais_egress::EgressPolicy, AppError> {
+        relais_egress::EgressPolicy::parse(
+            &std::env::var("RELAIS_EGRESS_ALLOW").unwrap_or_default(),
+        )
+        .map_err(|e| AppError::invalid(e.to_string()))
     }
 
     /// Reads the key for secrets at rest from `RELAIS_SECRET_KEY`, if set.

@@ -33,7 +33,9 @@ pub struct ScimJob {
     pub company: Company,
     /// The run.
     pub run: SyncRun,
-    client: ScimClient,
+    /// The client, or why the target is refused (the run then fails
+    /// without a request, and says why in the Tracking tab).
+    client: Result<ScimClient, relais_scim::ScimError>,
     settings: ScimSettings,
     input: CycleInput,
 }
@@ -151,8 +153,7 @@ impl App {
                 .load(std::sync::atomic::Ordering::Relaxed)
                 .max(1),
         };
-        let client = ScimClient::new(&base_url, &token, Duration::from_secs(30))
-            .map_err(|e| AppError::invalid(e.to_string()))?;
+        let client = ScimClient::new(&base_url, &token, Duration::from_secs(30), &self.egress);
         let state = self.store.sync_state(connection.id.0)?;
         let cycle = if force_full || state.last_success_at.is_none() {
             Cycle::Full
@@ -604,7 +605,16 @@ pub async fn execute_scim_job(app: Arc<App>, job: ScimJob) -> Result<SyncRun, Ap
             let _ = tokio::task::spawn_blocking(move || a.heartbeat(company_id, &r)).await;
         }
     });
-    let output = relais_scim::run_cycle(&client, &settings, input).await;
+    let output = match &client {
+        Ok(client) => relais_scim::run_cycle(client, &settings, input).await,
+        Err(refused) => relais_scim::CycleOutput {
+            error: Some(RunError {
+                message: refused.to_string(),
+                response: None,
+            }),
+            ..relais_scim::CycleOutput::default()
+        },
+    };
     heartbeat.abort();
     tokio::task::spawn_blocking(move || app.finish_scim_cycle(job, output))
         .await
@@ -612,9 +622,10 @@ pub async fn execute_scim_job(app: Arc<App>, job: ScimJob) -> Result<SyncRun, Ap
 }
 
 impl ScimJob {
-    /// The prepared input (for benchmarks that drive the connector directly).
+    /// The prepared input (for benchmarks that drive the connector
+    /// directly); `None` when the target is refused.
     #[must_use]
-    pub fn parts(&self) -> (&ScimClient, &ScimSettings, &CycleInput) {
-        (&self.client, &self.settings, &self.input)
+    pub fn parts(&self) -> Option<(&ScimClient, &ScimSettings, &CycleInput)> {
+        Some((self.client.as_ref().ok()?, &self.settings, &self.input))
     }
 }

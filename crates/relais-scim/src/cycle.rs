@@ -92,7 +92,7 @@ fn response(client: &ScimClient, error: &ScimError) -> Option<ApiResponse> {
         ScimError::Status { status, body } => {
             Some(ApiResponse::new(*status, body, &[client.token()]))
         }
-        ScimError::Unreachable(_) => None,
+        ScimError::Unreachable(_) | ScimError::Refused(_) | ScimError::Malformed(_) => None,
     }
 }
 

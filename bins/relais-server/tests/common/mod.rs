@@ -38,3 +38,70 @@ pub async fn api_token(
         .unwrap();
     body["data"]["token"].as_str().unwrap().to_owned()
 }
+
+/// A hostile or odd HTTP peer on 127.0.0.1: answers every request with
+/// fixed bytes (then, if `endless`, an endless body) and records what it
+/// saw, to prove what Relais sends and how much it reads.
+pub struct Target {
+    /// Its port.
+    pub port: u16,
+    /// Connections accepted.
+    pub connections: Arc<std::sync::atomic::AtomicUsize>,
+    /// Bytes written to Relais.
+    pub bytes_sent: Arc<std::sync::atomic::AtomicU64>,
+    /// The start of each request received.
+    pub requests: Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl Target {
+    /// Starts answering.
+    pub async fn start(answer: &'static [u8], endless: bool) -> Self {
+        use std::sync::atomic::Ordering;
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let target = Self {
+            port: listener.local_addr().unwrap().port(),
+            connections: Arc::default(),
+            bytes_sent: Arc::default(),
+            requests: Arc::default(),
+        };
+        let (connections, sent, requests) = (
+            Arc::clone(&target.connections),
+            Arc::clone(&target.bytes_sent),
+            Arc::clone(&target.requests),
+        );
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                connections.fetch_add(1, Ordering::SeqCst);
+                let (sent, requests) = (Arc::clone(&sent), Arc::clone(&requests));
+                tokio::spawn(async move {
+                    loop {
+                        let mut buffer = vec![0u8; 16 * 1024];
+                        let Ok(n) = socket.read(&mut buffer).await else {
+                            return;
+                        };
+                        if n == 0 {
+                            return;
+                        }
+                        requests
+                            .lock()
+                            .unwrap()
+                            .push(String::from_utf8_lossy(&buffer[..n]).into_owned());
+                        if socket.write_all(answer).await.is_err() {
+                            return;
+                        }
+                        sent.fetch_add(answer.len() as u64, Ordering::SeqCst);
+                        if endless {
+                            let chunk = vec![b' '; 64 * 1024];
+                            while socket.write_all(&chunk).await.is_ok() {
+                                sent.fetch_add(chunk.len() as u64, Ordering::SeqCst);
+                            }
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        target
+    }
+}
