@@ -14,7 +14,7 @@ use relais_connections::{
     IntegrationRequest, StoredAnswer, WizardProgress, normalize_request_name, validate_step,
 };
 use relais_people::StandardAttribute;
-use relais_store::{ConnectionWrite, NewIntegrationRequest};
+use relais_store::{ConnectionSave, ConnectionWrite, NewIntegrationRequest};
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -187,15 +187,47 @@ impl App {
     /// in one transaction, and shows it.
     fn save_with_event(
         &self,
-        connection: &Connection,
+        save: ConnectionSave<'_>,
         audit: AuditEvent,
     ) -> Result<ConnectionView, AppError> {
         self.store.write_connection(ConnectionWrite {
-            connection: Some(connection),
+            connection: Some(save),
             credentials: vec![],
             events: vec![audit],
         })?;
+        let (ConnectionSave::Insert(connection) | ConnectionSave::Update(connection)) = save;
         Ok(self.view_connection(connection))
+    }
+
+    /// Revokes every live credential ever issued for `connection` (the
+    /// bound one, and any an older Relais issued in a race), with an audit
+    /// event each, for the caller's write.
+    fn revoke_issued_credentials(
+        &self,
+        company: &Company,
+        by: &str,
+        connection: &Connection,
+        reason: &str,
+    ) -> Result<(Vec<ApiCredential>, Vec<AuditEvent>), AppError> {
+        let mut revoked = Vec::new();
+        let mut events = Vec::new();
+        for mut credential in self
+            .store
+            .connection_credentials(company.id, connection.id)?
+            .into_iter()
+            .filter(|c| !c.is_revoked())
+        {
+            credential.revoke(Utc::now());
+            events.push(credential_event(
+                company,
+                by,
+                &credential,
+                "credential.revoke",
+                json!({"reason": reason}),
+            ));
+            revoked.push(credential);
+        }
+        Ok((revoked, events))
     }
 
     pub(crate) fn load_connection(
@@ -325,6 +357,7 @@ impl App {
             answers: BTreeMap::new(),
             credential: None,
             created_at: now,
+            revision: 0,
         };
         let audit = event(
             company,
@@ -335,7 +368,7 @@ impl App {
             None,
             json!({"integration": integration.slug}),
         );
-        self.save_with_event(&connection, audit)
+        self.save_with_event(ConnectionSave::Insert(&connection), audit)
     }
 
     /// Answers one wizard step. Secret answers are sealed with the
@@ -408,7 +441,7 @@ impl App {
             None,
             json!({"step": step_id, "fields": fields}),
         );
-        self.save_with_event(&connection, audit)
+        self.save_with_event(ConnectionSave::Update(&connection), audit)
     }
 
     /// Refuses, at the wizard already, a base URL that Relais itself will
@@ -520,7 +553,7 @@ impl App {
             ));
         }
         self.store.write_connection(ConnectionWrite {
-            connection: Some(&connection),
+            connection: Some(ConnectionSave::Update(&connection)),
             credentials: bound.iter().map(|(c, _)| c).collect(),
             events,
         })?;
@@ -554,7 +587,7 @@ impl App {
             None,
             json!({}),
         );
-        self.save_with_event(&connection, audit)
+        self.save_with_event(ConnectionSave::Update(&connection), audit)
     }
 
     /// Deactivates a connection (Inactive, with the reason given).
@@ -591,7 +624,7 @@ impl App {
             Some(reason.to_owned()),
             json!({}),
         );
-        self.save_with_event(&connection, audit)
+        self.save_with_event(ConnectionSave::Update(&connection), audit)
     }
 
     /// Reactivates an Inactive connection. Its old credential is revoked
@@ -609,22 +642,12 @@ impl App {
         let mut connection = self.load_connection(company.id, id)?;
         let integration = self.integration_of(&connection)?;
         let before = Self::apply(&mut connection, &ConnectionEvent::Reactivate)?;
-        let mut credentials = Vec::new();
-        let mut events = Vec::new();
-        if let Some(old) = &connection.credential
-            && let Some(mut old) = self.store.credential(old)?
-            && !old.is_revoked()
-        {
-            old.revoke(Utc::now());
-            events.push(credential_event(
-                company,
-                &by.name(),
-                &old,
-                "credential.revoke",
-                json!({"reason": "connection reactivated with a new credential"}),
-            ));
-            credentials.push(old);
-        }
+        let (mut credentials, mut events) = self.revoke_issued_credentials(
+            company,
+            &by.name(),
+            &connection,
+            "connection reactivated with a new credential",
+        )?;
         let bound = Self::bound_credential(&integration, company)?;
         if let Some((credential, _)) = &bound {
             events.push(credential_event(
@@ -650,7 +673,7 @@ impl App {
             ),
         );
         self.store.write_connection(ConnectionWrite {
-            connection: Some(&connection),
+            connection: Some(ConnectionSave::Update(&connection)),
             credentials: credentials.iter().collect(),
             events,
         })?;
@@ -683,23 +706,15 @@ impl App {
             None,
             json!({}),
         )];
-        let mut credentials = Vec::new();
-        if let Some(id) = &connection.credential
-            && let Some(mut credential) = self.store.credential(id)?
-            && !credential.is_revoked()
-        {
-            credential.revoke(Utc::now());
-            events.push(credential_event(
-                company,
-                &by.name(),
-                &credential,
-                "credential.revoke",
-                json!({"reason": "connection disconnected"}),
-            ));
-            credentials.push(credential);
-        }
+        let (credentials, revocations) = self.revoke_issued_credentials(
+            company,
+            &by.name(),
+            &connection,
+            "connection disconnected",
+        )?;
+        events.extend(revocations);
         self.store.write_connection(ConnectionWrite {
-            connection: Some(&connection),
+            connection: Some(ConnectionSave::Update(&connection)),
             credentials: credentials.iter().collect(),
             events,
         })?;
@@ -728,7 +743,7 @@ impl App {
             Some(format!("{failures} authentication failures in a row")),
             json!({"failures": failures}),
         );
-        self.save_with_event(&connection, audit)
+        self.save_with_event(ConnectionSave::Update(&connection), audit)
     }
 
     /// Makes the connection using a just-revoked credential Inactive (part of

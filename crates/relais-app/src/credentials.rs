@@ -303,7 +303,9 @@ impl App {
             ),
         );
         self.store.write_connection(relais_store::ConnectionWrite {
-            connection: connection.as_ref(),
+            connection: connection
+                .as_ref()
+                .map(relais_store::ConnectionSave::Update),
             credentials: vec![&credential],
             events,
         })?;

@@ -72,7 +72,7 @@ impl AppError {
 impl From<StoreError> for AppError {
     fn from(error: StoreError) -> Self {
         let kind = match error {
-            StoreError::Conflict(_) => ErrorKind::Conflict,
+            StoreError::Conflict(_) | StoreError::Changed(_) => ErrorKind::Conflict,
             StoreError::Open { .. } | StoreError::Corrupt { .. } | StoreError::Backend(_) => {
                 ErrorKind::Internal
             }

@@ -52,6 +52,10 @@ pub struct Connection {
     pub credential: Option<ClientId>,
     /// When it was started.
     pub created_at: DateTime<Utc>,
+    /// How many times it was saved. The store saves a change only while the
+    /// stored revision is still this one (compare-and-set), so that of two
+    /// requests changing the same connection at once exactly one wins.
+    pub revision: u64,
 }
 
 /// A request for a demo of a catalog integration.

@@ -45,6 +45,10 @@ pub enum StoreError {
     /// A row with the same unique key exists already.
     #[error("{0} already exists")]
     Conflict(String),
+    /// What the change was made from was changed by someone else meanwhile
+    /// (a compare-and-set lost); nothing was written.
+    #[error("{0}")]
+    Changed(String),
     /// A stored value could not be read back into a domain type.
     #[error("corrupt stored data in {table}: {reason}")]
     Corrupt {
@@ -391,12 +395,25 @@ pub trait CredentialStore {
 /// credentials it creates or revokes, and the audit events that record it.
 #[derive(Debug, Default)]
 pub struct ConnectionWrite<'a> {
-    /// The connection to insert or update.
-    pub connection: Option<&'a Connection>,
-    /// Credentials to insert (new) or update (existing).
+    /// The connection to insert or to update.
+    pub connection: Option<ConnectionSave<'a>>,
+    /// Credentials to insert (new) or update (existing). New ones are
+    /// recorded as issued for the written connection, if there is one.
     pub credentials: Vec<&'a ApiCredential>,
     /// Audit events to append.
     pub events: Vec<AuditEvent>,
+}
+
+/// How a connection is written.
+#[derive(Debug, Clone, Copy)]
+pub enum ConnectionSave<'a> {
+    /// A new connection (its revision is 0).
+    Insert(&'a Connection),
+    /// A change to a stored connection, saved only if the stored revision
+    /// is still the connection's `revision` (which the store then
+    /// increments); otherwise nothing of the write is saved and the write
+    /// fails with [`StoreError::Conflict`].
+    Update(&'a Connection),
 }
 
 /// Connections, requests and the audit trail.
@@ -405,7 +422,8 @@ pub trait ConnectionStore {
     ///
     /// # Errors
     /// [`StoreError::Conflict`] when the company has an active connection of
-    /// that integration already; nothing is written then.
+    /// that integration already, or when an updated connection was changed
+    /// by someone else since it was read; nothing is written then.
     fn write_connection(&self, write: ConnectionWrite<'_>) -> Result<(), StoreError>;
 
     /// One connection of the company.
@@ -427,6 +445,17 @@ pub trait ConnectionStore {
         company: CompanyId,
         include_disconnected: bool,
     ) -> Result<Vec<Connection>, StoreError>;
+
+    /// Every API credential ever issued for a connection of the company,
+    /// revoked or not, oldest first.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn connection_credentials(
+        &self,
+        company: CompanyId,
+        connection: ConnectionId,
+    ) -> Result<Vec<ApiCredential>, StoreError>;
 
     /// The live (not disconnected) connection using this credential.
     ///

@@ -1,6 +1,6 @@
 use std::collections::BTreeMap;
 
-use relais_access::{ClientId, CompanyId};
+use relais_access::{ApiCredential, ClientId, CompanyId};
 use relais_connections::{
     AuditEvent, Connection, ConnectionId, ConnectionState, DemoRequest, IntegrationRequest,
     StoredAnswer, WizardProgress,
@@ -11,10 +11,9 @@ use super::{
     SqliteStore, backend, conflict_or_backend, corrupt, json, parse_timestamp, parse_uuid,
     timestamp,
 };
-use crate::{ConnectionStore, ConnectionWrite, NewIntegrationRequest, StoreError};
+use crate::{ConnectionSave, ConnectionStore, ConnectionWrite, NewIntegrationRequest, StoreError};
 
-const COLUMNS: &str =
-    "id, company_id, integration, state, state_since, progress, answers, credential, created_at";
+const COLUMNS: &str = "id, company_id, integration, state, state_since, progress, answers, credential, created_at, revision";
 
 fn connection_row(row: &Row<'_>) -> rusqlite::Result<Result<Connection, StoreError>> {
     const T: &str = "connections";
@@ -27,6 +26,7 @@ fn connection_row(row: &Row<'_>) -> rusqlite::Result<Result<Connection, StoreErr
     let answers: String = row.get(6)?;
     let credential: Option<String> = row.get(7)?;
     let created: String = row.get(8)?;
+    let revision: i64 = row.get(9)?;
     Ok((|| {
         Ok(Connection {
             id: ConnectionId(parse_uuid(T, &id)?),
@@ -42,6 +42,7 @@ fn connection_row(row: &Row<'_>) -> rusqlite::Result<Result<Connection, StoreErr
                 .map(|c| ClientId::parse(&c).map_err(|e| corrupt(T, e)))
                 .transpose()?,
             created_at: parse_timestamp(T, &created)?,
+            revision: u64::try_from(revision).map_err(|e| corrupt(T, e))?,
         })
     })())
 }
@@ -99,38 +100,88 @@ fn event_row(row: &Row<'_>) -> rusqlite::Result<Result<AuditEvent, StoreError>> 
 impl ConnectionStore for SqliteStore {
     fn write_connection(&self, write: ConnectionWrite<'_>) -> Result<(), StoreError> {
         let mut conn = self.conn()?;
-        let tx = conn.transaction().map_err(backend)?;
-        if let Some(c) = write.connection {
-            tx.execute(
-                &format!(
-                    "INSERT INTO connections ({COLUMNS}, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-                     ON CONFLICT (id) DO UPDATE SET state = excluded.state, status = excluded.status,
-                        state_since = excluded.state_since, progress = excluded.progress,
-                        answers = excluded.answers, credential = excluded.credential
-                     WHERE connections.company_id = excluded.company_id"
-                ),
-                params![
-                    c.id.to_string(),
-                    c.company_id.0.to_string(),
-                    c.integration,
-                    json(&c.state)?,
-                    timestamp(c.state_since),
-                    json(&c.progress)?,
-                    json(&c.answers)?,
-                    c.credential.as_ref().map(ClientId::as_str),
-                    timestamp(c.created_at),
-                    c.state.status(),
-                ],
-            )
-            .map_err(|e| conflict_or_backend(e, || format!("an active connection of '{}' in this company", c.integration)))?;
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(backend)?;
+        let mut issued_for = None;
+        match write.connection {
+            Some(ConnectionSave::Insert(c)) => {
+                tx.execute(
+                    &format!("INSERT INTO connections ({COLUMNS}, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?10)"),
+                    params![
+                        c.id.to_string(),
+                        c.company_id.0.to_string(),
+                        c.integration,
+                        json(&c.state)?,
+                        timestamp(c.state_since),
+                        json(&c.progress)?,
+                        json(&c.answers)?,
+                        c.credential.as_ref().map(ClientId::as_str),
+                        timestamp(c.created_at),
+                        c.state.status(),
+                    ],
+                )
+                .map_err(|e| conflict_or_backend(e, || format!("an active connection of '{}' in this company", c.integration)))?;
+                issued_for = Some(c.id.to_string());
+            }
+            Some(ConnectionSave::Update(c)) => {
+                // Compare-and-set: saved only if nobody saved it since it was read.
+                let changed = tx
+                    .execute(
+                        "UPDATE connections SET state = ?4, status = ?5, state_since = ?6, progress = ?7,
+                            answers = ?8, credential = ?9, revision = revision + 1
+                         WHERE id = ?1 AND company_id = ?2 AND revision = ?3",
+                        params![
+                            c.id.to_string(),
+                            c.company_id.0.to_string(),
+                            i64::try_from(c.revision).unwrap_or(i64::MAX),
+                            json(&c.state)?,
+                            c.state.status(),
+                            timestamp(c.state_since),
+                            json(&c.progress)?,
+                            json(&c.answers)?,
+                            c.credential.as_ref().map(ClientId::as_str),
+                        ],
+                    )
+                    .map_err(|e| conflict_or_backend(e, || format!("an active connection of '{}' in this company", c.integration)))?;
+                if changed == 0 {
+                    return Err(StoreError::Changed(format!(
+                        "connection {} was changed by another request meanwhile; reload it and try again",
+                        c.id
+                    )));
+                }
+                issued_for = Some(c.id.to_string());
+            }
+            None => {}
         }
         for credential in &write.credentials {
             if !super::credentials::update_credential(&tx, credential)? {
-                super::credentials::insert_credential(&tx, credential)?;
+                super::credentials::insert_credential(&tx, credential, issued_for.as_deref())?;
             }
         }
         insert_events(&tx, &write.events)?;
         tx.commit().map_err(backend)
+    }
+
+    fn connection_credentials(
+        &self,
+        company: CompanyId,
+        connection: ConnectionId,
+    ) -> Result<Vec<ApiCredential>, StoreError> {
+        let conn = self.conn()?;
+        let mut statement = conn
+            .prepare(&format!(
+                "SELECT {} FROM api_credentials WHERE company_id = ?1 AND connection_id = ?2 ORDER BY created_at, client_id",
+                super::credentials::COLUMNS
+            ))
+            .map_err(backend)?;
+        let rows = statement
+            .query_map(
+                [company.0.to_string(), connection.to_string()],
+                super::credentials::credential_row,
+            )
+            .map_err(backend)?;
+        rows.map(|r| r.map_err(backend)?).collect()
     }
 
     fn connection(
@@ -331,10 +382,168 @@ impl ConnectionStore for SqliteStore {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
+
     use super::*;
-    use crate::AccessStore;
+    use crate::{AccessStore, CredentialStore};
     use chrono::Utc;
     use relais_access::{Company, MarketplaceRight, PersonalAccessToken, User};
+
+    fn company(store: &SqliteStore) -> Company {
+        let now = Utc::now();
+        let company = Company::new("A", now).unwrap();
+        let admin = User::new(
+            company.id,
+            "a@example.com",
+            "A",
+            MarketplaceRight::Edit,
+            now,
+        )
+        .unwrap();
+        store
+            .create_company(
+                &company,
+                &admin,
+                &PersonalAccessToken::issue(&admin, "t", now, None)
+                    .unwrap()
+                    .record,
+            )
+            .unwrap();
+        company
+    }
+
+    fn pending(company: &Company) -> Connection {
+        let now = Utc::now();
+        Connection {
+            id: ConnectionId::new(),
+            company_id: company.id,
+            integration: "tableau".into(),
+            state: ConnectionState::transition(None, &relais_connections::ConnectionEvent::Start)
+                .unwrap(),
+            state_since: now,
+            progress: WizardProgress::default(),
+            answers: BTreeMap::new(),
+            credential: None,
+            created_at: now,
+            revision: 0,
+        }
+    }
+
+    fn credential(company: &Company) -> ApiCredential {
+        ApiCredential::create(
+            company.id,
+            "Tableau (connection)",
+            Some("tableau".into()),
+            std::iter::once("employees:read".parse().unwrap()).collect(),
+            BTreeSet::new(),
+            Utc::now(),
+        )
+        .unwrap()
+        .0
+    }
+
+    #[test]
+    fn a_change_made_from_a_stale_revision_is_refused_and_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("relais.db")).unwrap();
+        let company = company(&store);
+        let connection = pending(&company);
+        store
+            .write_connection(ConnectionWrite {
+                connection: Some(ConnectionSave::Insert(&connection)),
+                ..ConnectionWrite::default()
+            })
+            .unwrap();
+        // Two requests read revision 0; the first to write wins.
+        let (first, second) = (credential(&company), credential(&company));
+        store
+            .write_connection(ConnectionWrite {
+                connection: Some(ConnectionSave::Update(&connection)),
+                credentials: vec![&first],
+                events: vec![],
+            })
+            .unwrap();
+        let err = store
+            .write_connection(ConnectionWrite {
+                connection: Some(ConnectionSave::Update(&connection)),
+                credentials: vec![&second],
+                events: vec![],
+            })
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Changed(_)), "{err:?}");
+        assert_eq!(
+            store
+                .connection(company.id, connection.id)
+                .unwrap()
+                .unwrap()
+                .revision,
+            1
+        );
+        let issued = store
+            .connection_credentials(company.id, connection.id)
+            .unwrap();
+        assert_eq!(issued.len(), 1, "the loser's credential was not stored");
+        assert_eq!(issued[0].client_id, first.client_id);
+        assert!(store.credential(&second.client_id).unwrap().is_none());
+    }
+
+    #[test]
+    fn credentials_issued_in_a_race_before_this_version_are_found_by_their_audit_event() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("relais.db");
+        let store = SqliteStore::open(&path).unwrap();
+        let company = company(&store);
+        let connection = pending(&company);
+        let (bound, extra) = (credential(&company), credential(&company));
+        drop(store);
+        // The database as version 5 left it: one connection, two live
+        // credentials made for it, only one of them bound.
+        {
+            let conn = rusqlite::Connection::open(&path).unwrap();
+            conn.execute_batch("DROP INDEX api_credentials_connection; ALTER TABLE api_credentials DROP COLUMN connection_id; ALTER TABLE connections DROP COLUMN revision; PRAGMA user_version = 5;").unwrap();
+            conn.execute(
+                &format!("INSERT INTO connections ({}, status) VALUES (?1, ?2, 'tableau', ?3, ?4, '{{}}', '{{}}', ?5, ?4, 'connected')", "id, company_id, integration, state, state_since, progress, answers, credential, created_at"),
+                params![connection.id.to_string(), company.id.0.to_string(), json(&ConnectionState::Connected).unwrap(), timestamp(Utc::now()), bound.client_id.as_str()],
+            )
+            .unwrap();
+            for c in [&bound, &extra] {
+                conn.execute(
+                    &format!("INSERT INTO api_credentials ({}) VALUES (?1, ?2, 'x', 'tableau', '[]', '[]', ?3, 0, ?4, ?4, NULL)", super::super::credentials::COLUMNS),
+                    params![c.client_id.as_str(), company.id.0.to_string(), c.secret_hash.to_hex(), timestamp(Utc::now())],
+                )
+                .unwrap();
+                insert_events(
+                    &conn,
+                    &[AuditEvent {
+                        company_id: company.id,
+                        at: Utc::now(),
+                        actor: "ana".into(),
+                        subject_type: "credential".into(),
+                        subject_id: c.client_id.to_string(),
+                        action: "credential.create".into(),
+                        before: None,
+                        after: Some("active".into()),
+                        reason: None,
+                        details: serde_json::json!({"scopes": [], "more": {"connection": connection.id.to_string()}}),
+                    }],
+                )
+                .unwrap();
+            }
+        }
+        let store = SqliteStore::open(&path).unwrap();
+        let issued: BTreeSet<_> = store
+            .connection_credentials(company.id, connection.id)
+            .unwrap()
+            .into_iter()
+            .map(|c| c.client_id.to_string())
+            .collect();
+        assert_eq!(
+            issued,
+            [bound.client_id.to_string(), extra.client_id.to_string()]
+                .into_iter()
+                .collect()
+        );
+    }
 
     #[test]
     fn the_audit_trail_cannot_be_changed() {

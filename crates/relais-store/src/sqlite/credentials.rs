@@ -14,10 +14,15 @@ use crate::{CredentialStore, StoreError};
 
 pub(super) const COLUMNS: &str = "client_id, company_id, name, integration, scopes, readable_attributes, secret_hash, generation, created_at, updated_at, revoked_at";
 
-/// Inserts a credential on `conn` (inside the caller's transaction, if any).
-pub(super) fn insert_credential(conn: &Connection, c: &ApiCredential) -> Result<(), StoreError> {
+/// Inserts a credential on `conn` (inside the caller's transaction, if
+/// any), issued for `connection` if it is one's.
+pub(super) fn insert_credential(
+    conn: &Connection,
+    c: &ApiCredential,
+    connection: Option<&str>,
+) -> Result<(), StoreError> {
     conn.execute(
-            &format!("INSERT INTO api_credentials ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
+            &format!("INSERT INTO api_credentials ({COLUMNS}, connection_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"),
             params![
                 c.client_id.as_str(),
                 c.company_id.0.to_string(),
@@ -30,6 +35,7 @@ pub(super) fn insert_credential(conn: &Connection, c: &ApiCredential) -> Result<
                 timestamp(c.created_at),
                 timestamp(c.updated_at),
                 c.revoked_at.map(timestamp),
+                connection,
             ],
         )
         .map_err(|e| conflict_or_backend(e, || format!("credential {}", c.client_id)))?;
@@ -62,7 +68,7 @@ pub(super) fn update_credential(conn: &Connection, c: &ApiCredential) -> Result<
 
 impl CredentialStore for SqliteStore {
     fn insert_credential(&self, c: &ApiCredential) -> Result<(), StoreError> {
-        insert_credential(&*self.conn()?, c)
+        insert_credential(&*self.conn()?, c, None)
     }
 
     fn update_credential(&self, c: &ApiCredential) -> Result<bool, StoreError> {

@@ -33,6 +33,7 @@ const SCHEMA_STEPS: &[&str] = &[
     include_str!("../../migrations/003_connections_and_audit.sql"),
     include_str!("../../migrations/004_reports.sql"),
     include_str!("../../migrations/005_sync.sql"),
+    include_str!("../../migrations/006_connection_revisions.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {

@@ -1,0 +1,226 @@
+//! Check-then-act under concurrency, fired many times in parallel over real
+//! HTTP (issue 13): every "only one" rule holds because the store enforces
+//! it, not because requests happen to arrive one after another.
+
+#![allow(clippy::unwrap_used)] // Tests: a panic is the failure report.
+
+mod common;
+
+use std::sync::Arc;
+
+use relais_app::App;
+use relais_server::ServerConfig;
+use serde_json::{Value, json};
+
+/// How many requests each race fires at once.
+const RACERS: usize = 30;
+
+struct Server {
+    base: String,
+    token: String,
+    client: reqwest::Client,
+    _dir: tempfile::TempDir,
+}
+
+impl Server {
+    async fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let app = Arc::new(App::open(&dir.path().join("relais.db")).unwrap());
+        let new = app
+            .create_company("Acme", "ana@acme.example", "Ana")
+            .unwrap();
+        let base = common::serve(app, ServerConfig::default()).await;
+        Self {
+            base,
+            token: new.token,
+            client: reqwest::Client::new(),
+            _dir: dir,
+        }
+    }
+
+    async fn call(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+        let mut request = self
+            .client
+            .request(method.parse().unwrap(), format!("{}{path}", self.base))
+            .bearer_auth(&self.token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Fires `RACERS` copies of one request at once; returns their statuses.
+    async fn race(self: &Arc<Self>, method: &'static str, path: String) -> Vec<u16> {
+        let barrier = Arc::new(tokio::sync::Barrier::new(RACERS));
+        let tasks: Vec<_> = (0..RACERS)
+            .map(|_| {
+                let (server, path, barrier) =
+                    (Arc::clone(self), path.clone(), Arc::clone(&barrier));
+                tokio::spawn(async move {
+                    barrier.wait().await;
+                    server.call(method, &path, None).await
+                })
+            })
+            .collect();
+        let mut statuses = Vec::new();
+        for task in tasks {
+            let (status, body) = task.await.unwrap();
+            assert!(status < 500, "{status}: {body}");
+            statuses.push(status);
+        }
+        statuses
+    }
+
+    /// A Tableau connection with its wizard answered, not yet completed.
+    async fn answered_connection(&self) -> String {
+        let (status, started) = self
+            .call(
+                "POST",
+                "/api/connections",
+                Some(json!({"integration": "tableau"})),
+            )
+            .await;
+        assert_eq!(status, 201, "{started}");
+        let id = started["id"].as_str().unwrap().to_owned();
+        for (step, answers) in [
+            (
+                "destination",
+                json!({"destination_url": "https://eu.tableau.example/acme", "refresh": "daily"}),
+            ),
+            ("confirm", json!({"accept_data_processing": true})),
+        ] {
+            let (status, body) = self
+                .call(
+                    "POST",
+                    &format!("/api/connections/{id}/wizard/{step}"),
+                    Some(answers),
+                )
+                .await;
+            assert_eq!(status, 200, "{body}");
+        }
+        id
+    }
+
+    /// The company's credentials made for Tableau that are not revoked.
+    async fn live_tableau_credentials(&self) -> Vec<Value> {
+        let (_, list) = self.call("GET", "/api/credentials", None).await;
+        list.as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["integration"] == "tableau" && c["revoked_at"].is_null())
+            .cloned()
+            .collect()
+    }
+}
+
+fn count(statuses: &[u16], status: u16) -> usize {
+    statuses.iter().filter(|s| **s == status).count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn of_many_parallel_wizard_completions_exactly_one_wins_and_one_credential_exists() {
+    let server = Arc::new(Server::start().await);
+    for round in 0..5 {
+        let id = server.answered_connection().await;
+        let statuses = server
+            .race("POST", format!("/api/connections/{id}/wizard/complete"))
+            .await;
+        assert_eq!(count(&statuses, 200), 1, "round {round}: {statuses:?}");
+        assert_eq!(
+            count(&statuses, 409),
+            RACERS - 1,
+            "round {round}: {statuses:?}"
+        );
+        let live = server.live_tableau_credentials().await;
+        assert_eq!(live.len(), 1, "round {round}: {live:?}");
+        let (status, _) = server
+            .call("DELETE", &format!("/api/connections/{id}"), None)
+            .await;
+        assert_eq!(status, 200);
+        assert!(server.live_tableau_credentials().await.is_empty());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn of_many_parallel_reactivations_exactly_one_wins_and_the_old_credential_dies() {
+    let server = Arc::new(Server::start().await);
+    let id = server.answered_connection().await;
+    let (status, _) = server
+        .call(
+            "POST",
+            &format!("/api/connections/{id}/wizard/complete"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    let first = server.live_tableau_credentials().await;
+    for round in 0..5 {
+        let (status, body) = server
+            .call(
+                "POST",
+                &format!("/api/connections/{id}/deactivate"),
+                Some(json!({"reason": "vendor audit"})),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let statuses = server
+            .race("POST", format!("/api/connections/{id}/reactivate"))
+            .await;
+        assert_eq!(count(&statuses, 200), 1, "round {round}: {statuses:?}");
+        assert_eq!(
+            count(&statuses, 409),
+            RACERS - 1,
+            "round {round}: {statuses:?}"
+        );
+        let live = server.live_tableau_credentials().await;
+        assert_eq!(live.len(), 1, "round {round}: {live:?}");
+        assert_ne!(live[0]["client_id"], first[0]["client_id"]);
+    }
+    // Disconnecting revokes every credential ever issued for the connection.
+    server
+        .call("DELETE", &format!("/api/connections/{id}"), None)
+        .await;
+    let (_, list) = server.call("GET", "/api/credentials", None).await;
+    let issued: Vec<_> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["integration"] == "tableau")
+        .collect();
+    assert_eq!(issued.len(), 6, "one per completion and reactivation");
+    assert!(
+        issued.iter().all(|c| !c["revoked_at"].is_null()),
+        "{issued:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn of_parallel_state_changes_exactly_one_applies() {
+    let server = Arc::new(Server::start().await);
+    let id = server.answered_connection().await;
+    server
+        .call(
+            "POST",
+            &format!("/api/connections/{id}/wizard/complete"),
+            None,
+        )
+        .await;
+    let statuses = server
+        .race("DELETE", format!("/api/connections/{id}"))
+        .await;
+    assert_eq!(count(&statuses, 200), 1, "{statuses:?}");
+    assert_eq!(count(&statuses, 409), RACERS - 1, "{statuses:?}");
+    // The audit trail records one disconnection.
+    let (_, events) = server
+        .call("GET", &format!("/api/connections/{id}/events"), None)
+        .await;
+    let disconnects = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "connection.disconnect")
+        .count();
+    assert_eq!(disconnects, 1, "{events}");
+}
