@@ -211,8 +211,7 @@ async fn integration_requests(
     Authenticated(actor): Authenticated,
 ) -> Result<Json<Vec<IntegrationRequest>>, Problem> {
     blocking(&s.app, move |app| {
-        Caller::User(&actor).may_browse(&actor.company)?;
-        app.integration_requests()
+        app.integration_requests(Caller::User(&actor), None)
     })
     .await
     .map(Json)

@@ -551,7 +551,7 @@ async fn demo_and_integration_requests() {
     let b = app
         .create_company("Globex", "hank@globex.example", "Hank")
         .unwrap();
-    let (base, _app) = in_process(app).await;
+    let (base, operator) = in_process(app).await;
     let http = Http {
         base,
         client: reqwest::Client::new(),
@@ -608,8 +608,22 @@ async fn demo_and_integration_requests() {
             Some(ask("hi bob!")),
         )
         .await;
-    assert_eq!(merged["count"], 2);
-    assert_eq!(merged["name"], "HiBob");
+    assert_eq!(merged["name"], "HiBob", "merged with Acme's request");
+    assert_eq!(merged["count"], 1, "Globex sees its own requests only");
+    assert_eq!(merged["use_cases"], json!(["HRIS migration"]));
+    // Neither company reads the other's requests or use cases; the operator reads all.
+    let (_, mine) = http
+        .call("GET", "/api/integration-requests", &b.token, None)
+        .await;
+    assert_eq!(mine.as_array().unwrap().len(), 1);
+    assert_eq!(mine[0]["count"], 1);
+    assert_eq!(
+        operator
+            .integration_requests(relais_app::Caller::Operator, None)
+            .unwrap()[0]
+            .count,
+        2
+    );
     let (status, body) = http
         .call(
             "POST",

@@ -53,14 +53,22 @@ impl Server {
 
     /// Fires `RACERS` copies of one request at once; returns their statuses.
     async fn race(self: &Arc<Self>, method: &'static str, path: String) -> Vec<u16> {
-        let barrier = Arc::new(tokio::sync::Barrier::new(RACERS));
-        let tasks: Vec<_> = (0..RACERS)
-            .map(|_| {
-                let (server, path, barrier) =
-                    (Arc::clone(self), path.clone(), Arc::clone(&barrier));
+        self.all_at_once(vec![(method, path, None); RACERS]).await
+    }
+
+    /// Fires every request at once; returns their statuses, in order. None may be a 5xx.
+    async fn all_at_once(
+        self: &Arc<Self>,
+        requests: Vec<(&'static str, String, Option<Value>)>,
+    ) -> Vec<u16> {
+        let barrier = Arc::new(tokio::sync::Barrier::new(requests.len()));
+        let tasks: Vec<_> = requests
+            .into_iter()
+            .map(|(method, path, body)| {
+                let (server, barrier) = (Arc::clone(self), Arc::clone(&barrier));
                 tokio::spawn(async move {
                     barrier.wait().await;
-                    server.call(method, &path, None).await
+                    server.call(method, &path, body).await
                 })
             })
             .collect();
@@ -223,4 +231,69 @@ async fn of_parallel_state_changes_exactly_one_applies() {
         .filter(|e| e["action"] == "connection.disconnect")
         .count();
     assert_eq!(disconnects, 1, "{events}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_concurrent_writes_of_every_kind_never_fail_the_server() {
+    let server = Arc::new(Server::start().await);
+    // The same integration request 50 times: merged, every one counted.
+    let ask =
+        json!({"name": "HiBob", "website": "https://www.hibob.com", "use_case": "HRIS migration"});
+    let statuses = server
+        .all_at_once(vec![
+            (
+                "POST",
+                "/api/integration-requests".to_owned(),
+                Some(ask)
+            );
+            50
+        ])
+        .await;
+    assert_eq!(count(&statuses, 201), 50, "{statuses:?}");
+    let (_, requests) = server.call("GET", "/api/integration-requests", None).await;
+    assert_eq!(requests[0]["count"], 50, "{requests}");
+
+    // Fifty writes of five kinds at once.
+    const INTEGRATIONS: [&str; 10] = [
+        "tableau",
+        "power-bi",
+        "looker-studio",
+        "fivetran",
+        "airbyte",
+        "urban-sports-club",
+        "egym-wellpass",
+        "probonio",
+        "hansefit",
+        "givve",
+    ];
+    let mut writes = Vec::new();
+    for (i, integration) in INTEGRATIONS.into_iter().enumerate() {
+        writes.push((
+            "POST",
+            "/api/integration-requests".to_owned(),
+            Some(json!({"name": format!("Tool {i}"), "use_case": "payroll"})),
+        ));
+        writes.push((
+            "POST",
+            "/api/demo-requests".to_owned(),
+            Some(json!({"integration": "okta", "message": format!("demo {i}")})),
+        ));
+        writes.push((
+            "POST",
+            "/api/credentials".to_owned(),
+            Some(json!({"name": format!("BI {i}"), "scopes": ["employees:read"]})),
+        ));
+        writes.push((
+            "POST",
+            "/api/reports".to_owned(),
+            Some(json!({"name": format!("Headcount {i}"), "type": "point_in_time", "period": {"type": "relative", "period": "today"}, "columns": ["first_name"]})),
+        ));
+        writes.push((
+            "POST",
+            "/api/connections".to_owned(),
+            Some(json!({"integration": integration})),
+        ));
+    }
+    let statuses = server.all_at_once(writes).await;
+    assert!(statuses.iter().all(|s| *s == 201), "{statuses:?}");
 }

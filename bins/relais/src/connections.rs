@@ -460,7 +460,7 @@ pub(crate) fn run_requests(
             Ok(())
         }
         RequestsCommand::Integrations => {
-            let list = app.integration_requests()?;
+            let list = app.integration_requests(Caller::Operator, None)?;
             if out.json {
                 return out.print_json(&list);
             }

@@ -937,12 +937,25 @@ impl App {
         Ok(self.store.add_integration_request(&request, audit)?)
     }
 
-    /// Every integration request, most requested first.
+    /// Integration requests, most requested first: a user sees their
+    /// company's own requests (count and use cases of that company only);
+    /// the operator every company's, or one company's.
     ///
     /// # Errors
-    /// [`AppError`] when the database fails.
-    pub fn integration_requests(&self) -> Result<Vec<IntegrationRequest>, AppError> {
-        Ok(self.store.integration_requests()?)
+    /// [`ErrorKind::Forbidden`] below *view*.
+    pub fn integration_requests(
+        &self,
+        by: Caller<'_>,
+        company: Option<&Company>,
+    ) -> Result<Vec<IntegrationRequest>, AppError> {
+        let scope = match (by, company) {
+            (Caller::Operator, company) => company.map(|c| c.id),
+            (Caller::User(actor), _) => {
+                by.may_browse(&actor.company)?;
+                Some(actor.company.id)
+            }
+        };
+        Ok(self.store.integration_requests(scope)?)
     }
 }
 

@@ -504,7 +504,8 @@ pub trait ConnectionStore {
     ) -> Result<Vec<DemoRequest>, StoreError>;
 
     /// Adds a request for a missing integration, merged with earlier ones of
-    /// the same normalised name; returns the merged request.
+    /// the same normalised name; returns it as the requesting company sees
+    /// it (its own requests only).
     ///
     /// # Errors
     /// [`StoreError`] when the database fails.
@@ -514,11 +515,15 @@ pub trait ConnectionStore {
         event: AuditEvent,
     ) -> Result<IntegrationRequest, StoreError>;
 
-    /// Every integration request, most requested first.
+    /// Integration requests, most requested first: as one company made them
+    /// (its own requests, count and use cases), or every company's (`None`).
     ///
     /// # Errors
     /// [`StoreError`] when the database fails.
-    fn integration_requests(&self) -> Result<Vec<IntegrationRequest>, StoreError>;
+    fn integration_requests(
+        &self,
+        company: Option<CompanyId>,
+    ) -> Result<Vec<IntegrationRequest>, StoreError>;
 }
 
 /// One request for a missing integration.

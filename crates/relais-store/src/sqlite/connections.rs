@@ -100,9 +100,7 @@ fn event_row(row: &Row<'_>) -> rusqlite::Result<Result<AuditEvent, StoreError>> 
 impl ConnectionStore for SqliteStore {
     fn write_connection(&self, write: ConnectionWrite<'_>) -> Result<(), StoreError> {
         let mut conn = self.conn()?;
-        let tx = conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(backend)?;
+        let tx = conn.transaction().map_err(backend)?;
         let mut issued_for = None;
         match write.connection {
             Some(ConnectionSave::Insert(c)) => {
@@ -338,46 +336,62 @@ impl ConnectionStore for SqliteStore {
         )
         .map_err(backend)?;
         insert_events(&tx, &[event])?;
-        tx.commit().map_err(backend)?;
-        self.integration_requests()?
+        // Read back on the same connection: a second one taken from the
+        // pool while holding this one could deadlock it under load.
+        let merged = integration_requests(&tx, Some(r.company_id))?
             .into_iter()
             .find(|i| i.normalized_name == r.normalized_name)
-            .ok_or_else(|| StoreError::Backend("the request vanished".into()))
+            .ok_or_else(|| StoreError::Backend("the request vanished".into()))?;
+        tx.commit().map_err(backend)?;
+        Ok(merged)
     }
 
-    fn integration_requests(&self) -> Result<Vec<IntegrationRequest>, StoreError> {
-        let conn = self.conn()?;
-        let mut statement = conn
-            .prepare(
-                "SELECT r.normalized_name, r.name, r.website, r.count, r.first_requested_at, r.last_requested_at,
-                        (SELECT json_group_array(use_case) FROM (SELECT use_case FROM integration_request_entries e
-                          WHERE e.normalized_name = r.normalized_name ORDER BY e.id))
-                 FROM integration_requests r ORDER BY r.count DESC, r.normalized_name",
-            )
-            .map_err(backend)?;
-        let rows = statement
-            .query_map([], |row| {
-                const T: &str = "integration_requests";
-                let first: String = row.get(4)?;
-                let last: String = row.get(5)?;
-                let cases: String = row.get(6)?;
-                let (normalized_name, name, website, count) =
-                    (row.get(0)?, row.get(1)?, row.get(2)?, row.get::<_, i64>(3)?);
-                Ok((|| {
-                    Ok(IntegrationRequest {
-                        name,
-                        normalized_name,
-                        website,
-                        count: u64::try_from(count).unwrap_or(0),
-                        use_cases: serde_json::from_str(&cases).map_err(|e| corrupt(T, e))?,
-                        first_requested_at: parse_timestamp(T, &first)?,
-                        last_requested_at: parse_timestamp(T, &last)?,
-                    })
-                })())
-            })
-            .map_err(backend)?;
-        rows.map(|r| r.map_err(backend)?).collect()
+    fn integration_requests(
+        &self,
+        company: Option<CompanyId>,
+    ) -> Result<Vec<IntegrationRequest>, StoreError> {
+        integration_requests(&*self.conn()?, company)
     }
+}
+
+/// Requests for missing integrations as `company` made them (its own
+/// requests, count and use cases only), or as every company did (`None`).
+fn integration_requests(
+    conn: &rusqlite::Connection,
+    company: Option<CompanyId>,
+) -> Result<Vec<IntegrationRequest>, StoreError> {
+    let mut statement = conn
+        .prepare_cached(
+            "SELECT r.normalized_name, r.name, r.website, count(*), min(e.created_at), max(e.created_at),
+                    json_group_array(e.use_case ORDER BY e.id)
+             FROM integration_requests r JOIN integration_request_entries e ON e.normalized_name = r.normalized_name
+             WHERE ?1 IS NULL OR e.company_id = ?1
+             GROUP BY r.normalized_name
+             ORDER BY count(*) DESC, r.normalized_name",
+        )
+        .map_err(backend)?;
+    let rows = statement
+        .query_map([company.map(|c| c.0.to_string())], |row| {
+            const T: &str = "integration_requests";
+            let first: String = row.get(4)?;
+            let last: String = row.get(5)?;
+            let cases: String = row.get(6)?;
+            let (normalized_name, name, website, count) =
+                (row.get(0)?, row.get(1)?, row.get(2)?, row.get::<_, i64>(3)?);
+            Ok((|| {
+                Ok(IntegrationRequest {
+                    name,
+                    normalized_name,
+                    website,
+                    count: u64::try_from(count).unwrap_or(0),
+                    use_cases: serde_json::from_str(&cases).map_err(|e| corrupt(T, e))?,
+                    first_requested_at: parse_timestamp(T, &first)?,
+                    last_requested_at: parse_timestamp(T, &last)?,
+                })
+            })())
+        })
+        .map_err(backend)?;
+    rows.map(|r| r.map_err(backend)?).collect()
 }
 
 #[cfg(test)]

@@ -46,11 +46,16 @@ fn latest_version() -> usize {
 }
 
 /// Settings every connection needs: wait for locks instead of failing,
+/// transactions that lock for writing from their start,
 /// write-ahead logging so readers never block the writer, enforced foreign
 /// keys; and, for reports that read a month of attendances, the database
 /// memory-mapped (reads without a copy per page) and a larger page cache.
 fn configure(conn: &mut Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
+    // Every transaction takes the write lock when it begins: a deferred one
+    // that reads first and writes later fails at once (SQLITE_BUSY, without
+    // waiting) when another writer committed in between.
+    conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
     conn.execute_batch(
         "PRAGMA journal_mode = WAL;
          PRAGMA synchronous = NORMAL;
@@ -117,10 +122,64 @@ impl SqliteStore {
         user_version(&*self.conn()?).map_err(backend)
     }
 
-    fn conn(&self) -> Result<PooledConnection<SqliteConnectionManager>, StoreError> {
-        self.pool
+    /// The one pooled connection the calling thread may hold.
+    ///
+    /// A store method that took a second connection while holding one
+    /// could deadlock the pool: under load every connection is held by a
+    /// method waiting for another. So that no method can, a thread holding
+    /// a connection is refused a second one, at once and in every build
+    /// (tests fail on the first such call, and debug builds panic).
+    fn conn(&self) -> Result<Held, StoreError> {
+        if HELD.get() {
+            debug_assert!(
+                false,
+                "a store method asked for a second database connection while holding one"
+            );
+            return Err(StoreError::Backend(
+                "internal error: a second database connection was asked for while holding one"
+                    .into(),
+            ));
+        }
+        let conn = self
+            .pool
             .get()
-            .map_err(|e| StoreError::Backend(format!("no database connection: {e}")))
+            .map_err(|e| StoreError::Backend(format!("no database connection: {e}")))?;
+        HELD.set(true);
+        Ok(Held {
+            conn,
+            _one_thread: std::marker::PhantomData,
+        })
+    }
+}
+
+thread_local! {
+    /// Whether this thread holds a pooled connection (see [`SqliteStore::conn`]).
+    static HELD: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// A pooled connection, the only one its thread holds. Not `Send`: it is
+/// released on the thread that took it, which keeps [`HELD`] true to fact.
+struct Held {
+    conn: PooledConnection<SqliteConnectionManager>,
+    _one_thread: std::marker::PhantomData<*const ()>,
+}
+
+impl std::ops::Deref for Held {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for Held {
+    fn deref_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        HELD.set(false);
     }
 }
 
