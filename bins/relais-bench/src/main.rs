@@ -471,13 +471,13 @@ fn tracking(db: Option<PathBuf>, ingest: u64, total: u64, queries: usize) -> any
     let mut ingest_time = None;
     let started = Instant::now();
     while written < total {
-        let mut run = SyncRun::start(
+        let run = SyncRun::start(
             uuid::Uuid::now_v7(),
             Trigger::Scheduled,
             relais_sync::Cycle::Incremental,
             chrono::Utc::now(),
         );
-        store.save_run(company.id, &run)?;
+        store.start_run(company.id, &run)?;
         let mut in_run = 0;
         while in_run < PER_RUN && written < total {
             let n = BATCH
@@ -497,18 +497,27 @@ fn tracking(db: Option<PathBuf>, ingest: u64, total: u64, queries: usize) -> any
                     }
                 })
                 .collect();
-            for e in &batch {
-                run.record(e);
-            }
-            store.append_entries(&run, &batch)?;
+            store.advance_run(
+                company.id,
+                run.id,
+                relais_store::RunProgress {
+                    entries: &batch,
+                    ..Default::default()
+                },
+                &mut |_| {},
+            )?;
             in_run += n as u64;
             written += n as u64;
             if written == ingest {
                 ingest_time = Some(started.elapsed());
             }
         }
-        run.finish(None, chrono::Utc::now());
-        store.save_run(company.id, &run)?;
+        store.advance_run(
+            company.id,
+            run.id,
+            relais_store::RunProgress::default(),
+            &mut |r| r.finish(None, chrono::Utc::now()),
+        )?;
         runs.push(run.id);
     }
     if let Some(t) = ingest_time {
@@ -619,7 +628,7 @@ async fn scim(employees: u32, program: PathBuf) -> anyhow::Result<()> {
             cycle: relais_sync::Cycle::Full,
         };
         let started = Instant::now();
-        let out = relais_scim::run_cycle(&client, &settings, input).await;
+        let out = relais_scim::run_cycle(&client, &settings, input, None).await;
         let t = started.elapsed().as_secs_f64();
         let failed = out
             .entries

@@ -15,6 +15,8 @@ use serde_json::{Value, json};
 /// How many requests each race fires at once.
 const RACERS: usize = 30;
 
+const KEY: &str = "7a1c0d4e6a2b3c5d7e9f00112233445566778899aabbccddeeff0011223344ab";
+
 struct Server {
     base: String,
     token: String,
@@ -25,7 +27,12 @@ struct Server {
 impl Server {
     async fn start() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let app = Arc::new(App::open(&dir.path().join("relais.db")).unwrap());
+        let app = Arc::new(
+            App::open(&dir.path().join("relais.db"))
+                .unwrap()
+                .with_secret_key(Some(relais_access::SecretKey::from_hex(KEY).unwrap()))
+                .with_egress_policy(relais_egress::EgressPolicy::parse("127.0.0.1").unwrap()),
+        );
         let new = app
             .create_company("Acme", "ana@acme.example", "Ana")
             .unwrap();
@@ -39,10 +46,20 @@ impl Server {
     }
 
     async fn call(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+        self.call_as(&self.token, method, path, body).await
+    }
+
+    async fn call_as(
+        &self,
+        token: &str,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
         let mut request = self
             .client
             .request(method.parse().unwrap(), format!("{}{path}", self.base))
-            .bearer_auth(&self.token);
+            .bearer_auth(token);
         if let Some(body) = body {
             request = request.json(&body);
         }
@@ -56,19 +73,31 @@ impl Server {
         self.all_at_once(vec![(method, path, None); RACERS]).await
     }
 
-    /// Fires every request at once; returns their statuses, in order. None may be a 5xx.
+    /// Fires every request at once as the admin; returns their statuses,
+    /// in order. None may be a 5xx.
     async fn all_at_once(
         self: &Arc<Self>,
+        requests: Vec<(&'static str, String, Option<Value>)>,
+    ) -> Vec<u16> {
+        let token = self.token.clone();
+        self.all_at_once_as(&token, requests).await
+    }
+
+    /// Fires every request at once with `token`; returns their statuses, in order.
+    async fn all_at_once_as(
+        self: &Arc<Self>,
+        token: &str,
         requests: Vec<(&'static str, String, Option<Value>)>,
     ) -> Vec<u16> {
         let barrier = Arc::new(tokio::sync::Barrier::new(requests.len()));
         let tasks: Vec<_> = requests
             .into_iter()
             .map(|(method, path, body)| {
-                let (server, barrier) = (Arc::clone(self), Arc::clone(&barrier));
+                let (server, barrier, token) =
+                    (Arc::clone(self), Arc::clone(&barrier), token.to_owned());
                 tokio::spawn(async move {
                     barrier.wait().await;
-                    server.call(method, &path, body).await
+                    server.call_as(&token, method, &path, body).await
                 })
             })
             .collect();
@@ -296,4 +325,172 @@ async fn fifty_concurrent_writes_of_every_kind_never_fail_the_server() {
     }
     let statuses = server.all_at_once(writes).await;
     assert!(statuses.iter().all(|s| *s == 201), "{statuses:?}");
+}
+
+impl Server {
+    /// Connects an integration through its wizard over HTTP; returns its id
+    /// and, for partner integrations, the partner's credential.
+    async fn connect(&self, slug: &str, steps: &[(&str, Value)]) -> (String, Value) {
+        let (status, started) = self
+            .call(
+                "POST",
+                "/api/connections",
+                Some(json!({"integration": slug})),
+            )
+            .await;
+        assert_eq!(status, 201, "{started}");
+        let id = started["id"].as_str().unwrap().to_owned();
+        for (step, answers) in steps {
+            let (status, body) = self
+                .call(
+                    "POST",
+                    &format!("/api/connections/{id}/wizard/{step}"),
+                    Some(answers.clone()),
+                )
+                .await;
+            assert_eq!(status, 200, "{body}");
+        }
+        let (status, done) = self
+            .call(
+                "POST",
+                &format!("/api/connections/{id}/wizard/complete"),
+                None,
+            )
+            .await;
+        assert_eq!(status, 200, "{done}");
+        (id, done["partner_credential"].clone())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn of_many_parallel_sync_now_calls_exactly_one_runs() {
+    // A target that takes a second per answer keeps each run going while the others race.
+    let target = common::Target::start_slow(
+        b"HTTP/1.1 200 OK\r\ncontent-type: application/scim+json\r\ncontent-length: 2\r\n\r\n{}",
+        false,
+        std::time::Duration::from_secs(1),
+    )
+    .await;
+    let server = Arc::new(Server::start().await);
+    let (id, _) = server
+        .connect(
+            "scim-provisioning",
+            &[
+                (
+                    "target",
+                    json!({"base_url": format!("http://127.0.0.1:{}/v2", target.port), "bearer_token": "scim-token-0123456789"}),
+                ),
+                (
+                    "matching",
+                    json!({"match_attribute": "userName", "deprovision_mode": "deactivate", "sync_interval_minutes": "1440"}),
+                ),
+                ("confirm", json!({"accept_data_processing": true})),
+            ],
+        )
+        .await;
+    for round in 0..3 {
+        let statuses = server
+            .race("POST", format!("/api/connections/{id}/sync"))
+            .await;
+        assert_eq!(count(&statuses, 202), 1, "round {round}: {statuses:?}");
+        assert_eq!(
+            count(&statuses, 409),
+            RACERS - 1,
+            "round {round}: {statuses:?}"
+        );
+        // Wait for the run to end before the next round.
+        loop {
+            let (_, running) = server
+                .call(
+                    "GET",
+                    &format!("/api/connections/{id}/sync-runs?status=running"),
+                    None,
+                )
+                .await;
+            if running["total"] == 0 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+    let (_, runs) = server
+        .call("GET", &format!("/api/connections/{id}/sync-runs"), None)
+        .await;
+    assert_eq!(runs["total"], 3, "one run per round: {runs}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn partner_batches_sent_in_parallel_lose_no_count_and_finishing_is_final() {
+    let server = Arc::new(Server::start().await);
+    let (_, partner) = server
+        .connect(
+            "okta",
+            &[
+                (
+                    "tenant",
+                    json!({"tenant_url": "https://acme.okta.com", "api_token": "okta-token-0123456789abc"}),
+                ),
+                (
+                    "provisioning",
+                    json!({"create_accounts_days_before_start": "3"}),
+                ),
+                ("confirm", json!({"accept_data_processing": true})),
+            ],
+        )
+        .await;
+    let token = common::api_token(
+        &server.client,
+        &server.base,
+        partner["client_id"].as_str().unwrap(),
+        partner["client_secret"].as_str().unwrap(),
+    )
+    .await;
+    for round in 0..5 {
+        let (status, started) = server.call_as(&token, "POST", "/v1/sync/runs", None).await;
+        assert_eq!(status, 200, "{started}");
+        let run = started["data"]["id"].as_str().unwrap().to_owned();
+        let batch: Vec<Value> = (1..=50)
+            .map(|e| json!({"employee_id": e, "use_case": "update", "status": if e % 5 == 0 { "failed" } else { "success" }}))
+            .collect();
+        let appends = vec![
+            (
+                "POST",
+                format!("/v1/sync/runs/{run}/entries"),
+                Some(json!({ "entries": batch })),
+            );
+            20
+        ];
+        let statuses = server.all_at_once_as(&token, appends).await;
+        assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+        let (_, stored) = server
+            .call("GET", &format!("/api/sync-runs/{run}"), None)
+            .await;
+        assert_eq!(
+            stored["counts"]["update"]["success"], 800,
+            "round {round}: {stored}"
+        );
+        assert_eq!(stored["counts"]["update"]["failed"], 200, "{stored}");
+        let (_, entries) = server
+            .call("GET", &format!("/api/sync-runs/{run}/entries"), None)
+            .await;
+        assert_eq!(entries["total"], 1000);
+
+        let finishes = vec![("POST", format!("/v1/sync/runs/{run}/finish"), None); RACERS];
+        let statuses = server.all_at_once_as(&token, finishes).await;
+        assert_eq!(count(&statuses, 200), 1, "round {round}: {statuses:?}");
+        assert_eq!(count(&statuses, 409), RACERS - 1, "{statuses:?}");
+        let (_, stored) = server
+            .call("GET", &format!("/api/sync-runs/{run}"), None)
+            .await;
+        assert_eq!(stored["status"], "partially_completed", "{stored}");
+        let (status, _) = server
+            .call_as(
+                &token,
+                "POST",
+                &format!("/v1/sync/runs/{run}/entries"),
+                Some(json!({"entries": [{"employee_id": 1, "use_case": "update", "status": "success"}]})),
+            )
+            .await;
+        assert_eq!(status, 409, "a finished run takes no more entries");
+    }
 }

@@ -617,3 +617,194 @@ async fn deprovisions_above_the_threshold_are_staged_not_executed() {
         assert_eq!(user["active"], true, "nothing deprovisioned");
     }
 }
+
+/// The server binary on `db`, allowed to call loopback; returns it with its
+/// base URL and what it printed first (the demo line, with `--demo`).
+fn start_server(db: &std::path::Path, demo: bool) -> (Child, String, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_relais-server"));
+    command
+        .args([
+            "--bind",
+            "127.0.0.1:0",
+            "--scim-concurrency",
+            "1",
+            "--sync-tick",
+            "3600",
+            "--db",
+        ])
+        .arg(db)
+        .env("RELAIS_SECRET_KEY", KEY)
+        .env("RELAIS_EGRESS_ALLOW", "127.0.0.1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    if demo {
+        command.arg("--demo");
+    }
+    let mut child = command.spawn().unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let listening = if demo {
+        lines.next().unwrap().unwrap()
+    } else {
+        first.clone()
+    };
+    let base = listening.rsplit(' ').next().unwrap().to_owned();
+    (child, base, first)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_killed_mid_way_has_recorded_the_accounts_it_created_and_nothing_is_provisioned_twice()
+ {
+    let Some(program) = scim_server_program() else {
+        return;
+    };
+    let target = ScimServer::start(&program, TOKEN, None);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("relais.db");
+    let (mut server, base, demo) = start_server(&db, true);
+    let admin = demo.rsplit(' ').next().unwrap().to_owned();
+    let http = reqwest::Client::new();
+    let call = |method: &str, path: String, body: Option<Value>| {
+        let mut request = http
+            .request(method.parse().unwrap(), format!("{base}{path}"))
+            .bearer_auth(&admin);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        async move {
+            let response = request.send().await.unwrap();
+            (
+                response.status().as_u16(),
+                response.json::<Value>().await.unwrap(),
+            )
+        }
+    };
+    let (_, started) = call(
+        "POST",
+        "/api/connections".into(),
+        Some(json!({"integration": "scim-provisioning"})),
+    )
+    .await;
+    let id = started["id"].as_str().unwrap().to_owned();
+    for (step, answers) in [
+        (
+            "target",
+            json!({"base_url": target.base, "bearer_token": TOKEN}),
+        ),
+        (
+            "matching",
+            json!({"match_attribute": "userName", "deprovision_mode": "deactivate", "sync_interval_minutes": "1440"}),
+        ),
+        ("confirm", json!({"accept_data_processing": true})),
+    ] {
+        let (status, body) = call(
+            "POST",
+            format!("/api/connections/{id}/wizard/{step}"),
+            Some(answers),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+    }
+    call(
+        "POST",
+        format!("/api/connections/{id}/wizard/complete"),
+        None,
+    )
+    .await;
+    let (status, run) = call("POST", format!("/api/connections/{id}/sync"), None).await;
+    assert_eq!(status, 202, "{run}");
+    let run_id = run["id"].as_str().unwrap().to_owned();
+
+    // Kill the server once the run has recorded its first accounts.
+    use relais_store::{AccessStore as _, SyncStore as _};
+    let store = relais_store::SqliteStore::open(&db).unwrap();
+    let company = store.company("demo-company").unwrap().unwrap();
+    let mut recorded = 0;
+    for _ in 0..400 {
+        recorded = store
+            .entries(
+                run_id.parse().unwrap(),
+                &relais_store::EntryFilter::default(),
+                Window {
+                    offset: 0,
+                    limit: 1,
+                },
+            )
+            .unwrap()
+            .total;
+        if recorded > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    server.kill().unwrap();
+    server.wait().unwrap();
+    assert!(recorded > 0, "the run recorded entries before it ended");
+    let created = target.users().await.len();
+    let run = store
+        .run(company.id, run_id.parse().unwrap())
+        .unwrap()
+        .unwrap();
+    assert_eq!(run.status, RunStatus::Running, "killed mid-way");
+    let provisioned = run.counts.get(UseCase::Provision, EntryStatus::Success) as usize;
+    assert!(provisioned > 0);
+    // Every account created is recorded, but for the few in flight when the process died.
+    assert!(
+        provisioned + 25 >= created,
+        "{created} accounts created, {provisioned} recorded"
+    );
+    assert!(created < 140, "the kill came mid-way ({created} accounts)");
+
+    // Restarted: the interrupted run is closed as Failed, the next cycle
+    // completes, and the target holds every account once.
+    let (mut server, base, _) = start_server(&db, false);
+    for _ in 0..100 {
+        if store
+            .run(company.id, run_id.parse().unwrap())
+            .unwrap()
+            .unwrap()
+            .status
+            != RunStatus::Running
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let closed = store
+        .run(company.id, run_id.parse().unwrap())
+        .unwrap()
+        .unwrap();
+    assert_eq!(closed.status, RunStatus::Failed, "{closed:?}");
+    let response = http
+        .post(format!("{base}/api/connections/{id}/sync"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 202);
+    let next: Value = response.json().await.unwrap();
+    let next_id: uuid::Uuid = next["id"].as_str().unwrap().parse().unwrap();
+    let mut finished = None;
+    for _ in 0..600 {
+        let run = store.run(company.id, next_id).unwrap().unwrap();
+        if run.status != RunStatus::Running {
+            finished = Some(run);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let finished = finished.expect("the next cycle finished");
+    assert_eq!(finished.status, RunStatus::Completed, "{finished:?}");
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let users = target.users().await;
+    let mut names: Vec<_> = users
+        .iter()
+        .map(|u| u["userName"].as_str().unwrap().to_lowercase())
+        .collect();
+    names.sort();
+    let before = names.len();
+    names.dedup();
+    assert_eq!(names.len(), before, "no account was provisioned twice");
+    assert!(before > created, "the next cycle provisioned the rest");
+}

@@ -275,18 +275,53 @@ async fn a_partner_reports_its_sync_and_admins_read_it_in_the_tracking_tab() {
     );
     assert_eq!(w.call("POST", &format!("/v1/sync/runs/{run}/entries"), &token, Some(json!({"entries": [{"employee_id": 1, "use_case": "teleport", "status": "success"}]}))).await.0, 400);
 
-    // A restart closes the run left Running as Failed.
-    assert_eq!(w.app.close_interrupted_runs(true).unwrap(), 1);
-    let (_, closed) = w
-        .call("GET", &format!("/api/sync-runs/{run}"), &w.admin, None)
+    // Entries that would escape retention or name no employee are refused.
+    for (entry, field) in [
+        (
+            json!({"employee_id": 1, "use_case": "update", "status": "success", "at": "9999-01-01T00:00:00Z"}),
+            "entries[0].at",
+        ),
+        (
+            json!({"employee_id": 1, "use_case": "update", "status": "success", "at": "2020-01-01T00:00:00Z"}),
+            "entries[0].at",
+        ),
+        (
+            json!({"employee_id": -4, "use_case": "update", "status": "success"}),
+            "entries[0].employee_id",
+        ),
+    ] {
+        let (status, body) = w
+            .call(
+                "POST",
+                &format!("/v1/sync/runs/{run}/entries"),
+                &token,
+                Some(json!({ "entries": [entry] })),
+            )
+            .await;
+        assert_eq!(status, 400, "{body}");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with(field),
+            "{body}"
+        );
+    }
+
+    // A restart of Relais does not close a run the partner reports: the
+    // partner goes on appending; only its heartbeat rule closes it.
+    assert_eq!(w.app.close_interrupted_runs(true).unwrap(), 0);
+    let (status, body) = w
+        .call(
+            "POST",
+            &format!("/v1/sync/runs/{run}/entries"),
+            &token,
+            Some(
+                json!({"entries": [{"employee_id": 1, "use_case": "update", "status": "success"}]}),
+            ),
+        )
         .await;
-    assert_eq!(closed["status"], "failed");
-    assert!(
-        closed["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("restarted")
-    );
+    assert_eq!(status, 200, "{body}");
 }
 
 #[tokio::test]
@@ -344,18 +379,26 @@ async fn silent_runs_are_closed_and_old_entries_purged() {
     let (connection, token) = w.connect_partner("okta", &okta_answers()).await;
     let (_, started) = w.call("POST", "/v1/sync/runs", &token, None).await;
     let run_id = started["data"]["id"].as_str().unwrap().to_owned();
-    w.call("POST", &format!("/v1/sync/runs/{run_id}/entries"), &token, Some(json!({"entries": [{"employee_id": 1, "use_case": "update", "status": "success", "at": "2020-01-01T00:00:00Z"}]}))).await;
+    w.call(
+        "POST",
+        &format!("/v1/sync/runs/{run_id}/entries"),
+        &token,
+        Some(json!({"entries": [{"employee_id": 1, "use_case": "update", "status": "success"}]})),
+    )
+    .await;
 
     // Not stale yet.
     assert_eq!(w.app.close_interrupted_runs(false).unwrap(), 0);
     // Six minutes without a heartbeat.
     let store = relais_store::SqliteStore::open(&w._dir.path().join("relais.db")).unwrap();
-    let mut run = store
-        .run(w.company.id, run_id.parse().unwrap())
-        .unwrap()
+    store
+        .advance_run(
+            w.company.id,
+            run_id.parse().unwrap(),
+            relais_store::RunProgress::default(),
+            &mut |r| r.heartbeat_at = chrono::Utc::now() - chrono::Duration::minutes(6),
+        )
         .unwrap();
-    run.heartbeat_at = chrono::Utc::now() - chrono::Duration::minutes(6);
-    store.save_run(w.company.id, &run).unwrap();
     assert_eq!(w.app.close_interrupted_runs(false).unwrap(), 1);
     let (_, closed) = w
         .call("GET", &format!("/api/sync-runs/{run_id}"), &w.admin, None)
@@ -368,8 +411,9 @@ async fn silent_runs_are_closed_and_old_entries_purged() {
             .contains("heartbeat")
     );
 
-    // Retention: the 2020 entry goes, the run summary stays.
-    assert_eq!(w.app.purge_sync_entries(30).unwrap(), 1);
+    // Retention: entries older than the retention go (0 days: all), the run summary stays.
+    assert_eq!(w.app.purge_sync_entries(30).unwrap(), 0);
+    assert_eq!(w.app.purge_sync_entries(0).unwrap(), 1);
     let (_, entries) = w
         .call(
             "GET",

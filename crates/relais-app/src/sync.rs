@@ -94,26 +94,6 @@ impl App {
                 ),
             ));
         }
-        let running = self.store.runs(
-            company.id,
-            connection.id.0,
-            Some(RunStatus::Running),
-            None,
-            None,
-            Window {
-                offset: 0,
-                limit: 1,
-            },
-        )?;
-        if running.total > 0 {
-            return Err(AppError::new(
-                ErrorKind::Conflict,
-                format!(
-                    "a run of this connection is under way ({})",
-                    running.rows[0].id
-                ),
-            ));
-        }
         let base_url = plain(&connection, "base_url")
             .ok_or_else(|| AppError::invalid("the connection has no base_url answer".into()))?;
         let token = match connection.answers.get("bearer_token") {
@@ -178,7 +158,7 @@ impl App {
             .map(|l| (l.employee_id, l))
             .collect();
         let run = SyncRun::start(connection.id.0, trigger, cycle, Utc::now());
-        self.store.save_run(company.id, &run)?;
+        self.start_run(company, &run)?;
         Ok(ScimJob {
             company: company.clone(),
             run,
@@ -192,47 +172,101 @@ impl App {
         })
     }
 
-    /// Stores a finished cycle: entries, links, the run with its derived
-    /// status, and the connection's health (repeated authentication
-    /// refusals turn it Inactive).
+    /// Stores a new Running run: one at a time per connection, which the
+    /// store enforces (a second, concurrent start is refused).
+    fn start_run(&self, company: &Company, run: &SyncRun) -> Result<(), AppError> {
+        self.store.start_run(company.id, run).map_err(|e| match e {
+            relais_store::StoreError::Conflict(_) => AppError::new(
+                ErrorKind::Conflict,
+                "a run of this connection is under way; wait for it to finish".into(),
+            ),
+            other => other.into(),
+        })
+    }
+
+    /// Advances a running run (see [`relais_store::SyncStore::advance_run`]);
+    /// a finished run is refused with [`ErrorKind::Conflict`].
+    fn advance_run(
+        &self,
+        company: CompanyId,
+        run: uuid::Uuid,
+        progress: relais_store::RunProgress<'_>,
+        change: &mut dyn FnMut(&mut SyncRun),
+    ) -> Result<SyncRun, AppError> {
+        self.store
+            .advance_run(company, run, progress, change)
+            .map_err(|e| match e {
+                relais_store::StoreError::Changed(message) => {
+                    AppError::new(ErrorKind::Conflict, message)
+                }
+                other => other.into(),
+            })
+    }
+
+    /// Records what a running SCIM cycle did so far: its entries and links,
+    /// in one transaction with the run's counts (and a heartbeat).
     ///
     /// # Errors
-    /// [`AppError`] when the database fails.
+    /// [`ErrorKind::Conflict`] when the run was closed meanwhile.
+    pub fn record_scim_batch(
+        &self,
+        company: CompanyId,
+        run: uuid::Uuid,
+        batch: &relais_scim::CycleBatch,
+    ) -> Result<SyncRun, AppError> {
+        let now = Utc::now();
+        self.advance_run(
+            company,
+            run,
+            relais_store::RunProgress {
+                entries: &batch.entries,
+                upserted_links: &batch.upserted_links,
+                removed_links: &batch.removed_links,
+            },
+            &mut |r| r.heartbeat_at = now,
+        )
+    }
+
+    /// Finishes a SCIM cycle whose entries and links were recorded as it
+    /// went ([`App::record_scim_batch`]): the run with its derived status,
+    /// and the connection's health (repeated authentication refusals turn
+    /// it Inactive).
+    ///
+    /// # Errors
+    /// [`AppError`] when the database fails or the run was closed meanwhile.
     pub fn finish_scim_cycle(
         &self,
-        mut job: ScimJob,
-        output: relais_scim::CycleOutput,
+        job: &ScimJob,
+        output: &relais_scim::CycleOutput,
     ) -> Result<SyncRun, AppError> {
-        for entry in &output.entries {
-            job.run.record(entry);
-        }
-        job.run.staged = output.staged;
-        self.store.append_entries(&job.run, &output.entries)?;
-        self.store.update_scim_links(
-            job.run.connection_id,
-            &output.upserted_links,
-            &output.removed_links,
-        )?;
         // Staging is a partial completion, not a failure: the status rule
         // makes it Partially completed; the notice says why.
-        job.run.notice = (output.staged > 0).then(|| {
+        let notice = (output.staged > 0).then(|| {
             format!(
                 "{} deprovisions were staged: more than the deletion safety threshold in one cycle",
                 output.staged
             )
         });
-        job.run.finish(output.error.clone(), Utc::now());
-        self.store.save_run(job.company.id, &job.run)?;
-        let mut state = self.store.sync_state(job.run.connection_id)?;
+        let run = self.advance_run(
+            job.company.id,
+            job.run.id,
+            relais_store::RunProgress::default(),
+            &mut |r| {
+                r.staged = output.staged;
+                r.notice.clone_from(&notice);
+                r.finish(output.error.clone(), Utc::now());
+            },
+        )?;
+        let mut state = self.store.sync_state(run.connection_id)?;
         if output.auth_failed {
             state.consecutive_auth_failures += 1;
         } else if output.error.is_none() {
             state.consecutive_auth_failures = 0;
-            state.last_success_at = job.run.finished_at;
+            state.last_success_at = run.finished_at;
         }
-        self.store.save_sync_state(job.run.connection_id, &state)?;
+        self.store.save_sync_state(run.connection_id, &state)?;
         if state.consecutive_auth_failures >= AUTH_FAILURE_LIMIT {
-            let id = job.run.connection_id.to_string();
+            let id = run.connection_id.to_string();
             match self.deactivate_after_auth_failures(
                 &job.company,
                 &id,
@@ -244,38 +278,55 @@ impl App {
                 Err(e) => tracing::debug!(connection = %id, error = %e, "not deactivated"),
             }
         }
-        tracing::info!(run = %job.run.id, status = ?job.run.status, entries = output.entries.len(), "sync run finished");
-        Ok(job.run)
+        tracing::info!(run = %run.id, status = ?run.status, entries = run.counts.total(), "sync run finished");
+        Ok(run)
     }
 
     /// Marks a run as alive.
     ///
     /// # Errors
-    /// [`AppError`] when the database fails.
-    pub fn heartbeat(&self, company: CompanyId, run: &SyncRun) -> Result<(), AppError> {
-        let mut run = run.clone();
-        run.heartbeat_at = Utc::now();
-        Ok(self.store.save_run(company, &run)?)
+    /// [`ErrorKind::Conflict`] when the run is finished.
+    pub fn heartbeat(&self, company: CompanyId, run: uuid::Uuid) -> Result<(), AppError> {
+        let now = Utc::now();
+        self.advance_run(
+            company,
+            run,
+            relais_store::RunProgress::default(),
+            &mut |r| r.heartbeat_at = now,
+        )
+        .map(|_| ())
     }
 
-    /// Closes runs left Running: all of them at start-up (`all`), or those
-    /// whose heartbeat stopped. Returns how many were closed.
+    /// Closes runs left Running: Relais's own runs at start-up
+    /// (`restarted`: a previous process was running them and nobody is
+    /// now), and any run whose heartbeat stopped. Partner-reported runs are
+    /// not closed by a restart: the partner goes on reporting, and they go
+    /// stale by the heartbeat rule only. Returns how many were closed.
     ///
     /// # Errors
     /// [`AppError`] when the database fails.
-    pub fn close_interrupted_runs(&self, all: bool) -> Result<usize, AppError> {
+    pub fn close_interrupted_runs(&self, restarted: bool) -> Result<usize, AppError> {
         let now = Utc::now();
         let mut closed = 0;
-        for (company, mut run) in self.store.running_runs()? {
-            if all || run.is_stale(now) {
-                let why = if all {
-                    "interrupted: Relais restarted during the run; the next cycle picks up the work"
-                } else {
-                    "no heartbeat for 5 minutes; closed as failed"
-                };
-                run.close_interrupted(why, now);
-                self.store.save_run(company, &run)?;
-                closed += 1;
+        for (company, run) in self.store.running_runs()? {
+            let ours = run.trigger != Trigger::PartnerReported;
+            let why = if restarted && ours {
+                "interrupted: Relais restarted during the run; the next cycle picks up the work"
+            } else if run.is_stale(now) {
+                "no heartbeat for 5 minutes; closed as failed"
+            } else {
+                continue;
+            };
+            match self.advance_run(
+                company,
+                run.id,
+                relais_store::RunProgress::default(),
+                &mut |r| r.close_interrupted(why, now),
+            ) {
+                Ok(_) => closed += 1,
+                // Finished meanwhile: nothing to close.
+                Err(e) if e.kind() == ErrorKind::Conflict => {}
+                Err(e) => return Err(e),
             }
         }
         Ok(closed)
@@ -448,7 +499,7 @@ impl App {
     pub fn partner_start_run(&self, caller: &ApiCaller, cycle: Cycle) -> Result<SyncRun, AppError> {
         let (company, connection) = self.partner_connection(caller)?;
         let run = SyncRun::start(connection.id.0, Trigger::PartnerReported, cycle, Utc::now());
-        self.store.save_run(company.id, &run)?;
+        self.start_run(&company, &run)?;
         Ok(run)
     }
 
@@ -461,19 +512,16 @@ impl App {
             .run(company.id, id)?
             .filter(|r| r.connection_id == connection.id.0)
             .ok_or_else(missing)?;
-        if run.status != RunStatus::Running {
-            return Err(AppError::new(
-                ErrorKind::Conflict,
-                format!("sync run {} is finished", run.id),
-            ));
-        }
         Ok((company, run))
     }
 
-    /// A partner appends a batch of entries (at most 1,000) to its running run.
+    /// A partner appends a batch of entries (at most 1,000) to its running
+    /// run; entries and counts are stored in one transaction, so concurrent
+    /// batches lose nothing, and a finished run takes no more.
     ///
     /// # Errors
-    /// [`ErrorKind::Invalid`] for an empty or too large batch, [`ErrorKind::Conflict`] for a finished run.
+    /// [`ErrorKind::Invalid`] for an empty or too large batch or a bad
+    /// entry, [`ErrorKind::Conflict`] for a finished run.
     pub fn partner_append_entries(
         &self,
         caller: &ApiCaller,
@@ -486,28 +534,34 @@ impl App {
                 entries.len()
             )));
         }
-        let (company, mut run) = self.partner_run(caller, run)?;
+        let (company, run) = self.partner_run(caller, run)?;
+        let now = Utc::now();
+        for (i, e) in entries.iter().enumerate() {
+            check_reported_entry(i, e, &run, now)?;
+        }
         let secret = caller.credential.client_id.to_string();
         let entries: Vec<SyncEntry> = entries
             .into_iter()
             .map(|mut e| {
-                e.message = e.message.chars().take(2000).collect();
                 e.response = e
                     .response
                     .map(|r| relais_sync::ApiResponse::new(r.status, &r.body, &[&secret]));
                 e
             })
             .collect();
-        for e in &entries {
-            run.record(e);
-        }
-        run.heartbeat_at = Utc::now();
-        self.store.append_entries(&run, &entries)?;
-        self.store.save_run(company.id, &run)?;
-        Ok(run)
+        self.advance_run(
+            company.id,
+            run.id,
+            relais_store::RunProgress {
+                entries: &entries,
+                ..relais_store::RunProgress::default()
+            },
+            &mut |r| r.heartbeat_at = now,
+        )
     }
 
     /// A partner finishes its run; the status is derived by the one rule.
+    /// Finishing is final: of concurrent finishes exactly one succeeds.
     ///
     /// # Errors
     /// [`ErrorKind::Conflict`] for a finished run.
@@ -517,11 +571,40 @@ impl App {
         run: &str,
         error: Option<RunError>,
     ) -> Result<SyncRun, AppError> {
-        let (company, mut run) = self.partner_run(caller, run)?;
-        run.finish(error, Utc::now());
-        self.store.save_run(company.id, &run)?;
-        Ok(run)
+        let (company, run) = self.partner_run(caller, run)?;
+        self.advance_run(
+            company.id,
+            run.id,
+            relais_store::RunProgress::default(),
+            &mut |r| r.finish(error.clone(), Utc::now()),
+        )
     }
+}
+
+/// Refuses a reported entry that would escape retention (dated in the
+/// future, or long before its run began) or names no possible employee.
+fn check_reported_entry(
+    index: usize,
+    entry: &SyncEntry,
+    run: &SyncRun,
+    now: chrono::DateTime<Utc>,
+) -> Result<(), AppError> {
+    let earliest = run.started_at - chrono::Duration::days(1);
+    let latest = now + chrono::Duration::minutes(5);
+    if entry.at < earliest || entry.at > latest {
+        return Err(AppError::invalid(format!(
+            "entries[{index}].at: {} is outside the run ({} to now)",
+            entry.at.to_rfc3339(),
+            earliest.to_rfc3339()
+        )));
+    }
+    if entry.employee_id <= 0 {
+        return Err(AppError::invalid(format!(
+            "entries[{index}].employee_id: {} is not an employee id (a positive number)",
+            entry.employee_id
+        )));
+    }
+    Ok(())
 }
 
 /// A partner's entry as sent over the API.
@@ -593,20 +676,37 @@ pub async fn run_scim_sync(
 /// # Errors
 /// [`AppError`] when the outcome cannot be stored.
 pub async fn execute_scim_job(app: Arc<App>, job: ScimJob) -> Result<SyncRun, AppError> {
-    let (client, settings, input) = (job.client.clone(), job.settings.clone(), job.input.clone());
-    let (company_id, run) = (job.company.id, job.run.clone());
+    let (company_id, run_id) = (job.company.id, job.run.id);
     let beat_app = Arc::clone(&app);
     let heartbeat = tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(30));
         tick.tick().await;
         loop {
             tick.tick().await;
-            let (a, r) = (Arc::clone(&beat_app), run.clone());
-            let _ = tokio::task::spawn_blocking(move || a.heartbeat(company_id, &r)).await;
+            let a = Arc::clone(&beat_app);
+            let _ = tokio::task::spawn_blocking(move || a.heartbeat(company_id, run_id)).await;
         }
     });
-    let output = match &client {
-        Ok(client) => relais_scim::run_cycle(client, &settings, input).await,
+    // Each batch the connector reports is stored as it comes, so that a
+    // process killed mid-cycle leaves a record of every account it touched.
+    let (progress, mut batches) = tokio::sync::mpsc::channel::<relais_scim::CycleBatch>(4);
+    let record_app = Arc::clone(&app);
+    let recorder = tokio::spawn(async move {
+        while let Some(batch) = batches.recv().await {
+            let a = Arc::clone(&record_app);
+            let stored = tokio::task::spawn_blocking(move || {
+                a.record_scim_batch(company_id, run_id, &batch)
+            })
+            .await;
+            if let Ok(Err(e)) = stored {
+                tracing::error!(run = %run_id, error = %e, "cannot record a sync batch");
+            }
+        }
+    });
+    let output = match &job.client {
+        Ok(client) => {
+            relais_scim::run_cycle(client, &job.settings, job.input.clone(), Some(&progress)).await
+        }
         Err(refused) => relais_scim::CycleOutput {
             error: Some(RunError {
                 message: refused.to_string(),
@@ -615,8 +715,10 @@ pub async fn execute_scim_job(app: Arc<App>, job: ScimJob) -> Result<SyncRun, Ap
             ..relais_scim::CycleOutput::default()
         },
     };
+    drop(progress);
+    let _ = recorder.await;
     heartbeat.abort();
-    tokio::task::spawn_blocking(move || app.finish_scim_cycle(job, output))
+    tokio::task::spawn_blocking(move || app.finish_scim_cycle(&job, &output))
         .await
         .map_err(|e| AppError::new(ErrorKind::Internal, e.to_string()))?
 }

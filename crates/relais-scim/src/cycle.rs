@@ -63,6 +63,22 @@ pub struct CycleInput {
     pub cycle: Cycle,
 }
 
+/// What a cycle did since its last report. Reported as it goes, so that the
+/// caller records each account touched before the cycle ends: a cycle
+/// killed mid-way leaves a record of the accounts it created.
+#[derive(Debug, Clone, Default)]
+pub struct CycleBatch {
+    /// New entries.
+    pub entries: Vec<SyncEntry>,
+    /// Links to store (new or changed).
+    pub upserted_links: Vec<Link>,
+    /// Links to forget.
+    pub removed_links: Vec<EmployeeId>,
+}
+
+/// Steps reported in one batch at most.
+const BATCH: usize = 25;
+
 /// What a cycle did.
 #[derive(Debug, Clone, Default)]
 pub struct CycleOutput {
@@ -491,11 +507,13 @@ fn depth(employee: &Employee, by_id: &HashMap<EmployeeId, &Employee>) -> usize {
     depth
 }
 
-/// Runs one cycle.
+/// Runs one cycle. Each batch of steps is also sent to `progress` as soon
+/// as it is done (the cycle waits while the receiver is busy).
 pub async fn run_cycle(
     client: &ScimClient,
     settings: &ScimSettings,
     mut input: CycleInput,
+    progress: Option<&tokio::sync::mpsc::Sender<CycleBatch>>,
 ) -> CycleOutput {
     let mut out = CycleOutput::default();
     if let Err(e) = client.send(Method::GET, "/Users?count=1", None).await {
@@ -538,12 +556,15 @@ pub async fn run_cycle(
                     .boxed()
             })
             .collect();
-        let steps: Vec<Step> = stream::iter(futures)
+        let mut done = stream::iter(futures)
             .buffer_unordered(concurrency)
-            .collect()
-            .await;
-        for step in steps {
-            apply(&mut out, &mut input.links, step);
+            .ready_chunks(BATCH);
+        while let Some(steps) = done.next().await {
+            let mark = Mark::of(&out);
+            for step in steps {
+                apply(&mut out, &mut input.links, step);
+            }
+            mark.report(&out, progress).await;
         }
     }
     // Leavers: deprovision linked, still-active target users, unless too many at once.
@@ -560,6 +581,7 @@ pub async fn run_cycle(
             leavers.len(),
             settings.deletion_threshold
         );
+        let mark = Mark::of(&out);
         for l in &leavers {
             out.entries.push(entry(
                 l.employee_id,
@@ -568,20 +590,56 @@ pub async fn run_cycle(
                 message.clone(),
             ));
         }
+        mark.report(&out, progress).await;
         return out;
     }
     let futures: Vec<BoxFuture<'_, Step>> = leavers
         .iter()
         .map(|l| deprovision(client, settings.deprovision, l).boxed())
         .collect();
-    let steps: Vec<Step> = stream::iter(futures)
+    let mut done = stream::iter(futures)
         .buffer_unordered(concurrency)
-        .collect()
-        .await;
-    for step in steps {
-        apply(&mut out, &mut input.links, step);
+        .ready_chunks(BATCH);
+    while let Some(steps) = done.next().await {
+        let mark = Mark::of(&out);
+        for step in steps {
+            apply(&mut out, &mut input.links, step);
+        }
+        mark.report(&out, progress).await;
     }
     out
+}
+
+/// Where the output stood before a batch, to report what the batch added.
+struct Mark {
+    entries: usize,
+    upserted: usize,
+    removed: usize,
+}
+
+impl Mark {
+    fn of(out: &CycleOutput) -> Self {
+        Self {
+            entries: out.entries.len(),
+            upserted: out.upserted_links.len(),
+            removed: out.removed_links.len(),
+        }
+    }
+
+    async fn report(
+        self,
+        out: &CycleOutput,
+        progress: Option<&tokio::sync::mpsc::Sender<CycleBatch>>,
+    ) {
+        let Some(progress) = progress else { return };
+        let batch = CycleBatch {
+            entries: out.entries[self.entries..].to_vec(),
+            upserted_links: out.upserted_links[self.upserted..].to_vec(),
+            removed_links: out.removed_links[self.removed..].to_vec(),
+        };
+        // A receiver that hung up stops recording, not the cycle.
+        let _ = progress.send(batch).await;
+    }
 }
 
 fn apply(out: &mut CycleOutput, links: &mut HashMap<EmployeeId, Link>, step: Step) {

@@ -30,6 +30,7 @@ mod user;
 
 pub use client::{ScimClient, ScimError};
 pub use cycle::{
-    CycleInput, CycleOutput, DeprovisionMode, Link, MatchAttribute, ScimSettings, run_cycle,
+    CycleBatch, CycleInput, CycleOutput, DeprovisionMode, Link, MatchAttribute, ScimSettings,
+    run_cycle,
 };
 pub use user::desired_user;

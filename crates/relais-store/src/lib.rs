@@ -625,23 +625,41 @@ pub struct SyncState {
     pub last_success_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
+/// What a run did since it was last advanced.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RunProgress<'a> {
+    /// New entries.
+    pub entries: &'a [relais_sync::SyncEntry],
+    /// Connector links to store (new or changed).
+    pub upserted_links: &'a [relais_sync::TargetLink],
+    /// Connector links to forget.
+    pub removed_links: &'a [EmployeeId],
+}
+
 /// Sync runs, entries, connector links and health.
 pub trait SyncStore {
-    /// Inserts or updates a run (of `company`).
+    /// Stores a new Running run.
     ///
     /// # Errors
-    /// [`StoreError`] when the database fails.
-    fn save_run(&self, company: CompanyId, run: &relais_sync::SyncRun) -> Result<(), StoreError>;
+    /// [`StoreError::Conflict`] when a run of the same connection is
+    /// Running: one run at a time per connection, enforced by the database.
+    fn start_run(&self, company: CompanyId, run: &relais_sync::SyncRun) -> Result<(), StoreError>;
 
-    /// Appends entries to a run, in one transaction.
+    /// Advances a Running run in one transaction: appends `progress`'s
+    /// entries (counted into the run) and links, then applies `change`
+    /// (a heartbeat, or finishing it) and saves it. Concurrent calls are
+    /// serialised, so no count is lost; a finished run is final.
     ///
     /// # Errors
-    /// [`StoreError`] when the database fails.
-    fn append_entries(
+    /// [`StoreError::Changed`] when the run is finished already (nothing is
+    /// written then); [`StoreError::Corrupt`] for an unknown run.
+    fn advance_run(
         &self,
-        run: &relais_sync::SyncRun,
-        entries: &[relais_sync::SyncEntry],
-    ) -> Result<(), StoreError>;
+        company: CompanyId,
+        run: uuid::Uuid,
+        progress: RunProgress<'_>,
+        change: &mut dyn FnMut(&mut relais_sync::SyncRun),
+    ) -> Result<relais_sync::SyncRun, StoreError>;
 
     /// One run of the company.
     ///
@@ -710,17 +728,6 @@ pub trait SyncStore {
         &self,
         connection: uuid::Uuid,
     ) -> Result<Vec<relais_sync::TargetLink>, StoreError>;
-
-    /// Stores and removes SCIM links in one transaction.
-    ///
-    /// # Errors
-    /// [`StoreError`] when the database fails.
-    fn update_scim_links(
-        &self,
-        connection: uuid::Uuid,
-        upserted: &[relais_sync::TargetLink],
-        removed: &[EmployeeId],
-    ) -> Result<(), StoreError>;
 
     /// A connection's sync health.
     ///

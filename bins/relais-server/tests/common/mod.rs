@@ -56,6 +56,15 @@ pub struct Target {
 impl Target {
     /// Starts answering.
     pub async fn start(answer: &'static [u8], endless: bool) -> Self {
+        Self::start_slow(answer, endless, std::time::Duration::ZERO).await
+    }
+
+    /// Starts answering, each answer after `delay`.
+    pub async fn start_slow(
+        answer: &'static [u8],
+        endless: bool,
+        delay: std::time::Duration,
+    ) -> Self {
         use std::sync::atomic::Ordering;
         use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -87,6 +96,7 @@ impl Target {
                             .lock()
                             .unwrap()
                             .push(String::from_utf8_lossy(&buffer[..n]).into_owned());
+                        tokio::time::sleep(delay).await;
                         if socket.write_all(answer).await.is_err() {
                             return;
                         }

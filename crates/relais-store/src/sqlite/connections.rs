@@ -514,7 +514,7 @@ mod tests {
         // credentials made for it, only one of them bound.
         {
             let conn = rusqlite::Connection::open(&path).unwrap();
-            conn.execute_batch("DROP INDEX api_credentials_connection; ALTER TABLE api_credentials DROP COLUMN connection_id; ALTER TABLE connections DROP COLUMN revision; PRAGMA user_version = 5;").unwrap();
+            conn.execute_batch("DROP INDEX sync_runs_one_running; DROP INDEX api_credentials_connection; ALTER TABLE api_credentials DROP COLUMN connection_id; ALTER TABLE connections DROP COLUMN revision; PRAGMA user_version = 5;").unwrap();
             conn.execute(
                 &format!("INSERT INTO connections ({}, status) VALUES (?1, ?2, 'tableau', ?3, ?4, '{{}}', '{{}}', ?5, ?4, 'connected')", "id, company_id, integration, state, state_since, progress, answers, credential, created_at"),
                 params![connection.id.to_string(), company.id.0.to_string(), json(&ConnectionState::Connected).unwrap(), timestamp(Utc::now()), bound.client_id.as_str()],

@@ -34,6 +34,7 @@ const SCHEMA_STEPS: &[&str] = &[
     include_str!("../../migrations/004_reports.sql"),
     include_str!("../../migrations/005_sync.sql"),
     include_str!("../../migrations/006_connection_revisions.sql"),
+    include_str!("../../migrations/007_one_running_run.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {
@@ -235,7 +236,7 @@ mod tests {
     use chrono::Utc;
     use relais_access::{Company, MarketplaceRight, PersonalAccessToken, User};
 
-    fn seed(store: &SqliteStore) -> Company {
+    pub(super) fn seed(store: &SqliteStore) -> Company {
         let now = Utc::now();
         let company = Company::new("Acme GmbH", now).unwrap();
         let admin = User::new(

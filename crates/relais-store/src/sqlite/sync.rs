@@ -6,9 +6,12 @@ use rusqlite::{OptionalExtension, params};
 
 use super::people::Where;
 use super::{
-    SqliteStore, backend, corrupt, json, parse_timestamp, parse_uuid, sortable, timestamp,
+    SqliteStore, backend, conflict_or_backend, corrupt, json, parse_timestamp, parse_uuid,
+    sortable, timestamp,
 };
-use crate::{EntryFilter, Paged, StoreError, StoredEntry, SyncState, SyncStore, Window};
+use crate::{
+    EntryFilter, Paged, RunProgress, StoreError, StoredEntry, SyncState, SyncStore, Window,
+};
 
 fn status_name(status: RunStatus) -> &'static str {
     match status {
@@ -55,47 +58,121 @@ fn entry_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<StoredEntry, St
     })())
 }
 
-impl SyncStore for SqliteStore {
-    fn save_run(&self, company: CompanyId, run: &SyncRun) -> Result<(), StoreError> {
-        let conn = self.conn()?;
-        conn.execute(
-            "INSERT INTO sync_runs (id, company_id, connection_id, started_at, status, document) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-             ON CONFLICT (id) DO UPDATE SET status = excluded.status, document = excluded.document
-             WHERE sync_runs.company_id = excluded.company_id",
-            params![run.id.to_string(), company.0.to_string(), run.connection_id.to_string(), sortable(run.started_at), status_name(run.status), json(run)?],
+fn insert_entries(
+    tx: &rusqlite::Connection,
+    run: &SyncRun,
+    entries: &[SyncEntry],
+) -> Result<(), StoreError> {
+    let mut insert = tx
+        .prepare_cached(
+            "INSERT INTO sync_entries (run_id, connection_id, at, employee_id, use_case, status, message, response, changes)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         )
         .map_err(backend)?;
+    let (run_id, connection_id) = (run.id.to_string(), run.connection_id.to_string());
+    for e in entries {
+        insert
+            .execute(params![
+                run_id,
+                connection_id,
+                sortable(e.at),
+                e.employee_id,
+                e.use_case.as_str(),
+                e.status.as_str(),
+                e.message,
+                e.response.as_ref().map(json).transpose()?,
+                json(&e.changes)?,
+            ])
+            .map_err(backend)?;
+    }
+    Ok(())
+}
+
+fn update_links(
+    tx: &rusqlite::Connection,
+    connection: uuid::Uuid,
+    upserted: &[TargetLink],
+    removed: &[EmployeeId],
+) -> Result<(), StoreError> {
+    let id = connection.to_string();
+    for l in upserted {
+        tx.execute(
+            "INSERT INTO scim_links (connection_id, employee_id, target_id, snapshot, active) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (connection_id, employee_id) DO UPDATE SET target_id = excluded.target_id,
+                snapshot = excluded.snapshot, active = excluded.active",
+            params![id, l.employee_id, l.target_id, l.snapshot.to_string(), l.active],
+        )
+        .map_err(backend)?;
+    }
+    for e in removed {
+        tx.execute(
+            "DELETE FROM scim_links WHERE connection_id = ?1 AND employee_id = ?2",
+            params![id, e],
+        )
+        .map_err(backend)?;
+    }
+    Ok(())
+}
+
+impl SyncStore for SqliteStore {
+    fn start_run(&self, company: CompanyId, run: &SyncRun) -> Result<(), StoreError> {
+        let conn = self.conn()?;
+        conn.execute(
+            "INSERT INTO sync_runs (id, company_id, connection_id, started_at, status, document) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![run.id.to_string(), company.0.to_string(), run.connection_id.to_string(), sortable(run.started_at), status_name(run.status), json(run)?],
+        )
+        .map_err(|e| conflict_or_backend(e, || "a running sync run of this connection".to_owned()))?;
         Ok(())
     }
 
-    fn append_entries(&self, run: &SyncRun, entries: &[SyncEntry]) -> Result<(), StoreError> {
+    fn advance_run(
+        &self,
+        company: CompanyId,
+        id: uuid::Uuid,
+        progress: RunProgress<'_>,
+        change: &mut dyn FnMut(&mut SyncRun),
+    ) -> Result<SyncRun, StoreError> {
         let mut conn = self.conn()?;
+        // Immediate: the run is read and written under the write lock, so
+        // concurrent batches are counted one after the other.
         let tx = conn.transaction().map_err(backend)?;
-        {
-            let mut insert = tx
-                .prepare_cached(
-                    "INSERT INTO sync_entries (run_id, connection_id, at, employee_id, use_case, status, message, response, changes)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                )
-                .map_err(backend)?;
-            let (run_id, connection_id) = (run.id.to_string(), run.connection_id.to_string());
-            for e in entries {
-                insert
-                    .execute(params![
-                        run_id,
-                        connection_id,
-                        sortable(e.at),
-                        e.employee_id,
-                        e.use_case.as_str(),
-                        e.status.as_str(),
-                        e.message,
-                        e.response.as_ref().map(json).transpose()?,
-                        json(&e.changes)?,
-                    ])
-                    .map_err(backend)?;
-            }
+        let document: Option<String> = tx
+            .query_row(
+                "SELECT document FROM sync_runs WHERE company_id = ?1 AND id = ?2",
+                [company.0.to_string(), id.to_string()],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(backend)?;
+        let document = document.ok_or_else(|| corrupt("sync_runs", format!("no run {id}")))?;
+        let mut run: SyncRun =
+            serde_json::from_str(&document).map_err(|e| corrupt("sync_runs", e))?;
+        if run.status != RunStatus::Running {
+            return Err(StoreError::Changed(format!("sync run {id} is finished")));
         }
-        tx.commit().map_err(backend)
+        insert_entries(&tx, &run, progress.entries)?;
+        for entry in progress.entries {
+            run.record(entry);
+        }
+        update_links(
+            &tx,
+            run.connection_id,
+            progress.upserted_links,
+            progress.removed_links,
+        )?;
+        change(&mut run);
+        tx.execute(
+            "UPDATE sync_runs SET status = ?3, document = ?4 WHERE company_id = ?1 AND id = ?2",
+            params![
+                company.0.to_string(),
+                id.to_string(),
+                status_name(run.status),
+                json(&run)?
+            ],
+        )
+        .map_err(backend)?;
+        tx.commit().map_err(backend)?;
+        Ok(run)
     }
 
     fn run(&self, company: CompanyId, id: uuid::Uuid) -> Result<Option<SyncRun>, StoreError> {
@@ -241,34 +318,6 @@ impl SyncStore for SqliteStore {
         .collect()
     }
 
-    fn update_scim_links(
-        &self,
-        connection: uuid::Uuid,
-        upserted: &[TargetLink],
-        removed: &[EmployeeId],
-    ) -> Result<(), StoreError> {
-        let mut conn = self.conn()?;
-        let tx = conn.transaction().map_err(backend)?;
-        let id = connection.to_string();
-        for l in upserted {
-            tx.execute(
-                "INSERT INTO scim_links (connection_id, employee_id, target_id, snapshot, active) VALUES (?1, ?2, ?3, ?4, ?5)
-                 ON CONFLICT (connection_id, employee_id) DO UPDATE SET target_id = excluded.target_id,
-                    snapshot = excluded.snapshot, active = excluded.active",
-                params![id, l.employee_id, l.target_id, l.snapshot.to_string(), l.active],
-            )
-            .map_err(backend)?;
-        }
-        for e in removed {
-            tx.execute(
-                "DELETE FROM scim_links WHERE connection_id = ?1 AND employee_id = ?2",
-                params![id, e],
-            )
-            .map_err(backend)?;
-        }
-        tx.commit().map_err(backend)
-    }
-
     fn sync_state(&self, connection: uuid::Uuid) -> Result<SyncState, StoreError> {
         let conn = self.conn()?;
         let row: Option<(u32, Option<String>)> = conn
@@ -300,5 +349,79 @@ impl SyncStore for SqliteStore {
         )
         .map_err(backend)?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::SyncStore;
+    use relais_sync::{Cycle, Trigger};
+
+    fn running(connection: uuid::Uuid) -> SyncRun {
+        SyncRun::start(connection, Trigger::Scheduled, Cycle::Full, Utc::now())
+    }
+
+    #[test]
+    fn a_second_running_run_of_a_connection_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("relais.db")).unwrap();
+        let company = CompanyId(uuid::Uuid::now_v7());
+        let connection = uuid::Uuid::now_v7();
+        let first = running(connection);
+        store.start_run(company, &first).unwrap_err(); // no such company: foreign key
+        let company = super::super::tests::seed(&store).id;
+        store.start_run(company, &first).unwrap();
+        let err = store.start_run(company, &running(connection)).unwrap_err();
+        assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+        // Another connection runs beside it; after finishing, the next may start.
+        store
+            .start_run(company, &running(uuid::Uuid::now_v7()))
+            .unwrap();
+        store
+            .advance_run(company, first.id, RunProgress::default(), &mut |r| {
+                r.finish(None, Utc::now());
+            })
+            .unwrap();
+        store.start_run(company, &running(connection)).unwrap();
+        let err = store
+            .advance_run(company, first.id, RunProgress::default(), &mut |_| {})
+            .unwrap_err();
+        assert!(
+            matches!(err, StoreError::Changed(_)),
+            "a finished run is final"
+        );
+    }
+
+    #[test]
+    fn runs_that_ran_side_by_side_before_the_upgrade_are_closed_but_the_newest() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("relais.db");
+        let store = SqliteStore::open(&path).unwrap();
+        let company = super::super::tests::seed(&store).id;
+        drop(store);
+        let connection = uuid::Uuid::now_v7();
+        let (older, newer) = (running(connection), running(connection));
+        {
+            let conn = rusqlite::Connection::open(&path).unwrap();
+            conn.execute_batch("DROP INDEX sync_runs_one_running; PRAGMA user_version = 6;")
+                .unwrap();
+            for run in [&older, &newer] {
+                conn.execute(
+                    "INSERT INTO sync_runs (id, company_id, connection_id, started_at, status, document) VALUES (?1, ?2, ?3, ?4, 'running', ?5)",
+                    params![run.id.to_string(), company.0.to_string(), connection.to_string(), sortable(run.started_at), json(run).unwrap()],
+                )
+                .unwrap();
+            }
+        }
+        let store = SqliteStore::open(&path).unwrap();
+        let older = store.run(company, older.id).unwrap().unwrap();
+        assert_eq!(older.status, RunStatus::Failed);
+        assert!(older.finished_at.is_some());
+        assert!(older.error.unwrap().message.contains("closed on upgrade"));
+        assert_eq!(
+            store.run(company, newer.id).unwrap().unwrap().status,
+            RunStatus::Running
+        );
     }
 }
