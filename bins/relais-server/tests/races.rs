@@ -26,6 +26,11 @@ struct Server {
 
 impl Server {
     async fn start() -> Self {
+        Self::start_with_employees(0).await
+    }
+
+    /// A server whose company has `employees` demo employees (0: none).
+    async fn start_with_employees(employees: u32) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let app = Arc::new(
             App::open(&dir.path().join("relais.db"))
@@ -36,6 +41,16 @@ impl Server {
         let new = app
             .create_company("Acme", "ana@acme.example", "Ana")
             .unwrap();
+        if employees > 0 {
+            let spec = relais_people::demo::DemoSpec {
+                employees,
+                months: 1,
+                seed: 5,
+                until: chrono::Utc::now().date_naive(),
+            };
+            app.generate_demo(&new.company, spec, false, &mut |_| {})
+                .unwrap();
+        }
         let base = common::serve(app, ServerConfig::default()).await;
         Self {
             base,
@@ -492,5 +507,105 @@ async fn partner_batches_sent_in_parallel_lose_no_count_and_finishing_is_final()
             )
             .await;
         assert_eq!(status, 409, "a finished run takes no more entries");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chosen_report_id_is_given_once_however_many_ask_for_it() {
+    let server = Arc::new(Server::start().await);
+    for round in 0..3 {
+        let id = uuid::Uuid::now_v7().to_string();
+        let report = json!({"id": id, "name": format!("Headcount {round}"), "type": "point_in_time", "period": {"type": "relative", "period": "today"}, "columns": ["first_name"]});
+        let statuses = server
+            .all_at_once(vec![
+                ("POST", "/api/reports".to_owned(), Some(report));
+                RACERS
+            ])
+            .await;
+        assert_eq!(count(&statuses, 201), 1, "round {round}: {statuses:?}");
+        assert_eq!(
+            count(&statuses, 409),
+            RACERS - 1,
+            "round {round}: {statuses:?}"
+        );
+    }
+    let (_, reports) = server.call("GET", "/api/reports", None).await;
+    assert_eq!(reports.as_array().unwrap().len(), 3, "{reports}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn identical_attendances_or_absences_sent_at_once_are_stored_once() {
+    let server = Arc::new(Server::start_with_employees(3).await);
+    let (status, credential) = server
+        .call(
+            "POST",
+            "/api/credentials",
+            Some(json!({"name": "Time clock", "scopes": ["attendances:read", "attendances:write", "absences:read", "absences:write", "employees:read"]})),
+        )
+        .await;
+    assert_eq!(status, 201, "{credential}");
+    let token = common::api_token(
+        &server.client,
+        &server.base,
+        credential["client_id"].as_str().unwrap(),
+        credential["client_secret"].as_str().unwrap(),
+    )
+    .await;
+    // Days far ahead, free of demo data; one round per day.
+    for round in 0..3 {
+        let day = format!("2031-03-{:02}", 3 + round);
+        let attendance = json!({"attendances": [{"employee": 1, "date": day, "start_time": "09:00", "end_time": "17:00", "break": 30}]});
+        let statuses = server
+            .all_at_once_as(
+                &token,
+                vec![
+                    (
+                        "POST",
+                        "/v1/company/attendances".to_owned(),
+                        Some(attendance)
+                    );
+                    RACERS
+                ],
+            )
+            .await;
+        assert_eq!(count(&statuses, 200), 1, "round {round}: {statuses:?}");
+        assert_eq!(
+            count(&statuses, 400),
+            RACERS - 1,
+            "round {round}: {statuses:?}"
+        );
+        let (_, stored) = server
+            .call_as(
+                &token,
+                "GET",
+                &format!("/v1/company/attendances?start_date={day}&end_date={day}&employees[]=1&includePending=true"),
+                None,
+            )
+            .await;
+        assert_eq!(stored["data"].as_array().unwrap().len(), 1, "{stored}");
+
+        let (_, types) = server
+            .call_as(&token, "GET", "/v1/company/time-off-types", None)
+            .await;
+        let vacation = types["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["attributes"]["unit"] == "day")
+            .unwrap()["attributes"]["id"]
+            .clone();
+        let time_off = json!({"employee_id": 2, "time_off_type_id": vacation, "start_date": day, "end_date": day});
+        let statuses = server
+            .all_at_once_as(
+                &token,
+                vec![("POST", "/v1/company/time-offs".to_owned(), Some(time_off)); RACERS],
+            )
+            .await;
+        assert_eq!(count(&statuses, 200), 1, "round {round}: {statuses:?}");
+        assert_eq!(
+            count(&statuses, 400),
+            RACERS - 1,
+            "round {round}: {statuses:?}"
+        );
     }
 }

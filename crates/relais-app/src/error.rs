@@ -73,6 +73,7 @@ impl From<StoreError> for AppError {
     fn from(error: StoreError) -> Self {
         let kind = match error {
             StoreError::Conflict(_) | StoreError::Changed(_) => ErrorKind::Conflict,
+            StoreError::Overlaps(_) => ErrorKind::Invalid,
             StoreError::Open { .. } | StoreError::Corrupt { .. } | StoreError::Backend(_) => {
                 ErrorKind::Internal
             }

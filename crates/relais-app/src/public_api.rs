@@ -806,46 +806,30 @@ impl App {
                 updated_at: now,
             });
         }
-        // Overlaps, with stored attendances and within the request.
-        for (n, a) in new.iter().enumerate() {
-            let filter = PeriodFilter {
-                start_date: Some(a.date),
-                end_date: Some(a.date),
-                employees: vec![a.employee_id],
-                include_pending: true,
-                ..PeriodFilter::default()
-            };
-            let stored = self
-                .store
-                .attendances(
-                    company,
-                    &filter,
-                    Window {
-                        offset: 0,
-                        limit: 1000,
-                    },
-                )?
-                .rows;
-            let overlaps = |b: &Attendance| {
-                b.employee_id == a.employee_id
-                    && b.date == a.date
-                    && b.start_time < a.end_time
-                    && a.start_time < b.end_time
-            };
-            if stored.iter().any(overlaps) || new[..n].iter().any(overlaps) {
-                problems.push(format!(
-                    "attendances: employee {} already has an attendance overlapping {} {}–{}",
-                    a.employee_id,
-                    a.date,
-                    a.start_time.format("%H:%M"),
-                    a.end_time.format("%H:%M")
-                ));
-            }
-        }
         if !problems.is_empty() {
             return Err(AppError::invalid(problems.join("; ")));
         }
-        let ids = self.store.insert_attendances(company, &new)?;
+        // Overlaps, with stored attendances and within the request, are
+        // refused by the store inside the inserting transaction.
+        let ids = match self.store.insert_attendances(company, &new) {
+            Err(relais_store::StoreError::Overlaps(refused)) => {
+                let problems: Vec<String> = refused
+                    .iter()
+                    .filter_map(|&i| new.get(i))
+                    .map(|a| {
+                        format!(
+                            "attendances: employee {} already has an attendance overlapping {} {}–{}",
+                            a.employee_id,
+                            a.date,
+                            a.start_time.format("%H:%M"),
+                            a.end_time.format("%H:%M")
+                        )
+                    })
+                    .collect();
+                return Err(AppError::invalid(problems.join("; ")));
+            }
+            other => other?,
+        };
         Ok(json!({"success": true, "data": {"id": ids, "message": "success"}}))
     }
 
@@ -920,31 +904,6 @@ impl App {
         if half_end && days.last() == Some(&end) && (start != end || !half_start) {
             count -= 0.5;
         }
-        let filter = PeriodFilter {
-            start_date: Some(start),
-            end_date: Some(end),
-            employees: vec![employee_id],
-            ..PeriodFilter::default()
-        };
-        if let Some(clash) = self
-            .store
-            .time_offs(
-                company,
-                &filter,
-                Window {
-                    offset: 0,
-                    limit: 10_000,
-                },
-            )?
-            .rows
-            .iter()
-            .find(|t| t.status != relais_people::TimeOffStatus::Rejected)
-        {
-            return Err(AppError::invalid(format!(
-                "the employee has an absence from {} to {} already",
-                clash.start_date, clash.end_date
-            )));
-        }
         let now = Utc::now();
         let mut time_off = TimeOff {
             id: 0,
@@ -968,7 +927,14 @@ impl App {
             created_at: now,
             updated_at: now,
         };
-        time_off.id = self.store.insert_time_off(company, &time_off)?;
+        time_off.id = match self.store.insert_time_off(company, &time_off) {
+            Err(relais_store::StoreError::Overlaps(_)) => {
+                return Err(AppError::invalid(format!(
+                    "the employee has an absence overlapping {start} to {end} already"
+                )));
+            }
+            other => other?,
+        };
         Ok(json!({"success": true, "data": time_off_value(caller, &time_off, &types, &employees)}))
     }
 }

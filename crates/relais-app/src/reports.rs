@@ -115,15 +115,25 @@ impl App {
         mut definition: ReportDefinition,
     ) -> Result<ReportDefinition, AppError> {
         by.may_configure(company)?;
-        if self.store.report(company.id, definition.id)?.is_some() {
-            definition.id = Uuid::now_v7();
-        }
         definition.created_at = Utc::now();
         definition.updated_at = definition.created_at;
         definition
             .validate(&self.columns_of(company.id)?)
             .map_err(|e| AppError::invalid(e.to_string()))?;
-        self.store.save_report(company.id, &definition)?;
+        // The database refuses a taken id: of parallel creations with one
+        // chosen id, exactly one succeeds.
+        self.store
+            .insert_report(company.id, &definition)
+            .map_err(|e| match e {
+                relais_store::StoreError::Conflict(_) => AppError::new(
+                    ErrorKind::Conflict,
+                    format!(
+                        "report {} exists; change it with PUT /api/reports/{0} (relais reports update), or leave out the id",
+                        definition.id
+                    ),
+                ),
+                other => other.into(),
+            })?;
         Ok(definition)
     }
 
@@ -146,7 +156,9 @@ impl App {
         definition
             .validate(&self.columns_of(company.id)?)
             .map_err(|e| AppError::invalid(e.to_string()))?;
-        self.store.save_report(company.id, &definition)?;
+        if !self.store.update_report(company.id, &definition)? {
+            return Err(AppError::not_found(format!("report {id}")));
+        }
         Ok(definition)
     }
 

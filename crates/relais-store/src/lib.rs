@@ -45,6 +45,11 @@ pub enum StoreError {
     /// A row with the same unique key exists already.
     #[error("{0} already exists")]
     Conflict(String),
+    /// New rows overlap stored ones (or each other) where the domain allows
+    /// no overlap: the indexes of the refused rows, in the order given.
+    /// Checked inside the inserting transaction; nothing was written.
+    #[error("{} of the rows overlap existing ones", .0.len())]
+    Overlaps(Vec<usize>),
     /// What the change was made from was changed by someone else meanwhile
     /// (a compare-and-set lost); nothing was written.
     #[error("{0}")]
@@ -265,19 +270,25 @@ pub trait PeopleStore {
     ) -> Result<(), StoreError>;
 
     /// Stores new attendances in one transaction; returns their ids in order.
+    /// An attendance overlapping another of the same employee and day
+    /// (stored, or earlier in `attendances`) is refused, in the same
+    /// transaction, so that concurrent requests cannot both store one.
     ///
     /// # Errors
-    /// [`StoreError`] when the database fails; nothing is written then.
+    /// [`StoreError::Overlaps`] naming the overlapping ones, or a database
+    /// failure; nothing is written then.
     fn insert_attendances(
         &self,
         company: CompanyId,
         attendances: &[Attendance],
     ) -> Result<Vec<i64>, StoreError>;
 
-    /// Stores a new day absence; returns its id.
+    /// Stores a new day absence; returns its id. One overlapping another
+    /// absence of the employee that is not rejected is refused, in the same
+    /// transaction.
     ///
     /// # Errors
-    /// [`StoreError`] when the database fails.
+    /// [`StoreError::Overlaps`] (`[0]`), or a database failure.
     fn insert_time_off(&self, company: CompanyId, time_off: &TimeOff) -> Result<i64, StoreError>;
 
     /// Replaces one employee's current record (an HR change).
@@ -547,11 +558,25 @@ pub struct NewIntegrationRequest<'a> {
 
 /// Custom report definitions and the aggregates reports read.
 pub trait ReportStore {
-    /// Inserts or replaces a report of its company.
+    /// Stores a new report of the company.
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] when the company has a report with its id.
+    fn insert_report(
+        &self,
+        company: CompanyId,
+        report: &ReportDefinition,
+    ) -> Result<(), StoreError>;
+
+    /// Replaces a report's definition; returns whether it exists in that company.
     ///
     /// # Errors
     /// [`StoreError`] when the database fails.
-    fn save_report(&self, company: CompanyId, report: &ReportDefinition) -> Result<(), StoreError>;
+    fn update_report(
+        &self,
+        company: CompanyId,
+        report: &ReportDefinition,
+    ) -> Result<bool, StoreError>;
 
     /// Deletes a report; returns whether it existed in that company.
     ///

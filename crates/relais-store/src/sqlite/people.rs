@@ -382,7 +382,28 @@ impl PeopleStore for SqliteStore {
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 )
                 .map_err(backend)?;
-            for a in attendances {
+            let mut overlapping = tx
+                .prepare_cached(
+                    "SELECT EXISTS (SELECT 1 FROM attendances WHERE tenant = ?1 AND date = ?2 AND employee_id = ?3
+                        AND start_time < ?5 AND ?4 < end_time)",
+                )
+                .map_err(backend)?;
+            let mut refused = Vec::new();
+            for (index, a) in attendances.iter().enumerate() {
+                let (start, end) = (
+                    a.start_time.format("%H:%M").to_string(),
+                    a.end_time.format("%H:%M").to_string(),
+                );
+                let overlaps: bool = overlapping
+                    .query_row(
+                        params![tenant, a.date.to_string(), a.employee_id, start, end],
+                        |r| r.get(0),
+                    )
+                    .map_err(backend)?;
+                if overlaps {
+                    refused.push(index);
+                    continue;
+                }
                 insert
                     .execute(params![
                         tenant,
@@ -399,6 +420,10 @@ impl PeopleStore for SqliteStore {
                     .map_err(backend)?;
                 ids.push(tx.last_insert_rowid());
             }
+            if !refused.is_empty() {
+                // Dropping the transaction rolls every insert back.
+                return Err(StoreError::Overlaps(refused));
+            }
         }
         bump_revision(&tx, tenant)?;
         tx.commit().map_err(backend)?;
@@ -409,6 +434,22 @@ impl PeopleStore for SqliteStore {
         let mut conn = self.conn()?;
         let tenant = tenant(&conn, company)?;
         let tx = conn.transaction().map_err(backend)?;
+        let overlaps: bool = tx
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM time_offs WHERE tenant = ?1 AND employee_id = ?2
+                    AND status != 'rejected' AND start_date <= ?4 AND ?3 <= end_date)",
+                params![
+                    tenant,
+                    t.employee_id,
+                    t.start_date.to_string(),
+                    t.end_date.to_string()
+                ],
+                |r| r.get(0),
+            )
+            .map_err(backend)?;
+        if overlaps {
+            return Err(StoreError::Overlaps(vec![0]));
+        }
         tx.execute(
             "INSERT INTO time_offs (tenant, employee_id, time_off_type_id, status, start_date, end_date, half_day_start, half_day_end, days_count, comment, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",

@@ -7,7 +7,7 @@ use relais_reports::ReportDefinition;
 use rusqlite::{OptionalExtension, params};
 
 use super::people::tenant;
-use super::{SqliteStore, backend, corrupt, json, timestamp};
+use super::{SqliteStore, backend, conflict_or_backend, corrupt, json, timestamp};
 use crate::{ReportStore, StoreError};
 
 fn parse(document: &str) -> Result<ReportDefinition, StoreError> {
@@ -15,18 +15,33 @@ fn parse(document: &str) -> Result<ReportDefinition, StoreError> {
 }
 
 impl ReportStore for SqliteStore {
-    fn save_report(&self, company: CompanyId, report: &ReportDefinition) -> Result<(), StoreError> {
+    fn insert_report(
+        &self,
+        company: CompanyId,
+        report: &ReportDefinition,
+    ) -> Result<(), StoreError> {
         let conn = self.conn()?;
-        let document = json(report)?;
-        conn
+        conn.execute(
+            "INSERT INTO reports (id, company_id, name, document, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![report.id.to_string(), company.0.to_string(), report.name, json(report)?, timestamp(report.updated_at)],
+        )
+        .map_err(|e| conflict_or_backend(e, || format!("report {}", report.id)))?;
+        Ok(())
+    }
+
+    fn update_report(
+        &self,
+        company: CompanyId,
+        report: &ReportDefinition,
+    ) -> Result<bool, StoreError> {
+        let conn = self.conn()?;
+        let changed = conn
             .execute(
-                "INSERT INTO reports (id, company_id, name, document, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
-                 ON CONFLICT (company_id, id) DO UPDATE SET name = excluded.name, document = excluded.document,
-                    updated_at = excluded.updated_at",
-                params![report.id.to_string(), company.0.to_string(), report.name, document, timestamp(report.updated_at)],
+                "UPDATE reports SET name = ?3, document = ?4, updated_at = ?5 WHERE company_id = ?2 AND id = ?1",
+                params![report.id.to_string(), company.0.to_string(), report.name, json(report)?, timestamp(report.updated_at)],
             )
             .map_err(backend)?;
-        Ok(())
+        Ok(changed == 1)
     }
 
     fn delete_report(&self, company: CompanyId, id: uuid::Uuid) -> Result<bool, StoreError> {
