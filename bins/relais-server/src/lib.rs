@@ -126,8 +126,45 @@ pub fn spawn_scheduler(app: Arc<App>, tick: Duration, retention_days: u32) {
     sync::spawn_scheduler(app, tick, retention_days);
 }
 
-/// Serves `router` on `listener` until `shutdown` completes, then lets
-/// requests in flight finish.
+/// Limits on the connections a server holds, against clients that open
+/// connections and never finish them (slowloris).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConnectionLimits {
+    /// Connections served at once; more wait in the listen queue until one
+    /// closes. Keep it below the process's open-file limit.
+    pub max_connections: usize,
+    /// Time a client has to send a request's headers, counted from when the
+    /// server starts reading them (also on an idle kept-alive connection):
+    /// then the connection is closed.
+    pub header_read_timeout: Duration,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        Self {
+            max_connections: 1024,
+            header_read_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+impl ConnectionLimits {
+    /// Connections the open-file limit leaves room for, keeping `reserve`
+    /// descriptors for the database, logs and outgoing requests, at most
+    /// `wanted`. Raises the soft open-file limit to the hard one first.
+    #[must_use]
+    pub fn fitting_open_files(wanted: usize, reserve: u64) -> usize {
+        let soft = rlimit::increase_nofile_limit(u64::MAX)
+            .ok()
+            .or_else(|| rlimit::Resource::NOFILE.get().ok().map(|(soft, _)| soft))
+            .unwrap_or(1024);
+        let room = usize::try_from(soft.saturating_sub(reserve)).unwrap_or(usize::MAX);
+        wanted.min(room).max(1)
+    }
+}
+
+/// Serves `router` on `listener` with the default [`ConnectionLimits`]
+/// until `shutdown` completes, then lets requests in flight finish.
 ///
 /// # Errors
 /// When the listener fails.
@@ -136,9 +173,76 @@ pub async fn serve(
     router: Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
-        .await
+    serve_with(listener, router, shutdown, ConnectionLimits::default()).await
+}
+
+/// Serves `router` on `listener` within `limits` until `shutdown`
+/// completes, then stops accepting and lets requests in flight finish.
+/// Each request carries the peer's address
+/// (`axum::extract::ConnectInfo<SocketAddr>`).
+///
+/// # Errors
+/// When the listener fails.
+pub async fn serve_with(
+    listener: TcpListener,
+    router: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    limits: ConnectionLimits,
+) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let permits = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout)
+        .keep_alive(true);
+    tokio::pin!(shutdown);
+    loop {
+        // A slot first: beyond the limit, clients wait in the listen queue.
+        let permit = tokio::select! {
+            permit = Arc::clone(&permits).acquire_owned() => match permit {
+                Ok(permit) => permit,
+                Err(_) => break,
+            },
+            () = &mut shutdown => break,
+        };
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of descriptors or a reset before accept: keep serving.
+                    tracing::warn!(error = %e, "cannot accept a connection");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let service = tower::ServiceExt::map_request(
+            router.clone(),
+            move |mut request: axum::extract::Request<hyper::body::Incoming>| {
+                request
+                    .extensions_mut()
+                    .insert(axum::extract::ConnectInfo(peer));
+                request
+            },
+        );
+        let connection = http.serve_connection(
+            TokioIo::new(stream),
+            hyper_util::service::TowerToHyperService::new(service),
+        );
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, %peer, "connection ended with an error");
+            }
+            drop(permit);
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+    Ok(())
 }
 
 /// Serialises a value that borrows from a catalog snapshot into a JSON

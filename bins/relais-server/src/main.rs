@@ -77,6 +77,16 @@ struct Args {
     )]
     egress_allow: String,
 
+    /// Connections served at once (more wait in the listen queue); at most
+    /// what the open-file limit leaves room for.
+    #[arg(long, env = "RELAIS_MAX_CONNECTIONS", default_value_t = 1024)]
+    max_connections: usize,
+
+    /// Seconds a client has to send a request's headers (also on an idle
+    /// kept-alive connection) before the connection is closed.
+    #[arg(long, env = "RELAIS_HEADER_TIMEOUT", default_value_t = 10)]
+    header_timeout: u64,
+
     /// Log lines as JSON instead of text (filter with RELAIS_LOG, e.g. RELAIS_LOG=debug).
     #[arg(long, env = "RELAIS_LOG_JSON")]
     log_json: bool,
@@ -134,7 +144,21 @@ async fn main() -> anyhow::Result<()> {
         args.sync_retention_days,
     );
     let router = relais_server::router(app, config);
-    relais_server::serve(listener, router, shutdown_signal()).await?;
+    let limits = relais_server::ConnectionLimits {
+        max_connections: relais_server::ConnectionLimits::fitting_open_files(
+            args.max_connections,
+            64,
+        ),
+        header_read_timeout: Duration::from_secs(args.header_timeout.clamp(1, 3600)),
+    };
+    if limits.max_connections < args.max_connections {
+        tracing::warn!(
+            max_connections = limits.max_connections,
+            asked = args.max_connections,
+            "the open-file limit leaves room for fewer connections; raise it (ulimit -n) to serve more"
+        );
+    }
+    relais_server::serve_with(listener, router, shutdown_signal(), limits).await?;
     tracing::info!("relais-server stopped");
     Ok(())
 }
