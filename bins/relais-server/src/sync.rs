@@ -46,14 +46,13 @@ impl PageQuery {
     fn window(&self) -> Result<Window, Problem> {
         let page = self.page.unwrap_or(1);
         let per_page = self.per_page.unwrap_or(50);
-        if page == 0 || per_page == 0 || per_page > 500 {
-            return Err(Problem::bad_request(
-                "page must be 1 or more and per_page 1 to 500".into(),
-            ));
+        if per_page == 0 || per_page > 500 {
+            return Err(Problem::bad_request("per_page must be 1 to 500".into()));
         }
-        Ok(Window {
-            offset: (page - 1) * per_page,
-            limit: per_page,
+        Window::page(page, per_page).ok_or_else(|| {
+            Problem::bad_request(format!(
+                "page must be 1 or more, and page × per_page within any list; got page {page}"
+            ))
         })
     }
 }
@@ -70,7 +69,7 @@ fn page_of<T>(paged: Paged<T>, window: Window) -> PageOf<T> {
     PageOf {
         items: paged.rows,
         total: paged.total,
-        page: window.offset / window.limit + 1,
+        page: window.page_number(),
         per_page: window.limit,
     }
 }

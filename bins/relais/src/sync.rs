@@ -91,16 +91,16 @@ fn parse<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Result<T, Ap
 }
 
 fn window(page: u64, per_page: u64) -> Result<Window, AppError> {
-    if page == 0 || per_page == 0 || per_page > 500 {
-        return Err(AppError::new(
-            ErrorKind::Invalid,
-            "page must be 1 or more and per-page 1 to 500".into(),
-        ));
-    }
-    Ok(Window {
-        offset: (page - 1) * per_page,
-        limit: per_page,
-    })
+    Window::page(page, per_page)
+        .filter(|_| per_page <= 500)
+        .ok_or_else(|| {
+            AppError::new(
+                ErrorKind::Invalid,
+                format!(
+                    "page must be 1 or more (got {page}) and per-page 1 to 500 (got {per_page})"
+                ),
+            )
+        })
 }
 
 fn print_run(out: &Output, run: &SyncRun) -> Result<(), AppError> {

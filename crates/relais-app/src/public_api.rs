@@ -205,6 +205,15 @@ fn parse_instant(text: &str) -> Option<DateTime<Utc>> {
         })
 }
 
+/// The window of a client's page number, refusing one beyond any list.
+pub(crate) fn page_window(page: u64, limit: u64) -> Result<Window, AppError> {
+    Window::page(page, limit).ok_or_else(|| {
+        AppError::invalid(format!(
+            "page {page} of {limit} items lies beyond any list; pages count from 1"
+        ))
+    })
+}
+
 fn envelope(data: Vec<Value>, total: u64, current_page: u64, offset: u64, limit: u64) -> Value {
     json!({
         "success": true,
@@ -471,10 +480,7 @@ impl App {
         let limit = query.limit(200, 200)?;
         let page = query.number("offset", 1, u64::MAX)?.max(1);
         let filter = Self::period_filter(query, ("updated_from", "updated_to"))?;
-        let window = Window {
-            offset: (page - 1).saturating_mul(limit),
-            limit,
-        };
+        let window = page_window(page, limit)?;
         let rows = self
             .store
             .time_offs(caller.credential.company_id, &filter, window)?;

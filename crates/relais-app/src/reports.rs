@@ -493,7 +493,8 @@ impl App {
         };
         let computed = self.compute_report(caller.credential.company_id, id)?;
         let total = computed.rows.len() as u64;
-        let skip = usize::try_from((page - 1).saturating_mul(limit)).unwrap_or(usize::MAX);
+        let window = crate::public_api::page_window(page, limit)?;
+        let skip = usize::try_from(window.offset).unwrap_or(usize::MAX);
         let items: Vec<Value> = computed
             .rows
             .iter()

@@ -196,6 +196,68 @@ pub struct Window {
     pub limit: u64,
 }
 
+impl Window {
+    /// Page `page` (counted from 1) of `per_page` rows, or `None` when
+    /// either is 0 or the page starts beyond any list a database can hold
+    /// (its first row past `i64::MAX`): the one place where a client's page
+    /// number is multiplied, with checked arithmetic.
+    #[must_use]
+    pub fn page(page: u64, per_page: u64) -> Option<Self> {
+        if per_page == 0 {
+            return None;
+        }
+        let offset = page.checked_sub(1)?.checked_mul(per_page)?;
+        (i64::try_from(offset).is_ok() && i64::try_from(per_page).is_ok()).then_some(Self {
+            offset,
+            limit: per_page,
+        })
+    }
+
+    /// The page number this window is (from 1).
+    #[must_use]
+    pub fn page_number(self) -> u64 {
+        self.offset / self.limit.max(1) + 1
+    }
+}
+
+#[cfg(test)]
+mod window_tests {
+    use super::Window;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn a_page_window_never_wraps(page: u64, per_page: u64) {
+            match Window::page(page, per_page) {
+                Some(w) => {
+                    prop_assert_eq!(u128::from(w.offset), u128::from(page - 1) * u128::from(per_page));
+                    prop_assert!(i64::try_from(w.offset).is_ok());
+                    prop_assert_eq!(w.page_number(), page);
+                }
+                None => prop_assert!(
+                    page == 0
+                        || per_page == 0
+                        || u128::from(page - 1) * u128::from(per_page) > i64::MAX as u128
+                        || i64::try_from(per_page).is_err()
+                ),
+            }
+        }
+    }
+
+    #[test]
+    fn the_page_of_the_hardening_report_is_refused() {
+        assert_eq!(Window::page(u64::MAX, 500), None);
+        assert_eq!(Window::page(0, 50), None);
+        assert_eq!(
+            Window::page(3, 50),
+            Some(Window {
+                offset: 100,
+                limit: 50
+            })
+        );
+    }
+}
+
 /// Filters of the employee list.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EmployeeFilter {
