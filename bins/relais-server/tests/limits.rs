@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use relais_app::App;
 use relais_server::{ConnectionLimits, ServerConfig};
+use serde_json::json;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -67,6 +68,8 @@ async fn connections_that_never_finish_their_headers_cannot_take_the_server_down
     }
 }
 
+const KEY: &str = "3b1c0d4e6a2b3c5d7e9f00112233445566778899aabbccddeeff0011223344ab";
+
 struct World {
     base: String,
     admin: String,
@@ -78,7 +81,11 @@ struct World {
 /// holding every read scope.
 async fn world() -> World {
     let dir = tempfile::tempdir().unwrap();
-    let app = Arc::new(App::open(&dir.path().join("relais.db")).unwrap());
+    let app = Arc::new(
+        App::open(&dir.path().join("relais.db"))
+            .unwrap()
+            .with_secret_key(Some(relais_access::SecretKey::from_hex(KEY).unwrap())),
+    );
     let new = app
         .create_company("Acme", "ana@acme.example", "Ana")
         .unwrap();
@@ -95,7 +102,7 @@ async fn world() -> World {
     let credential: serde_json::Value = client
         .post(format!("{base}/api/credentials"))
         .bearer_auth(&new.token)
-        .json(&serde_json::json!({"name": "All", "scopes": ["employees:read", "absences:read", "attendances:read", "custom_reports:read"]}))
+        .json(&serde_json::json!({"name": "All", "scopes": ["employees:read", "absences:read", "attendances:read", "attendances:write", "custom_reports:read"]}))
         .send()
         .await
         .unwrap()
@@ -119,15 +126,74 @@ async fn world() -> World {
 
 impl World {
     async fn get(&self, token: &str, path: &str) -> (u16, serde_json::Value) {
-        let response = reqwest::Client::new()
-            .get(format!("{}{path}", self.base))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap();
+        self.call(token, "GET", path, None).await
+    }
+
+    async fn call(
+        &self,
+        token: &str,
+        method: &str,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
+        let mut request = reqwest::Client::new()
+            .request(method.parse().unwrap(), format!("{}{path}", self.base))
+            .bearer_auth(token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
         let status = response.status().as_u16();
         (status, response.json().await.unwrap_or_default())
     }
+
+    /// Starts and completes a connection through its wizard; returns its
+    /// id and the partner credential, if any.
+    async fn connect(
+        &self,
+        slug: &str,
+        steps: &[(&str, serde_json::Value)],
+    ) -> (String, serde_json::Value) {
+        let (_, started) = self
+            .call(
+                &self.admin,
+                "POST",
+                "/api/connections",
+                Some(json!({"integration": slug})),
+            )
+            .await;
+        let id = started["id"].as_str().unwrap().to_owned();
+        for (step, answers) in steps {
+            let (status, body) = self
+                .call(
+                    &self.admin,
+                    "POST",
+                    &format!("/api/connections/{id}/wizard/{step}"),
+                    Some(answers.clone()),
+                )
+                .await;
+            assert_eq!(status, 200, "{body}");
+        }
+        let (status, done) = self
+            .call(
+                &self.admin,
+                "POST",
+                &format!("/api/connections/{id}/wizard/complete"),
+                None,
+            )
+            .await;
+        assert_eq!(status, 200, "{done}");
+        (id, done["partner_credential"].clone())
+    }
+}
+
+/// The message of a refusal, from the admin API or the public API.
+fn message(body: &serde_json::Value) -> String {
+    body["message"]
+        .as_str()
+        .or_else(|| body["error"]["message"].as_str())
+        .unwrap_or_default()
+        .to_owned()
 }
 
 #[tokio::test]
@@ -165,4 +231,184 @@ async fn a_page_beyond_any_list_is_refused_not_wrapped() {
         .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["data"], serde_json::json!([]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_free_text_has_a_limit_and_a_refusal_names_the_field() {
+    let w = world().await;
+    let long = |n: usize| "x".repeat(n);
+    let (tableau, _) = w
+        .connect(
+            "tableau",
+            &[
+                (
+                    "destination",
+                    json!({"destination_url": "https://eu.tableau.example/acme", "refresh": "daily"}),
+                ),
+                ("confirm", json!({"accept_data_processing": true})),
+            ],
+        )
+        .await;
+    let (okta, partner) = w
+        .connect(
+            "okta",
+            &[
+                (
+                    "tenant",
+                    json!({"tenant_url": "https://acme.okta.com", "api_token": "okta-token-0123456789abc"}),
+                ),
+                ("provisioning", json!({"create_accounts_days_before_start": "3"})),
+                ("confirm", json!({"accept_data_processing": true})),
+            ],
+        )
+        .await;
+    let partner_token = common::api_token(
+        &reqwest::Client::new(),
+        &w.base,
+        partner["client_id"].as_str().unwrap(),
+        partner["client_secret"].as_str().unwrap(),
+    )
+    .await;
+    let (_, events_before) = w
+        .get(&w.admin, &format!("/api/connections/{tableau}/events"))
+        .await;
+
+    let admin_cases = [
+        (
+            "POST",
+            format!("/api/connections/{tableau}/deactivate"),
+            json!({"reason": long(900_000)}),
+            "reason: at most 2000 characters",
+        ),
+        (
+            "POST",
+            "/api/integration-requests".to_owned(),
+            json!({"name": "HiBob", "use_case": long(3_000)}),
+            "use_case: at most 2000 characters",
+        ),
+        (
+            "POST",
+            "/api/integration-requests".to_owned(),
+            json!({"name": long(201), "use_case": "payroll"}),
+            "name: 1 to 200 characters",
+        ),
+        (
+            "POST",
+            "/api/demo-requests".to_owned(),
+            json!({"integration": "okta", "message": long(2_001)}),
+            "message: at most 2000 characters",
+        ),
+        (
+            "POST",
+            "/api/reports".to_owned(),
+            json!({"name": "R", "description": long(5_000), "type": "point_in_time", "period": {"type": "relative", "period": "today"}, "columns": ["first_name"]}),
+            "description: at most 2000 characters",
+        ),
+        (
+            "POST",
+            "/api/credentials".to_owned(),
+            json!({"name": long(201), "scopes": ["employees:read"]}),
+            "name",
+        ),
+    ];
+    for (method, path, body, expected) in admin_cases {
+        let (status, answer) = w.call(&w.admin, method, &path, Some(body)).await;
+        assert_eq!(status, 400, "{path}: {answer}");
+        assert!(message(&answer).contains(expected), "{path}: {answer}");
+    }
+    // A wizard answer without a rule of its own is bounded too.
+    let (_, started) = w
+        .call(
+            &w.admin,
+            "POST",
+            "/api/connections",
+            Some(json!({"integration": "power-bi"})),
+        )
+        .await;
+    let id = started["id"].as_str().unwrap();
+    let (status, answer) = w
+        .call(
+            &w.admin,
+            "POST",
+            &format!("/api/connections/{id}/wizard/destination"),
+            Some(json!({"destination_url": format!("https://x.example/{}", long(3_000)), "refresh": "daily"})),
+        )
+        .await;
+    assert_eq!(status, 400, "{answer}");
+    assert!(message(&answer).contains("destination_url"), "{answer}");
+    // The catalog's search words.
+    let response = reqwest::get(format!("{}/api/catalog?q={}", w.base, long(300)))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+
+    // The public API: partner runs and attendances.
+    let (_, run) = w.call(&partner_token, "POST", "/v1/sync/runs", None).await;
+    let run = run["data"]["id"].as_str().unwrap().to_owned();
+    let entry = |extra: serde_json::Value| {
+        let mut e = json!({"employee_id": 1, "use_case": "update", "status": "failed"});
+        e.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        json!({ "entries": [e] })
+    };
+    for (body, expected) in [
+        (
+            entry(json!({"message": long(300_000)})),
+            "entries[0].message",
+        ),
+        (
+            entry(json!({"response": {"status": 999, "body": "?"}})),
+            "entries[0].response.status",
+        ),
+        (
+            entry(json!({"response": {"status": 500, "body": long(2_001)}})),
+            "entries[0].response.body",
+        ),
+        (
+            entry(json!({"changes": [{"attribute": "title", "old": long(3_000), "new": "b"}]})),
+            "entries[0].changes[0].old",
+        ),
+    ] {
+        let (status, answer) = w
+            .call(
+                &partner_token,
+                "POST",
+                &format!("/v1/sync/runs/{run}/entries"),
+                Some(body),
+            )
+            .await;
+        assert_eq!(status, 400, "{answer}");
+        assert!(message(&answer).starts_with(expected), "{answer}");
+    }
+    let (status, answer) = w
+        .call(
+            &partner_token,
+            "POST",
+            &format!("/v1/sync/runs/{run}/finish"),
+            Some(json!({"error": {"message": long(300_000), "response": null}})),
+        )
+        .await;
+    assert_eq!(status, 400, "{answer}");
+    assert!(message(&answer).starts_with("error.message"), "{answer}");
+    let (status, answer) = w
+        .call(
+            &w.api,
+            "POST",
+            "/v1/company/attendances",
+            Some(json!({"attendances": [{"employee": 1, "date": "2031-04-01", "start_time": "09:00", "end_time": "17:00", "break": 30, "comment": long(2_001)}]})),
+        )
+        .await;
+    assert_eq!(status, 400, "{answer}");
+    assert!(
+        message(&answer).contains("comment: at most 2000"),
+        "{answer}"
+    );
+
+    // Nothing of it reached the audit trail.
+    let (_, events_after) = w
+        .get(&w.admin, &format!("/api/connections/{tableau}/events"))
+        .await;
+    assert_eq!(events_before, events_after);
+    let _ = okta;
 }

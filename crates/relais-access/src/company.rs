@@ -54,7 +54,7 @@ impl Company {
         if name.is_empty() {
             return Err(invalid("must not be empty"));
         }
-        if name.chars().count() > 200 {
+        if name.chars().count() > crate::limits::NAME {
             return Err(invalid("must be at most 200 characters"));
         }
         let slug = slugify(name);

@@ -214,10 +214,10 @@ impl ApiCredential {
 
 fn check_name(name: &str) -> Result<String, AccessError> {
     let name = name.trim();
-    if name.is_empty() || name.chars().count() > 120 {
+    if name.is_empty() || name.chars().count() > crate::limits::NAME {
         return Err(AccessError::Invalid {
             field: "name",
-            reason: "must be 1 to 120 characters".into(),
+            reason: format!("must be 1 to {} characters", crate::limits::NAME),
         });
     }
     Ok(name.to_owned())

@@ -14,6 +14,7 @@ mod company;
 mod credential;
 mod error;
 mod hex;
+pub mod limits;
 mod sealed;
 mod secret;
 mod user;

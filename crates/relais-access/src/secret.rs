@@ -143,10 +143,10 @@ impl PersonalAccessToken {
         expires_at: Option<DateTime<Utc>>,
     ) -> Result<IssuedToken, AccessError> {
         let name = name.trim();
-        if name.is_empty() || name.chars().count() > 100 {
+        if name.is_empty() || name.chars().count() > crate::limits::NAME {
             return Err(AccessError::Invalid {
                 field: "token name",
-                reason: "must be 1 to 100 characters".into(),
+                reason: format!("must be 1 to {} characters", crate::limits::NAME),
             });
         }
         let (id, secret) = (random_id()?, random_secret()?);

@@ -131,7 +131,7 @@ impl User {
                 reason: "must not be empty".into(),
             });
         }
-        if name.chars().count() > 200 {
+        if name.chars().count() > crate::limits::NAME {
             return Err(AccessError::Invalid {
                 field: "name",
                 reason: "must be at most 200 characters".into(),

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use relais_access::{
-    ApiCredential, ApiPermission, Company, CompanyId, MarketplaceRight, scope_name,
+    ApiCredential, ApiPermission, Company, CompanyId, MarketplaceRight, limits, scope_name,
 };
 use relais_catalog::{Integration, IntegrationKind};
 use relais_connections::{
@@ -608,6 +608,7 @@ impl App {
                 "reason: say why the connection is deactivated".into(),
             ));
         }
+        limits::check_length("reason", reason, limits::TEXT)?;
         let mut connection = self.load_connection(company.id, id)?;
         let before = Self::apply(
             &mut connection,
@@ -817,9 +818,7 @@ impl App {
             )));
         }
         let message = message.trim();
-        if message.chars().count() > 2000 {
-            return Err(AppError::invalid("message: at most 2000 characters".into()));
-        }
+        limits::check_length("message", message, limits::TEXT)?;
         let request = DemoRequest {
             id: uuid::Uuid::now_v7(),
             company_id: company.id,
@@ -881,15 +880,20 @@ impl App {
     ) -> Result<IntegrationRequest, AppError> {
         by.may_configure(company)?;
         let normalized = normalize_request_name(name);
-        if normalized.is_empty() || name.chars().count() > 120 {
-            return Err(AppError::invalid(
-                "name: 1 to 120 characters, with letters or digits".into(),
-            ));
+        if normalized.is_empty() || name.chars().count() > limits::NAME {
+            return Err(AppError::invalid(format!(
+                "name: 1 to {} characters, with letters or digits",
+                limits::NAME
+            )));
         }
         if use_case.trim().is_empty() {
             return Err(AppError::invalid(
                 "use_case: say what the integration is for".into(),
             ));
+        }
+        limits::check_length("use_case", use_case.trim(), limits::TEXT)?;
+        if let Some(w) = website {
+            limits::check_length("website", w, limits::URL)?;
         }
         if let Some(w) = website
             && !url::Url::parse(w).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))

@@ -82,6 +82,12 @@ impl From<StoreError> for AppError {
     }
 }
 
+impl From<relais_access::limits::TooLong> for AppError {
+    fn from(error: relais_access::limits::TooLong) -> Self {
+        Self::new(ErrorKind::Invalid, error.to_string())
+    }
+}
+
 impl From<CatalogError> for AppError {
     fn from(error: CatalogError) -> Self {
         Self::new(ErrorKind::Invalid, error.to_string())

@@ -785,6 +785,16 @@ impl App {
                 ));
                 continue;
             }
+            if let Some(comment) = item["comment"].as_str()
+                && let Err(e) = relais_access::limits::check_length(
+                    "comment",
+                    comment,
+                    relais_access::limits::TEXT,
+                )
+            {
+                fail(e.to_string());
+                continue;
+            }
             let project_id = integer(item.get("project_id"));
             if let Some(p) = project_id
                 && !projects.contains(&p)
@@ -882,6 +892,9 @@ impl App {
                 .ok_or_else(|| AppError::invalid(format!("{key} is required (YYYY-MM-DD)")))
         };
         let (start, end) = (date("start_date")?, date("end_date")?);
+        if let Some(comment) = fields.get("comment").and_then(Value::as_str) {
+            relais_access::limits::check_length("comment", comment, relais_access::limits::TEXT)?;
+        }
         if end < start {
             return Err(AppError::invalid(format!(
                 "end_date {end} is before start_date {start}"

@@ -115,6 +115,7 @@ impl App {
         mut definition: ReportDefinition,
     ) -> Result<ReportDefinition, AppError> {
         by.may_configure(company)?;
+        check_report_texts(&definition)?;
         definition.created_at = Utc::now();
         definition.updated_at = definition.created_at;
         definition
@@ -149,6 +150,7 @@ impl App {
         mut definition: ReportDefinition,
     ) -> Result<ReportDefinition, AppError> {
         by.may_configure(company)?;
+        check_report_texts(&definition)?;
         let old = self.load_report(company.id, id)?;
         definition.id = old.id;
         definition.created_at = old.created_at;
@@ -525,4 +527,34 @@ impl App {
             "data": [{"type": "Report", "attributes": attributes}],
         }))
     }
+}
+
+/// The limits on a definition's free text (its name and columns are checked
+/// by the definition's own rules).
+fn check_report_texts(definition: &ReportDefinition) -> Result<(), AppError> {
+    use relais_access::limits;
+    limits::check_length("description", &definition.description, limits::TEXT)?;
+    limits::check_length(
+        "author_first_name",
+        &definition.author_first_name,
+        limits::NAME,
+    )?;
+    limits::check_length(
+        "author_last_name",
+        &definition.author_last_name,
+        limits::NAME,
+    )?;
+    if definition.filters.len() > limits::LIST || definition.columns.len() > 10 * limits::LIST {
+        return Err(AppError::invalid(format!(
+            "filters: at most {} (got {}); columns: at most {} (got {})",
+            limits::LIST,
+            definition.filters.len(),
+            10 * limits::LIST,
+            definition.columns.len()
+        )));
+    }
+    for (i, filter) in definition.filters.iter().enumerate() {
+        limits::check_length(format!("filters[{i}].value"), &filter.value, limits::TEXT)?;
+    }
+    Ok(())
 }

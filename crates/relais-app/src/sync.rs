@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use relais_access::{Company, CompanyId};
+use relais_access::{Company, CompanyId, limits};
 use relais_connections::{Connection, ConnectionState, StoredAnswer};
 use relais_people::EmployeeId;
 use relais_scim::{CycleInput, DeprovisionMode, MatchAttribute, ScimClient, ScimSettings};
@@ -571,6 +571,9 @@ impl App {
         run: &str,
         error: Option<RunError>,
     ) -> Result<SyncRun, AppError> {
+        if let Some(error) = &error {
+            check_reported_error(error)?;
+        }
         let (company, run) = self.partner_run(caller, run)?;
         self.advance_run(
             company.id,
@@ -604,6 +607,64 @@ fn check_reported_entry(
             entry.employee_id
         )));
     }
+    limits::check_length(
+        format!("entries[{index}].message"),
+        &entry.message,
+        limits::TEXT,
+    )?;
+    if let Some(response) = &entry.response {
+        check_reported_response(&format!("entries[{index}].response"), response)?;
+    }
+    if entry.changes.len() > limits::LIST {
+        return Err(AppError::invalid(format!(
+            "entries[{index}].changes: at most {} attributes, got {}",
+            limits::LIST,
+            entry.changes.len()
+        )));
+    }
+    for (c, change) in entry.changes.iter().enumerate() {
+        let field = format!("entries[{index}].changes[{c}]");
+        limits::check_length(
+            format!("{field}.attribute"),
+            &change.attribute,
+            limits::NAME,
+        )?;
+        limits::check_length(
+            format!("{field}.old"),
+            &change.old.to_string(),
+            limits::TEXT,
+        )?;
+        limits::check_length(
+            format!("{field}.new"),
+            &change.new.to_string(),
+            limits::TEXT,
+        )?;
+    }
+    Ok(())
+}
+
+/// A partner's run error: a bounded message and response.
+fn check_reported_error(error: &RunError) -> Result<(), AppError> {
+    limits::check_length("error.message", &error.message, limits::TEXT)?;
+    if let Some(response) = &error.response {
+        check_reported_response("error.response", response)?;
+    }
+    Ok(())
+}
+
+/// A remote API's answer as a partner reports it: an HTTP status and a
+/// bounded body.
+fn check_reported_response(
+    field: &str,
+    response: &relais_sync::ApiResponse,
+) -> Result<(), AppError> {
+    if !(100..=599).contains(&response.status) {
+        return Err(AppError::invalid(format!(
+            "{field}.status: {} is not an HTTP status (100 to 599)",
+            response.status
+        )));
+    }
+    limits::check_length(format!("{field}.body"), &response.body, limits::TEXT)?;
     Ok(())
 }
 

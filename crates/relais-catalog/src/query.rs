@@ -120,7 +120,13 @@ impl CatalogQuery {
                 message,
             };
             match key {
-                "q" => set_once(&mut text, value.to_owned()).map_err(fail)?,
+                "q" => {
+                    relais_access::limits::check_length("", value, relais_access::limits::NAME)
+                        .map_err(|e| {
+                            fail(format!("at most {} characters, got {}", e.max, e.got))
+                        })?;
+                    set_once(&mut text, value.to_owned()).map_err(fail)?;
+                }
                 "kind" => push_all(&mut filter.kinds, value).map_err(fail)?,
                 "category" => push_all(&mut filter.categories, value).map_err(fail)?,
                 "badge" => push_all(&mut filter.badges, value).map_err(fail)?,

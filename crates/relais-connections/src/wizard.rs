@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use relais_access::limits;
 use relais_catalog::{FieldInput, WizardDefinition, WizardField, WizardStep};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -200,17 +201,28 @@ fn check_field(field: &WizardField, value: Option<&Value>) -> Result<Option<Answ
             Ok(None)
         };
     };
-    let text = || {
-        value
-            .as_str()
-            .map(str::to_owned)
-            .ok_or_else(|| format!("must be text, got {value}"))
+    let is_secret = matches!(field.input, FieldInput::Secret);
+    let text = |max: usize| {
+        let text = value.as_str().map(str::to_owned).ok_or_else(|| {
+            if is_secret {
+                // A secret's value is never repeated in a message.
+                "must be text".to_owned()
+            } else {
+                format!("must be text, got {value}")
+            }
+        })?;
+        // Every answer is bounded, also where the catalog sets no rule.
+        let length = text.chars().take(max + 1).count();
+        if length > max {
+            return Err(format!("must be at most {max} characters"));
+        }
+        Ok(text)
     };
     let answer = match &field.input {
-        FieldInput::Text => Answer::Text(check_rules(field, text()?)?),
-        FieldInput::Secret => Answer::Secret(check_rules(field, text()?)?),
+        FieldInput::Text => Answer::Text(check_rules(field, text(limits::TEXT)?)?),
+        FieldInput::Secret => Answer::Secret(check_rules(field, text(limits::TEXT)?)?),
         FieldInput::Url => {
-            let url = text()?;
+            let url = text(limits::URL)?;
             match url::Url::parse(&url) {
                 Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {
                     Answer::Url(url)
@@ -219,7 +231,7 @@ fn check_field(field: &WizardField, value: Option<&Value>) -> Result<Option<Answ
             }
         }
         FieldInput::Select { options } => {
-            let choice = text()?;
+            let choice = text(limits::NAME)?;
             if !options.iter().any(|o| o.value == choice) {
                 let values: Vec<_> = options.iter().map(|o| o.value.as_str()).collect();
                 return Err(format!("'{choice}' is not one of {}", values.join(", ")));
@@ -323,7 +335,8 @@ mod tests {
             text.contains("tenant_url: 'ftp://x' is not an http or https URL"),
             "{text}"
         );
-        assert!(text.contains("api_token: must be text, got 42"), "{text}");
+        assert!(text.contains("api_token: must be text"), "{text}");
+        assert!(!text.contains("42"), "a secret field's value is never repeated: {text}");
 
         let err = validate_step(
             &wizard.steps[1],
