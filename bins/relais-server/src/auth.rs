@@ -10,13 +10,15 @@ use serde::Serialize;
 
 use crate::{Problem, Shared, blocking};
 
-/// The token of an `Authorization: Bearer <token>` header value.
+/// The token of an `Authorization: Bearer <token>` header value. The
+/// scheme is case-insensitive (RFC 9110 §11.1): `BEARER` and `bearer` too.
 pub(crate) fn bearer(value: &axum::http::HeaderValue) -> Option<String> {
-    let value = value.to_str().ok()?;
-    let token = value
-        .strip_prefix("Bearer ")
-        .or_else(|| value.strip_prefix("bearer "))?;
-    Some(token.trim().to_owned())
+    let value = value.to_str().ok()?.trim_start();
+    let (scheme, token) = value.split_once(char::is_whitespace)?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_owned())
+        .filter(|t| !t.is_empty())
 }
 
 /// The authenticated user of a request: a bearer token is required.

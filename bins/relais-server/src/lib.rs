@@ -286,6 +286,18 @@ where
         axum::Json::<T>::from_request(request, state)
             .await
             .map(|axum::Json(value)| Self(value))
-            .map_err(|e| Problem::bad_request(e.body_text()))
+            .map_err(|e| {
+                // A body over the limit (also one sent in chunks, without a
+                // length the limit layer could refuse up front) is 413.
+                if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    Problem::new(
+                        axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+                        "body_too_large",
+                        "the request body is too large".to_owned(),
+                    )
+                } else {
+                    Problem::bad_request(e.body_text())
+                }
+            })
     }
 }

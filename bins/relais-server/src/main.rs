@@ -50,7 +50,7 @@ struct Args {
     #[arg(long, env = "RELAIS_API_RATE_LIMIT", default_value_t = NonZeroU32::new(300).unwrap_or(NonZeroU32::MIN))]
     api_rate_limit: NonZeroU32,
 
-    /// `POST /v1/auth` calls allowed per credential and minute.
+    /// `POST /v1/auth` calls allowed per client id, source address and minute.
     #[arg(long, env = "RELAIS_AUTH_RATE_LIMIT", default_value_t = NonZeroU32::new(60).unwrap_or(NonZeroU32::MIN))]
     auth_rate_limit: NonZeroU32,
 

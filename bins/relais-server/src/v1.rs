@@ -6,14 +6,15 @@
 //!   an authenticated call carries the token back in an `Authorization`
 //!   header, as clients of the modelled HRIS expect.
 //! - Errors are `{"success": false, "error": {"code": <status>, "message": …}}`.
-//! - Throttling per credential: `/v1/auth` and API calls each have a
-//!   per-minute budget; over it, 429 with `Retry-After`.
+//! - Throttling: `/v1/auth` per client id and source address, API calls per
+//!   credential, each with a per-minute budget; over it, 429 with
+//!   `Retry-After`.
 
 use std::num::NonZeroU32;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, Request, State};
+use axum::extract::{ConnectInfo, Path, RawQuery, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -161,6 +162,7 @@ async fn blocking<T: Send + 'static>(
 /// `POST /v1/auth`
 async fn auth(
     State(shared): State<Shared>,
+    peer: Option<Extension<ConnectInfo<std::net::SocketAddr>>>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
     body: Bytes,
@@ -174,8 +176,17 @@ async fn auth(
         ));
     }
     let (client_id, client_secret) = credentials_from_body(&headers, &body)?;
-    let key = relais_access::ClientId::parse(&client_id)
-        .map_or_else(|_| "(malformed)".to_owned(), |c| c.to_string());
+    // Budgets per client id *and* source address: someone sending wrong
+    // secrets for a known client id exhausts their own budget, not that of
+    // the integration the credential belongs to.
+    let source = peer.map_or_else(
+        || "unknown".to_owned(),
+        |Extension(ConnectInfo(address))| address.ip().to_string(),
+    );
+    let key = relais_access::ClientId::parse(&client_id).map_or_else(
+        |_| format!("(malformed) {source}"),
+        |c| format!("{c} {source}"),
+    );
     Throttle::check(&shared.throttle.auth, &key)?;
     let token = blocking(&shared.app, move |app| {
         app.issue_api_token(&client_id, &client_secret)

@@ -412,3 +412,111 @@ async fn every_free_text_has_a_limit_and_a_refusal_names_the_field() {
     assert_eq!(events_before, events_after);
     let _ = okta;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_secrets_from_elsewhere_do_not_lock_the_integration_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = Arc::new(App::open(&dir.path().join("relais.db")).unwrap());
+    let new = app
+        .create_company("Acme", "ana@acme.example", "Ana")
+        .unwrap();
+    let config = ServerConfig {
+        auth_per_minute: std::num::NonZeroU32::new(5).unwrap(),
+        ..ServerConfig::default()
+    };
+    let base = common::serve(Arc::clone(&app), config).await;
+    let admin = reqwest::Client::new();
+    let credential: serde_json::Value = admin
+        .post(format!("{base}/api/credentials"))
+        .bearer_auth(&new.token)
+        .json(&json!({"name": "BI", "scopes": ["employees:read"]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let client_id = credential["client_id"].as_str().unwrap();
+    // The attacker calls from another loopback address.
+    let attacker = reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from([127, 0, 0, 2]))
+        .build()
+        .unwrap();
+    let mut statuses = Vec::new();
+    for _ in 0..10 {
+        let response = attacker
+            .post(format!("{base}/v1/auth"))
+            .json(&json!({"client_id": client_id, "client_secret": "rls_wrong"}))
+            .send()
+            .await
+            .unwrap();
+        statuses.push(response.status().as_u16());
+    }
+    assert_eq!(statuses[..5], [401; 5]);
+    assert_eq!(statuses[5..], [429; 5], "the attacker is throttled");
+    // The integration, from its own address, still gets its token.
+    let token = common::api_token(
+        &admin,
+        &base,
+        client_id,
+        credential["client_secret"].as_str().unwrap(),
+    )
+    .await;
+    // Authorization schemes are case-insensitive.
+    for scheme in ["Bearer", "bearer", "BEARER"] {
+        let response = admin
+            .get(format!("{base}/v1/company/employees?limit=1"))
+            .header("Authorization", format!("{scheme} {token}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{scheme}");
+        let response = admin
+            .get(format!("{base}/api/me"))
+            .header("Authorization", format!("{scheme} {}", new.token))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{scheme}");
+    }
+}
+
+/// Sends `path` a chunked body of `size` bytes on a raw connection; returns the status.
+async fn chunked_post(base: &str, path: &str, token: &str, size: usize) -> u16 {
+    let address = base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: relais\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let chunk = vec![b' '; 64 * 1024];
+    let mut sent = 0;
+    while sent < size {
+        let frame = [format!("{:x}\r\n", chunk.len()).as_bytes(), &chunk, b"\r\n"].concat();
+        if stream.write_all(&frame).await.is_err() {
+            break; // the server stopped reading: fine, its answer tells why
+        }
+        sent += chunk.len();
+    }
+    let _ = stream.write_all(b"0\r\n\r\n").await;
+    let mut answer = vec![0u8; 1024];
+    let n = stream.read(&mut answer).await.unwrap();
+    let line = String::from_utf8_lossy(&answer[..n]).into_owned();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chunked_body_over_the_limit_is_413() {
+    let w = world().await;
+    for (path, token) in [
+        ("/api/reports", &w.admin),
+        ("/api/integration-requests", &w.admin),
+        ("/v1/company/attendances", &w.api),
+    ] {
+        assert_eq!(
+            chunked_post(&w.base, path, token, 2 * 1024 * 1024).await,
+            413,
+            "{path}"
+        );
+    }
+}

@@ -336,7 +336,10 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("api_token: must be text"), "{text}");
-        assert!(!text.contains("42"), "a secret field's value is never repeated: {text}");
+        assert!(
+            !text.contains("42"),
+            "a secret field's value is never repeated: {text}"
+        );
 
         let err = validate_step(
             &wizard.steps[1],
