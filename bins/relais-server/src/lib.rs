@@ -103,7 +103,32 @@ pub fn router(app: Arc<App>, config: ServerConfig) -> Router {
         ))
         // Outside the limits, so that their answers are reshaped too.
         .layer(axum::middleware::map_response(problem::from_plain_status))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+}
+
+/// The span of a request: method and path, with query values redacted
+/// (`/v1/auth?client_secret=…`, `?email=…` must not reach the logs).
+fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    tracing::debug_span!(
+        "request",
+        method = %request.method(),
+        uri = %redacted_uri(request.uri()),
+        version = ?request.version(),
+    )
+}
+
+/// A request target for logs: the path, and the query's parameter names
+/// without their values.
+pub(crate) fn redacted_uri(uri: &axum::http::Uri) -> String {
+    match uri.query() {
+        None => uri.path().to_owned(),
+        Some(query) => {
+            let names: Vec<String> = url::form_urlencoded::parse(query.as_bytes())
+                .map(|(name, _)| format!("{}=…", name.chars().take(64).collect::<String>()))
+                .collect();
+            format!("{}?{}", uri.path(), names.join("&"))
+        }
+    }
 }
 
 #[derive(Serialize)]
