@@ -323,6 +323,61 @@ async fn whitelisted_out_attributes_never_appear() {
 }
 
 #[tokio::test]
+async fn a_credential_cannot_filter_on_what_it_may_not_read() {
+    let w = World::start(ServerConfig::default()).await;
+    let narrow = w
+        .token(&w.credential(&w.a, &ALL_READ, Some(&["first_name", "department"])))
+        .await;
+    let (_, first) = w
+        .get(
+            "/v1/company/employees?limit=1",
+            &w.token(&w.credential(&w.a, &ALL_READ, None)).await,
+        )
+        .await;
+    let email = first["data"][0]["attributes"]["email"]["value"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for (path, parameter) in [
+        (format!("/v1/company/employees?email={email}"), "email"),
+        (
+            "/v1/company/employees?email=nobody@nowhere.example".to_owned(),
+            "email",
+        ),
+        (
+            "/v1/company/employees?updated_since=2020-01-01T00:00:00Z".to_owned(),
+            "updated_since",
+        ),
+    ] {
+        let (status, body) = w.get(&path, &narrow).await;
+        assert_eq!(status, 403, "{path}: {body}");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with(parameter),
+            "{body}"
+        );
+    }
+    // Whitelisted, the filters work.
+    let wide = w
+        .token(&w.credential(&w.a, &ALL_READ, Some(&["email", "last_modified_at"])))
+        .await;
+    let (status, found) = w
+        .get(&format!("/v1/company/employees?email={email}"), &wide)
+        .await;
+    assert_eq!(status, 200, "{found}");
+    assert_eq!(found["data"].as_array().unwrap().len(), 1);
+    let (status, _) = w
+        .get(
+            "/v1/company/employees?updated_since=2020-01-01T00:00:00Z",
+            &wide,
+        )
+        .await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
 async fn attributes_can_be_projected() {
     let w = World::start(ServerConfig::default()).await;
     let token = w.token(&w.credential(&w.a, &ALL_READ, None)).await;

@@ -384,6 +384,25 @@ impl App {
             email: query.one("email").map(|e| e.trim().to_lowercase()),
             updated_since: query.time("updated_since")?,
         };
+        // A filter reveals what it filters on: a credential filters only
+        // on attributes it may read (else `email=` would confirm addresses).
+        for (parameter, attribute, set) in [
+            ("email", "email", filter.email.is_some()),
+            (
+                "updated_since",
+                "last_modified_at",
+                filter.updated_since.is_some(),
+            ),
+        ] {
+            if set && !caller.may_read(attribute) {
+                return Err(AppError::new(
+                    ErrorKind::Forbidden,
+                    format!(
+                        "{parameter}: this credential may not read the attribute {attribute}, so it may not filter on it"
+                    ),
+                ));
+            }
+        }
         let page = self.store.employees(
             caller.credential.company_id,
             &filter,
