@@ -358,7 +358,7 @@ async fn reports(prepared: Prepared, db: Option<PathBuf>, limit: u64) -> anyhow:
         let company = prepared.company.id;
         let computed = tokio::task::spawn_blocking(move || {
             let t = Instant::now();
-            let report = app.compute_report(company, id)?;
+            let report = app.compute_report(company, id, &relais_app::Cancel::new())?;
             anyhow::Ok((report.rows.len(), t.elapsed()))
         })
         .await??;

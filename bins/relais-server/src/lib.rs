@@ -296,6 +296,38 @@ where
         .map_err(Problem::from)
 }
 
+/// Runs a blocking use case that may take long, telling it through a
+/// [`relais_app::Cancel`] when the request is dropped before it is done
+/// (the request time-out answered 408, or the client went away), so that
+/// abandoned work stops instead of running on.
+pub(crate) async fn blocking_cancellable<T, F>(
+    app: &Arc<App>,
+    work: F,
+) -> Result<T, relais_app::AppError>
+where
+    F: FnOnce(&App, &relais_app::Cancel) -> Result<T, relais_app::AppError> + Send + 'static,
+    T: Send + 'static,
+{
+    /// Raises the flag when dropped before the work is done.
+    struct OnDrop(relais_app::Cancel, bool);
+    impl Drop for OnDrop {
+        fn drop(&mut self) {
+            if !self.1 {
+                self.0.cancel();
+            }
+        }
+    }
+    let cancel = relais_app::Cancel::new();
+    let mut guard = OnDrop(cancel.clone(), false);
+    let app = Arc::clone(app);
+    let result = tokio::task::spawn_blocking(move || work(&app, &cancel))
+        .await
+        .map_err(|e| relais_app::AppError::new(relais_app::ErrorKind::Internal, e.to_string()))
+        .and_then(|r| r);
+    guard.1 = true;
+    result
+}
+
 /// A JSON body whose rejections (bad JSON, wrong types, unknown fields) are
 /// problem documents naming what is wrong.
 pub(crate) struct JsonBody<T>(pub T);

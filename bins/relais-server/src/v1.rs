@@ -445,11 +445,12 @@ async fn report_data(
     RawQuery(raw): RawQuery,
 ) -> ReportsAnswer {
     let query = query(raw);
-    Ok(
-        blocking(&s.app, move |app| app.v1_report_data(&caller, &id, &query))
-            .await
-            .map(Json)?,
-    )
+    Ok(crate::blocking_cancellable(&s.app, move |app, cancel| {
+        app.v1_report_data(&caller, &id, &query, cancel)
+    })
+    .await
+    .map(Json)
+    .map_err(V1Error::from)?)
 }
 
 // ----- Partner-reported sync runs -------------------------------------------

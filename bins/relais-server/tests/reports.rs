@@ -430,3 +430,112 @@ async fn reports_are_managed_over_the_admin_api() {
         404
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_report_period_is_bounded() {
+    let w = world().await;
+    for (start, end, expected) in [
+        (
+            "-9000-01-01",
+            "2026-01-01",
+            "outside the years 1900 to 2199",
+        ),
+        (
+            "2000-01-01",
+            "+12000-01-01",
+            "outside the years 1900 to 2199",
+        ),
+        ("2000-01-01", "2020-12-31", "longer than 3660 days"),
+    ] {
+        let response = w
+            .client
+            .post(format!("{}/api/reports", w.base))
+            .bearer_auth(&w.admin)
+            .json(&json!({"name": "Long", "type": "timeframe", "period": {"type": "fixed", "start": start, "end": end}, "columns": ["first_name", "attendance_overtime_hours"]}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 400, "{start}..{end}");
+        let body: Value = response.json().await.unwrap();
+        assert!(
+            body["message"].as_str().unwrap().contains(expected),
+            "{body}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_first_reads_of_a_report_compute_it_once() {
+    let w = world().await;
+    let token = w.token(&["custom_reports:read"], None).await;
+    let before = w.app.report_stats();
+    let reads: Vec<_> = (0..10)
+        .map(|_| {
+            let (client, base, token) = (w.client.clone(), w.base.clone(), token.clone());
+            tokio::spawn(async move {
+                client
+                    .get(format!(
+                        "{base}/v1/company/custom-reports/reports/{OVERTIME}"
+                    ))
+                    .bearer_auth(token)
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+            })
+        })
+        .collect();
+    for read in reads {
+        assert_eq!(read.await.unwrap(), 200);
+    }
+    let after = w.app.report_stats();
+    assert_eq!(after.computed - before.computed, 1, "{after:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_computation_nobody_waits_for_stops() {
+    let w = world().await;
+    let token = w.token(&["custom_reports:read"], None).await;
+    // The same Relais behind a server whose requests time out at once.
+    let impatient = common::serve(
+        Arc::clone(&w.app),
+        relais_server::ServerConfig {
+            request_timeout: std::time::Duration::from_millis(1),
+            ..relais_server::ServerConfig::default()
+        },
+    )
+    .await;
+    let response = w
+        .client
+        .get(format!(
+            "{impatient}/v1/company/custom-reports/reports/{HISTORY}"
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 408);
+    let mut stats = w.app.report_stats();
+    for _ in 0..100 {
+        if stats.abandoned > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        stats = w.app.report_stats();
+    }
+    assert_eq!(stats.abandoned, 1, "{stats:?}");
+    assert_eq!(stats.computed, 0, "nothing was cached: {stats:?}");
+    // A patient reader gets it computed.
+    let response = w
+        .client
+        .get(format!(
+            "{}/v1/company/custom-reports/reports/{HISTORY}",
+            w.base
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(w.app.report_stats().computed, 1);
+}

@@ -160,7 +160,7 @@ fn export(
     format: Format,
     out: Option<PathBuf>,
 ) -> Result<(), AppError> {
-    let computed = app.compute_report(company.id, id)?;
+    let computed = app.compute_report(company.id, id, &relais_app::Cancel::new())?;
     let sink: Box<dyn std::io::Write> = match &out {
         Some(path) => Box::new(std::fs::File::create(path).map_err(io)?),
         None => Box::new(std::io::stdout().lock()),

@@ -33,6 +33,30 @@ pub use credentials::{
 pub use error::{AppError, ErrorKind};
 pub use people::DemoSummary;
 
+/// Tells long work that nobody waits for it any more (the request timed
+/// out or the client went away). Cheap to clone; all clones share one flag.
+#[derive(Debug, Clone, Default)]
+pub struct Cancel(Arc<std::sync::atomic::AtomicBool>);
+
+impl Cancel {
+    /// A flag nobody has raised yet.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Raises the flag.
+    pub fn cancel(&self) {
+        self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Whether the flag is raised.
+    #[must_use]
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
 /// The authenticated user behind a request, with their company.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {

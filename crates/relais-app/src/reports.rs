@@ -42,9 +42,122 @@ struct CacheKey {
 }
 
 /// Computed reports by company and report, reused while neither the
-/// definition nor the people data changed (nor the day, for relative periods).
+/// definition nor the people data changed (nor the day, for relative
+/// periods); and the computations under way, which concurrent readers of
+/// the same report share instead of each computing it.
 #[derive(Debug, Default)]
-pub(crate) struct ReportCache(Mutex<HashMap<(CompanyId, Uuid), Arc<ComputedReport>>>);
+pub(crate) struct ReportCache {
+    done: Mutex<HashMap<(CompanyId, Uuid), Arc<ComputedReport>>>,
+    flights: Mutex<HashMap<(CompanyId, Uuid), Arc<Flight>>>,
+    computed: std::sync::atomic::AtomicU64,
+    abandoned: std::sync::atomic::AtomicU64,
+}
+
+/// How many reports were computed and how many computations were
+/// abandoned because every reader had gone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReportStats {
+    /// Computations finished.
+    pub computed: u64,
+    /// Computations stopped half-way: nobody waited for them any more.
+    pub abandoned: u64,
+}
+
+/// One computation of a report, shared by every reader who asks for it
+/// while it runs.
+#[derive(Debug)]
+struct Flight {
+    key: CacheKey,
+    state: Mutex<FlightState>,
+    ready: std::sync::Condvar,
+}
+
+#[derive(Debug)]
+struct FlightState {
+    result: Option<Result<Arc<ComputedReport>, AppError>>,
+    /// Readers still waiting for it (the computing one included).
+    readers: usize,
+    /// Every reader went away: the computation stops.
+    abandoned: bool,
+}
+
+impl Flight {
+    fn new(key: CacheKey) -> Self {
+        Self {
+            key,
+            state: Mutex::new(FlightState {
+                result: None,
+                readers: 1,
+                abandoned: false,
+            }),
+            ready: std::sync::Condvar::new(),
+        }
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, FlightState> {
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// A reader joins; false when the flight was abandoned meanwhile.
+    fn join(&self) -> bool {
+        let mut state = self.state();
+        if state.abandoned {
+            return false;
+        }
+        state.readers += 1;
+        true
+    }
+
+    /// A reader leaves; the last one to leave abandons the computation.
+    fn leave(&self) {
+        let mut state = self.state();
+        state.readers = state.readers.saturating_sub(1);
+        if state.readers == 0 && state.result.is_none() {
+            state.abandoned = true;
+        }
+    }
+
+    fn is_abandoned(&self) -> bool {
+        self.state().abandoned
+    }
+
+    fn finish(&self, result: Result<Arc<ComputedReport>, AppError>) {
+        self.state().result = Some(result);
+        self.ready.notify_all();
+    }
+
+    /// Waits for the result; leaves (and says so) when `cancel` fires first.
+    fn wait(&self, cancel: &crate::Cancel) -> Result<Arc<ComputedReport>, AppError> {
+        let mut state = self.state();
+        loop {
+            if let Some(result) = &state.result {
+                return result.clone();
+            }
+            if state.abandoned {
+                return Err(abandoned());
+            }
+            if cancel.is_cancelled() {
+                drop(state);
+                self.leave();
+                return Err(abandoned());
+            }
+            state = self
+                .ready
+                .wait_timeout(state, std::time::Duration::from_millis(50))
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .0;
+        }
+    }
+}
+
+fn abandoned() -> AppError {
+    AppError::new(
+        ErrorKind::Conflict,
+        "the report's computation was stopped: nobody waits for it any more".into(),
+    )
+}
 
 /// Ids of example reports shipped with the demo company.
 pub const EXAMPLE_REPORTS: &str = include_str!("../../../fixtures/reports.json");
@@ -201,16 +314,21 @@ impl App {
     }
 
     /// The report's rows, computed now or taken from the cache when nothing
-    /// they depend on changed.
+    /// they depend on changed. Readers asking while it is computed wait for
+    /// that one computation; when every one of them has cancelled (their
+    /// request timed out or went away), it stops.
     ///
     /// # Errors
     /// [`ErrorKind::NotFound`], [`ErrorKind::Invalid`] for a definition the
-    /// company's columns no longer support.
+    /// company's columns no longer support, [`ErrorKind::Conflict`] when
+    /// cancelled.
     pub fn compute_report(
         &self,
         company: CompanyId,
         id: &str,
+        cancel: &crate::Cancel,
     ) -> Result<Arc<ComputedReport>, AppError> {
+        use std::sync::atomic::Ordering;
         let definition = self.load_report(company, id)?;
         let key = CacheKey {
             updated_at: definition.updated_at,
@@ -218,30 +336,79 @@ impl App {
             today: Utc::now().date_naive(),
         };
         let cache_key = (company, definition.id);
-        if let Some(hit) = self
-            .reports_cache
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .get(&cache_key)
+        let cache = &self.reports_cache;
+        if let Some(hit) = lock(&cache.done).get(&cache_key)
             && hit.key == key
         {
             return Ok(Arc::clone(hit));
         }
-        let computed = Arc::new(self.evaluate_report(company, definition, key)?);
-        self.reports_cache
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(cache_key, Arc::clone(&computed));
-        Ok(computed)
+        let (flight, computing) = {
+            let mut flights = lock(&cache.flights);
+            match flights.get(&cache_key) {
+                Some(flight) if flight.key == key && flight.join() => (Arc::clone(flight), false),
+                _ => {
+                    let flight = Arc::new(Flight::new(key.clone()));
+                    flights.insert(cache_key, Arc::clone(&flight));
+                    (flight, true)
+                }
+            }
+        };
+        if !computing {
+            return flight.wait(cancel);
+        }
+        let mut left = false;
+        let stop = || {
+            if cancel.is_cancelled() && !left {
+                left = true;
+                flight.leave();
+            }
+            flight.is_abandoned()
+        };
+        let result = self
+            .evaluate_report(company, definition, key, stop)
+            .map(Arc::new);
+        match &result {
+            Ok(computed) => {
+                lock(&cache.done).insert(cache_key, Arc::clone(computed));
+                cache.computed.fetch_add(1, Ordering::Relaxed);
+            }
+            Err(_) if flight.is_abandoned() => {
+                cache.abandoned.fetch_add(1, Ordering::Relaxed);
+                tracing::info!(report = %cache_key.1, "report computation abandoned: nobody waits for it");
+            }
+            Err(_) => {}
+        }
+        {
+            let mut flights = lock(&cache.flights);
+            if flights
+                .get(&cache_key)
+                .is_some_and(|f| Arc::ptr_eq(f, &flight))
+            {
+                flights.remove(&cache_key);
+            }
+        }
+        flight.finish(result.clone());
+        result
     }
 
+    /// Reports computed and computations abandoned since start.
+    #[must_use]
+    pub fn report_stats(&self) -> ReportStats {
+        use std::sync::atomic::Ordering;
+        ReportStats {
+            computed: self.reports_cache.computed.load(Ordering::Relaxed),
+            abandoned: self.reports_cache.abandoned.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Computes a report; `stop` is asked now and then whether anyone still
+    /// waits (an abandoned computation ends with an error).
     fn evaluate_report(
         &self,
         company: CompanyId,
         definition: ReportDefinition,
         key: CacheKey,
+        mut stop: impl FnMut() -> bool,
     ) -> Result<ComputedReport, AppError> {
         let started = std::time::Instant::now();
         let plan = Plan::compile(&definition, &self.columns_of(company)?, key.today)
@@ -260,6 +427,9 @@ impl App {
         let mut history: HashMap<EmployeeId, Vec<relais_people::AttributeChange>> = HashMap::new();
         for change in self.store.history(company, &[])? {
             history.entry(change.employee_id).or_default().push(change);
+        }
+        if stop() {
+            return Err(abandoned());
         }
         let (worked, absences) = if plan.needs_aggregates() {
             let filter = PeriodFilter {
@@ -292,18 +462,19 @@ impl App {
             (HashMap::new(), HashMap::new())
         };
         let empty_history = Vec::new();
-        let rows = employees
-            .iter()
-            .filter_map(|e| {
-                let data = EmployeeData {
-                    employee: e,
-                    history: history.get(&e.id).unwrap_or(&empty_history),
-                    worked_minutes: worked.get(&e.id).copied().unwrap_or(0),
-                    absences: absences.get(&e.id).map_or(&[][..], Vec::as_slice),
-                };
-                plan.evaluate(&data)
-            })
-            .collect::<Vec<_>>();
+        let mut rows = Vec::with_capacity(employees.len());
+        for (n, e) in employees.iter().enumerate() {
+            if n % 64 == 0 && stop() {
+                return Err(abandoned());
+            }
+            let data = EmployeeData {
+                employee: e,
+                history: history.get(&e.id).unwrap_or(&empty_history),
+                worked_minutes: worked.get(&e.id).copied().unwrap_or(0),
+                absences: absences.get(&e.id).map_or(&[][..], Vec::as_slice),
+            };
+            rows.extend(plan.evaluate(&data));
+        }
         tracing::info!(report = %definition.id, rows = rows.len(), elapsed_ms = started.elapsed().as_millis() as u64, "report computed");
         Ok(ComputedReport {
             start: plan.start,
@@ -409,14 +580,9 @@ impl App {
         // Reports are computed on demand, so every report is up to date.
         let status_ok = query.get("status").is_none_or(|s| s == "up_to_date");
         let today = Utc::now().date_naive();
-        let cache = self
-            .reports_cache
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let data: Vec<Value> = self
-            .store
-            .reports(caller.credential.company_id)?
+        let reports = self.store.reports(caller.credential.company_id)?;
+        let cache = lock(&self.reports_cache.done);
+        let data: Vec<Value> = reports
             .iter()
             .filter(|r| {
                 status_ok && (wanted.is_empty() || wanted.contains(&r.id.to_string().as_str()))
@@ -481,6 +647,7 @@ impl App {
         caller: &ApiCaller,
         id: &str,
         query: &crate::public_api::V1Query,
+        cancel: &crate::Cancel,
     ) -> Result<Value, AppError> {
         caller.require(PublicApi::CustomReports, ApiAccess::Read)?;
         locale(query)?;
@@ -493,7 +660,7 @@ impl App {
         } else {
             query.number("offset", 1, u64::MAX >> 1)?.max(1)
         };
-        let computed = self.compute_report(caller.credential.company_id, id)?;
+        let computed = self.compute_report(caller.credential.company_id, id, cancel)?;
         let total = computed.rows.len() as u64;
         let window = crate::public_api::page_window(page, limit)?;
         let skip = usize::try_from(window.offset).unwrap_or(usize::MAX);
@@ -557,4 +724,10 @@ fn check_report_texts(definition: &ReportDefinition) -> Result<(), AppError> {
         limits::check_length(format!("filters[{i}].value"), &filter.value, limits::TEXT)?;
     }
     Ok(())
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }

@@ -1,6 +1,6 @@
 use std::collections::HashSet;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -96,6 +96,11 @@ pub struct ReportDefinition {
     pub updated_at: DateTime<Utc>,
 }
 
+/// The longest period a report may span, in days: ten years. Computing a
+/// report costs time per day of its period, so the period is bounded; the
+/// longest relative period is 24 months.
+pub const MAX_PERIOD_DAYS: i64 = 3_660;
+
 /// Why a report definition or request was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ReportError {
@@ -143,10 +148,22 @@ impl ReportDefinition {
                 )),
             }
         }
-        if let Period::Fixed { start, end } = self.period
-            && start > end
-        {
-            problems.push(format!("period: start {start} is after end {end}"));
+        if let Period::Fixed { start, end } = self.period {
+            let (first, last) = (
+                NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(NaiveDate::MIN),
+                NaiveDate::from_ymd_opt(2199, 12, 31).unwrap_or(NaiveDate::MAX),
+            );
+            if start > end {
+                problems.push(format!("period: start {start} is after end {end}"));
+            } else if start < first || end > last {
+                problems.push(format!(
+                    "period: {start} to {end} is outside the years 1900 to 2199"
+                ));
+            } else if (end - start).num_days() >= MAX_PERIOD_DAYS {
+                problems.push(format!(
+                    "period: {start} to {end} is longer than {MAX_PERIOD_DAYS} days (ten years), the longest period a report may span"
+                ));
+            }
         }
         if problems.is_empty() {
             Ok(())

@@ -17,7 +17,9 @@ mod evaluate;
 mod period;
 
 pub use columns::{Column, ColumnKind, DataType, Locale, column_catalog};
-pub use definition::{Comparison, Filter, ReportDefinition, ReportError, ReportKind, ReportStatus};
+pub use definition::{
+    Comparison, Filter, MAX_PERIOD_DAYS, ReportDefinition, ReportError, ReportKind, ReportStatus,
+};
 pub use evaluate::{
     Cell, CellValue, EmployeeData, Plan, ReportRow, contractual_minutes_on, worked_minutes,
 };
