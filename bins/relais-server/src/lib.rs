@@ -11,6 +11,7 @@ mod credentials;
 mod problem;
 mod reports;
 mod sync;
+mod users;
 mod v1;
 
 use std::num::NonZeroU32;
@@ -92,6 +93,7 @@ pub fn router(app: Arc<App>, config: ServerConfig) -> Router {
         .merge(connections::routes())
         .merge(reports::routes())
         .merge(sync::routes())
+        .merge(users::routes())
         .merge(v1::routes(shared.clone()))
         .fallback(problem::not_found)
         .method_not_allowed_fallback(problem::method_not_allowed)

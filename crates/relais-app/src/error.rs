@@ -72,7 +72,9 @@ impl AppError {
 impl From<StoreError> for AppError {
     fn from(error: StoreError) -> Self {
         let kind = match error {
-            StoreError::Conflict(_) | StoreError::Changed(_) => ErrorKind::Conflict,
+            StoreError::Conflict(_) | StoreError::Changed(_) | StoreError::Refused(_) => {
+                ErrorKind::Conflict
+            }
             StoreError::Overlaps(_) => ErrorKind::Invalid,
             StoreError::Open { .. } | StoreError::Corrupt { .. } | StoreError::Backend(_) => {
                 ErrorKind::Internal

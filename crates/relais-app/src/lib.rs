@@ -13,6 +13,7 @@ mod people;
 pub mod public_api;
 pub mod reports;
 pub mod sync;
+pub mod users;
 pub mod views;
 
 use std::path::Path;
@@ -279,7 +280,12 @@ impl App {
             MarketplaceRight::Edit,
             now,
         )?;
-        let token = PersonalAccessToken::issue(&admin, "created with the company", now, None)?;
+        let token = PersonalAccessToken::issue(
+            &admin,
+            "created with the company",
+            now,
+            Some(now + Duration::days(i64::from(users::DEFAULT_TOKEN_DAYS))),
+        )?;
         self.store.create_company(&company, &admin, &token.record)?;
         tracing::info!(company = %company.slug, "company created");
         Ok(NewCompany {
@@ -346,7 +352,7 @@ impl App {
         }
     }
 
-    /// Adds a user to a company.
+    /// Adds a user to a company, as the operator.
     ///
     /// # Errors
     /// [`ErrorKind::Invalid`] for a bad e-mail or name,
@@ -358,9 +364,7 @@ impl App {
         name: &str,
         right: MarketplaceRight,
     ) -> Result<User, AppError> {
-        let user = User::new(company.id, email, name, right, Utc::now())?;
-        self.store.insert_user(&user)?;
-        Ok(user)
+        self.add_company_user(Caller::Operator, company, email, name, right)
     }
 
     /// The users of a company, by e-mail.
@@ -382,29 +386,23 @@ impl App {
             .ok_or_else(|| AppError::not_found(format!("user {email} in {}", company.slug)))
     }
 
-    /// Changes a user's right on "Marketplace integrations & API".
+    /// Changes a user's right on "Marketplace integrations & API", as the operator.
     ///
     /// # Errors
-    /// [`ErrorKind::NotFound`] when no such user exists in that company.
+    /// [`ErrorKind::NotFound`] when no such user exists in that company,
+    /// [`ErrorKind::Conflict`] for the company's last user with the *edit* right.
     pub fn set_right(
         &self,
         company: &Company,
         email: &str,
         right: MarketplaceRight,
     ) -> Result<User, AppError> {
-        let mut user = self.user(company, email)?;
-        if !self
-            .store
-            .set_marketplace_right(company.id, user.id, right)?
-        {
-            return Err(AppError::not_found(format!("user {email}")));
-        }
-        user.marketplace_right = right;
-        Ok(user)
+        self.change_right(Caller::Operator, company, email, right)
     }
 
-    /// Issues a new personal access token for a user. The returned text is
-    /// the only copy: only its hash is stored.
+    /// Issues a new personal access token for a user, valid for
+    /// `valid_days` (default 90, at most 365). The returned text is the
+    /// only copy: only its hash is stored.
     ///
     /// # Errors
     /// [`ErrorKind::NotFound`] for an unknown user, [`ErrorKind::Invalid`]
@@ -417,19 +415,7 @@ impl App {
         valid_days: Option<u32>,
     ) -> Result<String, AppError> {
         let user = self.user(company, email)?;
-        let now = Utc::now();
-        let expires_at = match valid_days {
-            None => None,
-            Some(0) => {
-                return Err(AppError::invalid(
-                    "a token must be valid for at least one day".into(),
-                ));
-            }
-            Some(days) => Some(now + Duration::days(i64::from(days))),
-        };
-        let issued = PersonalAccessToken::issue(&user, name, now, expires_at)?;
-        self.store.insert_token(&issued.record)?;
-        Ok(issued.plaintext)
+        Ok(self.issue_token_for(&user, name, valid_days)?.token)
     }
 
     /// Finds the user behind a personal access token.

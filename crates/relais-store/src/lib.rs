@@ -50,6 +50,10 @@ pub enum StoreError {
     /// Checked inside the inserting transaction; nothing was written.
     #[error("{} of the rows overlap existing ones", .0.len())]
     Overlaps(Vec<usize>),
+    /// A rule the database enforces refused the change (the message says
+    /// which); nothing was written.
+    #[error("{0}")]
+    Refused(String),
     /// What the change was made from was changed by someone else meanwhile
     /// (a compare-and-set lost); nothing was written.
     #[error("{0}")]
@@ -154,15 +158,46 @@ pub trait AccessStore {
     /// [`StoreError`] when the database fails.
     fn user_by_email(&self, company: CompanyId, email: &str) -> Result<Option<User>, StoreError>;
 
-    /// Changes a user's right; returns whether the user exists in that company.
+    /// Changes a user's right; returns whether the user exists in that
+    /// company. A company keeps at least one user with the *edit* right:
+    /// taking it from the last one is refused, in the same statement.
     ///
     /// # Errors
-    /// [`StoreError`] when the database fails.
+    /// [`StoreError::Refused`] for the last user with the *edit* right.
     fn set_marketplace_right(
         &self,
         company: CompanyId,
         id: UserId,
         right: MarketplaceRight,
+    ) -> Result<bool, StoreError>;
+
+    /// Removes a user of the company with their tokens; returns whether the
+    /// user existed. The company's last user with the *edit* right is not
+    /// removed (checked in the same transaction).
+    ///
+    /// # Errors
+    /// [`StoreError::Refused`] for the last user with the *edit* right.
+    fn remove_user(&self, company: CompanyId, id: UserId) -> Result<bool, StoreError>;
+
+    /// A user's personal access tokens, newest first.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn user_tokens(
+        &self,
+        company: CompanyId,
+        user: UserId,
+    ) -> Result<Vec<PersonalAccessToken>, StoreError>;
+
+    /// Revokes a token of the company; returns whether a live one was revoked.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn revoke_token(
+        &self,
+        company: CompanyId,
+        id: &TokenId,
+        at: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
 
     /// Stores a newly issued token.

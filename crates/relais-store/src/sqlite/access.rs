@@ -105,11 +105,70 @@ impl AccessStore for SqliteStore {
         id: UserId,
         right: MarketplaceRight,
     ) -> Result<bool, StoreError> {
-        let conn = self.conn()?;
-        let changed = conn
+        let mut conn = self.conn()?;
+        let tx = conn.transaction().map_err(backend)?;
+        let changed = tx
             .execute(
                 "UPDATE users SET marketplace_right = ?3 WHERE company_id = ?1 AND id = ?2",
                 params![company.0.to_string(), id.0.to_string(), right.as_str()],
+            )
+            .map_err(backend)?;
+        keep_an_editor(&tx, company)?;
+        tx.commit().map_err(backend)?;
+        Ok(changed == 1)
+    }
+
+    fn remove_user(&self, company: CompanyId, id: UserId) -> Result<bool, StoreError> {
+        let mut conn = self.conn()?;
+        let tx = conn.transaction().map_err(backend)?;
+        let (company_id, user_id) = (company.0.to_string(), id.0.to_string());
+        tx.execute(
+            "DELETE FROM personal_access_tokens WHERE company_id = ?1 AND user_id = ?2",
+            params![company_id, user_id],
+        )
+        .map_err(backend)?;
+        let removed = tx
+            .execute(
+                "DELETE FROM users WHERE company_id = ?1 AND id = ?2",
+                params![company_id, user_id],
+            )
+            .map_err(backend)?;
+        keep_an_editor(&tx, company)?;
+        tx.commit().map_err(backend)?;
+        Ok(removed == 1)
+    }
+
+    fn user_tokens(
+        &self,
+        company: CompanyId,
+        user: UserId,
+    ) -> Result<Vec<PersonalAccessToken>, StoreError> {
+        let conn = self.conn()?;
+        let mut statement = conn
+            .prepare(
+                "SELECT id, company_id, user_id, name, secret_hash, created_at, expires_at, revoked_at
+                 FROM personal_access_tokens WHERE company_id = ?1 AND user_id = ?2
+                 ORDER BY created_at DESC, id",
+            )
+            .map_err(backend)?;
+        let rows = statement
+            .query_map([company.0.to_string(), user.0.to_string()], token_row)
+            .map_err(backend)?;
+        rows.map(|row| row.map_err(backend)?).collect()
+    }
+
+    fn revoke_token(
+        &self,
+        company: CompanyId,
+        id: &TokenId,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<bool, StoreError> {
+        let conn = self.conn()?;
+        let changed = conn
+            .execute(
+                "UPDATE personal_access_tokens SET revoked_at = ?3
+                 WHERE company_id = ?1 AND id = ?2 AND revoked_at IS NULL",
+                params![company.0.to_string(), id.as_str(), timestamp(at)],
             )
             .map_err(backend)?;
         Ok(changed == 1)
@@ -131,6 +190,25 @@ impl AccessStore for SqliteStore {
         .map_err(backend)?
         .transpose()
     }
+}
+
+/// Refuses (by failing the caller's transaction) a change that leaves the
+/// company without a user holding the *edit* right: nobody could configure
+/// its integrations or give the right back.
+fn keep_an_editor(conn: &Connection, company: CompanyId) -> Result<(), StoreError> {
+    let editors: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM users WHERE company_id = ?1 AND marketplace_right = 'edit'",
+            [company.0.to_string()],
+            |r| r.get(0),
+        )
+        .map_err(backend)?;
+    if editors == 0 {
+        return Err(StoreError::Refused(
+            "this is the company's last user with the edit right; give another user the edit right first".into(),
+        ));
+    }
+    Ok(())
 }
 
 fn insert_user(conn: &Connection, user: &User) -> Result<(), StoreError> {
