@@ -22,7 +22,7 @@ use crate::{
 };
 
 /// What to generate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DemoSpec {
     /// How many employees.
     pub employees: u32,
@@ -818,6 +818,7 @@ fn employee(spec: &DemoSpec, company: &DemoCompany, id: EmployeeId) -> EmployeeR
             percentage: 100,
         }],
         custom,
+        external_id: None,
         created_at,
         last_modified_at,
     };

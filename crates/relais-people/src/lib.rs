@@ -13,6 +13,7 @@
 mod attributes;
 pub mod demo;
 mod history;
+pub mod import;
 mod model;
 
 pub use attributes::{

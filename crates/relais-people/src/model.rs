@@ -139,6 +139,10 @@ pub struct Employee {
     pub cost_centers: Vec<CostCenterShare>,
     /// Custom attributes by key (`dynamic_<id>`), as text.
     pub custom: BTreeMap<String, String>,
+    /// The employee's id in the system it was imported from (an HR
+    /// spreadsheet, another HRIS): imports match on it before the e-mail.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
     /// When the record was created.
     pub created_at: DateTime<Utc>,
     /// When any attribute last changed.
