@@ -864,6 +864,159 @@ pub trait SyncStore {
     fn save_sync_state(&self, connection: uuid::Uuid, state: &SyncState) -> Result<(), StoreError>;
 }
 
+/// Where a kind of record lives, for looking up its company by id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Owned {
+    /// An API credential, by client id.
+    Credential,
+    /// A connection, by id.
+    Connection,
+    /// A sync run, by id.
+    SyncRun,
+    /// A custom report, by id (example reports share their id across companies).
+    Report,
+}
+
+/// The schema version of a database and the one this build knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SchemaVersion {
+    /// The version found in the database.
+    pub found: usize,
+    /// The newest version this build knows.
+    pub known: usize,
+}
+
+/// How a demo generation may begin, decided in one transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DemoBegin {
+    /// The company's people data was replaced by the reference data; write from employee 1.
+    Started,
+    /// An interrupted generation with the same options: `written` employees are there already.
+    Resumed {
+        /// Employees written before the interruption.
+        written: u64,
+    },
+    /// Refused: the company has employees (and no replacement was asked for).
+    HasEmployees(u64),
+    /// Refused: an interrupted generation with other options is pending.
+    OtherGeneration(String),
+}
+
+/// An existing employee's new record, written only if it is still as read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EmployeeReplacement<'a> {
+    /// The record to write.
+    pub employee: &'a Employee,
+    /// Its `last_modified_at` when it was read.
+    pub expected_last_modified: DateTime<Utc>,
+    /// History entries to add (replacing any of the same attribute and day).
+    pub history: &'a [AttributeChange],
+}
+
+/// Employees brought in from a file.
+pub trait ImportStore {
+    /// Creates and updates employees in one transaction: all or nothing.
+    /// E-mails and external ids stay unique in the company; an updated
+    /// employee must be as it was read.
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] for an e-mail, external id or employee id
+    /// taken meanwhile, [`StoreError::Changed`] for an employee changed
+    /// meanwhile; nothing is written then.
+    fn import_employees(
+        &self,
+        company: CompanyId,
+        creates: &[EmployeeRecords],
+        updates: &[EmployeeReplacement<'_>],
+    ) -> Result<(), StoreError>;
+}
+
+/// Operator-level state and operations: settings every process shares,
+/// where an id lives, demo generations, backups and re-sealing secrets.
+pub trait AdminStore {
+    /// Where the data lives (a file path for SQLite), for messages.
+    fn location(&self) -> String;
+
+    /// The schema version found and known.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn schema(&self) -> Result<SchemaVersion, StoreError>;
+
+    /// A setting, if set.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn setting(&self, name: &str) -> Result<Option<String>, StoreError>;
+
+    /// Stores `value` under `name` unless a value is there already, and
+    /// returns the value that is stored then (the earlier one, if any), in
+    /// one statement: two processes racing agree on one value.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn setting_or_insert(&self, name: &str, value: &str) -> Result<String, StoreError>;
+
+    /// The companies holding a record of `kind` with this id.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn owners(&self, kind: Owned, id: &str) -> Result<Vec<CompanyId>, StoreError>;
+
+    /// One sealed secret of any connection, to check a key against.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails or a row is corrupt.
+    fn any_sealed_secret(&self) -> Result<Option<String>, StoreError>;
+
+    /// Re-seals every sealed secret of every connection with `reseal` and
+    /// sets the setting `fingerprint.0` to `fingerprint.1`, in one
+    /// transaction; returns how many secrets were re-sealed.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`] naming the connection when `reseal` fails;
+    /// nothing is changed then.
+    fn reseal_secrets(
+        &self,
+        reseal: &mut dyn FnMut(&str) -> Result<String, String>,
+        fingerprint: (&str, &str),
+    ) -> Result<usize, StoreError>;
+
+    /// Writes a consistent copy of the live database to `to` (which must not exist).
+    ///
+    /// # Errors
+    /// [`StoreError`] when the copy cannot be written.
+    fn backup(&self, to: &std::path::Path) -> Result<(), StoreError>;
+
+    /// Begins (or resumes) a demo generation of `company` in one
+    /// transaction: refuses a company with employees unless `replace`, and
+    /// otherwise replaces its people data with `reference` and records
+    /// `spec`; a pending generation with the same `spec` is resumed.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails; nothing is changed then.
+    fn begin_demo(
+        &self,
+        company: CompanyId,
+        spec: &str,
+        replace: bool,
+        reference: &PeopleReference,
+        now: DateTime<Utc>,
+    ) -> Result<DemoBegin, StoreError>;
+
+    /// The options of the company's unfinished demo generation, if any.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn pending_demo(&self, company: CompanyId) -> Result<Option<String>, StoreError>;
+
+    /// Marks the company's demo generation complete.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn finish_demo(&self, company: CompanyId) -> Result<(), StoreError>;
+}
+
 /// Everything Relais stores. One implementation per backend.
 pub trait Store:
     CatalogStore
@@ -873,6 +1026,8 @@ pub trait Store:
     + ConnectionStore
     + ReportStore
     + SyncStore
+    + AdminStore
+    + ImportStore
     + Send
     + Sync
     + std::fmt::Debug
@@ -887,6 +1042,8 @@ impl<T> Store for T where
         + ConnectionStore
         + ReportStore
         + SyncStore
+        + AdminStore
+        + ImportStore
         + Send
         + Sync
         + std::fmt::Debug

@@ -1,9 +1,11 @@
 //! The SQLite backend.
 
 mod access;
+mod admin;
 mod catalog;
 mod connections;
 mod credentials;
+mod import;
 mod people;
 mod reports;
 mod sync;
@@ -35,6 +37,7 @@ const SCHEMA_STEPS: &[&str] = &[
     include_str!("../../migrations/005_sync.sql"),
     include_str!("../../migrations/006_connection_revisions.sql"),
     include_str!("../../migrations/007_one_running_run.sql"),
+    include_str!("../../migrations/008_operator_state.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {
@@ -75,6 +78,8 @@ fn user_version(conn: &Connection) -> rusqlite::Result<usize> {
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: Pool<SqliteConnectionManager>,
+    /// The database file, for messages and backups.
+    path: std::path::PathBuf,
 }
 
 impl SqliteStore {
@@ -112,7 +117,10 @@ impl SqliteStore {
             .connection_timeout(Duration::from_secs(10))
             .build(manager)
             .map_err(|e| open_error(e.to_string()))?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            path: std::path::absolute(path).unwrap_or_else(|_| path.to_owned()),
+        })
     }
 
     /// The schema version of the open database.

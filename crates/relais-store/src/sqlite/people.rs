@@ -137,11 +137,7 @@ impl PeopleStore for SqliteStore {
         let mut conn = self.conn()?;
         let tenant = tenant(&conn, company)?;
         let tx = conn.transaction().map_err(backend)?;
-        for table in PEOPLE_TABLES {
-            tx.execute(&format!("DELETE FROM {table} WHERE tenant = ?1"), [tenant])
-                .map_err(backend)?;
-        }
-        bump_revision(&tx, tenant)?;
+        clear_people_in(&tx, tenant)?;
         tx.commit().map_err(backend)
     }
 
@@ -153,44 +149,7 @@ impl PeopleStore for SqliteStore {
         let mut conn = self.conn()?;
         let tenant = tenant(&conn, company)?;
         let tx = conn.transaction().map_err(backend)?;
-        for table in [
-            "time_off_types",
-            "document_categories",
-            "custom_attributes",
-            "projects",
-        ] {
-            tx.execute(&format!("DELETE FROM {table} WHERE tenant = ?1"), [tenant])
-                .map_err(backend)?;
-        }
-        for t in &reference.time_off_types {
-            tx.execute(
-                "INSERT INTO time_off_types (tenant, id, document) VALUES (?1, ?2, ?3)",
-                params![tenant, t.id, json(t)?],
-            )
-            .map_err(backend)?;
-        }
-        for c in &reference.document_categories {
-            tx.execute(
-                "INSERT INTO document_categories (tenant, id, name) VALUES (?1, ?2, ?3)",
-                params![tenant, c.id, c.name],
-            )
-            .map_err(backend)?;
-        }
-        for a in &reference.custom_attributes {
-            tx.execute(
-                "INSERT INTO custom_attributes (tenant, id, document) VALUES (?1, ?2, ?3)",
-                params![tenant, a.id, json(a)?],
-            )
-            .map_err(backend)?;
-        }
-        for p in &reference.projects {
-            tx.execute(
-                "INSERT INTO projects (tenant, id, name, active) VALUES (?1, ?2, ?3, ?4)",
-                params![tenant, p.id, p.name, p.active],
-            )
-            .map_err(backend)?;
-        }
-        bump_revision(&tx, tenant)?;
+        replace_reference_in(&tx, tenant, reference)?;
         tx.commit().map_err(backend)
     }
 
@@ -259,110 +218,7 @@ impl PeopleStore for SqliteStore {
         let mut conn = self.conn()?;
         let tenant = tenant(&conn, company)?;
         let tx = conn.transaction().map_err(backend)?;
-        {
-            let mut employee = tx
-                .prepare_cached("INSERT INTO employees (tenant, id, email, last_modified_at, document) VALUES (?1, ?2, ?3, ?4, ?5)")
-                .map_err(backend)?;
-            let mut history = tx
-                .prepare_cached("INSERT INTO employee_history (tenant, employee_id, attribute, effective_from, value) VALUES (?1, ?2, ?3, ?4, ?5)")
-                .map_err(backend)?;
-            let mut attendance = tx
-                .prepare_cached(
-                    "INSERT INTO attendances (tenant, employee_id, date, start_time, end_time, break_minutes, project_id, status, comment, updated_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                )
-                .map_err(backend)?;
-            let mut time_off = tx
-                .prepare_cached(
-                    "INSERT INTO time_offs (tenant, employee_id, time_off_type_id, status, start_date, end_date, half_day_start, half_day_end, days_count, comment, created_at, updated_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-                )
-                .map_err(backend)?;
-            let mut absence = tx
-                .prepare_cached(
-                    "INSERT INTO absence_periods (tenant, id, employee_id, time_off_type_id, start, end, status, comment, created_at, updated_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                )
-                .map_err(backend)?;
-            for records in batch {
-                let e = &records.employee;
-                employee
-                    .execute(params![
-                        tenant,
-                        e.id,
-                        e.email,
-                        sortable(e.last_modified_at),
-                        json(e)?
-                    ])
-                    .map_err(|err| conflict_or_backend(err, || format!("employee {}", e.id)))?;
-                for c in &records.history {
-                    history
-                        .execute(params![
-                            tenant,
-                            c.employee_id,
-                            c.attribute,
-                            c.effective_from.to_string(),
-                            c.value.to_string()
-                        ])
-                        .map_err(|err| {
-                            conflict_or_backend(err, || {
-                                format!("a change of {} on {}", c.attribute, c.effective_from)
-                            })
-                        })?;
-                }
-                for a in &records.attendances {
-                    attendance
-                        .execute(params![
-                            tenant,
-                            a.employee_id,
-                            a.date.to_string(),
-                            a.start_time.format("%H:%M").to_string(),
-                            a.end_time.format("%H:%M").to_string(),
-                            a.break_minutes,
-                            a.project_id,
-                            a.status.as_str(),
-                            a.comment,
-                            sortable(a.updated_at),
-                        ])
-                        .map_err(backend)?;
-                }
-                for t in &records.time_offs {
-                    time_off
-                        .execute(params![
-                            tenant,
-                            t.employee_id,
-                            t.time_off_type_id,
-                            t.status.as_str(),
-                            t.start_date.to_string(),
-                            t.end_date.to_string(),
-                            t.half_day_start,
-                            t.half_day_end,
-                            t.days_count,
-                            t.comment,
-                            sortable(t.created_at),
-                            sortable(t.updated_at),
-                        ])
-                        .map_err(backend)?;
-                }
-                for p in &records.absence_periods {
-                    absence
-                        .execute(params![
-                            tenant,
-                            p.id.to_string(),
-                            p.employee_id,
-                            p.time_off_type_id,
-                            p.start.format("%Y-%m-%dT%H:%M:%S").to_string(),
-                            p.end.format("%Y-%m-%dT%H:%M:%S").to_string(),
-                            p.status.as_str(),
-                            p.comment,
-                            sortable(p.created_at),
-                            sortable(p.updated_at),
-                        ])
-                        .map_err(backend)?;
-                }
-            }
-        }
-        bump_revision(&tx, tenant)?;
+        insert_records_in(&tx, tenant, batch)?;
         tx.commit().map_err(backend)
     }
 
@@ -763,6 +619,173 @@ fn absence_row(row: &Row<'_>) -> rusqlite::Result<Result<AbsencePeriod, StoreErr
 }
 
 /// Marks the company's people data as changed (see `people_revisions`).
+/// Deletes every people row of `tenant`, inside the caller's transaction.
+pub(super) fn clear_people_in(conn: &Connection, tenant: i64) -> Result<(), StoreError> {
+    for table in PEOPLE_TABLES {
+        conn.execute(&format!("DELETE FROM {table} WHERE tenant = ?1"), [tenant])
+            .map_err(backend)?;
+    }
+    bump_revision(conn, tenant)
+}
+
+/// Replaces the reference data of `tenant`, inside the caller's transaction.
+pub(super) fn replace_reference_in(
+    conn: &Connection,
+    tenant: i64,
+    reference: &PeopleReference,
+) -> Result<(), StoreError> {
+    for table in [
+        "time_off_types",
+        "document_categories",
+        "custom_attributes",
+        "projects",
+    ] {
+        conn.execute(&format!("DELETE FROM {table} WHERE tenant = ?1"), [tenant])
+            .map_err(backend)?;
+    }
+    for t in &reference.time_off_types {
+        conn.execute(
+            "INSERT INTO time_off_types (tenant, id, document) VALUES (?1, ?2, ?3)",
+            params![tenant, t.id, json(t)?],
+        )
+        .map_err(backend)?;
+    }
+    for c in &reference.document_categories {
+        conn.execute(
+            "INSERT INTO document_categories (tenant, id, name) VALUES (?1, ?2, ?3)",
+            params![tenant, c.id, c.name],
+        )
+        .map_err(backend)?;
+    }
+    for a in &reference.custom_attributes {
+        conn.execute(
+            "INSERT INTO custom_attributes (tenant, id, document) VALUES (?1, ?2, ?3)",
+            params![tenant, a.id, json(a)?],
+        )
+        .map_err(backend)?;
+    }
+    for p in &reference.projects {
+        conn.execute(
+            "INSERT INTO projects (tenant, id, name, active) VALUES (?1, ?2, ?3, ?4)",
+            params![tenant, p.id, p.name, p.active],
+        )
+        .map_err(backend)?;
+    }
+    bump_revision(conn, tenant)
+}
+
+/// Writes employees with all their records, inside the caller's transaction.
+pub(super) fn insert_records_in(
+    conn: &Connection,
+    tenant: i64,
+    batch: &[EmployeeRecords],
+) -> Result<(), StoreError> {
+    {
+        let mut employee = conn
+                .prepare_cached("INSERT INTO employees (tenant, id, email, last_modified_at, document) VALUES (?1, ?2, ?3, ?4, ?5)")
+                .map_err(backend)?;
+        let mut history = conn
+                .prepare_cached("INSERT INTO employee_history (tenant, employee_id, attribute, effective_from, value) VALUES (?1, ?2, ?3, ?4, ?5)")
+                .map_err(backend)?;
+        let mut attendance = conn
+                .prepare_cached(
+                    "INSERT INTO attendances (tenant, employee_id, date, start_time, end_time, break_minutes, project_id, status, comment, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                )
+                .map_err(backend)?;
+        let mut time_off = conn
+                .prepare_cached(
+                    "INSERT INTO time_offs (tenant, employee_id, time_off_type_id, status, start_date, end_date, half_day_start, half_day_end, days_count, comment, created_at, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                )
+                .map_err(backend)?;
+        let mut absence = conn
+                .prepare_cached(
+                    "INSERT INTO absence_periods (tenant, id, employee_id, time_off_type_id, start, end, status, comment, created_at, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                )
+                .map_err(backend)?;
+        for records in batch {
+            let e = &records.employee;
+            employee
+                .execute(params![
+                    tenant,
+                    e.id,
+                    e.email,
+                    sortable(e.last_modified_at),
+                    json(e)?
+                ])
+                .map_err(|err| conflict_or_backend(err, || format!("employee {}", e.id)))?;
+            for c in &records.history {
+                history
+                    .execute(params![
+                        tenant,
+                        c.employee_id,
+                        c.attribute,
+                        c.effective_from.to_string(),
+                        c.value.to_string()
+                    ])
+                    .map_err(|err| {
+                        conflict_or_backend(err, || {
+                            format!("a change of {} on {}", c.attribute, c.effective_from)
+                        })
+                    })?;
+            }
+            for a in &records.attendances {
+                attendance
+                    .execute(params![
+                        tenant,
+                        a.employee_id,
+                        a.date.to_string(),
+                        a.start_time.format("%H:%M").to_string(),
+                        a.end_time.format("%H:%M").to_string(),
+                        a.break_minutes,
+                        a.project_id,
+                        a.status.as_str(),
+                        a.comment,
+                        sortable(a.updated_at),
+                    ])
+                    .map_err(backend)?;
+            }
+            for t in &records.time_offs {
+                time_off
+                    .execute(params![
+                        tenant,
+                        t.employee_id,
+                        t.time_off_type_id,
+                        t.status.as_str(),
+                        t.start_date.to_string(),
+                        t.end_date.to_string(),
+                        t.half_day_start,
+                        t.half_day_end,
+                        t.days_count,
+                        t.comment,
+                        sortable(t.created_at),
+                        sortable(t.updated_at),
+                    ])
+                    .map_err(backend)?;
+            }
+            for p in &records.absence_periods {
+                absence
+                    .execute(params![
+                        tenant,
+                        p.id.to_string(),
+                        p.employee_id,
+                        p.time_off_type_id,
+                        p.start.format("%Y-%m-%dT%H:%M:%S").to_string(),
+                        p.end.format("%Y-%m-%dT%H:%M:%S").to_string(),
+                        p.status.as_str(),
+                        p.comment,
+                        sortable(p.created_at),
+                        sortable(p.updated_at),
+                    ])
+                    .map_err(backend)?;
+            }
+        }
+    }
+    bump_revision(conn, tenant)
+}
+
 pub(super) fn bump_revision(conn: &Connection, tenant: i64) -> Result<(), StoreError> {
     conn.execute(
         "INSERT INTO people_revisions (tenant, revision) VALUES (?1, 1)
