@@ -2,6 +2,7 @@
 
 use axum::Json;
 use axum::extract::{FromRequestParts, State};
+use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use relais_access::{Company, MarketplaceRight, User};
@@ -28,21 +29,30 @@ pub(crate) struct Authenticated(pub Actor);
 /// but invalid is still refused.
 pub(crate) struct MaybeAuthenticated(pub Option<Actor>);
 
+/// The user of a request's `Authorization: Bearer` token, if it has one.
+///
+/// # Errors
+/// A 401 problem for a header that is not a bearer token or a token that
+/// is not valid.
+pub(crate) async fn actor(shared: &Shared, headers: &HeaderMap) -> Result<Option<Actor>, Problem> {
+    let Some(header) = headers.get(AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let token = bearer(header).ok_or_else(|| {
+        Problem::from(AppError::new(
+            ErrorKind::Unauthenticated,
+            "the Authorization header must read 'Bearer <token>'".to_owned(),
+        ))
+    })?;
+    let actor = blocking(&shared.app, move |app| app.authenticate(&token)).await?;
+    Ok(Some(actor))
+}
+
 impl FromRequestParts<Shared> for MaybeAuthenticated {
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, shared: &Shared) -> Result<Self, Problem> {
-        let Some(header) = parts.headers.get(AUTHORIZATION) else {
-            return Ok(Self(None));
-        };
-        let token = bearer(header).ok_or_else(|| {
-            Problem::from(AppError::new(
-                ErrorKind::Unauthenticated,
-                "the Authorization header must read 'Bearer <token>'".to_owned(),
-            ))
-        })?;
-        let actor = blocking(&shared.app, move |app| app.authenticate(&token)).await?;
-        Ok(Self(Some(actor)))
+        actor(shared, &parts.headers).await.map(Self)
     }
 }
 

@@ -7,7 +7,9 @@
 mod auth;
 mod catalog;
 mod connections;
+mod content;
 mod credentials;
+mod employees;
 mod problem;
 mod reports;
 mod sync;
@@ -90,11 +92,13 @@ pub fn router(app: Arc<App>, config: ServerConfig) -> Router {
         .route("/api/me", get(auth::me))
         .merge(catalog::routes())
         .merge(credentials::routes())
+        .merge(employees::routes())
         .merge(connections::routes())
         .merge(reports::routes())
         .merge(sync::routes())
         .merge(users::routes())
         .merge(v1::routes(shared.clone()))
+        .route_layer(axum::middleware::from_fn(content::require_declared_body))
         .fallback(problem::not_found)
         .method_not_allowed_fallback(problem::method_not_allowed)
         .with_state(shared)

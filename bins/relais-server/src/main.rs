@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::Parser;
-use relais_app::App;
+use std::io::IsTerminal as _;
+
+use relais_app::{App, KeyState};
 use relais_server::{CatalogAccess, ServerConfig};
 use tracing_subscriber::EnvFilter;
 
@@ -17,11 +19,16 @@ use tracing_subscriber::EnvFilter;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// The Relais HTTP server: the admin API under /api and, later, the public API under /v1.
+/// The Relais HTTP server: the admin API under /api and the public API under /v1.
+///
+/// It speaks plain HTTP. Serve it on the loopback address (the default)
+/// behind a reverse proxy that terminates TLS (see docs/operations.md);
+/// listen on other addresses only inside a network you trust.
 ///
 /// Examples:
-///   relais-server --demo                       # shipped catalog + a demo company
-///   relais-server --db /var/lib/relais.db --bind 0.0.0.0:8080
+///   relais-server --demo                 # shipped catalog + a demo company
+///   relais-server --bind 127.0.0.1:9000  # another port
+///   RELAIS_DB=/var/lib/relais/relais.db RELAIS_SECRET_KEY=... relais-server
 #[derive(Debug, Parser)]
 #[command(version, about, verbatim_doc_comment)]
 struct Args {
@@ -29,12 +36,13 @@ struct Args {
     #[arg(long, env = "RELAIS_DB", default_value = "relais.db")]
     db: PathBuf,
 
-    /// Address and port to listen on (port 0 picks a free one).
+    /// Address and port to listen on (port 0 picks a free one). Plain HTTP:
+    /// keep it on 127.0.0.1 behind a TLS proxy.
     #[arg(long, env = "RELAIS_BIND", default_value = "127.0.0.1:8080")]
     bind: SocketAddr,
 
     /// Create a demo company (once: 150 employees, 12 months of attendances and
-    /// absences) and print its admin token.
+    /// absences, five example reports) and print its admin token.
     #[arg(long)]
     demo: bool,
 
@@ -42,29 +50,29 @@ struct Args {
     #[arg(long, env = "RELAIS_CATALOG_ACCESS", value_enum, default_value_t = CatalogAccess::Public)]
     catalog_access: CatalogAccess,
 
-    /// Seconds a request may take before it is answered 408.
-    #[arg(long, env = "RELAIS_REQUEST_TIMEOUT", default_value_t = 30)]
+    /// Seconds a request may take before it is answered 408, 1 to 3600.
+    #[arg(long, env = "RELAIS_REQUEST_TIMEOUT", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
     request_timeout: u64,
 
-    /// Public-API calls allowed per credential and minute (then 429 with Retry-After).
-    #[arg(long, env = "RELAIS_API_RATE_LIMIT", default_value_t = NonZeroU32::new(300).unwrap_or(NonZeroU32::MIN))]
-    api_rate_limit: NonZeroU32,
+    /// Public-API calls allowed per credential and minute (then 429 with Retry-After), 1 to 1000000.
+    #[arg(long, env = "RELAIS_API_RATE_LIMIT", default_value_t = 300, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    api_rate_limit: u32,
 
-    /// `POST /v1/auth` calls allowed per client id, source address and minute.
-    #[arg(long, env = "RELAIS_AUTH_RATE_LIMIT", default_value_t = NonZeroU32::new(60).unwrap_or(NonZeroU32::MIN))]
-    auth_rate_limit: NonZeroU32,
+    /// `POST /v1/auth` calls allowed per client id, source address and minute, 1 to 1000000.
+    #[arg(long, env = "RELAIS_AUTH_RATE_LIMIT", default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    auth_rate_limit: u32,
 
-    /// Seconds between the scheduler's looks for due sync cycles.
-    #[arg(long, env = "RELAIS_SYNC_TICK", default_value_t = 20)]
+    /// Seconds between the scheduler's looks for due sync cycles, 1 to 86400.
+    #[arg(long, env = "RELAIS_SYNC_TICK", default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     sync_tick: u64,
 
-    /// Days sync entries are kept (run summaries are kept for good).
-    #[arg(long, env = "RELAIS_SYNC_RETENTION_DAYS", default_value_t = 30)]
+    /// Days sync entries are kept (run summaries are kept for good), 1 to 3650.
+    #[arg(long, env = "RELAIS_SYNC_RETENTION_DAYS", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=3650))]
     sync_retention_days: u32,
 
-    /// Requests the SCIM connector keeps in flight.
-    #[arg(long, env = "RELAIS_SCIM_CONCURRENCY", default_value_t = 4)]
-    scim_concurrency: usize,
+    /// Requests the SCIM connector keeps in flight, 1 to 64.
+    #[arg(long, env = "RELAIS_SCIM_CONCURRENCY", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    scim_concurrency: u16,
 
     /// Networks and addresses connectors may call although they are loopback,
     /// private or link-local (refused by default against server-side request
@@ -99,18 +107,37 @@ async fn main() -> anyhow::Result<()> {
 
     let db = args.db.clone();
     let secret_key = App::secret_key_from_env()?;
-    if secret_key.is_none() {
-        tracing::warn!(
-            "RELAIS_SECRET_KEY is not set: setup wizards with secret fields will be refused"
-        );
-    }
     let app = tokio::task::spawn_blocking(move || App::open(&db))
         .await?
         .with_context(|| format!("cannot start on {}", args.db.display()))?
         .with_secret_key(secret_key)
         .with_egress_policy(relais_egress::EgressPolicy::parse(&args.egress_allow)?);
+    // Another key than the one the database's secrets are sealed with
+    // would seal secrets the CLI cannot open, and open none: refuse it now.
+    match app.key_state()? {
+        KeyState::Matches { .. } | KeyState::Unused { .. } => {}
+        KeyState::Missing { .. } => tracing::warn!(
+            "RELAIS_SECRET_KEY is not set, but the database holds sealed secrets: connections that need them cannot sync (they show `attention`)"
+        ),
+        KeyState::NotSet => tracing::warn!(
+            "RELAIS_SECRET_KEY is not set: integrations whose setup wizard asks for secrets cannot be connected"
+        ),
+    }
+
+    // Bind first: a taken port must fail before anything is created.
+    let listener = tokio::net::TcpListener::bind(args.bind)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot listen on {} (choose another address with --bind or RELAIS_BIND, e.g. --bind 127.0.0.1:8081)",
+                args.bind
+            )
+        })?;
+    let address = listener.local_addr()?;
+    let app = Arc::new(app);
     if args.demo {
-        match app.ensure_demo_company()? {
+        let demo_app = Arc::clone(&app);
+        match tokio::task::spawn_blocking(move || demo_app.ensure_demo_company()).await?? {
             Some(demo) => println!(
                 "demo company '{}' created with 150 employees; admin {} token (shown once): {}",
                 demo.company.name, demo.admin.email, demo.token
@@ -124,23 +151,18 @@ async fn main() -> anyhow::Result<()> {
 
     let config = ServerConfig {
         catalog_access: args.catalog_access,
-        request_timeout: Duration::from_secs(args.request_timeout.max(1)),
-        api_per_minute: args.api_rate_limit,
-        auth_per_minute: args.auth_rate_limit,
+        request_timeout: Duration::from_secs(args.request_timeout),
+        api_per_minute: NonZeroU32::new(args.api_rate_limit).unwrap_or(NonZeroU32::MIN),
+        auth_per_minute: NonZeroU32::new(args.auth_rate_limit).unwrap_or(NonZeroU32::MIN),
         ..ServerConfig::default()
     };
-    let listener = tokio::net::TcpListener::bind(args.bind)
-        .await
-        .with_context(|| format!("cannot listen on {}", args.bind))?;
-    let address = listener.local_addr()?;
     tracing::info!(%address, db = %args.db.display(), integrations = app.catalog().len(), "relais-server started");
     println!("relais-server listening on http://{address}");
 
-    app.set_sync_concurrency(args.scim_concurrency);
-    let app = Arc::new(app);
+    app.set_sync_concurrency(usize::from(args.scim_concurrency));
     relais_server::spawn_scheduler(
         Arc::clone(&app),
-        Duration::from_secs(args.sync_tick.max(1)),
+        Duration::from_secs(args.sync_tick),
         args.sync_retention_days,
     );
     let router = relais_server::router(app, config);
@@ -165,8 +187,10 @@ async fn main() -> anyhow::Result<()> {
 
 fn init_logging(json: bool) {
     let filter = EnvFilter::try_from_env("RELAIS_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    // Colour codes only for a person at a terminal, not in log files.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr);
     if json {
         builder.json().init();

@@ -58,6 +58,11 @@ impl From<AppError> for Problem {
             ErrorKind::Conflict => StatusCode::CONFLICT,
             ErrorKind::Unauthenticated => StatusCode::UNAUTHORIZED,
             ErrorKind::Forbidden => StatusCode::FORBIDDEN,
+            // The server is not set up for this: the operator's to fix.
+            ErrorKind::NotConfigured => {
+                tracing::warn!(error = %error, "refused: the server is not configured for it");
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             ErrorKind::Internal => return Self::internal(&error.to_string()),
         };
         Self::new(status, error.kind().code(), error.to_string())
@@ -80,23 +85,30 @@ impl IntoResponse for Problem {
     }
 }
 
-pub(crate) async fn not_found(uri: axum::http::Uri) -> Problem {
-    Problem::new(
-        StatusCode::NOT_FOUND,
-        ErrorKind::NotFound.code(),
-        format!("no such endpoint: {}", uri.path()),
-    )
+/// Unknown paths: a problem document, or on the public API its envelope.
+pub(crate) async fn not_found(uri: axum::http::Uri) -> Response {
+    let message = format!("no such endpoint: {}", uri.path());
+    if crate::content::is_v1(uri.path()) {
+        return crate::content::v1_error(StatusCode::NOT_FOUND, message);
+    }
+    Problem::new(StatusCode::NOT_FOUND, ErrorKind::NotFound.code(), message).into_response()
 }
 
+/// A known path with another method, in the same shapes.
 pub(crate) async fn method_not_allowed(
     method: axum::http::Method,
     uri: axum::http::Uri,
-) -> Problem {
+) -> Response {
+    let message = format!("{method} is not allowed on {}", uri.path());
+    if crate::content::is_v1(uri.path()) {
+        return crate::content::v1_error(StatusCode::METHOD_NOT_ALLOWED, message);
+    }
     Problem::new(
         StatusCode::METHOD_NOT_ALLOWED,
         "method_not_allowed",
-        format!("{method} is not allowed on {}", uri.path()),
+        message,
     )
+    .into_response()
 }
 
 /// Gives the answers of the tower layers (408 time-out, 413 body too large,

@@ -92,6 +92,7 @@ impl From<AppError> for V1Error {
             ErrorKind::Conflict => StatusCode::CONFLICT,
             // The modelled HRIS answers 403 to a token that is not valid.
             ErrorKind::Unauthenticated | ErrorKind::Forbidden => StatusCode::FORBIDDEN,
+            ErrorKind::NotConfigured => StatusCode::SERVICE_UNAVAILABLE,
             ErrorKind::Internal => {
                 tracing::error!(error = %error, "internal error in the public API");
                 return Self::new(

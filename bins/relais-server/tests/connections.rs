@@ -490,7 +490,7 @@ async fn a_partner_connection_waits_for_the_partner_and_exchanges_no_data_until_
 }
 
 #[tokio::test]
-async fn secrets_are_refused_without_an_operator_key() {
+async fn without_an_operator_key_a_wizard_with_secrets_is_refused_before_it_starts() {
     let dir = tempfile::tempdir().unwrap();
     let app = App::open(&dir.path().join("relais.db")).unwrap();
     let created = app
@@ -502,7 +502,27 @@ async fn secrets_are_refused_without_an_operator_key() {
         client: reqwest::Client::new(),
         seen: Default::default(),
     };
-    let (_, started) = http
+    // The integration's page says so before anyone clicks Connect.
+    let (status, page) = http
+        .call("GET", "/api/catalog/okta", &created.token, None)
+        .await;
+    assert_eq!(status, 200);
+    let notice = page["setup_notice"].as_str().unwrap();
+    assert!(
+        notice.contains("RELAIS_SECRET_KEY") && notice.contains("api_token"),
+        "{page}"
+    );
+    let (_, power_bi) = http
+        .call("GET", "/api/catalog/power-bi", &created.token, None)
+        .await;
+    assert!(
+        power_bi.get("setup_notice").is_none(),
+        "a wizard without secrets needs no key: {power_bi}"
+    );
+
+    // Connect is refused as a server-configuration problem, not as the
+    // client's mistake, and leaves no Pending connection behind.
+    let (status, body) = http
         .call(
             "POST",
             "/api/connections",
@@ -510,16 +530,8 @@ async fn secrets_are_refused_without_an_operator_key() {
             Some(json!({"integration": "okta"})),
         )
         .await;
-    let id = started["id"].as_str().unwrap();
-    let (status, body) = http
-        .call(
-            "POST",
-            &format!("/api/connections/{id}/wizard/tenant"),
-            &created.token,
-            Some(okta_answers()[0].1.clone()),
-        )
-        .await;
-    assert_eq!(status, 400);
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["code"], "not_configured", "{body}");
     assert!(
         body["message"]
             .as_str()
@@ -527,18 +539,14 @@ async fn secrets_are_refused_without_an_operator_key() {
             .contains("RELAIS_SECRET_KEY"),
         "{body}"
     );
-    let (_, unchanged) = http
-        .call(
-            "GET",
-            &format!("/api/connections/{id}"),
-            &created.token,
-            None,
-        )
-        .await;
-    assert_eq!(
-        unchanged["wizard"]["next_step"], "tenant",
-        "nothing half-written"
+    assert!(
+        !body["message"].as_str().unwrap().contains("restart"),
+        "{body}"
     );
+    let (_, list) = http
+        .call("GET", "/api/connections", &created.token, None)
+        .await;
+    assert_eq!(list, json!([]), "nothing half-made");
 }
 
 #[tokio::test]

@@ -344,7 +344,7 @@ async fn credentials_are_managed_over_http_by_edit_users_only() {
     let secret = credential["client_secret"].as_str().unwrap().to_owned();
     assert_eq!(
         credential["scopes"],
-        serde_json::json!(["reports.custom:read", "employees:read"])
+        serde_json::json!(["custom_reports:read", "employees:read"])
     );
 
     let (status, listed) = server.get("/api/credentials", Some(&created.token)).await;

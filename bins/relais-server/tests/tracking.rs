@@ -367,7 +367,7 @@ async fn sync_now_refuses_connections_relais_does_not_run() {
         body["message"]
             .as_str()
             .unwrap()
-            .contains("reports its own"),
+            .contains("runs the sync on its side"),
         "{body}"
     );
 }

@@ -3,14 +3,15 @@
 use std::path::PathBuf;
 
 use clap::Subcommand;
-use relais_app::views::{CatalogPage, IntegrationDetail, category_counts};
-use relais_app::{App, AppError, ErrorKind};
+use relais_app::views::{CatalogPage, category_counts};
+use relais_app::{AppError, ErrorKind};
 use relais_catalog::{
     Badge, Capability, CatalogFilter, CatalogQuery, Category, FieldInput, Integration,
     IntegrationKind, Page, PricingModel, Support,
 };
 
-use crate::output::{Output, table};
+use crate::Ctx;
+use crate::output::{count, outln, table};
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum CatalogCommand {
@@ -38,10 +39,10 @@ pub(crate) enum CatalogCommand {
         #[arg(long, value_delimiter = ',')]
         pricing: Vec<PricingModel>,
         /// Page number, from 1.
-        #[arg(long, default_value_t = 1)]
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
         page: u32,
         /// Results per page, 1 to 100.
-        #[arg(long, default_value_t = 50)]
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=100))]
         per_page: u32,
     },
     /// Show an integration's page: setup, permissions, pricing, support, developer, wizard.
@@ -51,6 +52,9 @@ pub(crate) enum CatalogCommand {
         slug: String,
     },
     /// List categories with their number of integrations.
+    #[command(
+        after_help = "Examples:\n  relais catalog categories\n  relais --json catalog categories"
+    )]
     Categories,
     /// Replace the catalog with a catalog file (validated first; all or nothing).
     #[command(
@@ -65,12 +69,15 @@ pub(crate) enum CatalogCommand {
         shipped: bool,
     },
     /// Write the current catalog as a catalog file to standard output.
+    #[command(after_help = "Example:\n  relais catalog export > my-catalog.json")]
     Export,
     /// Where the current catalog came from.
+    #[command(after_help = "Example:\n  relais catalog info")]
     Info,
 }
 
-pub(crate) fn run(app: &App, out: &Output, command: CatalogCommand) -> Result<(), AppError> {
+pub(crate) fn run(ctx: &Ctx, command: CatalogCommand) -> Result<(), AppError> {
+    let (app, out) = (&ctx.app, &ctx.out);
     match command {
         CatalogCommand::Search {
             query,
@@ -126,34 +133,40 @@ pub(crate) fn run(app: &App, out: &Output, command: CatalogCommand) -> Result<()
                     .to_owned(),
                 ]);
             }
-            println!("{table}");
-            println!(
-                "{} match(es); page {} of {}",
-                found.total,
+            outln!("{table}")?;
+            outln!(
+                "{}; page {} of {}",
+                count(found.total as u64, "match", "matches"),
                 found.page,
                 found.total_pages.max(1)
-            );
-            Ok(())
+            )
         }
         CatalogCommand::Show { slug } => {
             let integration = app.integration(&slug)?;
+            let detail = app.integration_detail(&integration);
             if out.json {
-                return out.print_json(&IntegrationDetail::from(&integration));
+                return out.print_json(&detail);
             }
-            print_integration(&integration);
+            print_integration(&integration)?;
+            outln!()?;
+            outln!("Sync: {}", detail.sync.note)?;
+            if let Some(notice) = &detail.setup_notice {
+                outln!()?;
+                outln!("Note: {notice}.")?;
+            }
             Ok(())
         }
         CatalogCommand::Categories => {
             let counts = category_counts(&app.catalog());
             if out.json {
-                return out.print_json(&counts);
+                // The admin API's shape (GET /api/catalog/categories).
+                return out.print_json(&serde_json::json!({ "categories": counts }));
             }
             let mut table = table(["Id", "Category", "Integrations"]);
             for c in counts {
                 table.add_row([c.id.to_owned(), c.label.to_owned(), c.count.to_string()]);
             }
-            println!("{table}");
-            Ok(())
+            outln!("{table}")
         }
         CatalogCommand::Load { file, shipped } => {
             let info = match file {
@@ -175,16 +188,13 @@ pub(crate) fn run(app: &App, out: &Output, command: CatalogCommand) -> Result<()
                     "integrations": info.integration_count,
                 }));
             }
-            println!(
-                "Loaded {} integrations from {}.",
-                info.integration_count, info.source
-            );
-            Ok(())
+            outln!(
+                "Loaded {} from {}.",
+                count(info.integration_count as u64, "integration", "integrations"),
+                info.source
+            )
         }
-        CatalogCommand::Export => {
-            println!("{}", app.catalog().to_json()?);
-            Ok(())
-        }
+        CatalogCommand::Export => outln!("{}", app.catalog().to_json()?),
         CatalogCommand::Info => {
             let info = app.catalog_info()?;
             if out.json {
@@ -194,68 +204,70 @@ pub(crate) fn run(app: &App, out: &Output, command: CatalogCommand) -> Result<()
                     "integrations": info.integration_count,
                 }));
             }
-            println!(
-                "{} integrations from {}, loaded {}",
-                info.integration_count,
+            outln!(
+                "{} from {}, loaded {}",
+                count(info.integration_count as u64, "integration", "integrations"),
                 info.source,
                 info.loaded_at.format("%Y-%m-%d %H:%M UTC")
-            );
-            Ok(())
+            )
         }
     }
 }
 
-fn print_integration(i: &Integration) {
-    println!("{} ({})", i.name, i.slug);
+fn print_integration(i: &Integration) -> Result<(), AppError> {
+    outln!("{} ({})", i.name, i.slug)?;
     match (i.partner(), i.badge()) {
-        (Some(partner), Some(badge)) => println!("Built by partner {partner} · {badge} partner"),
-        _ => println!("Built by the platform"),
+        (Some(partner), Some(badge)) => outln!("Built by partner {partner} · {badge} partner")?,
+        _ => outln!("Built by the platform")?,
     }
     let categories: Vec<_> = i.categories.iter().map(|c| c.label()).collect();
-    println!("Categories: {}", categories.join(", "));
-    println!();
-    println!("{}", i.short_description);
-    println!();
-    println!("{}", i.long_description);
-    println!();
-    println!("Pricing: {}", i.pricing.summary());
+    outln!("Categories: {}", categories.join(", "))?;
+    outln!()?;
+    outln!("{}", i.short_description)?;
+    outln!()?;
+    outln!("{}", i.long_description)?;
+    outln!()?;
+    outln!("Pricing: {}", i.pricing.summary())?;
     let permissions: Vec<_> = i.permissions.iter().map(ToString::to_string).collect();
-    println!(
+    outln!(
         "Permissions: {}",
         if permissions.is_empty() {
             "none".to_owned()
         } else {
             permissions.join(", ")
         }
-    );
-    println!(
+    )?;
+    outln!(
         "Capabilities: sync tracking {}, demo {}",
         yes_no(i.capabilities.sync_tracking),
         yes_no(i.capabilities.demo)
-    );
-    println!();
-    println!("Setup:\n{}", i.setup_instructions);
-    println!();
+    )?;
+    outln!()?;
+    outln!("Setup:\n{}", i.setup_instructions)?;
+    outln!()?;
     match i.support() {
-        Support::HelpAndFeedback => println!("Support: the platform's Help & feedback"),
-        Support::Partner(s) => println!(
+        Support::HelpAndFeedback => outln!("Support: the platform's Help & feedback")?,
+        Support::Partner(s) => outln!(
             "Support: {} · {} (the platform does not support partner-built integrations)",
-            s.url, s.email
-        ),
+            s.url,
+            s.email
+        )?,
     }
-    println!(
+    outln!(
         "Developer: {} · {} · privacy: {}",
-        i.developer.name, i.developer.website, i.developer.privacy_policy_url
-    );
-    println!();
+        i.developer.name,
+        i.developer.website,
+        i.developer.privacy_policy_url
+    )?;
+    outln!()?;
     let activation = if i.wizard.needs_partner_activation {
         " (then waits for the partner's activation)"
     } else {
         ""
     };
-    println!("Setup wizard{activation}:");
+    outln!("Setup wizard{activation}:")?;
     for (n, step) in i.wizard.steps.iter().enumerate() {
-        println!("  {}. {}", n + 1, step.title);
+        outln!("  {}. {}", n + 1, step.title)?;
         for field in &step.fields {
             let kind = match &field.input {
                 FieldInput::Text => "text".to_owned(),
@@ -268,9 +280,10 @@ fn print_integration(i: &Integration) {
                 }
             };
             let required = if field.required { ", required" } else { "" };
-            println!("     - {} [{}{required}]: {}", field.key, kind, field.label);
+            outln!("     - {} [{}{required}]: {}", field.key, kind, field.label)?;
         }
     }
+    Ok(())
 }
 
 fn yes_no(flag: bool) -> &'static str {

@@ -5,10 +5,12 @@ use std::collections::BTreeSet;
 use clap::Subcommand;
 use relais_access::ApiPermission;
 use relais_app::{
-    App, AppError, Caller, CredentialChange, CredentialInput, CredentialView, CredentialWithSecret,
+    AppError, Caller, CredentialChange, CredentialInput, CredentialView, CredentialWithSecret,
 };
+use relais_store::Owned;
 
-use crate::output::{Output, table};
+use crate::Ctx;
+use crate::output::{Output, outln, table};
 
 const SCOPES_HELP: &str = "API:read or API:write, with API one of recruiting, custom_reports (read only), employees, absences, attendances, documents";
 
@@ -16,7 +18,7 @@ const SCOPES_HELP: &str = "API:read or API:write, with API one of recruiting, cu
 pub(crate) enum CredentialsCommand {
     /// Generate a new credential; its client secret is printed once.
     #[command(
-        after_help = "Examples:\n  relais credentials create --name \"Data warehouse\" --scope custom_reports:read --scope employees:read\n  relais credentials create --name Greenhouse --integration greenhouse --scope recruiting:read --attributes first_name,last_name,email"
+        after_help = "Examples:\n  relais credentials create --name \"Data warehouse\" \\\n      --scope custom_reports:read --scope employees:read\n  relais credentials create --name Greenhouse --integration greenhouse \\\n      --scope recruiting:read --attributes first_name,last_name,email"
     )]
     Create {
         /// What the credential is for.
@@ -31,27 +33,21 @@ pub(crate) enum CredentialsCommand {
         /// Readable employee attributes, comma-separated (default: every standard attribute, no custom one).
         #[arg(long, value_delimiter = ',')]
         attributes: Option<Vec<String>>,
-        /// Company id or handle (needed when there are several).
-        #[arg(long)]
-        company: Option<String>,
     },
     /// List the company's credentials.
-    List {
-        /// Company id or handle (needed when there are several).
-        #[arg(long)]
-        company: Option<String>,
-    },
+    #[command(
+        after_help = "Examples:\n  relais credentials list\n  relais --json credentials list"
+    )]
+    List,
     /// Show one credential.
+    #[command(after_help = "Example:\n  relais credentials show rlc_0123456789abcdef")]
     Show {
         /// The client id (rlc_…).
         client_id: String,
-        /// Company id or handle (needed when there are several).
-        #[arg(long)]
-        company: Option<String>,
     },
     /// Change a credential's name, scopes or readable attributes.
     #[command(
-        after_help = "Examples:\n  relais credentials update rlc_0123456789abcdef --add-scope custom_reports:read\n  relais credentials update rlc_0123456789abcdef --attributes first_name,last_name"
+        after_help = "Examples:\n  relais credentials update rlc_0123456789abcdef --add-scope custom_reports:read\n  relais credentials update rlc_0123456789abcdef \\\n      --attributes first_name,last_name"
     )]
     Update {
         /// The client id (rlc_…).
@@ -71,29 +67,23 @@ pub(crate) enum CredentialsCommand {
         /// Replace the readable attributes, comma-separated.
         #[arg(long, value_delimiter = ',')]
         attributes: Option<Vec<String>>,
-        /// Company id or handle (needed when there are several).
-        #[arg(long)]
-        company: Option<String>,
     },
     /// Issue a new secret; the old one and its tokens stop working at once.
+    #[command(after_help = "Example:\n  relais credentials rotate rlc_0123456789abcdef")]
     Rotate {
         /// The client id (rlc_…).
         client_id: String,
-        /// Company id or handle (needed when there are several).
-        #[arg(long)]
-        company: Option<String>,
     },
     /// Revoke a credential for good; its tokens stop working at once.
+    #[command(after_help = "Example:\n  relais credentials revoke rlc_0123456789abcdef")]
     Revoke {
         /// The client id (rlc_…).
         client_id: String,
-        /// Company id or handle (needed when there are several).
-        #[arg(long)]
-        company: Option<String>,
     },
 }
 
-pub(crate) fn run(app: &App, out: &Output, command: CredentialsCommand) -> Result<(), AppError> {
+pub(crate) fn run(ctx: &Ctx, command: CredentialsCommand) -> Result<(), AppError> {
+    let (app, out) = (&ctx.app, &ctx.out);
     let by = Caller::Operator;
     match command {
         CredentialsCommand::Create {
@@ -101,9 +91,8 @@ pub(crate) fn run(app: &App, out: &Output, command: CredentialsCommand) -> Resul
             integration,
             scopes,
             attributes,
-            company,
         } => {
-            let company = app.company(company.as_deref())?;
+            let company = ctx.company()?;
             let input = CredentialInput {
                 name,
                 integration,
@@ -113,8 +102,8 @@ pub(crate) fn run(app: &App, out: &Output, command: CredentialsCommand) -> Resul
             let created = app.create_credential(by, &company, input)?;
             print_secret(out, &created, "Created")
         }
-        CredentialsCommand::List { company } => {
-            let company = app.company(company.as_deref())?;
+        CredentialsCommand::List => {
+            let company = ctx.company()?;
             let list = app.credentials(by, &company)?;
             if out.json {
                 return out.print_json(&list);
@@ -129,11 +118,10 @@ pub(crate) fn run(app: &App, out: &Output, command: CredentialsCommand) -> Resul
                     c.status.to_owned(),
                 ]);
             }
-            println!("{t}");
-            Ok(())
+            outln!("{t}")
         }
-        CredentialsCommand::Show { client_id, company } => {
-            let company = app.company(company.as_deref())?;
+        CredentialsCommand::Show { client_id } => {
+            let company = ctx.company_of(Owned::Credential, &client_id)?;
             let c = app.credential(by, &company, &client_id)?;
             print_view(out, &c)
         }
@@ -144,9 +132,8 @@ pub(crate) fn run(app: &App, out: &Output, command: CredentialsCommand) -> Resul
             add_scopes,
             remove_scopes,
             attributes,
-            company,
         } => {
-            let company = app.company(company.as_deref())?;
+            let company = ctx.company_of(Owned::Credential, &client_id)?;
             let scopes = if scopes.is_none() && add_scopes.is_empty() && remove_scopes.is_empty() {
                 None
             } else {
@@ -173,71 +160,72 @@ pub(crate) fn run(app: &App, out: &Output, command: CredentialsCommand) -> Resul
             let c = app.update_credential(by, &company, &client_id, change)?;
             print_view(out, &c)
         }
-        CredentialsCommand::Rotate { client_id, company } => {
-            let company = app.company(company.as_deref())?;
+        CredentialsCommand::Rotate { client_id } => {
+            let company = ctx.company_of(Owned::Credential, &client_id)?;
             let rotated = app.rotate_credential(by, &company, &client_id)?;
             print_secret(out, &rotated, "Rotated")
         }
-        CredentialsCommand::Revoke { client_id, company } => {
-            let company = app.company(company.as_deref())?;
+        CredentialsCommand::Revoke { client_id } => {
+            let company = ctx.company_of(Owned::Credential, &client_id)?;
             let c = app.revoke_credential(by, &company, &client_id)?;
             if out.json {
                 return out.print_json(&c);
             }
-            println!("Revoked {}; its tokens no longer work.", c.client_id);
-            Ok(())
+            outln!("Revoked {}; its tokens no longer work.", c.client_id)
         }
     }
 }
 
 fn print_secret(out: &Output, created: &CredentialWithSecret, verb: &str) -> Result<(), AppError> {
+    for warning in &created.warnings {
+        eprintln!("warning: {warning}");
+    }
     if out.json {
         return out.print_json(created);
     }
     let c = &created.credential;
-    println!("{verb} credential {} ({}).", c.name, c.client_id);
-    println!(
+    outln!("{verb} credential {} ({}).", c.name, c.client_id)?;
+    outln!(
         "Scopes: {}",
         if c.scopes.is_empty() {
             "none".to_owned()
         } else {
             c.scopes.join(" ")
         }
-    );
-    println!();
-    println!("client_id:     {}", c.client_id);
-    println!("client_secret: {}", created.client_secret);
-    println!();
-    println!("The secret is shown once; only its hash is kept.");
-    Ok(())
+    )?;
+    outln!()?;
+    outln!("client_id:     {}", c.client_id)?;
+    outln!("client_secret: {}", created.client_secret)?;
+    outln!()?;
+    outln!("The secret is shown once; only its hash is kept.")
 }
 
 fn print_view(out: &Output, c: &CredentialView) -> Result<(), AppError> {
     if out.json {
         return out.print_json(c);
     }
-    println!("{} ({})", c.name, c.client_id);
-    println!(
+    outln!("{} ({})", c.name, c.client_id)?;
+    outln!(
         "Integration: {}",
         c.integration.as_deref().unwrap_or("Other")
-    );
-    println!("Status: {}", c.status);
-    println!(
+    )?;
+    outln!("Status: {}", c.status)?;
+    outln!(
         "Scopes: {}",
         if c.scopes.is_empty() {
             "none".to_owned()
         } else {
             c.scopes.join(" ")
         }
-    );
-    println!(
+    )?;
+    outln!(
         "Readable employee attributes: {}",
         c.readable_attributes.join(", ")
-    );
-    println!(
+    )?;
+    outln!(
         "Created {}, updated {}",
         c.created_at.format("%Y-%m-%d %H:%M"),
         c.updated_at.format("%Y-%m-%d %H:%M")
-    );
+    )?;
     Ok(())
 }

@@ -3,41 +3,43 @@
 use chrono::{NaiveDate, Utc};
 use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressStyle};
-use relais_app::{App, AppError};
+use relais_app::{AppError, DEMO_MAX_EMPLOYEES, DEMO_MAX_MONTHS};
 use relais_people::demo::DemoSpec;
 
-use crate::output::Output;
+use crate::Ctx;
+use crate::output::outln;
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum DemoCommand {
     /// Generate employees with history, attendances and absences. The same
     /// options give the same data on every machine.
+    ///
+    /// The options are checked before anything is deleted. An interrupted
+    /// generation (Ctrl-C, kill, power loss) is finished by running the same
+    /// command again: it resumes where it stopped.
     #[command(
-        after_help = "Examples:\n  relais demo generate --employees 150 --months 12\n  relais demo generate --employees 10000 --months 24 --seed 7 --until 2026-10-31 --replace"
+        after_help = "Examples:\n  relais demo generate --employees 150 --months 12\n  relais demo generate --employees 10000 --months 24 --seed 7 \\\n      --until 2026-10-31 --replace"
     )]
     Generate {
-        /// How many employees.
-        #[arg(long, default_value_t = 150)]
+        /// How many employees, 1 to 100000.
+        #[arg(long, default_value_t = 150, value_parser = clap::value_parser!(u32).range(1..=i64::from(DEMO_MAX_EMPLOYEES)))]
         employees: u32,
-        /// Months of attendances and absences, ending on --until.
-        #[arg(long, default_value_t = 12)]
+        /// Months of attendances and absences ending on --until, 1 to 120.
+        #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=i64::from(DEMO_MAX_MONTHS)))]
         months: u32,
         /// Seed of every random choice.
         #[arg(long, default_value_t = relais_app::DEMO_SEED)]
         seed: u64,
-        /// Last day of the generated history (default: today).
+        /// Last day of the generated history, 1970-01-01 to 2999-12-31 (default: today).
         #[arg(long)]
         until: Option<NaiveDate>,
-        /// Delete the company's existing people data first.
+        /// Delete the company's existing people data first (after the options are checked).
         #[arg(long)]
         replace: bool,
-        /// Company id or handle (needed when there are several).
-        #[arg(long)]
-        company: Option<String>,
     },
 }
 
-pub(crate) fn run(app: &App, out: &Output, command: DemoCommand) -> Result<(), AppError> {
+pub(crate) fn run(ctx: &Ctx, command: DemoCommand) -> Result<(), AppError> {
     match command {
         DemoCommand::Generate {
             employees,
@@ -45,9 +47,8 @@ pub(crate) fn run(app: &App, out: &Output, command: DemoCommand) -> Result<(), A
             seed,
             until,
             replace,
-            company,
         } => {
-            let company = app.company(company.as_deref())?;
+            let company = ctx.company()?;
             let spec = DemoSpec {
                 employees,
                 months,
@@ -62,14 +63,18 @@ pub(crate) fn run(app: &App, out: &Output, command: DemoCommand) -> Result<(), A
                 )
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),
             );
-            let summary =
-                app.generate_demo(&company, spec, replace, &mut |done| bar.set_position(done));
+            let summary = ctx
+                .app
+                .generate_demo(&company, spec, replace, &mut |done| bar.set_position(done));
             bar.finish_and_clear();
             let summary = summary?;
-            if out.json {
-                return out.print_json(&summary);
+            if ctx.out.json {
+                return ctx.out.print_json(&summary);
             }
-            println!(
+            if let Some(written) = summary.resumed_from {
+                outln!("Resumed an interrupted generation after employee {written}.")?;
+            }
+            outln!(
                 "Generated {} employees, {} attendances, {} time-offs, {} absence periods and {} history entries for {} in {:.1} s.",
                 summary.employees,
                 summary.attendances,
@@ -78,8 +83,7 @@ pub(crate) fn run(app: &App, out: &Output, command: DemoCommand) -> Result<(), A
                 summary.history_entries,
                 company.slug,
                 summary.elapsed.as_secs_f64()
-            );
-            Ok(())
+            )
         }
     }
 }

@@ -1,10 +1,67 @@
 //! Printing: tables for people, JSON for scripts.
+//!
+//! Everything goes through [`write_out`] (the `outln!` macro): a reader that
+//! stops early (`relais … | head`) closes standard output, and the command
+//! then ends quietly with exit code 0 instead of failing or panicking as
+//! `println!` does.
+
+use std::io::Write as _;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{ContentArrangement, Table};
 use relais_access::{Company, User};
 use relais_app::{AppError, ErrorKind, NewCompany};
 use serde::Serialize;
+
+/// Writes a line to standard output; `Err` when it is closed or fails.
+macro_rules! outln {
+    () => {
+        $crate::output::write_out(format_args!("\n"))
+    };
+    ($($arg:tt)*) => {
+        $crate::output::write_out(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+pub(crate) use outln;
+
+/// Set once standard output is found closed by its reader.
+static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+
+/// Whether standard output was closed by its reader (the command then ends
+/// quietly and successfully: the reader has what it wanted).
+pub(crate) fn stdout_closed() -> bool {
+    STDOUT_CLOSED.load(Ordering::Relaxed)
+}
+
+/// An I/O error on standard output as an [`AppError`]; a closed pipe is
+/// remembered so that `main` can end quietly.
+pub(crate) fn stdout_error(error: &std::io::Error) -> AppError {
+    if error.kind() == std::io::ErrorKind::BrokenPipe {
+        STDOUT_CLOSED.store(true, Ordering::Relaxed);
+        return AppError::new(ErrorKind::Internal, "standard output was closed".into());
+    }
+    AppError::new(
+        ErrorKind::Internal,
+        format!("cannot write to standard output: {error}"),
+    )
+}
+
+/// Writes formatted text to standard output.
+pub(crate) fn write_out(args: std::fmt::Arguments<'_>) -> Result<(), AppError> {
+    std::io::stdout()
+        .lock()
+        .write_fmt(args)
+        .map_err(|e| stdout_error(&e))
+}
+
+/// Flushes standard output at the end of a command.
+pub(crate) fn flush() -> Result<(), AppError> {
+    std::io::stdout()
+        .lock()
+        .flush()
+        .map_err(|e| stdout_error(&e))
+}
 
 /// Where and how results are printed.
 #[derive(Debug, Clone, Copy)]
@@ -17,8 +74,7 @@ impl Output {
     pub(crate) fn print_json<T: Serialize + ?Sized>(self, value: &T) -> Result<(), AppError> {
         let text = serde_json::to_string_pretty(value)
             .map_err(|e| AppError::new(ErrorKind::Internal, e.to_string()))?;
-        println!("{text}");
-        Ok(())
+        outln!("{text}")
     }
 
     pub(crate) fn created_company(self, created: &NewCompany) -> Result<(), AppError> {
@@ -35,25 +91,30 @@ impl Output {
                 token: &created.token,
             });
         }
-        println!(
-            "Created company {} (handle: {}).",
-            created.company.name, created.company.slug
-        );
-        println!(
+        outln!(
+            "Created company {} (slug: {}).",
+            created.company.name,
+            created.company.slug
+        )?;
+        outln!(
             "Admin {} has the right \"Marketplace integrations & API\" = edit.",
             created.admin.email
-        );
-        println!();
-        println!("Admin token (shown once; store it now, only its hash is kept):");
-        println!("{}", created.token);
-        Ok(())
+        )?;
+        outln!()?;
+        outln!("Admin token (shown once; store it now, only its hash is kept):")?;
+        outln!("{}", created.token)?;
+        outln!()?;
+        outln!(
+            "Use it as: export TOKEN={}   then   curl -H \"Authorization: Bearer $TOKEN\" localhost:8080/api/me",
+            created.token
+        )
     }
 
     pub(crate) fn companies(self, companies: &[Company]) -> Result<(), AppError> {
         if self.json {
             return self.print_json(companies);
         }
-        let mut table = table(["Handle", "Name", "Id", "Created"]);
+        let mut table = table(["Slug", "Name", "Id", "Created"]);
         for c in companies {
             table.add_row([
                 c.slug.clone(),
@@ -62,8 +123,7 @@ impl Output {
                 c.created_at.format("%Y-%m-%d %H:%M").to_string(),
             ]);
         }
-        println!("{table}");
-        Ok(())
+        outln!("{table}")
     }
 
     pub(crate) fn users(self, users: &[User]) -> Result<(), AppError> {
@@ -79,8 +139,7 @@ impl Output {
                 u.created_at.format("%Y-%m-%d %H:%M").to_string(),
             ]);
         }
-        println!("{table}");
-        Ok(())
+        outln!("{table}")
     }
 }
 
@@ -92,4 +151,9 @@ pub(crate) fn table<const N: usize>(header: [&str; N]) -> Table {
         .set_content_arrangement(ContentArrangement::Dynamic)
         .set_header(header);
     table
+}
+
+/// "1 entry", "2 entries": a count with its noun in the right number.
+pub(crate) fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }

@@ -5,10 +5,12 @@ use std::path::PathBuf;
 
 use clap::{Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
-use relais_app::{App, AppError, Caller, ErrorKind};
-use relais_reports::{CellValue, Locale, ReportDefinition, ReportRow};
+use relais_app::{AppError, Caller, ErrorKind};
+use relais_reports::{CellValue, Column, Locale, Period, ReportDefinition, ReportRow};
+use relais_store::Owned;
 
-use crate::output::{Output, table};
+use crate::Ctx;
+use crate::output::{Output, outln, table};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub(crate) enum Format {
@@ -21,60 +23,52 @@ pub(crate) enum Format {
 #[derive(Debug, Subcommand)]
 pub(crate) enum ReportsCommand {
     /// List the company's custom reports.
-    List {
-        /// Company id or handle.
-        #[arg(long)]
-        company: Option<String>,
-    },
-    /// Show a report's definition.
+    #[command(after_help = "Examples:\n  relais reports list\n  relais --json reports list")]
+    List,
+    /// Show a report's definition, with the days its period covers today.
+    #[command(after_help = "Example:\n  relais reports show 0196a000-0000-7000-8000-000000000002")]
     Show {
         /// Report id.
         id: String,
-        /// Company id or handle.
-        #[arg(long)]
-        company: Option<String>,
     },
     /// Create a report from a JSON definition file (format in docs/reports.md).
     #[command(
-        after_help = "Example file:\n  {\"name\": \"Overtime March\", \"type\": \"timeframe\",\n   \"period\": {\"type\": \"fixed\", \"start\": \"2026-03-01\", \"end\": \"2026-03-31\"},\n   \"columns\": [\"first_name\", \"last_name\", \"attendance_overtime_hours\"],\n   \"filters\": [{\"column\": \"department\", \"comparison\": \"eq\", \"value\": \"Sales\"}]}"
+        after_help = "Example file:\n  {\"name\": \"Overtime March\", \"type\": \"timeframe\",\n   \"period\": {\"type\": \"fixed\", \"start\": \"2026-03-01\",\n              \"end\": \"2026-03-31\"},\n   \"columns\": [\"first_name\", \"last_name\", \"attendance_overtime_hours\"],\n   \"filters\": [{\"column\": \"department\", \"comparison\": \"eq\",\n                \"value\": \"Sales\"}]}\n\nExample:\n  relais reports create overtime.json"
     )]
     Create {
         /// The definition (JSON).
         file: PathBuf,
-        /// Company id or handle.
-        #[arg(long)]
-        company: Option<String>,
     },
     /// Replace a report's definition with a JSON file.
+    #[command(
+        after_help = "Example:\n  relais reports edit 0196a000-0000-7000-8000-000000000002 overtime.json"
+    )]
     Edit {
         /// Report id.
         id: String,
         /// The definition (JSON).
         file: PathBuf,
-        /// Company id or handle.
-        #[arg(long)]
-        company: Option<String>,
     },
     /// Delete a report.
+    #[command(
+        after_help = "Example:\n  relais reports delete 0196a000-0000-7000-8000-000000000002"
+    )]
     Delete {
         /// Report id.
         id: String,
-        /// Company id or handle.
-        #[arg(long)]
-        company: Option<String>,
     },
     /// Every column a report can hold.
+    #[command(
+        after_help = "Examples:\n  relais reports columns\n  relais reports columns --locale fr"
+    )]
     Columns {
         /// Label language: en, fr or de.
         #[arg(long, default_value = "en")]
         locale: Locale,
-        /// Company id or handle.
-        #[arg(long)]
-        company: Option<String>,
     },
     /// Write a whole report for a warehouse: CSV or JSON lines, with a progress bar.
     #[command(
-        after_help = "Example:\n  relais reports export 0196a000-0000-7000-8000-000000000001 --format csv --out overtime.csv"
+        after_help = "Examples:\n  relais reports export 0196a000-0000-7000-8000-000000000002 \\\n      --format csv --out overtime.csv\n  relais reports export 0196a000-0000-7000-8000-000000000002 | head"
     )]
     Export {
         /// Report id.
@@ -85,9 +79,6 @@ pub(crate) enum ReportsCommand {
         /// Output file (default: standard output).
         #[arg(long)]
         out: Option<PathBuf>,
-        /// Company id or handle.
-        #[arg(long)]
-        company: Option<String>,
     },
 }
 
@@ -102,18 +93,41 @@ fn read_definition(path: &PathBuf) -> Result<ReportDefinition, AppError> {
         .map_err(|e| AppError::new(ErrorKind::Invalid, format!("{}: {e}", path.display())))
 }
 
+/// A value's wire name (`point_in_time`, `eq`, `DURATION`): tables use the
+/// words of the JSON.
+fn wire<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(text)) => text,
+        Ok(other) => other.to_string(),
+        Err(_) => String::new(),
+    }
+}
+
+/// The period's days, as it resolves today.
+fn period_text(period: Period) -> String {
+    let today = chrono::Utc::now().date_naive();
+    let (start, end) = period.resolve(today);
+    match period {
+        Period::Fixed { .. } => format!("fixed, {start} to {end}"),
+        Period::Relative { .. } => {
+            format!("{} (today: {start} to {end})", period.type_name())
+        }
+    }
+}
+
 fn print_definition(out: &Output, r: &ReportDefinition) -> Result<(), AppError> {
     if out.json {
         return out.print_json(r);
     }
-    println!("{} ({})", r.name, r.id);
+    outln!("{} ({})", r.name, r.id)?;
     if !r.description.is_empty() {
-        println!("{}", r.description);
+        outln!("{}", r.description)?;
     }
-    println!("Type: {:?}, period: {}", r.kind, r.period.type_name());
-    println!("Columns: {}", r.columns.join(", "));
+    outln!("Type: {}", wire(&r.kind))?;
+    outln!("Period: {}", period_text(r.period))?;
+    outln!("Columns: {}", r.columns.join(", "))?;
     for f in &r.filters {
-        println!("Filter: {} {:?} {}", f.column, f.comparison, f.value);
+        outln!("Filter: {} {} {}", f.column, wire(&f.comparison), f.value)?;
     }
     Ok(())
 }
@@ -149,20 +163,55 @@ fn json_value(value: &CellValue) -> serde_json::Value {
     }
 }
 
-fn io(e: impl std::fmt::Display) -> AppError {
+fn io(e: &std::io::Error) -> AppError {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        return crate::output::stdout_error(e);
+    }
     AppError::new(ErrorKind::Internal, format!("cannot write the export: {e}"))
 }
 
+/// A CSV error as the I/O error it wraps, so that a closed pipe stays one.
+fn csv_io(e: csv::Error) -> std::io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => std::io::Error::other(format!("{other:?}")),
+    }
+}
+
+/// CSV column names: absences by their type (`absence_paid_vacation_days`
+/// rather than `absence_1`), every other column by its id.
+fn csv_header(column: &str, catalog: &[Column]) -> String {
+    if !column.starts_with("absence_") {
+        return column.to_owned();
+    }
+    let Some(found) = catalog.iter().find(|c| c.attribute_id == column) else {
+        return column.to_owned();
+    };
+    let name = found.label(Locale::En).trim_start_matches("Absence: ");
+    let mut slug = String::new();
+    for ch in name.chars() {
+        if ch.is_ascii_alphanumeric() {
+            slug.push(ch.to_ascii_lowercase());
+        } else if ch != '\'' && !slug.ends_with('_') {
+            slug.push('_');
+        }
+    }
+    format!("absence_{}_days", slug.trim_matches('_'))
+}
+
 fn export(
-    app: &App,
+    ctx: &Ctx,
     company: &relais_access::Company,
     id: &str,
     format: Format,
     out: Option<PathBuf>,
 ) -> Result<(), AppError> {
-    let computed = app.compute_report(company.id, id, &relais_app::Cancel::new())?;
+    let computed = ctx
+        .app
+        .compute_report(company.id, id, &relais_app::Cancel::new())?;
+    let catalog = ctx.app.report_columns(Caller::Operator, company)?;
     let sink: Box<dyn std::io::Write> = match &out {
-        Some(path) => Box::new(std::fs::File::create(path).map_err(io)?),
+        Some(path) => Box::new(std::fs::File::create(path).map_err(|e| io(&e))?),
         None => Box::new(std::io::stdout().lock()),
     };
     let bar = ProgressBar::new(computed.rows.len() as u64);
@@ -170,13 +219,10 @@ fn export(
         ProgressStyle::with_template("{bar:40} {pos}/{len} rows")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let written = write_rows(&computed, format, sink, &bar);
+    let written = write_rows(&computed, &catalog, format, sink, &bar);
     bar.finish_and_clear();
-    match written {
-        // A reader that stops early (`| head`) is not an error.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
-        other => other.map_err(io)?,
-    }
+    // A reader that stops early (`| head`) ends the command quietly (main).
+    written.map_err(|e| io(&e))?;
     if let Some(path) = out {
         eprintln!(
             "Wrote {} rows of '{}' to {}.",
@@ -190,6 +236,7 @@ fn export(
 
 fn write_rows(
     computed: &relais_app::reports::ComputedReport,
+    catalog: &[Column],
     format: Format,
     sink: Box<dyn std::io::Write>,
     bar: &ProgressBar,
@@ -209,26 +256,28 @@ fn write_rows(
                     .to_vec()
             } else {
                 std::iter::once("employee_id".to_owned())
-                    .chain(columns.iter().cloned())
+                    .chain(columns.iter().map(|c| csv_header(c, catalog)))
                     .collect()
             };
-            writer.write_record(&header)?;
+            writer.write_record(&header).map_err(csv_io)?;
             for row in &computed.rows {
                 match row {
                     ReportRow::Attributes { employee_id, cells } => {
                         let record: Vec<String> = std::iter::once(employee_id.to_string())
                             .chain(cells.iter().map(|c| text(&c.value)))
                             .collect();
-                        writer.write_record(&record)?;
+                        writer.write_record(&record).map_err(csv_io)?;
                     }
                     ReportRow::History { employee_id, cells } => {
                         for (cell, day) in cells {
-                            writer.write_record([
-                                employee_id.to_string(),
-                                cell.attribute_id.clone(),
-                                day.to_string(),
-                                text(&cell.value),
-                            ])?;
+                            writer
+                                .write_record([
+                                    employee_id.to_string(),
+                                    cell.attribute_id.clone(),
+                                    day.to_string(),
+                                    text(&cell.value),
+                                ])
+                                .map_err(csv_io)?;
                         }
                     }
                 }
@@ -260,11 +309,11 @@ fn write_rows(
     sink.flush()
 }
 
-pub(crate) fn run(app: &App, out: &Output, command: ReportsCommand) -> Result<(), AppError> {
-    let by = Caller::Operator;
+pub(crate) fn run(ctx: &Ctx, command: ReportsCommand) -> Result<(), AppError> {
+    let (app, out, by) = (&ctx.app, &ctx.out, Caller::Operator);
     match command {
-        ReportsCommand::List { company } => {
-            let company = app.company(company.as_deref())?;
+        ReportsCommand::List => {
+            let company = ctx.company()?;
             let list = app.reports(by, &company)?;
             if out.json {
                 return out.print_json(&list);
@@ -274,42 +323,41 @@ pub(crate) fn run(app: &App, out: &Output, command: ReportsCommand) -> Result<()
                 t.add_row([
                     r.id.to_string(),
                     r.name.clone(),
-                    format!("{:?}", r.kind),
-                    r.period.type_name().to_owned(),
+                    wire(&r.kind),
+                    period_text(r.period),
                     r.columns.len().to_string(),
                 ]);
             }
-            println!("{t}");
-            Ok(())
+            outln!("{t}")
         }
-        ReportsCommand::Show { id, company } => {
-            let company = app.company(company.as_deref())?;
+        ReportsCommand::Show { id } => {
+            let company = ctx.company_of(Owned::Report, &id)?;
             print_definition(out, &app.report(by, &company, &id)?)
         }
-        ReportsCommand::Create { file, company } => {
-            let company = app.company(company.as_deref())?;
+        ReportsCommand::Create { file } => {
+            let company = ctx.company()?;
             print_definition(
                 out,
                 &app.create_report(by, &company, read_definition(&file)?)?,
             )
         }
-        ReportsCommand::Edit { id, file, company } => {
-            let company = app.company(company.as_deref())?;
+        ReportsCommand::Edit { id, file } => {
+            let company = ctx.company_of(Owned::Report, &id)?;
             print_definition(
                 out,
                 &app.update_report(by, &company, &id, read_definition(&file)?)?,
             )
         }
-        ReportsCommand::Delete { id, company } => {
-            let company = app.company(company.as_deref())?;
+        ReportsCommand::Delete { id } => {
+            let company = ctx.company_of(Owned::Report, &id)?;
             app.delete_report(by, &company, &id)?;
-            if !out.json {
-                println!("Deleted report {id}.");
+            if out.json {
+                return out.print_json(&serde_json::json!({"deleted": id}));
             }
-            Ok(())
+            outln!("Deleted report {id}.")
         }
-        ReportsCommand::Columns { locale, company } => {
-            let company = app.company(company.as_deref())?;
+        ReportsCommand::Columns { locale } => {
+            let company = ctx.company()?;
             let columns = app.report_columns(by, &company)?;
             if out.json {
                 let list: Vec<_> = columns.iter().map(|c| serde_json::json!({"attribute_id": c.attribute_id, "label": c.label(locale), "data_type": c.data_type})).collect();
@@ -320,20 +368,18 @@ pub(crate) fn run(app: &App, out: &Output, command: ReportsCommand) -> Result<()
                 t.add_row([
                     c.attribute_id.clone(),
                     c.label(locale).to_owned(),
-                    format!("{:?}", c.data_type),
+                    wire(&c.data_type),
                 ]);
             }
-            println!("{t}");
-            Ok(())
+            outln!("{t}")
         }
         ReportsCommand::Export {
             id,
             format,
             out: path,
-            company,
         } => {
-            let company = app.company(company.as_deref())?;
-            export(app, &company, &id, format, path)
+            let company = ctx.company_of(Owned::Report, &id)?;
+            export(ctx, &company, &id, format, path)
         }
     }
 }

@@ -2,10 +2,12 @@
 
 use clap::Subcommand;
 use relais_access::MarketplaceRight;
-use relais_app::{App, AppError};
+use relais_app::AppError;
+use relais_app::users::MAX_TOKEN_DAYS;
 use serde::Serialize;
 
-use crate::output::Output;
+use crate::Ctx;
+use crate::output::outln;
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum UsersCommand {
@@ -22,16 +24,12 @@ pub(crate) enum UsersCommand {
         /// Right on "Marketplace integrations & API": none, view or edit.
         #[arg(long, default_value = "none")]
         right: MarketplaceRight,
-        /// Company id or handle (needed when there are several).
-        #[arg(long)]
-        company: Option<String>,
     },
     /// List a company's users.
-    List {
-        /// Company id or handle (needed when there are several).
-        #[arg(long)]
-        company: Option<String>,
-    },
+    #[command(
+        after_help = "Examples:\n  relais users list\n  relais --company acme-gmbh users list"
+    )]
+    List,
     /// Change a user's right on "Marketplace integrations & API".
     #[command(after_help = "Example:\n  relais users set-right vic@acme.example edit")]
     SetRight {
@@ -39,9 +37,6 @@ pub(crate) enum UsersCommand {
         email: String,
         /// none, view or edit.
         right: MarketplaceRight,
-        /// Company id or handle (needed when there are several).
-        #[arg(long)]
-        company: Option<String>,
     },
     /// Issue a personal access token for the admin API; it is printed once.
     #[command(
@@ -53,61 +48,41 @@ pub(crate) enum UsersCommand {
         /// What the token is for.
         #[arg(long, default_value = "cli")]
         name: String,
-        /// Days until it expires (default: never).
-        #[arg(long)]
+        /// Days until it expires, 1 to 365 (default: 90).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_TOKEN_DAYS)))]
         days: Option<u32>,
-        /// Company id or handle (needed when there are several).
-        #[arg(long)]
-        company: Option<String>,
     },
 }
 
-pub(crate) fn run(app: &App, out: &Output, command: UsersCommand) -> Result<(), AppError> {
+pub(crate) fn run(ctx: &Ctx, command: UsersCommand) -> Result<(), AppError> {
+    let (app, out) = (&ctx.app, &ctx.out);
+    let company = ctx.company()?;
     match command {
-        UsersCommand::Add {
-            email,
-            name,
-            right,
-            company,
-        } => {
-            let company = app.company(company.as_deref())?;
+        UsersCommand::Add { email, name, right } => {
             let user = app.add_user(&company, &email, &name, right)?;
             if out.json {
                 return out.print_json(&user);
             }
-            println!(
-                "Added {} to {} with right {}.",
-                user.email, company.slug, user.marketplace_right
-            );
-            Ok(())
+            outln!(
+                "Added {} to {} with the right {}.",
+                user.email,
+                company.slug,
+                user.marketplace_right
+            )
         }
-        UsersCommand::List { company } => {
-            let company = app.company(company.as_deref())?;
-            out.users(&app.users(&company)?)
-        }
-        UsersCommand::SetRight {
-            email,
-            right,
-            company,
-        } => {
-            let company = app.company(company.as_deref())?;
+        UsersCommand::List => out.users(&app.users(&company)?),
+        UsersCommand::SetRight { email, right } => {
             let user = app.set_right(&company, &email, right)?;
             if out.json {
                 return out.print_json(&user);
             }
-            println!(
+            outln!(
                 "{} now has the right {}.",
-                user.email, user.marketplace_right
-            );
-            Ok(())
+                user.email,
+                user.marketplace_right
+            )
         }
-        UsersCommand::Token {
-            email,
-            name,
-            days,
-            company,
-        } => {
-            let company = app.company(company.as_deref())?;
+        UsersCommand::Token { email, name, days } => {
             let token = app.issue_token(&company, &email, &name, days)?;
             if out.json {
                 #[derive(Serialize)]
@@ -120,9 +95,10 @@ pub(crate) fn run(app: &App, out: &Output, command: UsersCommand) -> Result<(), 
                     token: &token,
                 });
             }
-            println!("Token for {email} (shown once; only its hash is kept):");
-            println!("{token}");
-            Ok(())
+            outln!("Token for {email} (shown once; only its hash is kept):")?;
+            outln!("{token}")?;
+            outln!()?;
+            outln!("Use it as: export TOKEN={token}")
         }
     }
 }

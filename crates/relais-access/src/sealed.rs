@@ -33,6 +33,19 @@ impl SecretKey {
         crate::hex::decode_32(text).map(Self).ok_or_else(invalid)
     }
 
+    /// A short public name of the key: 16 hex digits of a hash of it. Stored
+    /// in the database at first use, so that a process started with another
+    /// key is told so at once; it reveals nothing of the key.
+    #[must_use]
+    pub fn fingerprint(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::new()
+            .chain_update(b"relais secret key fingerprint v1\0")
+            .chain_update(self.0)
+            .finalize();
+        crate::hex::encode(&digest[..8])
+    }
+
     /// Seals a secret: `v1:<nonce hex>:<ciphertext hex>`, a fresh random nonce each time.
     ///
     /// # Errors
@@ -103,6 +116,13 @@ mod tests {
         let tampered = format!("{}{last}", &sealed[..sealed.len() - 1]);
         assert!(key.open(&tampered).is_err());
         assert!(SecretKey::from_hex("abc").is_err());
+        assert_eq!(key.fingerprint().len(), 16);
+        assert_eq!(
+            key.fingerprint(),
+            SecretKey::from_hex(KEY).unwrap().fingerprint()
+        );
+        assert_ne!(key.fingerprint(), other.fingerprint());
+        assert!(!KEY.contains(&key.fingerprint()));
         assert!(!format!("{key:?}").contains("0001"));
     }
 

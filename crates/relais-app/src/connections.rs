@@ -53,12 +53,21 @@ pub struct ConnectionView {
     pub status: &'static str,
     /// The full state, with its reason.
     pub state: ConnectionState,
+    /// Why it is pending or inactive, in words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_reason: Option<String>,
     /// Since when.
     pub since: DateTime<Utc>,
     /// The API credential made for it.
     pub credential: Option<String>,
     /// The last sync run: id, status, started, finished (integrations with sync tracking).
     pub last_sync: Option<Value>,
+    /// Who runs its syncs, and whether "Sync now" applies.
+    pub sync: crate::setup::SyncInfo,
+    /// Why it needs the operator's attention, if it does (e.g. its secrets
+    /// cannot be opened by this Relais, so its syncs do not run).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attention: Option<String>,
     /// Started.
     pub created_at: DateTime<Utc>,
     /// The wizard: every step, whether answered, and the answers (secrets masked).
@@ -166,6 +175,7 @@ impl App {
             integration_name: integration.map_or_else(|| c.integration.clone(), |i| i.name.clone()),
             status: c.state.status(),
             state: c.state.clone(),
+            status_reason: c.state.reason_text(),
             since: c.state_since,
             credential: c.credential.as_ref().map(ToString::to_string),
             last_sync: self
@@ -174,6 +184,15 @@ impl App {
                 .ok()
                 .and_then(|p| p.rows.into_iter().next())
                 .map(|r| json!({"id": r.id, "status": r.status, "started_at": r.started_at, "finished_at": r.finished_at})),
+            sync: integration.map_or_else(
+                || crate::setup::SyncInfo {
+                    run_by: crate::setup::SyncRunner::NoTracking,
+                    sync_now: false,
+                    note: "the integration is no longer in the catalog".into(),
+                },
+                crate::setup::sync_info,
+            ),
+            attention: self.secrets_attention(c),
             created_at: c.created_at,
             wizard: WizardView {
                 complete: next_step.is_none(),
@@ -323,11 +342,10 @@ impl App {
         integration: &str,
     ) -> Result<ConnectionView, AppError> {
         by.may_configure(company)?;
-        let integration = self.integration(integration).map_err(|_| {
-            AppError::invalid(format!(
-                "integration: '{integration}' is not in the catalog"
-            ))
-        })?;
+        let integration = self
+            .integration(integration)
+            .map_err(|e| AppError::invalid(format!("integration: {e}")))?;
+        self.check_setup(&integration)?;
         if let Some(existing) = self
             .store
             .connections(company.id, false)?
@@ -419,9 +437,7 @@ impl App {
         let mut fields = Vec::new();
         for (key, answer) in answers {
             let stored = if answer.is_secret() {
-                let key_ = self.secret_key.as_ref().ok_or_else(|| {
-                    AppError::invalid("this step has secret fields, and Relais stores secrets only encrypted: set RELAIS_SECRET_KEY to 64 hex digits (e.g. `openssl rand -hex 32`) and restart".into())
-                })?;
+                let key_ = self.sealing_key()?;
                 let relais_connections::Answer::Secret(text) = &answer else {
                     unreachable!("checked is_secret")
                 };
@@ -495,7 +511,7 @@ impl App {
         (integration.kind() == IntegrationKind::Partner).then(|| PartnerCredential {
             client_id: credential.client_id.to_string(),
             client_secret: secret,
-            scopes: credential.scopes.iter().map(|p| scope_name(*p)).collect(),
+            scopes: credential.scopes.iter().map(ToString::to_string).collect(),
         })
     }
 

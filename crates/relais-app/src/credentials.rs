@@ -3,9 +3,7 @@
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
-use relais_access::{
-    ApiCredential, ApiPermission, ClientId, Company, MarketplaceRight, scope_name,
-};
+use relais_access::{ApiCredential, ApiPermission, ClientId, Company, MarketplaceRight};
 use relais_people::{StandardAttribute, attribute_keys};
 use serde::Serialize;
 
@@ -81,7 +79,8 @@ pub struct CredentialView {
     pub name: String,
     /// Catalog integration, or `null` for "Other".
     pub integration: Option<String>,
-    /// Scopes, as token scopes spell them.
+    /// Scopes, spelt as they are given (`custom_reports:read`; the public
+    /// API's tokens spell it `reports.custom:read`, as the modelled HRIS does).
     pub scopes: Vec<String>,
     /// Readable employee attributes (Personnel Data API only).
     pub readable_attributes: Vec<String>,
@@ -101,7 +100,7 @@ impl From<&ApiCredential> for CredentialView {
             client_id: c.client_id.to_string(),
             name: c.name.clone(),
             integration: c.integration.clone(),
-            scopes: c.scopes.iter().map(|p| scope_name(*p)).collect(),
+            scopes: c.scopes.iter().map(ToString::to_string).collect(),
             readable_attributes: c.readable_attributes.iter().cloned().collect(),
             status: if c.is_revoked() { "revoked" } else { "active" },
             created_at: c.created_at,
@@ -120,6 +119,9 @@ pub struct CredentialWithSecret {
     pub credential: CredentialView,
     /// The client secret. Shown once; only its hash is stored.
     pub client_secret: String,
+    /// What the credential cannot do yet, e.g. read anything without a scope.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 impl App {
@@ -170,9 +172,19 @@ impl App {
             events: vec![audit],
         })?;
         tracing::info!(company = %company.slug, client_id = %credential.client_id, "API credential created");
+        // Allowed, as scopes may be granted later, but never silently.
+        let warnings = if credential.scopes.is_empty() {
+            vec![format!(
+                "the credential has no scope, so it can read nothing yet; grant one, e.g. `relais credentials update {} --add-scope employees:read` (PATCH /api/credentials/{} with \"scopes\")",
+                credential.client_id, credential.client_id
+            )]
+        } else {
+            Vec::new()
+        };
         Ok(CredentialWithSecret {
             credential: CredentialView::from(&credential),
             client_secret: secret.0,
+            warnings,
         })
     }
 
@@ -272,6 +284,7 @@ impl App {
         Ok(CredentialWithSecret {
             credential: CredentialView::from(&credential),
             client_secret: secret.0,
+            warnings: Vec::new(),
         })
     }
 

@@ -15,6 +15,10 @@ pub enum ErrorKind {
     Unauthenticated,
     /// Valid credentials, insufficient rights.
     Forbidden,
+    /// Relais is not set up for this (e.g. no `RELAIS_SECRET_KEY`, or
+    /// another one than the database's secrets are sealed with): the
+    /// operator's to fix, not the caller's.
+    NotConfigured,
     /// Relais itself failed (database, randomness); not the caller's fault.
     Internal,
 }
@@ -29,6 +33,7 @@ impl ErrorKind {
             Self::Conflict => "conflict",
             Self::Unauthenticated => "unauthenticated",
             Self::Forbidden => "forbidden",
+            Self::NotConfigured => "not_configured",
             Self::Internal => "internal",
         }
     }
@@ -60,6 +65,10 @@ impl AppError {
 
     pub(crate) fn unauthenticated(message: String) -> Self {
         Self::new(ErrorKind::Unauthenticated, message)
+    }
+
+    pub(crate) fn not_configured(message: String) -> Self {
+        Self::new(ErrorKind::NotConfigured, message)
     }
 
     /// The category.

@@ -9,9 +9,11 @@
 mod connections;
 mod credentials;
 mod error;
+mod operator;
 mod people;
 pub mod public_api;
 pub mod reports;
+pub mod setup;
 pub mod sync;
 pub mod users;
 pub mod views;
@@ -32,7 +34,11 @@ pub use credentials::{
     Caller, CredentialChange, CredentialInput, CredentialView, CredentialWithSecret,
 };
 pub use error::{AppError, ErrorKind};
-pub use people::DemoSummary;
+pub use operator::{DatabaseInfo, KeyState};
+pub use people::{
+    DEMO_MAX_EMPLOYEES, DEMO_MAX_MONTHS, DemoSummary, ImportOutcome, check_demo_spec,
+};
+pub use relais_people::import::{ImportFormat, RowAction};
 
 /// Tells long work that nobody waits for it any more (the request timed
 /// out or the client went away). Cheap to clone; all clones share one flag.
@@ -210,10 +216,21 @@ impl App {
     /// # Errors
     /// [`ErrorKind::NotFound`] naming the slug.
     pub fn integration(&self, slug: &str) -> Result<Integration, AppError> {
-        self.catalog()
-            .get(slug)
-            .cloned()
-            .ok_or_else(|| AppError::not_found(format!("integration '{slug}'")))
+        let catalog = self.catalog();
+        if let Some(found) = catalog.get(slug) {
+            return Ok(found.clone());
+        }
+        // A typo gets the closest match, found as the search bar finds it
+        // (forgiving case, accents and one typo per word).
+        let searched = catalog.search(&relais_catalog::CatalogQuery {
+            text: Some(slug.replace(['-', '_'], " ")),
+            ..relais_catalog::CatalogQuery::default()
+        });
+        let closest = searched.items.first().map(|i| i.slug.as_str());
+        Err(AppError::not_found(match closest {
+            Some(closest) => format!("integration '{slug}'; did you mean '{closest}'?"),
+            None => format!("integration '{slug}'"),
+        }))
     }
 
     /// Validates a catalog file and replaces the stored catalog with it, all
@@ -302,11 +319,16 @@ impl App {
     /// # Errors
     /// [`AppError`] when the database fails.
     pub fn ensure_demo_company(&self) -> Result<Option<NewCompany>, AppError> {
-        if self
+        if let Some(existing) = self
             .store
             .company(&Company::new(DEMO_COMPANY, Utc::now())?.slug)?
-            .is_some()
         {
+            // A generation interrupted by a stop or a crash is finished now,
+            // with the options it started with.
+            if let Some(spec) = self.pending_demo(&existing)? {
+                tracing::info!(company = %existing.slug, "resuming the interrupted demo generation");
+                self.generate_demo(&existing, spec, false, &mut |_| {})?;
+            }
             return Ok(None);
         }
         let created = self.create_company(DEMO_COMPANY, DEMO_ADMIN_EMAIL, "Demo Admin")?;
@@ -342,12 +364,18 @@ impl App {
         }
         let mut companies = self.store.companies()?;
         match companies.len() {
-            0 => Err(AppError::not_found(
-                "any company (create one with `relais init`)".into(),
+            0 => Err(AppError::new(
+                ErrorKind::NotFound,
+                "there is no company yet; create one with `relais init`".into(),
             )),
             1 => Ok(companies.remove(0)),
             n => Err(AppError::invalid(format!(
-                "there are {n} companies; say which one with --company"
+                "there are {n} companies ({}); say which one with --company (or RELAIS_COMPANY)",
+                companies
+                    .iter()
+                    .map(|c| c.slug.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ))),
         }
     }
@@ -425,6 +453,11 @@ impl App {
     /// revoked token — with one message for all, so as not to tell an
     /// attacker which.
     pub fn authenticate(&self, token: &str) -> Result<Actor, AppError> {
+        if token.starts_with("rlt_") {
+            return Err(AppError::unauthenticated(
+                "this is a public-API token (rlt_…, from POST /v1/auth), for /v1 only; the admin API under /api needs a personal access token (rlp_…, from `relais init` or `relais users token`)".into(),
+            ));
+        }
         let refused = || AppError::unauthenticated("the access token is not valid".into());
         let presented = PresentedToken::parse(token).map_err(|_| refused())?;
         let record = self.store.token(&presented.id)?.ok_or_else(refused)?;

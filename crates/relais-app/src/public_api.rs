@@ -347,6 +347,11 @@ impl App {
     /// [`ErrorKind::Unauthenticated`] for a malformed, unknown or expired
     /// token, or one whose credential was revoked or rotated since.
     pub fn authenticate_api(&self, token: &str) -> Result<ApiCaller, AppError> {
+        if token.starts_with("rlp_") {
+            return Err(AppError::unauthenticated(
+                "this is a personal access token (rlp_…) for the admin API under /api; /v1 needs a token from POST /v1/auth with an API credential's client_id and client_secret".into(),
+            ));
+        }
         let refused = || AppError::unauthenticated("Provided authorization is not valid".into());
         let presented = ApiToken::parse(token).map_err(|_| refused())?;
         let record = self.store.api_token(&presented.id)?.ok_or_else(refused)?;

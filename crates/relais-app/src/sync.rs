@@ -77,12 +77,13 @@ impl App {
         by.may_configure(company)?;
         let connection = self.load_connection(company.id, connection_id)?;
         if connection.integration != SCIM_INTEGRATION {
+            let note = self.integration(&connection.integration).map_or_else(
+                |_| format!("{} is no longer in the catalog", connection.integration),
+                |i| crate::setup::sync_info(&i).note,
+            );
             return Err(AppError::new(
                 ErrorKind::Conflict,
-                format!(
-                    "Relais runs syncs for {SCIM_INTEGRATION} connections; {} reports its own",
-                    connection.integration
-                ),
+                format!("Relais runs syncs only for {SCIM_INTEGRATION} connections: {note}"),
             ));
         }
         if connection.state != ConnectionState::Connected {
@@ -98,13 +99,19 @@ impl App {
             .ok_or_else(|| AppError::invalid("the connection has no base_url answer".into()))?;
         let token = match connection.answers.get("bearer_token") {
             Some(StoredAnswer::Sealed(sealed)) => {
-                let key = self.secret_key.as_ref().ok_or_else(|| {
-                    AppError::invalid(
-                        "RELAIS_SECRET_KEY is not set: the connection's token cannot be opened"
-                            .into(),
-                    )
-                })?;
-                key.open(sealed)?
+                let opened = self.secret_key.as_ref().map(|key| key.open(sealed));
+                match (opened, self.secrets_attention(&connection)) {
+                    (Some(Ok(token)), _) => token,
+                    (_, attention) => {
+                        return Err(AppError::new(
+                            ErrorKind::NotConfigured,
+                            format!(
+                                "the connection cannot sync: {}",
+                                attention.unwrap_or_else(|| "its token cannot be opened".into())
+                            ),
+                        ));
+                    }
+                }
             }
             _ => {
                 return Err(AppError::invalid(
@@ -342,6 +349,11 @@ impl App {
         for company in self.store.companies()? {
             for c in self.store.connections(company.id, false)? {
                 if c.integration != SCIM_INTEGRATION || c.state != ConnectionState::Connected {
+                    continue;
+                }
+                // Shown on the connection instead (`attention`); trying every
+                // tick would only fill the log.
+                if self.secrets_attention(&c).is_some() {
                     continue;
                 }
                 let recent = self

@@ -106,6 +106,11 @@ pub struct IntegrationDetail<'a> {
     pub support: Support<'a>,
     /// E.g. "Included".
     pub pricing_summary: String,
+    /// Who runs its syncs once connected, and whether "Sync now" applies.
+    pub sync: crate::setup::SyncInfo,
+    /// What this Relais lacks to connect it (see [`crate::App::setup_notice`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub setup_notice: Option<String>,
 }
 
 impl<'a> From<&'a Integration> for IntegrationDetail<'a> {
@@ -114,7 +119,21 @@ impl<'a> From<&'a Integration> for IntegrationDetail<'a> {
             kind: integration.kind(),
             support: integration.support(),
             pricing_summary: integration.pricing.summary(),
+            sync: crate::setup::sync_info(integration),
+            setup_notice: None,
             integration,
+        }
+    }
+}
+
+impl crate::App {
+    /// An integration's page as this Relais shows it: with what it lacks to
+    /// connect the integration, if anything.
+    #[must_use]
+    pub fn integration_detail<'a>(&self, integration: &'a Integration) -> IntegrationDetail<'a> {
+        IntegrationDetail {
+            setup_notice: self.setup_notice(integration),
+            ..IntegrationDetail::from(integration)
         }
     }
 }

@@ -98,6 +98,29 @@ impl ConnectionState {
         }
     }
 
+    /// Why it is in its state, in words; `None` for Connected and Disconnected.
+    #[must_use]
+    pub fn reason_text(&self) -> Option<String> {
+        match self {
+            Self::Pending {
+                reason: PendingReason::WizardInProgress,
+            } => Some("the setup wizard is not finished".into()),
+            Self::Pending {
+                reason: PendingReason::AwaitingPartnerActivation,
+            } => Some("waiting for the partner to activate it".into()),
+            Self::Inactive {
+                reason: InactiveReason::DeactivatedByAdmin { reason },
+            } => Some(format!("deactivated by an admin: {reason}")),
+            Self::Inactive {
+                reason: InactiveReason::CredentialRevoked,
+            } => Some("its API credential was revoked".into()),
+            Self::Inactive {
+                reason: InactiveReason::AuthFailuresExceeded,
+            } => Some("its syncs failed to authenticate too often in a row".into()),
+            Self::Connected | Self::Disconnected => None,
+        }
+    }
+
     /// Only a Connected connection may exchange data.
     #[must_use]
     pub fn may_exchange_data(&self) -> bool {
@@ -138,7 +161,32 @@ pub enum ConnectionEvent {
     Disconnect,
 }
 
+/// "a pending", "an inactive".
+fn with_article(word: &str) -> String {
+    let article = if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {word}")
+}
+
 impl ConnectionEvent {
+    /// What the event does, as "a … connection cannot …" ends.
+    fn refused(&self) -> &'static str {
+        match self {
+            Self::Start => "be started again",
+            Self::SubmitStep { .. } => "take wizard answers",
+            Self::CompleteWizard { .. } => "complete its wizard",
+            Self::PartnerActivated => "be activated by the partner",
+            Self::Deactivate { .. } => "be deactivated",
+            Self::Reactivate => "be reactivated",
+            Self::CredentialRevoked => "lose its credential",
+            Self::AuthFailuresExceeded => "be stopped for failed authentications",
+            Self::Disconnect => "be disconnected",
+        }
+    }
+
     /// The event's name, for messages and the audit trail.
     #[must_use]
     pub fn name(&self) -> &'static str {
@@ -158,7 +206,7 @@ impl ConnectionEvent {
 
 /// An event that is not allowed in a state.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("a {state} connection cannot {event}", state = state.as_ref().map_or("new", ConnectionState::status), event = event.name())]
+#[error("{} connection cannot {}", with_article(state.as_ref().map_or("new", ConnectionState::status)), event.refused())]
 pub struct TransitionError {
     /// The state (`None`: not started).
     pub state: Option<ConnectionState>,
@@ -302,7 +350,10 @@ mod tests {
         let err =
             ConnectionState::transition(Some(&ConnectionState::Connected), &ConnectionEvent::Start)
                 .unwrap_err();
-        assert_eq!(err.to_string(), "a connected connection cannot start");
+        assert_eq!(
+            err.to_string(),
+            "a connected connection cannot be started again"
+        );
         let inactive = ConnectionState::Inactive {
             reason: InactiveReason::CredentialRevoked,
         };
@@ -311,9 +362,12 @@ mod tests {
             &ConnectionEvent::Deactivate { reason: "x".into() },
         )
         .unwrap_err();
-        assert_eq!(err.to_string(), "a inactive connection cannot deactivate");
+        assert_eq!(
+            err.to_string(),
+            "an inactive connection cannot be deactivated"
+        );
         let err = ConnectionState::transition(None, &ConnectionEvent::Reactivate).unwrap_err();
-        assert_eq!(err.to_string(), "a new connection cannot reactivate");
+        assert_eq!(err.to_string(), "a new connection cannot be reactivated");
     }
 
     fn arb_event() -> impl Strategy<Value = ConnectionEvent> {

@@ -1,0 +1,122 @@
+//! `relais info`, `relais db …`, `relais secrets …`: the operator's commands.
+
+use std::path::PathBuf;
+
+use clap::Subcommand;
+use relais_access::SecretKey;
+use relais_app::{AppError, ErrorKind};
+
+use crate::Ctx;
+use crate::output::outln;
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum DbCommand {
+    /// Write a consistent copy of the database, also while the server runs.
+    ///
+    /// The copy is one snapshot (SQLite's VACUUM INTO), compacted, and is a
+    /// database of its own: restore it by stopping the server and putting
+    /// the copy in place of the database file (see docs/operations.md).
+    #[command(
+        after_help = "Examples:\n  relais db backup /var/backups/relais-$(date +%F).db\n  relais --db /srv/relais.db db backup /srv/backup.db"
+    )]
+    Backup {
+        /// The file to write; it must not exist.
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum SecretsCommand {
+    /// Re-seal every secret at rest with a new key, in one transaction.
+    ///
+    /// Reads the current key from RELAIS_SECRET_KEY and the new one from
+    /// RELAIS_NEW_SECRET_KEY (never from the command line, where other
+    /// users could see it). Stop the server first and start it again with
+    /// the new key: a process still using the old key is refused.
+    #[command(
+        after_help = "Example:\n  export RELAIS_NEW_SECRET_KEY=$(openssl rand -hex 32)\n  relais secrets rekey    # then: RELAIS_SECRET_KEY=$RELAIS_NEW_SECRET_KEY"
+    )]
+    Rekey,
+}
+
+pub(crate) fn info(ctx: &Ctx) -> Result<(), AppError> {
+    let info = ctx.app.info()?;
+    if ctx.out.json {
+        return ctx.out.print_json(&info);
+    }
+    outln!(
+        "Database:   {} (schema version {} of {})",
+        info.database,
+        info.schema_version,
+        info.schema_version_known
+    )?;
+    let companies: Vec<String> = info
+        .companies
+        .iter()
+        .map(|c| format!("{} ({})", c.slug, c.name))
+        .collect();
+    outln!(
+        "Companies:  {}",
+        if companies.is_empty() {
+            "none yet (create one with `relais init`)".to_owned()
+        } else {
+            companies.join(", ")
+        }
+    )?;
+    outln!("Secret key: {}", info.secret_key)?;
+    outln!(
+        "Catalog:    {} integrations from {}",
+        info.catalog_integrations,
+        info.catalog_source
+    )
+}
+
+pub(crate) fn run_db(ctx: &Ctx, command: DbCommand) -> Result<(), AppError> {
+    match command {
+        DbCommand::Backup { file } => {
+            ctx.app.backup(&file)?;
+            if ctx.out.json {
+                return ctx.out.print_json(
+                    &serde_json::json!({"database": ctx.app.database(), "backup": file}),
+                );
+            }
+            outln!(
+                "Wrote a consistent copy of {} to {}.",
+                ctx.app.database(),
+                file.display()
+            )
+        }
+    }
+}
+
+pub(crate) fn run_secrets(ctx: &Ctx, command: SecretsCommand) -> Result<(), AppError> {
+    match command {
+        SecretsCommand::Rekey => {
+            let new_key = match std::env::var("RELAIS_NEW_SECRET_KEY") {
+                Ok(text) if !text.trim().is_empty() => SecretKey::from_hex(&text).map_err(|e| {
+                    AppError::new(ErrorKind::Invalid, format!("RELAIS_NEW_SECRET_KEY: {e}"))
+                })?,
+                _ => {
+                    return Err(AppError::new(
+                        ErrorKind::Invalid,
+                        "set RELAIS_NEW_SECRET_KEY to the new key (64 hex digits, e.g. `openssl rand -hex 32`)".into(),
+                    ));
+                }
+            };
+            let count = ctx.app.rekey(&new_key)?;
+            if ctx.out.json {
+                return ctx.out.print_json(
+                    &serde_json::json!({"resealed": count, "fingerprint": new_key.fingerprint()}),
+                );
+            }
+            outln!(
+                "Re-sealed {} with the new key (fingerprint {}).",
+                crate::output::count(count as u64, "secret", "secrets"),
+                new_key.fingerprint()
+            )?;
+            outln!(
+                "From now on start the server and the CLI with RELAIS_SECRET_KEY set to the new key."
+            )
+        }
+    }
+}
