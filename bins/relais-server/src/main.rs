@@ -86,13 +86,13 @@ struct Args {
     egress_allow: String,
 
     /// Connections served at once (more wait in the listen queue); at most
-    /// what the open-file limit leaves room for.
-    #[arg(long, env = "RELAIS_MAX_CONNECTIONS", default_value_t = 1024)]
-    max_connections: usize,
+    /// what the open-file limit leaves room for; 1 to 1000000.
+    #[arg(long, env = "RELAIS_MAX_CONNECTIONS", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    max_connections: u32,
 
     /// Seconds a client has to send a request's headers (also on an idle
-    /// kept-alive connection) before the connection is closed.
-    #[arg(long, env = "RELAIS_HEADER_TIMEOUT", default_value_t = 10)]
+    /// kept-alive connection) before the connection is closed, 1 to 3600.
+    #[arg(long, env = "RELAIS_HEADER_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
     header_timeout: u64,
 
     /// Log lines as JSON instead of text (filter with RELAIS_LOG, e.g. RELAIS_LOG=debug).
@@ -166,14 +166,12 @@ async fn main() -> anyhow::Result<()> {
         args.sync_retention_days,
     );
     let router = relais_server::router(app, config);
+    let max_connections = usize::try_from(args.max_connections).unwrap_or(usize::MAX);
     let limits = relais_server::ConnectionLimits {
-        max_connections: relais_server::ConnectionLimits::fitting_open_files(
-            args.max_connections,
-            64,
-        ),
-        header_read_timeout: Duration::from_secs(args.header_timeout.clamp(1, 3600)),
+        max_connections: relais_server::ConnectionLimits::fitting_open_files(max_connections, 64),
+        header_read_timeout: Duration::from_secs(args.header_timeout),
     };
-    if limits.max_connections < args.max_connections {
+    if limits.max_connections < max_connections {
         tracing::warn!(
             max_connections = limits.max_connections,
             asked = args.max_connections,

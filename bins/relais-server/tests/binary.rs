@@ -109,3 +109,114 @@ fn query_values_never_reach_the_logs() {
     assert!(!log.contains(EMAIL), "a log line held a query value");
     assert!(!log.contains(&admin), "a log line held the admin token");
 }
+
+fn run_server(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_relais-server"));
+    command
+        .args(args)
+        .arg("--db")
+        .arg(dir.join("relais.db"))
+        .env_remove("RELAIS_SECRET_KEY")
+        .env_remove("RELAIS_BIND")
+        .stdin(Stdio::null());
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    command.output().unwrap()
+}
+
+#[test]
+fn demo_on_a_taken_port_creates_nothing_and_names_the_setting() {
+    let dir = tempfile::tempdir().unwrap();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = taken.local_addr().unwrap().to_string();
+    let output = run_server(dir.path(), &["--demo", "--bind", &address], &[]);
+    assert!(!output.status.success());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !stdout.contains("rlp_"),
+        "no token for a company nobody can reach: {stdout}"
+    );
+    assert!(
+        stderr.contains("--bind") && stderr.contains("RELAIS_BIND"),
+        "{stderr}"
+    );
+    let app = relais_app::App::open(&dir.path().join("relais.db")).unwrap();
+    assert!(
+        app.companies().unwrap().is_empty(),
+        "the demo company was created"
+    );
+}
+
+#[test]
+fn a_server_with_another_secret_key_than_the_database_refuses_to_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = "8f1c0d4e6a2b3c5d7e9f00112233445566778899aabbccddeeff0011223344ab";
+    let app = relais_app::App::open(&dir.path().join("relais.db"))
+        .unwrap()
+        .with_secret_key(Some(relais_access::SecretKey::from_hex(first).unwrap()));
+    let company = app
+        .create_company("Acme", "ana@acme.example", "Ana")
+        .unwrap()
+        .company;
+    let id = app
+        .start_connection(relais_app::Caller::Operator, &company, "slack")
+        .unwrap()
+        .id;
+    app.submit_wizard_step(
+        relais_app::Caller::Operator,
+        &company,
+        &id,
+        "workspace",
+        serde_json::json!({"workspace": "acme", "bot_token": "xoxb-0123456789-abcdef"})
+            .as_object()
+            .unwrap(),
+    )
+    .unwrap();
+    drop(app);
+    let output = run_server(
+        dir.path(),
+        &["--bind", "127.0.0.1:0"],
+        &[("RELAIS_SECRET_KEY", &first.replace('8', "9"))],
+    );
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("is not the key the secrets"), "{stderr}");
+    assert!(
+        !String::from_utf8_lossy(&output.stdout).contains("listening"),
+        "it must not serve"
+    );
+}
+
+#[test]
+fn every_number_of_the_server_command_line_is_range_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    for (flag, value) in [
+        ("--sync-tick", "0"),
+        ("--sync-tick", "18446744073709551615"),
+        ("--sync-retention-days", "100000000"),
+        ("--request-timeout", "0"),
+        ("--scim-concurrency", "0"),
+        ("--api-rate-limit", "0"),
+        ("--max-connections", "0"),
+        ("--header-timeout", "0"),
+    ] {
+        let output = run_server(dir.path(), &[flag, value, "--bind", "127.0.0.1:0"], &[]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{flag} {value}: {stderr}");
+        assert!(stderr.contains(flag), "{flag} {value}: {stderr}");
+    }
+}
+
+#[test]
+fn logs_carry_no_colour_codes_when_standard_error_is_not_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = taken.local_addr().unwrap().to_string();
+    // Fails fast on the taken port, after logging its warnings.
+    let output = run_server(dir.path(), &["--bind", &address], &[]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("WARN"), "{stderr}");
+    assert!(!stderr.contains('\u{1b}'), "escape codes in: {stderr:?}");
+}

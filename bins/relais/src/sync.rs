@@ -27,7 +27,7 @@ pub(crate) enum SyncCommand {
         #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
         page: u64,
         /// Runs per page, 1 to 500.
-        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=MAX_PER_PAGE))]
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u64).range(1..=MAX_PER_PAGE))]
         per_page: u64,
     },
     /// One run: status, counts, error and API response.

@@ -300,3 +300,108 @@ fn owned_name(kind: Owned) -> &'static str {
         Owned::Report => "report",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Caller;
+
+    const OLD: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+    const NEW: &str = "1f1e1d1c1b1a191817161514131211100f0e0d0c0b0a09080706050403020100";
+
+    fn key(hex: &str) -> SecretKey {
+        SecretKey::from_hex(hex).unwrap()
+    }
+
+    #[test]
+    fn rekey_reseals_every_secret_and_moves_the_database_to_the_new_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("relais.db");
+        let app = App::open(&path).unwrap().with_secret_key(Some(key(OLD)));
+        assert!(matches!(app.key_state().unwrap(), KeyState::Unused { .. }));
+        let company = app
+            .create_company("Acme", "ana@acme.example", "Ana")
+            .unwrap()
+            .company;
+        let mut ids = Vec::new();
+        for (slug, step, answers) in [
+            (
+                "slack",
+                "workspace",
+                serde_json::json!({"workspace": "acme", "bot_token": "xoxb-0123456789-abcdef"}),
+            ),
+            (
+                "scim-provisioning",
+                "target",
+                serde_json::json!({"base_url": "https://idp.example/scim/v2", "bearer_token": "a-token-of-sixteen-chars"}),
+            ),
+        ] {
+            let id = app
+                .start_connection(Caller::Operator, &company, slug)
+                .unwrap()
+                .id;
+            app.submit_wizard_step(
+                Caller::Operator,
+                &company,
+                &id,
+                step,
+                answers.as_object().unwrap(),
+            )
+            .unwrap();
+            ids.push(id);
+        }
+        assert!(matches!(app.key_state().unwrap(), KeyState::Matches { .. }));
+        assert_eq!(app.rekey(&key(NEW)).unwrap(), 2);
+        drop(app);
+
+        let old = App::open(&path).unwrap().with_secret_key(Some(key(OLD)));
+        assert_eq!(
+            old.key_state().unwrap_err().kind(),
+            crate::ErrorKind::NotConfigured
+        );
+        let new = App::open(&path).unwrap().with_secret_key(Some(key(NEW)));
+        assert_eq!(
+            new.key_state().unwrap(),
+            KeyState::Matches {
+                fingerprint: key(NEW).fingerprint()
+            }
+        );
+        for id in ids {
+            let view = new.connection(Caller::Operator, &company, &id).unwrap();
+            assert_eq!(view.attention, None, "{id} opens with the new key");
+        }
+    }
+
+    #[test]
+    fn without_the_current_key_nothing_is_resealed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("relais.db");
+        let app = App::open(&path).unwrap().with_secret_key(Some(key(OLD)));
+        let company = app
+            .create_company("Acme", "ana@acme.example", "Ana")
+            .unwrap()
+            .company;
+        let id = app
+            .start_connection(Caller::Operator, &company, "slack")
+            .unwrap()
+            .id;
+        app.submit_wizard_step(
+            Caller::Operator,
+            &company,
+            &id,
+            "workspace",
+            serde_json::json!({"workspace": "acme", "bot_token": "xoxb-0123456789-abcdef"})
+                .as_object()
+                .unwrap(),
+        )
+        .unwrap();
+        drop(app);
+        let keyless = App::open(&path).unwrap();
+        assert_eq!(
+            keyless.rekey(&key(NEW)).unwrap_err().kind(),
+            crate::ErrorKind::NotConfigured
+        );
+        let old = App::open(&path).unwrap().with_secret_key(Some(key(OLD)));
+        assert!(matches!(old.key_state().unwrap(), KeyState::Matches { .. }));
+    }
+}

@@ -315,3 +315,62 @@ impl App {
             .employees(company.id, &EmployeeFilter::default(), window)?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_generator_stays_in_range_at_the_edges_of_the_allowed_options() {
+        let range = until_range();
+        for until in [*range.start(), *range.end()] {
+            let spec = DemoSpec {
+                employees: 40,
+                months: DEMO_MAX_MONTHS,
+                seed: 1,
+                until,
+            };
+            check_demo_spec(&spec).unwrap();
+            assert_eq!(demo::employees(spec).count(), 40);
+        }
+    }
+
+    #[test]
+    fn options_out_of_range_are_refused_naming_the_option() {
+        let ok = DemoSpec {
+            employees: 1,
+            months: 1,
+            seed: 0,
+            until: NaiveDate::from_ymd_opt(2026, 6, 30).unwrap(),
+        };
+        for (spec, option) in [
+            (DemoSpec { employees: 0, ..ok }, "employees"),
+            (
+                DemoSpec {
+                    employees: DEMO_MAX_EMPLOYEES + 1,
+                    ..ok
+                },
+                "employees",
+            ),
+            (DemoSpec { months: 0, ..ok }, "months"),
+            (DemoSpec { months: 121, ..ok }, "months"),
+            (
+                DemoSpec {
+                    until: NaiveDate::MAX,
+                    ..ok
+                },
+                "until",
+            ),
+            (
+                DemoSpec {
+                    until: NaiveDate::from_ymd_opt(1969, 12, 31).unwrap(),
+                    ..ok
+                },
+                "until",
+            ),
+        ] {
+            let err = check_demo_spec(&spec).unwrap_err();
+            assert!(err.to_string().starts_with(option), "{err}");
+        }
+    }
+}

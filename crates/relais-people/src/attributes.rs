@@ -139,7 +139,7 @@ impl StandardAttribute {
             Self::WeeklyWorkingHours => "Weekly hours",
             Self::HireDate => "Hire date",
             Self::TerminationDate => "Termination date",
-            Self::CreatedAt => "created_at",
+            Self::CreatedAt => "Created at",
             Self::LastModifiedAt => "Last modified",
             Self::Office => "Office",
             Self::Department => "Department",
@@ -270,6 +270,17 @@ mod tests {
     fn hours_are_written_like_the_hris_does() {
         assert_eq!(format_hours(40.0), "40");
         assert_eq!(format_hours(32.5), "32.5");
+    }
+
+    #[test]
+    fn every_label_is_words_for_people_not_a_key() {
+        for a in StandardAttribute::ALL {
+            let label = a.label();
+            assert!(
+                label.starts_with(|c: char| c.is_uppercase()) && !label.contains('_'),
+                "{label}"
+            );
+        }
     }
 
     #[test]

@@ -582,10 +582,8 @@ pub fn plan_import(
                     None
                 }
             },
-            None => {
-                problems.add(row.line, Some("email"), "is required");
-                None
-            }
+            // Checked below: only a new employee needs one.
+            None => None,
         };
         let external = row.get("external_id").map(str::to_owned);
         if let Some(x) = &external
@@ -645,6 +643,17 @@ pub fn plan_import(
                 Target::Existing(b)
             }
             (None, None) => {
+                if email.is_none() && row.get("email").is_none() {
+                    let why = match &external {
+                        Some(x) => format!(
+                            "is required for a new employee (no employee has the external id '{x}')"
+                        ),
+                        None => {
+                            "is required (or an external_id of an existing employee)".to_owned()
+                        }
+                    };
+                    problems.add(row.line, Some("email"), why);
+                }
                 let id = next_id;
                 next_id = next_id.saturating_add(1);
                 Target::New(id)
