@@ -154,7 +154,7 @@ enum Command {
     /// The key for secrets at rest: re-seal every secret with a new key.
     #[command(
         subcommand,
-        after_help = "Example:\n  RELAIS_NEW_SECRET_KEY=$(openssl rand -hex 32) relais secrets rekey"
+        after_help = "Examples:\n  relais secrets new-key > relais.key\n  RELAIS_NEW_SECRET_KEY=$(relais secrets new-key) relais secrets rekey"
     )]
     Secrets(operator::SecretsCommand),
 }
@@ -246,6 +246,12 @@ fn open(db: &std::path::Path, create: bool) -> Result<App, AppError> {
 
 fn run(cli: Cli) -> Result<(), AppError> {
     let out = Output { json: cli.json };
+    if matches!(
+        cli.command,
+        Command::Secrets(operator::SecretsCommand::NewKey)
+    ) {
+        return operator::new_key();
+    }
     let create = matches!(cli.command, Command::Init { .. });
     if create && cli.company.is_none() {
         use clap::CommandFactory as _;

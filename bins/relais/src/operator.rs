@@ -27,6 +27,14 @@ pub(crate) enum DbCommand {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum SecretsCommand {
+    /// Print a new random key for RELAIS_SECRET_KEY (64 hex digits); needs no database.
+    ///
+    /// Give the server and every CLI on the database the same key, and keep
+    /// it with your backups: without it the sealed secrets cannot be opened.
+    #[command(
+        after_help = "Examples:\n  relais secrets new-key > relais.key\n  export RELAIS_SECRET_KEY=$(cat relais.key)"
+    )]
+    NewKey,
     /// Re-seal every secret at rest with a new key, in one transaction.
     ///
     /// Reads the current key from RELAIS_SECRET_KEY and the new one from
@@ -34,7 +42,7 @@ pub(crate) enum SecretsCommand {
     /// users could see it). Stop the server first and start it again with
     /// the new key: a process still using the old key is refused.
     #[command(
-        after_help = "Example:\n  export RELAIS_NEW_SECRET_KEY=$(openssl rand -hex 32)\n  relais secrets rekey    # then: RELAIS_SECRET_KEY=$RELAIS_NEW_SECRET_KEY"
+        after_help = "Example:\n  export RELAIS_NEW_SECRET_KEY=$(relais secrets new-key)\n  relais secrets rekey    # then: RELAIS_SECRET_KEY=$RELAIS_NEW_SECRET_KEY"
     )]
     Rekey,
 }
@@ -89,8 +97,14 @@ pub(crate) fn run_db(ctx: &Ctx, command: DbCommand) -> Result<(), AppError> {
     }
 }
 
+/// Prints a new key; runs before any database is opened.
+pub(crate) fn new_key() -> Result<(), AppError> {
+    outln!("{}", SecretKey::generate_hex()?)
+}
+
 pub(crate) fn run_secrets(ctx: &Ctx, command: SecretsCommand) -> Result<(), AppError> {
     match command {
+        SecretsCommand::NewKey => new_key(),
         SecretsCommand::Rekey => {
             let new_key = match std::env::var("RELAIS_NEW_SECRET_KEY") {
                 Ok(text) if !text.trim().is_empty() => SecretKey::from_hex(&text).map_err(|e| {
@@ -99,7 +113,7 @@ pub(crate) fn run_secrets(ctx: &Ctx, command: SecretsCommand) -> Result<(), AppE
                 _ => {
                     return Err(AppError::new(
                         ErrorKind::Invalid,
-                        "set RELAIS_NEW_SECRET_KEY to the new key (64 hex digits, e.g. `openssl rand -hex 32`)".into(),
+                        "set RELAIS_NEW_SECRET_KEY to the new key (64 hex digits, e.g. from `relais secrets new-key`)".into(),
                     ));
                 }
             };

@@ -26,11 +26,23 @@ impl SecretKey {
     /// [`AccessError::Invalid`] for anything else.
     pub fn from_hex(text: &str) -> Result<Self, AccessError> {
         let text = text.trim();
-        let invalid = || AccessError::Invalid {
+        let invalid = || {
+            AccessError::Invalid {
             field: "RELAIS_SECRET_KEY",
-            reason: "must be 64 hex digits (32 bytes), e.g. from `openssl rand -hex 32`".into(),
+            reason: "must be 64 hex digits (32 bytes), e.g. from `relais secrets new-key` or `openssl rand -hex 32`".into(),
+        }
         };
         crate::hex::decode_32(text).map(Self).ok_or_else(invalid)
+    }
+
+    /// A new random key as 64 hex digits, for `RELAIS_SECRET_KEY`.
+    ///
+    /// # Errors
+    /// [`AccessError::Randomness`] when the system has no randomness to give.
+    pub fn generate_hex() -> Result<String, AccessError> {
+        let mut key = [0_u8; 32];
+        getrandom::fill(&mut key).map_err(|e| AccessError::Randomness(e.to_string()))?;
+        Ok(crate::hex::encode(&key))
     }
 
     /// A short public name of the key: 16 hex digits of a hash of it. Stored
@@ -117,6 +129,9 @@ mod tests {
         assert!(key.open(&tampered).is_err());
         assert!(SecretKey::from_hex("abc").is_err());
         assert_eq!(key.fingerprint().len(), 16);
+        let fresh = SecretKey::generate_hex().unwrap();
+        assert!(SecretKey::from_hex(&fresh).is_ok());
+        assert_ne!(fresh, SecretKey::generate_hex().unwrap());
         assert_eq!(
             key.fingerprint(),
             SecretKey::from_hex(KEY).unwrap().fingerprint()

@@ -171,7 +171,7 @@ impl App {
     pub(crate) fn sealing_key(&self) -> Result<&SecretKey, AppError> {
         let key = self.secret_key.as_ref().ok_or_else(|| {
             AppError::not_configured(
-                "Relais stores secrets only encrypted, and RELAIS_SECRET_KEY is not set: the operator sets it to 64 hex digits (e.g. `openssl rand -hex 32`), the same for the server and the CLI".into(),
+                "Relais stores secrets only encrypted, and RELAIS_SECRET_KEY is not set: the operator sets it to 64 hex digits (e.g. from `relais secrets new-key`), the same for the server and the CLI".into(),
             )
         })?;
         let stored = self
