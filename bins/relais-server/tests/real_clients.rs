@@ -42,6 +42,10 @@ fn python() -> Option<String> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(relais_personio_py),
+    ignore = "needs personio-py: pip install personio-py==0.3.0, set RELAIS_PYTHON"
+)]
 async fn personio_py_reads_employees_absences_and_attendances_unchanged() {
     let Some(python) = python() else { return };
     let dir = tempfile::tempdir().unwrap();

@@ -149,6 +149,10 @@ fn entries(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(relais_scim2_server),
+    ignore = "needs scim2-server: pip install scim2-server==0.8.3, set RELAIS_PYTHON"
+)]
 async fn the_connector_keeps_a_real_scim_server_in_step() {
     let Some(program) = scim_server_program() else {
         return;
@@ -421,6 +425,10 @@ fn external_id(user: &Value) -> Option<i64> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(relais_scim2_server),
+    ignore = "needs scim2-server: pip install scim2-server==0.8.3, set RELAIS_PYTHON"
+)]
 async fn the_scheduler_runs_due_connections_by_itself() {
     let Some(program) = scim_server_program() else {
         return;
@@ -519,6 +527,10 @@ async fn the_scheduler_runs_due_connections_by_itself() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(relais_scim2_server),
+    ignore = "needs scim2-server: pip install scim2-server==0.8.3, set RELAIS_PYTHON"
+)]
 async fn deprovisions_above_the_threshold_are_staged_not_executed() {
     let Some(program) = scim_server_program() else {
         return;
@@ -653,6 +665,10 @@ fn start_server(db: &std::path::Path, demo: bool) -> (Child, String, String) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(relais_scim2_server),
+    ignore = "needs scim2-server: pip install scim2-server==0.8.3, set RELAIS_PYTHON"
+)]
 async fn a_run_killed_mid_way_has_recorded_the_accounts_it_created_and_nothing_is_provisioned_twice()
  {
     let Some(program) = scim_server_program() else {
