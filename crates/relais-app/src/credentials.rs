@@ -365,7 +365,12 @@ impl App {
             Ok(list)
         } else {
             Err(AppError::invalid(format!(
-                "readable_attributes: unknown attribute(s) {}; known: {}",
+                "readable_attributes: unknown {} {}; known: {}",
+                if unknown.len() == 1 {
+                    "attribute"
+                } else {
+                    "attributes"
+                },
                 unknown.join(", "),
                 known.join(", ")
             )))

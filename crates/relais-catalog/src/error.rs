@@ -29,7 +29,7 @@ pub enum CatalogError {
         message: String,
     },
     /// The document parses but breaks catalog rules.
-    #[error("{source_name}: {} problem(s):\n{}", problems.len(), list(problems))]
+    #[error("{source_name}: {} {}:\n{}", problems.len(), if problems.len() == 1 { "problem" } else { "problems" }, list(problems))]
     Invalid {
         /// The file the text came from.
         source_name: String,

@@ -86,7 +86,7 @@ pub enum WizardError {
         errors: Vec<FieldError>,
     },
     /// Completing needs every step answered.
-    #[error("the wizard is not finished: answer step(s) {}", .0.join(", "))]
+    #[error("the wizard is not finished: answer {} {}", if .0.len() == 1 { "step" } else { "steps" }, .0.join(", "))]
     Incomplete(Vec<String>),
 }
 
@@ -382,7 +382,15 @@ mod tests {
         progress.answer(&wizard, "tenant").unwrap();
         assert_eq!(progress.next_step(&wizard).unwrap().id, "confirm");
         assert!(
-            matches!(progress.check_complete(&wizard), Err(WizardError::Incomplete(m)) if m == ["confirm"])
+            matches!(progress.check_complete(&wizard), Err(WizardError::Incomplete(ref m)) if m == &["confirm"])
+        );
+        assert_eq!(
+            progress.check_complete(&wizard).unwrap_err().to_string(),
+            "the wizard is not finished: answer step confirm"
+        );
+        assert_eq!(
+            WizardError::Incomplete(vec!["a".into(), "b".into()]).to_string(),
+            "the wizard is not finished: answer steps a, b"
         );
         progress.answer(&wizard, "confirm").unwrap();
         progress.check_complete(&wizard).unwrap();
