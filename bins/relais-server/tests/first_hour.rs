@@ -390,6 +390,26 @@ async fn a_connection_whose_secrets_this_server_cannot_open_says_so() {
                 .unwrap(),
         )
         .unwrap();
+    for (step, answers) in [
+        (
+            "matching",
+            json!({"match_attribute": "userName", "deprovision_mode": "deactivate", "sync_interval_minutes": "30"}),
+        ),
+        ("confirm", json!({"accept_data_processing": true})),
+    ] {
+        with_key
+            .submit_wizard_step(
+                Caller::Operator,
+                &created.company,
+                &id,
+                step,
+                answers.as_object().unwrap(),
+            )
+            .unwrap();
+    }
+    with_key
+        .complete_wizard(Caller::Operator, &created.company, &id)
+        .unwrap();
     drop(with_key);
     // ...served by one without it.
     let app = Arc::new(App::open(&db).unwrap());
@@ -411,6 +431,17 @@ async fn a_connection_whose_secrets_this_server_cannot_open_says_so() {
             .contains("without RELAIS_SECRET_KEY"),
         "{view}"
     );
+    // Not scheduled (nothing to log every tick), and Sync now says why.
+    assert!(app.due_scim_connections().unwrap().is_empty());
+    let response = client
+        .post(format!("{base}/api/connections/{id}/sync"))
+        .bearer_auth(&created.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 503);
+    let problem: Value = response.json().await.unwrap();
+    assert_eq!(problem["code"], "not_configured", "{problem}");
     assert!(matches!(
         app.key_state().unwrap(),
         relais_app::KeyState::Missing {
