@@ -189,6 +189,10 @@ impl App {
     /// connection that cannot sync says so instead of being skipped silently.
     #[must_use]
     pub fn secrets_attention(&self, connection: &Connection) -> Option<String> {
+        // A removed connection needs nothing any more.
+        if connection.state == relais_connections::ConnectionState::Disconnected {
+            return None;
+        }
         let sealed = connection.answers.values().find_map(|a| match a {
             StoredAnswer::Sealed(s) => Some(s),
             StoredAnswer::Plain(_) => None,
