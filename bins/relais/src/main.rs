@@ -151,7 +151,7 @@ enum Command {
         after_help = "Example:\n  relais db backup /var/backups/relais-$(date +%F).db"
     )]
     Db(operator::DbCommand),
-    /// The key for secrets at rest: re-seal every secret with a new key.
+    /// The key for secrets at rest: make a new one, re-seal every secret with it.
     #[command(
         subcommand,
         after_help = "Examples:\n  relais secrets new-key > relais.key\n  RELAIS_NEW_SECRET_KEY=$(relais secrets new-key) relais secrets rekey"
