@@ -149,6 +149,7 @@ async fn entries(
         status,
         use_case: q.use_case,
         employee_id: q.employee,
+        ..EntryFilter::default()
     };
     let paged = blocking(&s.app, move |app| {
         app.sync_entries(Caller::User(&actor), &actor.company, &id, &filter, window)

@@ -1,12 +1,12 @@
 //! `relais reports …`
 
-use std::io::Write as _;
 use std::path::PathBuf;
 
 use clap::{Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
+use relais_app::export::{ExportFormat, write_report};
 use relais_app::{AppError, Caller, ErrorKind};
-use relais_reports::{CellValue, Column, Locale, Period, ReportDefinition, ReportRow};
+use relais_reports::{Locale, Period, ReportDefinition};
 use relais_store::Owned;
 
 use crate::Ctx;
@@ -132,71 +132,11 @@ fn print_definition(out: &Output, r: &ReportDefinition) -> Result<(), AppError> 
     Ok(())
 }
 
-/// The text of a cell for CSV: entities by name, durations in hours, absences in days.
-fn text(value: &CellValue) -> String {
-    match value {
-        CellValue::Text(t) => t.clone().unwrap_or_default(),
-        CellValue::Entity { name, .. } => name.clone().unwrap_or_default(),
-        CellValue::CostCenters(list) => list
-            .iter()
-            .map(|(_, n, w)| format!("{n} ({w}%)"))
-            .collect::<Vec<_>>()
-            .join("; "),
-        CellValue::Duration(h) => format!("{h}"),
-        CellValue::AbsenceOverview { days, .. } => format!("{days}"),
-    }
-}
-
-fn json_value(value: &CellValue) -> serde_json::Value {
-    match value {
-        CellValue::Text(t) => serde_json::json!(t),
-        CellValue::Entity { id, name } => serde_json::json!({"id": id, "name": name}),
-        CellValue::CostCenters(list) => serde_json::json!(
-            list.iter()
-                .map(|(id, n, w)| serde_json::json!({"id": id, "name": n, "weight": w}))
-                .collect::<Vec<_>>()
-        ),
-        CellValue::Duration(h) => serde_json::json!(h),
-        CellValue::AbsenceOverview { days, hours } => {
-            serde_json::json!({"days": days, "hours": hours})
-        }
-    }
-}
-
 fn io(e: &std::io::Error) -> AppError {
     if e.kind() == std::io::ErrorKind::BrokenPipe {
         return crate::output::stdout_error(e);
     }
     AppError::new(ErrorKind::Internal, format!("cannot write the export: {e}"))
-}
-
-/// A CSV error as the I/O error it wraps, so that a closed pipe stays one.
-fn csv_io(e: csv::Error) -> std::io::Error {
-    match e.into_kind() {
-        csv::ErrorKind::Io(e) => e,
-        other => std::io::Error::other(format!("{other:?}")),
-    }
-}
-
-/// CSV column names: absences by their type (`absence_paid_vacation_days`
-/// rather than `absence_1`), every other column by its id.
-fn csv_header(column: &str, catalog: &[Column]) -> String {
-    if !column.starts_with("absence_") {
-        return column.to_owned();
-    }
-    let Some(found) = catalog.iter().find(|c| c.attribute_id == column) else {
-        return column.to_owned();
-    };
-    let name = found.label(Locale::En).trim_start_matches("Absence: ");
-    let mut slug = String::new();
-    for ch in name.chars() {
-        if ch.is_ascii_alphanumeric() {
-            slug.push(ch.to_ascii_lowercase());
-        } else if ch != '\'' && !slug.ends_with('_') {
-            slug.push('_');
-        }
-    }
-    format!("absence_{}_days", slug.trim_matches('_'))
 }
 
 fn export(
@@ -219,7 +159,11 @@ fn export(
         ProgressStyle::with_template("{bar:40} {pos}/{len} rows")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let written = write_rows(&computed, &catalog, format, sink, &bar);
+    let format = match format {
+        Format::Csv => ExportFormat::Csv,
+        Format::Jsonl => ExportFormat::Jsonl,
+    };
+    let written = write_report(&computed, &catalog, format, sink, &mut || bar.inc(1));
     bar.finish_and_clear();
     // A reader that stops early (`| head`) ends the command quietly (main).
     written.map_err(|e| io(&e))?;
@@ -232,81 +176,6 @@ fn export(
         );
     }
     Ok(())
-}
-
-fn write_rows(
-    computed: &relais_app::reports::ComputedReport,
-    catalog: &[Column],
-    format: Format,
-    sink: Box<dyn std::io::Write>,
-    bar: &ProgressBar,
-) -> std::io::Result<()> {
-    let mut sink = std::io::BufWriter::new(sink);
-    let columns = &computed.definition.columns;
-    let historical = computed
-        .rows
-        .first()
-        .is_some_and(|r| matches!(r, ReportRow::History { .. }));
-    match format {
-        Format::Csv => {
-            let mut writer = csv::Writer::from_writer(&mut sink);
-            let header: Vec<String> = if historical {
-                ["employee_id", "attribute_id", "effective_date", "value"]
-                    .map(String::from)
-                    .to_vec()
-            } else {
-                std::iter::once("employee_id".to_owned())
-                    .chain(columns.iter().map(|c| csv_header(c, catalog)))
-                    .collect()
-            };
-            writer.write_record(&header).map_err(csv_io)?;
-            for row in &computed.rows {
-                match row {
-                    ReportRow::Attributes { employee_id, cells } => {
-                        let record: Vec<String> = std::iter::once(employee_id.to_string())
-                            .chain(cells.iter().map(|c| text(&c.value)))
-                            .collect();
-                        writer.write_record(&record).map_err(csv_io)?;
-                    }
-                    ReportRow::History { employee_id, cells } => {
-                        for (cell, day) in cells {
-                            writer
-                                .write_record([
-                                    employee_id.to_string(),
-                                    cell.attribute_id.clone(),
-                                    day.to_string(),
-                                    text(&cell.value),
-                                ])
-                                .map_err(csv_io)?;
-                        }
-                    }
-                }
-                bar.inc(1);
-            }
-            writer.flush()?;
-        }
-        Format::Jsonl => {
-            for row in &computed.rows {
-                let line = match row {
-                    ReportRow::Attributes { employee_id, cells } => {
-                        let mut object = serde_json::Map::new();
-                        object.insert("employee_id".into(), serde_json::json!(employee_id));
-                        for c in cells {
-                            object.insert(c.attribute_id.clone(), json_value(&c.value));
-                        }
-                        serde_json::Value::Object(object)
-                    }
-                    ReportRow::History { employee_id, cells } => serde_json::json!({
-                        "employee_id": employee_id,
-                        "history": cells.iter().map(|(c, d)| serde_json::json!({"attribute_id": c.attribute_id, "effective_date": d.to_string(), "value": json_value(&c.value)})).collect::<Vec<_>>(),
-                    }),
-                };
-                writeln!(sink, "{line}")?;
-                bar.inc(1);
-            }
-        }
-    }
-    sink.flush()
 }
 
 pub(crate) fn run(ctx: &Ctx, command: ReportsCommand) -> Result<(), AppError> {

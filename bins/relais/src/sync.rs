@@ -263,6 +263,7 @@ pub(crate) fn run(ctx: &Ctx, command: SyncCommand) -> Result<(), AppError> {
                     .map(|u| parse("use case", &u, "update, provision, deprovision, link"))
                     .transpose()?,
                 employee_id: employee,
+                ..EntryFilter::default()
             };
             let window = window(page, per_page)?;
             print_entries(

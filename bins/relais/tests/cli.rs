@@ -224,6 +224,72 @@ fn users_are_added_listed_promoted_and_given_tokens() {
 }
 
 #[test]
+fn tokens_are_listed_and_revoked_invites_make_a_link_and_removal_ends_access() {
+    let cli = Cli::new();
+    let token = cli.json(&["users", "token", "ana@acme.example", "--name", "laptop"]);
+    let secret = token["token"].as_str().unwrap();
+    let id = secret.trim_start_matches("rlp_").split('_').next().unwrap();
+
+    let tokens = cli.json(&["users", "tokens", "ana@acme.example"]);
+    let listed = tokens
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == id)
+        .unwrap();
+    assert_eq!(listed["name"], "laptop");
+    assert_eq!(listed["active"], true);
+    assert!(
+        !tokens.to_string().contains(secret),
+        "a token list never shows a secret"
+    );
+
+    cli.cmd(&["users", "revoke-token", id])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("is revoked"));
+    cli.cmd(&["users", "tokens", "ana@acme.example"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("revoked"));
+    cli.cmd(&["users", "revoke-token", "not-a-token"])
+        .assert()
+        .code(3);
+
+    // Inviting someone unknown without --name says how to add them.
+    cli.cmd(&["users", "invite", "vic@acme.example"])
+        .assert()
+        .code(3);
+    let invitation = cli.json(&[
+        "users",
+        "invite",
+        "vic@acme.example",
+        "--name",
+        "Vic Ray",
+        "--url",
+        "https://relais.acme.example/",
+    ]);
+    let link = invitation["link"].as_str().unwrap();
+    assert!(
+        link.starts_with("https://relais.acme.example/console/invite/"),
+        "{link}"
+    );
+    let users = cli.json(&["users", "list"]);
+    assert!(users.to_string().contains("vic@acme.example"));
+
+    cli.cmd(&["users", "remove", "vic@acme.example"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Removed vic@acme.example"));
+    assert!(!cli.json(&["users", "list"]).to_string().contains("vic@"));
+    // The last person who may edit stays.
+    cli.cmd(&["users", "remove", "ana@acme.example"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("edit"));
+}
+
+#[test]
 fn several_companies_need_a_choice() {
     let cli = Cli::new();
     cli.cmd(&[

@@ -93,6 +93,8 @@ pub struct ApiCredential {
     pub updated_at: DateTime<Utc>,
     /// When it was revoked, if it was.
     pub revoked_at: Option<DateTime<Utc>>,
+    /// When it last got a token at `POST /v1/auth`.
+    pub last_used_at: Option<DateTime<Utc>>,
 }
 
 /// A new or rotated credential's secret, to show once.
@@ -133,6 +135,7 @@ impl ApiCredential {
             created_at: now,
             updated_at: now,
             revoked_at: None,
+            last_used_at: None,
         };
         Ok((credential, IssuedSecret(secret)))
     }

@@ -17,6 +17,7 @@ mod hex;
 pub mod limits;
 mod sealed;
 mod secret;
+mod session;
 mod user;
 
 pub use api::{ApiAccess, ApiPermission, PublicApi};
@@ -27,4 +28,8 @@ pub use credential::{
 pub use error::AccessError;
 pub use sealed::SecretKey;
 pub use secret::{IssuedToken, PersonalAccessToken, PresentedToken, SecretHash, TokenId};
+pub use session::{
+    INVITE_LIFETIME, Invite, IssuedInvite, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, OpenedSession,
+    PasswordHash, SESSION_ABSOLUTE, SESSION_IDLE, Session,
+};
 pub use user::{MarketplaceRight, User, UserId, normalize_email};

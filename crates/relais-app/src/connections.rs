@@ -68,6 +68,9 @@ pub struct ConnectionView {
     /// cannot be opened by this Relais, so its syncs do not run).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attention: Option<String>,
+    /// When Relais runs the next scheduled cycle (connections it runs,
+    /// while Connected and no run is under way).
+    pub next_sync_at: Option<DateTime<Utc>>,
     /// Started.
     pub created_at: DateTime<Utc>,
     /// The wizard: every step, whether answered, and the answers (secrets masked).
@@ -193,6 +196,7 @@ impl App {
                 crate::setup::sync_info,
             ),
             attention: self.secrets_attention(c),
+            next_sync_at: self.next_scim_cycle_at(c).ok().flatten(),
             created_at: c.created_at,
             wizard: WizardView {
                 complete: next_step.is_none(),
@@ -428,7 +432,19 @@ impl App {
             .progress
             .answer(&integration.wizard, step_id)
             .map_err(|e| AppError::invalid(e.to_string()))?;
-        let answers = validate_step(step, input).map_err(|e| AppError::invalid(e.to_string()))?;
+        let answers = validate_step(step, input).map_err(|e| {
+            let fields = match &e {
+                relais_connections::WizardError::Fields { errors, .. } => errors
+                    .iter()
+                    .map(|f| crate::FieldProblem {
+                        field: f.field.clone(),
+                        message: f.message.clone(),
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            AppError::invalid(e.to_string()).with_fields(fields)
+        })?;
         self.check_target_urls(&integration, &answers)?;
         // Answering a step again replaces all of its answers.
         for field in &step.fields {
@@ -473,9 +489,12 @@ impl App {
             return Ok(());
         }
         if let Some(relais_connections::Answer::Url(url)) = answers.get("base_url") {
-            self.egress
-                .check_url(url)
-                .map_err(|e| AppError::invalid(format!("base_url: {e}")))?;
+            self.egress.check_url(url).map_err(|e| {
+                AppError::invalid(format!("base_url: {e}")).with_fields(vec![crate::FieldProblem {
+                    field: "base_url".into(),
+                    message: e.to_string(),
+                }])
+            })?;
         }
         Ok(())
     }

@@ -92,6 +92,8 @@ pub struct CredentialView {
     pub updated_at: DateTime<Utc>,
     /// Revoked.
     pub revoked_at: Option<DateTime<Utc>>,
+    /// When it last got a token at `POST /v1/auth`.
+    pub last_used_at: Option<DateTime<Utc>>,
 }
 
 impl From<&ApiCredential> for CredentialView {
@@ -106,6 +108,7 @@ impl From<&ApiCredential> for CredentialView {
             created_at: c.created_at,
             updated_at: c.updated_at,
             revoked_at: c.revoked_at,
+            last_used_at: c.last_used_at,
         }
     }
 }
@@ -186,6 +189,25 @@ impl App {
             client_secret: secret.0,
             warnings,
         })
+    }
+
+    /// The attributes a credential's whitelist can hold: (key, label), the
+    /// standard ones and the company's custom ones.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Forbidden`] below *view*.
+    pub fn attribute_choices(
+        &self,
+        by: Caller<'_>,
+        company: &Company,
+    ) -> Result<Vec<(String, String)>, AppError> {
+        by.may_browse(company)?;
+        let custom = self.store.people_reference(company.id)?.custom_attributes;
+        Ok(StandardAttribute::ALL
+            .iter()
+            .map(|a| (a.key().to_owned(), a.label().to_owned()))
+            .chain(custom.iter().map(|c| (c.key(), c.label.clone())))
+            .collect())
     }
 
     /// The company's credentials, oldest first.

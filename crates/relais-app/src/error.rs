@@ -46,13 +46,41 @@ impl ErrorKind {
 pub struct AppError {
     kind: ErrorKind,
     message: String,
+    fields: Vec<FieldProblem>,
+}
+
+/// One input field's problem, for forms that show it beside the field.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FieldProblem {
+    /// The field's key, as the request named it.
+    pub field: String,
+    /// What is wrong with it.
+    pub message: String,
 }
 
 impl AppError {
     /// An error of `kind` with `message`.
     #[must_use]
     pub fn new(kind: ErrorKind, message: String) -> Self {
-        Self { kind, message }
+        Self {
+            kind,
+            message,
+            fields: Vec::new(),
+        }
+    }
+
+    /// The same error, naming the fields it is about.
+    #[must_use]
+    pub fn with_fields(mut self, fields: Vec<FieldProblem>) -> Self {
+        self.fields = fields;
+        self
+    }
+
+    /// The fields the error is about, each with its problem (empty when
+    /// the error is not about input fields).
+    #[must_use]
+    pub fn fields(&self) -> &[FieldProblem] {
+        &self.fields
     }
 
     pub(crate) fn not_found(what: String) -> Self {

@@ -9,11 +9,13 @@
 mod connections;
 mod credentials;
 mod error;
+pub mod export;
 mod operator;
 mod people;
 pub mod public_api;
 pub mod reports;
 pub mod setup;
+mod sign_in;
 pub mod sync;
 pub mod users;
 pub mod views;
@@ -33,7 +35,7 @@ pub use connections::{ConnectionChange, ConnectionView, PartnerCredential, StepV
 pub use credentials::{
     Caller, CredentialChange, CredentialInput, CredentialView, CredentialWithSecret,
 };
-pub use error::{AppError, ErrorKind};
+pub use error::{AppError, ErrorKind, FieldProblem};
 pub use operator::{DatabaseInfo, KeyState};
 pub use people::{
     DEMO_MAX_EMPLOYEES, DEMO_MAX_MONTHS, DemoSummary, ImportOutcome, check_demo_spec,

@@ -339,6 +339,55 @@ impl App {
         Ok(closed)
     }
 
+    /// When Relais runs the next scheduled cycle of a connection: `None`
+    /// for connections it does not run (not SCIM, not Connected) or while a
+    /// run is under way; a time in the past when it is due.
+    ///
+    /// # Errors
+    /// [`AppError`] when the database fails.
+    pub(crate) fn next_scim_cycle_at(
+        &self,
+        c: &Connection,
+    ) -> Result<Option<chrono::DateTime<Utc>>, AppError> {
+        if c.integration != SCIM_INTEGRATION || c.state != ConnectionState::Connected {
+            return Ok(None);
+        }
+        // Shown on the connection instead (`attention`): not scheduled,
+        // trying every tick would only fill the log.
+        if self.secrets_attention(c).is_some() {
+            return Ok(None);
+        }
+        let recent = self
+            .store
+            .runs(
+                c.company_id,
+                c.id.0,
+                None,
+                None,
+                None,
+                Window {
+                    offset: 0,
+                    limit: 12,
+                },
+            )?
+            .rows;
+        let failed_in_a_row = recent
+            .iter()
+            .take_while(|r| r.status == RunStatus::Failed)
+            .count();
+        let wait = relais_sync::next_cycle_in_minutes(
+            Self::interval_minutes(c),
+            u32::try_from(failed_in_a_row).unwrap_or(u32::MAX),
+        );
+        Ok(match recent.first() {
+            None => Some(c.state_since),
+            Some(r) if r.status == RunStatus::Running => None,
+            Some(r) => {
+                Some(r.finished_at.unwrap_or(r.started_at) + chrono::Duration::minutes(wait))
+            }
+        })
+    }
+
     /// Connected SCIM connections whose next cycle is due.
     ///
     /// # Errors
@@ -348,44 +397,7 @@ impl App {
         let mut due = Vec::new();
         for company in self.store.companies()? {
             for c in self.store.connections(company.id, false)? {
-                if c.integration != SCIM_INTEGRATION || c.state != ConnectionState::Connected {
-                    continue;
-                }
-                // Shown on the connection instead (`attention`); trying every
-                // tick would only fill the log.
-                if self.secrets_attention(&c).is_some() {
-                    continue;
-                }
-                let recent = self
-                    .store
-                    .runs(
-                        company.id,
-                        c.id.0,
-                        None,
-                        None,
-                        None,
-                        Window {
-                            offset: 0,
-                            limit: 12,
-                        },
-                    )?
-                    .rows;
-                let failed_in_a_row = recent
-                    .iter()
-                    .take_while(|r| r.status == RunStatus::Failed)
-                    .count();
-                let wait = relais_sync::next_cycle_in_minutes(
-                    Self::interval_minutes(&c),
-                    u32::try_from(failed_in_a_row).unwrap_or(u32::MAX),
-                );
-                let is_due = match recent.first() {
-                    None => true,
-                    Some(r) if r.status == RunStatus::Running => false,
-                    Some(r) => r
-                        .finished_at
-                        .is_none_or(|f| now - f >= chrono::Duration::minutes(wait)),
-                };
-                if is_due {
+                if self.next_scim_cycle_at(&c)?.is_some_and(|at| at <= now) {
                     due.push((company.clone(), c.id.to_string()));
                 }
             }
@@ -474,6 +486,26 @@ impl App {
         Ok(self
             .store
             .employee_entries(connection.id.0, employee, window)?)
+    }
+
+    /// The names of the company's employees with these ids, for pages that
+    /// list employees by id (the Tracking tab). Unknown ids are left out.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Forbidden`] below *view*.
+    pub fn employee_names(
+        &self,
+        by: Caller<'_>,
+        company: &Company,
+        ids: &[EmployeeId],
+    ) -> Result<std::collections::HashMap<EmployeeId, String>, AppError> {
+        by.may_browse(company)?;
+        Ok(self
+            .store
+            .employees_by_id(company.id, ids)?
+            .into_iter()
+            .map(|e| (e.id, format!("{} {}", e.first_name, e.last_name)))
+            .collect())
     }
 
     /// Sets the SCIM connector's requests in flight (1 by default).

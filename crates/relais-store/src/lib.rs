@@ -213,6 +213,94 @@ pub trait AccessStore {
     fn token(&self, id: &TokenId) -> Result<Option<PersonalAccessToken>, StoreError>;
 }
 
+/// Sign-in for people: passwords, console sessions, invitations. Sessions
+/// and invitations are looked up by the hash of their secret, whatever the
+/// company (that lookup is how a request's company is learnt).
+pub trait SessionStore {
+    /// The users with this (normalised) e-mail in every company, each with
+    /// their password hash if they set one.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn users_by_email(
+        &self,
+        email: &str,
+    ) -> Result<Vec<(User, Option<relais_access::PasswordHash>)>, StoreError>;
+
+    /// Sets a user's password (ending their sessions); returns whether the
+    /// user exists in that company.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn set_password(
+        &self,
+        company: CompanyId,
+        user: UserId,
+        password: &relais_access::PasswordHash,
+    ) -> Result<bool, StoreError>;
+
+    /// Opens a session.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn insert_session(&self, session: &relais_access::Session) -> Result<(), StoreError>;
+
+    /// The session with this hash, live or not.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn session(
+        &self,
+        id_hash: &relais_access::SecretHash,
+    ) -> Result<Option<relais_access::Session>, StoreError>;
+
+    /// Records a request of a session.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn touch_session(
+        &self,
+        id_hash: &relais_access::SecretHash,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// Ends a session (sign-out, or found expired).
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn delete_session(&self, id_hash: &relais_access::SecretHash) -> Result<(), StoreError>;
+
+    /// Stores an invitation; earlier ones of the user stop working.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn insert_invite(&self, invite: &relais_access::Invite) -> Result<(), StoreError>;
+
+    /// The live invitation with this hash.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn invite(
+        &self,
+        id_hash: &relais_access::SecretHash,
+        now: DateTime<Utc>,
+    ) -> Result<Option<relais_access::Invite>, StoreError>;
+
+    /// Uses a live invitation to set its user's password, once: in one
+    /// transaction the invitation (and any other of the user's) is deleted,
+    /// the password set and the user's sessions ended. Returns the user,
+    /// or `None` when the invitation is unknown, used or expired.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn accept_invite(
+        &self,
+        id_hash: &relais_access::SecretHash,
+        password: &relais_access::PasswordHash,
+        now: DateTime<Utc>,
+    ) -> Result<Option<User>, StoreError>;
+}
+
 /// A page of rows and the number of rows the query matches in all.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Paged<T> {
@@ -724,6 +812,8 @@ pub struct EntryFilter {
     pub use_case: Option<relais_sync::UseCase>,
     /// Only this employee.
     pub employee_id: Option<EmployeeId>,
+    /// Only the entry with this row id.
+    pub id: Option<i64>,
 }
 
 /// A stored entry: the entry with its row id and run.
@@ -1021,6 +1111,7 @@ pub trait AdminStore {
 pub trait Store:
     CatalogStore
     + AccessStore
+    + SessionStore
     + PeopleStore
     + CredentialStore
     + ConnectionStore
@@ -1037,6 +1128,7 @@ pub trait Store:
 impl<T> Store for T where
     T: CatalogStore
         + AccessStore
+        + SessionStore
         + PeopleStore
         + CredentialStore
         + ConnectionStore

@@ -6,7 +6,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use super::{SqliteStore, backend, conflict_or_backend, parse_timestamp, parse_uuid, timestamp};
 use crate::{AccessStore, StoreError};
 
-const USER_COLUMNS: &str = "id, company_id, email, name, marketplace_right, created_at";
+pub(super) const USER_COLUMNS: &str = "id, company_id, email, name, marketplace_right, created_at";
 
 impl AccessStore for SqliteStore {
     fn create_company(
@@ -113,6 +113,14 @@ impl AccessStore for SqliteStore {
                 params![company.0.to_string(), id.0.to_string(), right.as_str()],
             )
             .map_err(backend)?;
+        if right == MarketplaceRight::None {
+            // Without the right, the user's console sessions end.
+            tx.execute(
+                "DELETE FROM sessions WHERE user_id = ?1",
+                [id.0.to_string()],
+            )
+            .map_err(backend)?;
+        }
         keep_an_editor(&tx, company)?;
         tx.commit().map_err(backend)?;
         Ok(changed == 1)
@@ -263,7 +271,7 @@ fn company_row(row: &Row<'_>) -> rusqlite::Result<Result<Company, StoreError>> {
     })())
 }
 
-fn user_row(row: &Row<'_>) -> rusqlite::Result<Result<User, StoreError>> {
+pub(super) fn user_row(row: &Row<'_>) -> rusqlite::Result<Result<User, StoreError>> {
     let (id, company_id, email, name, right, created_at): (
         String,
         String,

@@ -169,7 +169,7 @@ impl ConnectionStore for SqliteStore {
         let conn = self.conn()?;
         let mut statement = conn
             .prepare(&format!(
-                "SELECT {} FROM api_credentials WHERE company_id = ?1 AND connection_id = ?2 ORDER BY created_at, client_id",
+                "SELECT {}, last_used_at FROM api_credentials WHERE company_id = ?1 AND connection_id = ?2 ORDER BY created_at, client_id",
                 super::credentials::COLUMNS
             ))
             .map_err(backend)?;
@@ -503,26 +503,23 @@ mod tests {
 
     #[test]
     fn credentials_issued_in_a_race_before_this_version_are_found_by_their_audit_event() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("relais.db");
-        let store = SqliteStore::open(&path).unwrap();
-        let company = company(&store);
-        let connection = pending(&company);
-        let (bound, extra) = (credential(&company), credential(&company));
-        drop(store);
         // The database as version 5 left it: one connection, two live
         // credentials made for it, only one of them bound.
+        let (_dir, path, company) = super::super::tests::database_at(5);
+        let connection = pending(&company);
+        let (bound, extra) = (credential(&company), credential(&company));
         {
             let conn = rusqlite::Connection::open(&path).unwrap();
-            conn.execute_batch("DROP INDEX sync_runs_one_running; DROP INDEX api_credentials_connection; ALTER TABLE api_credentials DROP COLUMN connection_id; ALTER TABLE connections DROP COLUMN revision; PRAGMA user_version = 5;").unwrap();
             conn.execute(
-                &format!("INSERT INTO connections ({}, status) VALUES (?1, ?2, 'tableau', ?3, ?4, '{{}}', '{{}}', ?5, ?4, 'connected')", "id, company_id, integration, state, state_since, progress, answers, credential, created_at"),
+                "INSERT INTO connections (id, company_id, integration, state, state_since, progress, answers, credential, created_at, status)
+                 VALUES (?1, ?2, 'tableau', ?3, ?4, '{}', '{}', ?5, ?4, 'connected')",
                 params![connection.id.to_string(), company.id.0.to_string(), json(&ConnectionState::Connected).unwrap(), timestamp(Utc::now()), bound.client_id.as_str()],
             )
             .unwrap();
             for c in [&bound, &extra] {
                 conn.execute(
-                    &format!("INSERT INTO api_credentials ({}) VALUES (?1, ?2, 'x', 'tableau', '[]', '[]', ?3, 0, ?4, ?4, NULL)", super::super::credentials::COLUMNS),
+                    "INSERT INTO api_credentials (client_id, company_id, name, integration, scopes, readable_attributes, secret_hash, generation, created_at, updated_at, revoked_at)
+                     VALUES (?1, ?2, 'x', 'tableau', '[]', '[]', ?3, 0, ?4, ?4, NULL)",
                     params![c.client_id.as_str(), company.id.0.to_string(), c.secret_hash.to_hex(), timestamp(Utc::now())],
                 )
                 .unwrap();

@@ -78,7 +78,7 @@ impl CredentialStore for SqliteStore {
     fn credentials(&self, company: CompanyId) -> Result<Vec<ApiCredential>, StoreError> {
         let conn = self.conn()?;
         let mut statement = conn
-            .prepare(&format!("SELECT {COLUMNS} FROM api_credentials WHERE company_id = ?1 ORDER BY created_at, client_id"))
+            .prepare(&format!("SELECT {COLUMNS}, last_used_at FROM api_credentials WHERE company_id = ?1 ORDER BY created_at, client_id"))
             .map_err(backend)?;
         let rows = statement
             .query_map([company.0.to_string()], credential_row)
@@ -89,7 +89,7 @@ impl CredentialStore for SqliteStore {
     fn credential(&self, client_id: &ClientId) -> Result<Option<ApiCredential>, StoreError> {
         let conn = self.conn()?;
         conn.query_row(
-            &format!("SELECT {COLUMNS} FROM api_credentials WHERE client_id = ?1"),
+            &format!("SELECT {COLUMNS}, last_used_at FROM api_credentials WHERE client_id = ?1"),
             [client_id.as_str()],
             credential_row,
         )
@@ -106,6 +106,11 @@ impl CredentialStore for SqliteStore {
         tx.execute(
             "DELETE FROM api_tokens WHERE expires_at < ?1",
             [timestamp(Utc::now())],
+        )
+        .map_err(backend)?;
+        tx.execute(
+            "UPDATE api_credentials SET last_used_at = ?2 WHERE client_id = ?1",
+            params![t.client_id.as_str(), timestamp(t.issued_at)],
         )
         .map_err(backend)?;
         tx.execute(
@@ -167,6 +172,7 @@ pub(super) fn credential_row(row: &Row<'_>) -> rusqlite::Result<Result<ApiCreden
     let created: String = row.get(8)?;
     let updated: String = row.get(9)?;
     let revoked: Option<String> = row.get(10)?;
+    let last_used: Option<String> = row.get(11)?;
     let bad = |e: &dyn std::fmt::Display| corrupt(T, e);
     Ok((|| {
         Ok(ApiCredential {
@@ -182,6 +188,7 @@ pub(super) fn credential_row(row: &Row<'_>) -> rusqlite::Result<Result<ApiCreden
             created_at: parse_timestamp(T, &created)?,
             updated_at: parse_timestamp(T, &updated)?,
             revoked_at: revoked.map(|r| parse_timestamp(T, &r)).transpose()?,
+            last_used_at: last_used.map(|r| parse_timestamp(T, &r)).transpose()?,
         })
     })())
 }

@@ -8,6 +8,7 @@ mod credentials;
 mod import;
 mod people;
 mod reports;
+mod sessions;
 mod sync;
 
 use std::path::Path;
@@ -38,6 +39,7 @@ const SCHEMA_STEPS: &[&str] = &[
     include_str!("../../migrations/006_connection_revisions.sql"),
     include_str!("../../migrations/007_one_running_run.sql"),
     include_str!("../../migrations/008_operator_state.sql"),
+    include_str!("../../migrations/009_console_sign_in.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {
@@ -260,6 +262,28 @@ mod tests {
             .create_company(&company, &admin, &token.record)
             .unwrap();
         company
+    }
+
+    /// A database file migrated only up to schema `version` (2 or later),
+    /// holding one company: what an older Relais left behind.
+    pub(super) fn database_at(version: usize) -> (tempfile::TempDir, std::path::PathBuf, Company) {
+        assert!(version >= 2, "companies have a tenant key from version 2");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("relais.db");
+        let company = Company::new("Acme GmbH", Utc::now()).unwrap();
+        let mut conn = Connection::open(&path).unwrap();
+        migrations().to_version(&mut conn, version).unwrap();
+        conn.execute(
+            "INSERT INTO companies (id, name, slug, created_at, tenant) VALUES (?1, ?2, ?3, ?4, 1)",
+            rusqlite::params![
+                company.id.0.to_string(),
+                company.name,
+                company.slug,
+                timestamp(company.created_at)
+            ],
+        )
+        .unwrap();
+        (dir, path, company)
     }
 
     #[test]

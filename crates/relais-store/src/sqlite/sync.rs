@@ -255,6 +255,9 @@ impl SyncStore for SqliteStore {
         if let Some(e) = filter.employee_id {
             filters.and("employee_id = ?", e);
         }
+        if let Some(id) = filter.id {
+            filters.and("id = ?", id);
+        }
         filters.page(
             &*self.conn()?,
             "sync_entries",
@@ -395,17 +398,12 @@ mod tests {
 
     #[test]
     fn runs_that_ran_side_by_side_before_the_upgrade_are_closed_but_the_newest() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("relais.db");
-        let store = SqliteStore::open(&path).unwrap();
-        let company = super::super::tests::seed(&store).id;
-        drop(store);
+        let (_dir, path, company) = super::super::tests::database_at(6);
+        let company = company.id;
         let connection = uuid::Uuid::now_v7();
         let (older, newer) = (running(connection), running(connection));
         {
             let conn = rusqlite::Connection::open(&path).unwrap();
-            conn.execute_batch("DROP INDEX sync_runs_one_running; PRAGMA user_version = 6;")
-                .unwrap();
             for run in [&older, &newer] {
                 conn.execute(
                     "INSERT INTO sync_runs (id, company_id, connection_id, started_at, status, document) VALUES (?1, ?2, ?3, ?4, 'running', ?5)",
