@@ -7,6 +7,7 @@
 mod auth;
 mod catalog;
 mod connections;
+pub mod console;
 mod content;
 mod credentials;
 mod employees;
@@ -30,6 +31,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+pub use console::ConsoleConfig;
 pub use problem::Problem;
 
 /// Who may read the Marketplace catalog.
@@ -55,6 +57,8 @@ pub struct ServerConfig {
     pub auth_per_minute: NonZeroU32,
     /// Public-API calls allowed per credential and minute.
     pub api_per_minute: NonZeroU32,
+    /// The web console's settings.
+    pub console: console::ConsoleConfig,
 }
 
 impl Default for ServerConfig {
@@ -65,6 +69,7 @@ impl Default for ServerConfig {
             max_body_bytes: 1024 * 1024,
             auth_per_minute: NonZeroU32::new(60).unwrap_or(NonZeroU32::MIN),
             api_per_minute: NonZeroU32::new(300).unwrap_or(NonZeroU32::MIN),
+            console: console::ConsoleConfig::default(),
         }
     }
 }
@@ -75,6 +80,7 @@ pub(crate) struct Shared {
     pub app: Arc<App>,
     pub config: Arc<ServerConfig>,
     pub throttle: Arc<v1::Throttle>,
+    pub console: Arc<console::ConsoleState>,
 }
 
 /// The whole HTTP surface of Relais.
@@ -85,6 +91,7 @@ pub fn router(app: Arc<App>, config: ServerConfig) -> Router {
             config.auth_per_minute,
             config.api_per_minute,
         )),
+        console: Arc::new(console::ConsoleState::new(&config.console)),
         config: Arc::new(config.clone()),
     };
     Router::new()
@@ -99,6 +106,8 @@ pub fn router(app: Arc<App>, config: ServerConfig) -> Router {
         .merge(users::routes())
         .merge(v1::routes(shared.clone()))
         .route_layer(axum::middleware::from_fn(content::require_declared_body))
+        // The console's forms are its own: after the API's body rule.
+        .merge(console::routes())
         .fallback(problem::not_found)
         .method_not_allowed_fallback(problem::method_not_allowed)
         .with_state(shared)
@@ -110,6 +119,12 @@ pub fn router(app: Arc<App>, config: ServerConfig) -> Router {
         // Outside the limits, so that their answers are reshaped too.
         .layer(axum::middleware::map_response(problem::from_plain_status))
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
+        // Every answer carries the request's id (x-request-id), which error
+        // pages show so that a person can quote it.
+        .layer(tower_http::request_id::PropagateRequestIdLayer::x_request_id())
+        .layer(tower_http::request_id::SetRequestIdLayer::x_request_id(
+            tower_http::request_id::MakeRequestUuid,
+        ))
 }
 
 /// The span of a request: method and path, with query values redacted

@@ -19,7 +19,8 @@ use tracing_subscriber::EnvFilter;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// The Relais HTTP server: the admin API under /api and the public API under /v1.
+/// The Relais HTTP server: the web console under /console, the admin API
+/// under /api and the public API under /v1.
 ///
 /// It speaks plain HTTP. Serve it on the loopback address (the default)
 /// behind a reverse proxy that terminates TLS (see docs/operations.md);
@@ -95,6 +96,11 @@ struct Args {
     #[arg(long, env = "RELAIS_HEADER_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
     header_timeout: u64,
 
+    /// Mark the console's cookies Secure (sent over HTTPS only): set it when
+    /// the server is reached through a TLS proxy, as it should be.
+    #[arg(long, env = "RELAIS_SECURE_COOKIES")]
+    secure_cookies: bool,
+
     /// Log lines as JSON instead of text (filter with RELAIS_LOG, e.g. RELAIS_LOG=debug).
     #[arg(long, env = "RELAIS_LOG_JSON")]
     log_json: bool,
@@ -137,15 +143,38 @@ async fn main() -> anyhow::Result<()> {
     let app = Arc::new(app);
     if args.demo {
         let demo_app = Arc::clone(&app);
-        match tokio::task::spawn_blocking(move || demo_app.ensure_demo_company()).await?? {
-            Some(demo) => println!(
-                "demo company '{}' created with 150 employees; admin {} token (shown once): {}",
-                demo.company.name, demo.admin.email, demo.token
-            ),
-            None => println!(
-                "demo company exists; get a new admin token with: relais users token {} --company demo-company",
+        match tokio::task::spawn_blocking(move || {
+            let created = demo_app.ensure_demo_company()?;
+            // The console's sign-in for the demo admin: a generated
+            // password, printed once (only its hash is kept).
+            let password = match &created {
+                Some(demo) => {
+                    let password = relais_app::App::generate_password()?;
+                    demo_app.set_password(&demo.company, &demo.admin.email, &password)?;
+                    Some(password)
+                }
+                None => None,
+            };
+            Ok::<_, relais_app::AppError>((created, password))
+        })
+        .await??
+        {
+            (Some(demo), password) => {
+                say(&format!(
+                    "demo company '{}' created with 150 employees; admin {} token (shown once): {}",
+                    demo.company.name, demo.admin.email, demo.token
+                ));
+                if let Some(password) = password {
+                    say(&format!(
+                        "console sign-in (shown once): e-mail {} password {}",
+                        demo.admin.email, password
+                    ));
+                }
+            }
+            (None, _) => say(&format!(
+                "demo company exists; get a new admin token with: relais users token {0} --company demo-company, and a console sign-in link with: relais users invite {0} --company demo-company",
                 relais_app::DEMO_ADMIN_EMAIL
-            ),
+            )),
         }
     }
 
@@ -154,10 +183,18 @@ async fn main() -> anyhow::Result<()> {
         request_timeout: Duration::from_secs(args.request_timeout),
         api_per_minute: NonZeroU32::new(args.api_rate_limit).unwrap_or(NonZeroU32::MIN),
         auth_per_minute: NonZeroU32::new(args.auth_rate_limit).unwrap_or(NonZeroU32::MIN),
+        console: relais_server::ConsoleConfig {
+            secure_cookies: args.secure_cookies,
+        },
         ..ServerConfig::default()
     };
     tracing::info!(%address, db = %args.db.display(), integrations = app.catalog().len(), "relais-server started");
-    println!("relais-server listening on http://{address}");
+    // Standard output is for scripts, which may stop reading once they have
+    // the address: a closed pipe must not stop the server.
+    say(&format!(
+        "console: http://{address}/console/ (sign in as a user of your company)"
+    ));
+    say(&format!("relais-server listening on http://{address}"));
 
     app.set_sync_concurrency(usize::from(args.scim_concurrency));
     relais_server::spawn_scheduler(
@@ -181,6 +218,13 @@ async fn main() -> anyhow::Result<()> {
     relais_server::serve_with(listener, router, shutdown_signal(), limits).await?;
     tracing::info!("relais-server stopped");
     Ok(())
+}
+
+/// Writes a line to standard output, ignoring a reader that has gone.
+fn say(line: &str) {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}").and_then(|()| out.flush());
 }
 
 fn init_logging(json: bool) {

@@ -18,6 +18,9 @@ pub struct Problem {
     pub title: &'static str,
     /// What went wrong, for a person.
     pub message: String,
+    /// The input fields at fault, each with its problem (left out when none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<relais_app::FieldProblem>,
 }
 
 impl Problem {
@@ -29,6 +32,7 @@ impl Problem {
             code,
             title: status.canonical_reason().unwrap_or("Error"),
             message,
+            errors: Vec::new(),
         }
     }
 
@@ -65,7 +69,10 @@ impl From<AppError> for Problem {
             }
             ErrorKind::Internal => return Self::internal(&error.to_string()),
         };
-        Self::new(status, error.kind().code(), error.to_string())
+        Self {
+            errors: error.fields().to_vec(),
+            ..Self::new(status, error.kind().code(), error.to_string())
+        }
     }
 }
 
@@ -115,16 +122,18 @@ pub(crate) async fn method_not_allowed(
 /// and axum's own rejections) the same problem shape as every other error.
 pub(crate) async fn from_plain_status(response: Response) -> Response {
     let status = response.status();
-    // JSON error bodies are answers already: problem documents, and the
-    // public API's own error envelope.
-    let is_json = response
+    // JSON error bodies are answers already (problem documents, the public
+    // API's envelope), and so are the console's HTML error pages.
+    let is_answer = response
         .headers()
         .get(header::CONTENT_TYPE)
         .is_some_and(|t| {
             let t = t.as_bytes();
-            t.starts_with(b"application/problem+json") || t.starts_with(b"application/json")
+            t.starts_with(b"application/problem+json")
+                || t.starts_with(b"application/json")
+                || t.starts_with(b"text/html")
         });
-    if is_json || !(status.is_client_error() || status.is_server_error()) {
+    if is_answer || !(status.is_client_error() || status.is_server_error()) {
         return response;
     }
     let (code, message) = match status {

@@ -3,7 +3,8 @@
 
 #![allow(clippy::unwrap_used)] // Tests: a panic is the failure report.
 
-use std::io::{BufRead, BufReader};
+mod common;
+
 use std::process::{Command, Stdio};
 
 #[test]
@@ -16,12 +17,14 @@ fn demo_server_serves_the_catalog_and_stops_on_sigterm() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let demo = lines.next().unwrap().unwrap();
-    assert!(demo.contains("token (shown once): rlp_"), "{demo}");
-    let listening = lines.next().unwrap().unwrap();
-    let base = listening.rsplit(' ').next().unwrap().to_owned();
-    assert!(base.starts_with("http://127.0.0.1:"), "{listening}");
+    let startup = common::read_startup(child.stdout.take().unwrap());
+    assert!(startup.token.unwrap().starts_with("rlp_"));
+    assert!(
+        startup.password.is_some(),
+        "--demo prints how to sign in to the console"
+    );
+    let base = startup.base;
+    assert!(base.starts_with("http://127.0.0.1:"), "{base}");
 
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -58,11 +61,8 @@ fn query_values_never_reach_the_logs() {
         .stderr(std::fs::File::create(&log_path).unwrap())
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let demo = lines.next().unwrap().unwrap();
-    let admin = demo.rsplit(' ').next().unwrap().to_owned();
-    let listening = lines.next().unwrap().unwrap();
-    let base = listening.rsplit(' ').next().unwrap().to_owned();
+    let startup = common::read_startup(child.stdout.take().unwrap());
+    let (admin, base) = (startup.token.unwrap(), startup.base);
     const EMAIL: &str = "private.person.4711@demo.example";
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -5,7 +5,6 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 
@@ -74,17 +73,8 @@ fn a_wizard_with_a_secret_runs_to_connected_and_the_secret_never_shows() {
         .stderr(std::fs::File::create(&log_path).unwrap())
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();
-    let demo = lines.next().unwrap().unwrap();
-    let admin = demo.rsplit(' ').next().unwrap().to_owned();
-    let base = lines
-        .next()
-        .unwrap()
-        .unwrap()
-        .rsplit(' ')
-        .next()
-        .unwrap()
-        .to_owned();
+    let startup = common::read_startup(server.stdout.take().unwrap());
+    let (admin, base) = (startup.token.unwrap(), startup.base);
 
     // A view user, added directly to the same database.
     let app = App::open(&db).unwrap();

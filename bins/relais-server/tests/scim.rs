@@ -5,6 +5,8 @@
 
 #![allow(clippy::unwrap_used)] // Tests: a panic is the failure report.
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -631,7 +633,7 @@ async fn deprovisions_above_the_threshold_are_staged_not_executed() {
 }
 
 /// The server binary on `db`, allowed to call loopback; returns it with its
-/// base URL and what it printed first (the demo line, with `--demo`).
+/// base URL and the demo admin's token (with `--demo`).
 fn start_server(db: &std::path::Path, demo: bool) -> (Child, String, String) {
     let mut command = Command::new(env!("CARGO_BIN_EXE_relais-server"));
     command
@@ -653,15 +655,8 @@ fn start_server(db: &std::path::Path, demo: bool) -> (Child, String, String) {
         command.arg("--demo");
     }
     let mut child = command.spawn().unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = lines.next().unwrap().unwrap();
-    let listening = if demo {
-        lines.next().unwrap().unwrap()
-    } else {
-        first.clone()
-    };
-    let base = listening.rsplit(' ').next().unwrap().to_owned();
-    (child, base, first)
+    let startup = common::read_startup(child.stdout.take().unwrap());
+    (child, startup.base, startup.token.unwrap_or_default())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -677,8 +672,7 @@ async fn a_run_killed_mid_way_has_recorded_the_accounts_it_created_and_nothing_i
     let target = ScimServer::start(&program, TOKEN, None);
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("relais.db");
-    let (mut server, base, demo) = start_server(&db, true);
-    let admin = demo.rsplit(' ').next().unwrap().to_owned();
+    let (mut server, base, admin) = start_server(&db, true);
     let http = reqwest::Client::new();
     let call = |method: &str, path: String, body: Option<Value>| {
         let mut request = http

@@ -115,3 +115,36 @@ impl Target {
         target
     }
 }
+
+/// What `relais-server` prints when it starts: the demo admin's token and
+/// console password (with `--demo`, on a fresh database) and its address.
+pub struct Startup {
+    /// The demo admin's personal access token.
+    pub token: Option<String>,
+    /// The demo admin's console password.
+    pub password: Option<String>,
+    /// `http://ADDR`.
+    pub base: String,
+}
+
+/// Reads the server's standard output up to its "listening" line.
+pub fn read_startup(stdout: std::process::ChildStdout) -> Startup {
+    use std::io::BufRead as _;
+    let mut startup = Startup {
+        token: None,
+        password: None,
+        base: String::new(),
+    };
+    for line in std::io::BufReader::new(stdout).lines() {
+        let line = line.unwrap();
+        if line.contains("token (shown once):") {
+            startup.token = line.rsplit(' ').next().map(str::to_owned);
+        } else if line.starts_with("console sign-in") {
+            startup.password = line.rsplit(' ').next().map(str::to_owned);
+        } else if line.starts_with("relais-server listening on ") {
+            startup.base = line.rsplit(' ').next().unwrap_or_default().to_owned();
+            return startup;
+        }
+    }
+    panic!("the server stopped before it listened");
+}
