@@ -74,6 +74,23 @@ enum Bench {
         #[arg(long, default_value_t = 1000)]
         limit: u64,
     },
+    /// Console pages: time and size of every page over loopback, on the
+    /// demo company with a SCIM connection whose Tracking tab holds
+    /// `--entries` entries (100,000 a run).
+    Console {
+        /// Employees of the demo company (when the database is new).
+        #[arg(long, default_value_t = 10_000)]
+        employees: u32,
+        /// Months of history (when the database is new).
+        #[arg(long, default_value_t = 24)]
+        months: u32,
+        /// Tracking entries of the connection (when it is new).
+        #[arg(long, default_value_t = 10_000_000)]
+        entries: u64,
+        /// Requests timed per page.
+        #[arg(long, default_value_t = 100)]
+        requests: usize,
+    },
     /// Demo generation time, then `GET /v1/company/employees` throughput over loopback.
     Employees {
         /// Employees of the demo company.
@@ -98,6 +115,7 @@ enum Bench {
 struct Prepared {
     app: Arc<App>,
     company: relais_access::Company,
+    path: PathBuf,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -150,6 +168,7 @@ fn prepare(db: Option<PathBuf>, employees: u32, months: u32) -> anyhow::Result<P
     Ok(Prepared {
         app,
         company,
+        path,
         _dir: dir,
     })
 }
@@ -444,7 +463,7 @@ fn sqlite_ratio(db: &std::path::Path, ours_bytes_per_second: f64) -> anyhow::Res
 
 fn tracking(db: Option<PathBuf>, ingest: u64, total: u64, queries: usize) -> anyhow::Result<()> {
     use relais_store::{EntryFilter, SyncStore as _};
-    use relais_sync::{EntryStatus, SyncEntry, SyncRun, Trigger, UseCase};
+    use relais_sync::EntryStatus;
     let dir = tempfile::tempdir()?;
     let path = db.unwrap_or_else(|| dir.path().join("tracking.db"));
     let store = relais_store::SqliteStore::open(&path)?;
@@ -456,77 +475,24 @@ fn tracking(db: Option<PathBuf>, ingest: u64, total: u64, queries: usize) -> any
                 .company
         }
     };
-    const PER_RUN: u64 = 100_000;
-    const BATCH: usize = 10_000;
-    let statuses = [
-        EntryStatus::Success,
-        EntryStatus::Success,
-        EntryStatus::Skipped,
-        EntryStatus::Skipped,
-        EntryStatus::Skipped,
-        EntryStatus::Failed,
-    ];
-    let mut runs = Vec::new();
-    let mut written = 0_u64;
-    let mut ingest_time = None;
+    // Timed: the first `ingest` entries; then the rest, untimed.
+    let connection = uuid::Uuid::now_v7();
     let started = Instant::now();
-    while written < total {
-        let run = SyncRun::start(
-            uuid::Uuid::now_v7(),
-            Trigger::Scheduled,
-            relais_sync::Cycle::Incremental,
-            chrono::Utc::now(),
-        );
-        store.start_run(company.id, &run)?;
-        let mut in_run = 0;
-        while in_run < PER_RUN && written < total {
-            let n = BATCH
-                .min((PER_RUN - in_run) as usize)
-                .min((total - written) as usize);
-            let batch: Vec<SyncEntry> = (0..n)
-                .map(|i| {
-                    let k = written as usize + i;
-                    SyncEntry {
-                        at: chrono::Utc::now(),
-                        employee_id: (k % 10_000) as i64 + 1,
-                        use_case: UseCase::ALL[k % 4],
-                        status: statuses[k % statuses.len()],
-                        message: "nothing to change".into(),
-                        response: None,
-                        changes: vec![],
-                    }
-                })
-                .collect();
-            store.advance_run(
-                company.id,
-                run.id,
-                relais_store::RunProgress {
-                    entries: &batch,
-                    ..Default::default()
-                },
-                &mut |_| {},
-            )?;
-            in_run += n as u64;
-            written += n as u64;
-            if written == ingest {
-                ingest_time = Some(started.elapsed());
-            }
-        }
-        store.advance_run(
-            company.id,
-            run.id,
-            relais_store::RunProgress::default(),
-            &mut |r| r.finish(None, chrono::Utc::now()),
-        )?;
-        runs.push(run.id);
-    }
-    if let Some(t) = ingest_time {
-        println!(
-            "ingest: {ingest} entries in {:.1} s, {:.0} entries/s (batches of {BATCH})",
-            t.as_secs_f64(),
-            ingest as f64 / t.as_secs_f64()
-        );
-    }
+    let mut runs = fill_tracking(&store, company.id, connection, ingest, 10_000)?;
+    let t = started.elapsed();
+    println!(
+        "ingest: {ingest} entries in {:.1} s, {:.0} entries/s (batches of 10000)",
+        t.as_secs_f64(),
+        ingest as f64 / t.as_secs_f64()
+    );
+    runs.extend(fill_tracking(
+        &store,
+        company.id,
+        connection,
+        total - ingest,
+        10_000,
+    )?);
+    let written = total;
     println!(
         "store: {written} entries in {} runs, {:.0} MB",
         runs.len(),
@@ -693,6 +659,356 @@ async fn scim(employees: u32, program: PathBuf) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The console bench's fixed key: the database it keeps must open with the
+/// same key on the next run.
+const CONSOLE_BENCH_KEY: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+const CONSOLE_BENCH_PASSWORD: &str = "console bench password 2026";
+
+/// Runs of `connection` holding `total` entries, 100,000 a run, in batches
+/// of 10,000 (one transaction each): statuses, use cases and employees
+/// spread as a real directory sync spreads them. Returns the run ids.
+fn fill_tracking(
+    store: &relais_store::SqliteStore,
+    company: relais_access::CompanyId,
+    connection: uuid::Uuid,
+    total: u64,
+    employees: u64,
+) -> anyhow::Result<Vec<uuid::Uuid>> {
+    use relais_store::SyncStore as _;
+    use relais_sync::{EntryStatus, SyncEntry, SyncRun, Trigger, UseCase};
+    const PER_RUN: u64 = 100_000;
+    const BATCH: usize = 10_000;
+    let statuses = [
+        EntryStatus::Success,
+        EntryStatus::Success,
+        EntryStatus::Skipped,
+        EntryStatus::Skipped,
+        EntryStatus::Skipped,
+        EntryStatus::Failed,
+    ];
+    let (mut runs, mut written) = (Vec::new(), 0_u64);
+    while written < total {
+        let run = SyncRun::start(
+            connection,
+            Trigger::Scheduled,
+            relais_sync::Cycle::Incremental,
+            chrono::Utc::now(),
+        );
+        store.start_run(company, &run)?;
+        let mut in_run = 0;
+        while in_run < PER_RUN && written < total {
+            let n = BATCH
+                .min((PER_RUN - in_run) as usize)
+                .min((total - written) as usize);
+            let batch: Vec<SyncEntry> = (0..n)
+                .map(|i| {
+                    let k = written as usize + i;
+                    let status = statuses[k % statuses.len()];
+                    SyncEntry {
+                        at: chrono::Utc::now(),
+                        employee_id: (k as u64 % employees) as i64 + 1,
+                        use_case: UseCase::ALL[k % 4],
+                        status,
+                        message: match status {
+                            EntryStatus::Failed => "the target answered 409: userName is taken".into(),
+                            EntryStatus::Skipped => "nothing to change".into(),
+                            EntryStatus::Success => "updated title, department".into(),
+                        },
+                        response: (status == EntryStatus::Failed).then(|| {
+                            relais_sync::ApiResponse::new(409, r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"409","scimType":"uniqueness"}"#, &[])
+                        }),
+                        changes: vec![],
+                    }
+                })
+                .collect();
+            store.advance_run(
+                company,
+                run.id,
+                relais_store::RunProgress {
+                    entries: &batch,
+                    ..Default::default()
+                },
+                &mut |_| {},
+            )?;
+            in_run += n as u64;
+            written += n as u64;
+        }
+        store.advance_run(
+            company,
+            run.id,
+            relais_store::RunProgress::default(),
+            &mut |r| r.finish(None, chrono::Utc::now()),
+        )?;
+        runs.push(run.id);
+    }
+    Ok(runs)
+}
+
+/// Every console page, timed from a client in this process (so the figure
+/// includes the loopback round trip and the client's share of the cores:
+/// an upper bound of the server's time).
+async fn console(
+    db: Option<PathBuf>,
+    employees: u32,
+    months: u32,
+    entries: u64,
+    requests: usize,
+) -> anyhow::Result<()> {
+    use relais_store::SyncStore as _;
+    let prepared = prepare(db, employees, months)?;
+    let company = prepared.company.clone();
+    let path = prepared.path.clone();
+    let app = Arc::new(
+        App::open(&path)?
+            .with_secret_key(Some(relais_access::SecretKey::from_hex(CONSOLE_BENCH_KEY)?))
+            .with_egress_policy(relais_egress::EgressPolicy::parse("127.0.0.1")?),
+    );
+    app.install_example_reports(&company)?;
+    let by = Caller::Operator;
+    let connection = match app
+        .connections(by, &company, Some("connected"))?
+        .into_iter()
+        .find(|c| c.integration == "scim-provisioning")
+    {
+        Some(c) => c.id,
+        None => {
+            let id = app.start_connection(by, &company, "scim-provisioning")?.id;
+            for (step, answers) in [
+                (
+                    "target",
+                    json!({"base_url": "http://127.0.0.1:9/v2", "bearer_token": "bench-token-0123456789"}),
+                ),
+                (
+                    "matching",
+                    json!({"match_attribute": "userName", "deprovision_mode": "deactivate", "sync_interval_minutes": "1440"}),
+                ),
+                ("confirm", json!({"accept_data_processing": true})),
+            ] {
+                let answers = answers.as_object().context("answers")?;
+                app.submit_wizard_step(by, &company, &id, step, answers)?;
+            }
+            app.complete_wizard(by, &company, &id)?;
+            id
+        }
+    };
+    let store = relais_store::SqliteStore::open(&path)?;
+    let connection_uuid: uuid::Uuid = connection.parse()?;
+    let mut runs = store
+        .runs(
+            company.id,
+            connection_uuid,
+            None,
+            None,
+            None,
+            relais_store::Window {
+                offset: 0,
+                limit: 1,
+            },
+        )?
+        .rows;
+    if runs.is_empty() {
+        let t = Instant::now();
+        fill_tracking(
+            &store,
+            company.id,
+            connection_uuid,
+            entries,
+            u64::from(employees),
+        )?;
+        println!(
+            "tracking: {entries} entries written in {:.1} s",
+            t.elapsed().as_secs_f64()
+        );
+        runs = store
+            .runs(
+                company.id,
+                connection_uuid,
+                None,
+                None,
+                None,
+                relais_store::Window {
+                    offset: 0,
+                    limit: 1,
+                },
+            )?
+            .rows;
+    }
+    let run = runs.first().context("no run")?.id;
+    let entry = store
+        .entries(
+            run,
+            &relais_store::EntryFilter {
+                status: Some(relais_sync::EntryStatus::Failed),
+                ..Default::default()
+            },
+            relais_store::Window {
+                offset: 0,
+                limit: 1,
+            },
+        )?
+        .rows
+        .first()
+        .context("no failed entry")?
+        .id;
+    let credential = app.create_credential(
+        by,
+        &company,
+        CredentialInput {
+            name: "Warehouse".into(),
+            scopes: ["employees:read".parse::<ApiPermission>()?].into(),
+            ..CredentialInput::default()
+        },
+    )?;
+    app.set_password(&company, "bench@bench.example", CONSOLE_BENCH_PASSWORD)?;
+    let (_, session) = app.sign_in("bench@bench.example", CONSOLE_BENCH_PASSWORD, None)?;
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    tokio::spawn(relais_server::serve(
+        listener,
+        relais_server::router(Arc::clone(&app), relais_server::ServerConfig::default()),
+        std::future::pending(),
+    ));
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    let cookie = format!("relais_session={}", session.secret);
+    let c = format!("/console/connections/{connection}");
+    let today = chrono::Utc::now().date_naive();
+    let month_ago = today - chrono::Days::new(30);
+    let pages = [
+        ("Marketplace".to_owned(), "/console/marketplace".to_owned()),
+        (
+            "Marketplace, search 'slak'".into(),
+            "/console/marketplace?q=slak".into(),
+        ),
+        (
+            "Marketplace, filters".into(),
+            "/console/marketplace?kind=partner&category=identity_access&capability=sync_tracking"
+                .into(),
+        ),
+        (
+            "Integration page".into(),
+            "/console/marketplace/okta".into(),
+        ),
+        (
+            "Connected integrations".into(),
+            "/console/connections".into(),
+        ),
+        ("A connection".into(), c.clone()),
+        ("Tracking: runs".into(), format!("{c}/tracking")),
+        (
+            "Tracking: runs, status and dates".into(),
+            format!("{c}/tracking?status=completed&from={month_ago}&to={today}"),
+        ),
+        (
+            "Tracking: runs, page 4".into(),
+            format!("{c}/tracking?page=4"),
+        ),
+        (
+            "A run (100,000 entries)".into(),
+            format!("{c}/tracking/{run}"),
+        ),
+        (
+            "A run, failed entries".into(),
+            format!("{c}/tracking/{run}?status=failed"),
+        ),
+        (
+            "A run, use case".into(),
+            format!("{c}/tracking/{run}?use_case=link"),
+        ),
+        (
+            "A run, employee".into(),
+            format!("{c}/tracking/{run}?employee=4242"),
+        ),
+        (
+            "A run, failed, use case and employee".into(),
+            format!("{c}/tracking/{run}?status=failed&use_case=link&employee=4242"),
+        ),
+        (
+            "A run, page 2000".into(),
+            format!("{c}/tracking/{run}?page=2000"),
+        ),
+        (
+            "An entry".into(),
+            format!("{c}/tracking/{run}/entries/{entry}"),
+        ),
+        (
+            "An employee across 100 runs".into(),
+            format!("{c}/employees/4242"),
+        ),
+        (
+            "API credentials".into(),
+            "/console/settings/api-credentials".into(),
+        ),
+        (
+            "Generate new credential".into(),
+            "/console/settings/api-credentials/new".into(),
+        ),
+        (
+            "Edit a credential".into(),
+            format!(
+                "/console/settings/api-credentials/{}",
+                credential.credential.client_id
+            ),
+        ),
+        ("Custom reports".into(), "/console/reports".into()),
+        (
+            "A report (timeframe, cached)".into(),
+            "/console/reports/0196a000-0000-7000-8000-000000000001".into(),
+        ),
+        (
+            "A report (24-month history, cached), page 100".into(),
+            "/console/reports/0196a000-0000-7000-8000-000000000002?page=100".into(),
+        ),
+        ("Requests".into(), "/console/requests".into()),
+        ("Users and rights".into(), "/console/settings/users".into()),
+    ];
+    println!("| page | p50 | p99 | size |");
+    println!("|---|---|---|---|");
+    for (name, path) in pages {
+        let mut latencies = Vec::with_capacity(requests);
+        let mut size = 0;
+        let mut first = None;
+        // One untimed request first: a report's first view computes it
+        // (reported apart), later views read the cache.
+        for i in 0..=requests {
+            let t = Instant::now();
+            let response = client
+                .get(format!("{base}{path}"))
+                .header("Cookie", &cookie)
+                .send()
+                .await?;
+            let status = response.status();
+            let body = response.bytes().await?;
+            let elapsed = t.elapsed();
+            if !status.is_success() {
+                bail!("{path}: status {status}");
+            }
+            size = body.len();
+            if i == 0 {
+                first = Some(elapsed);
+            } else {
+                latencies.push(elapsed);
+            }
+        }
+        latencies.sort();
+        let first = first.unwrap_or_default();
+        let note = if first > percentile(&latencies, 0.99) * 4 {
+            format!(" (first view {:.0} ms)", first.as_secs_f64() * 1e3)
+        } else {
+            String::new()
+        };
+        println!(
+            "| {name}{note} | {:.1} ms | {:.1} ms | {:.1} KB |",
+            percentile(&latencies, 0.5).as_secs_f64() * 1e3,
+            percentile(&latencies, 0.99).as_secs_f64() * 1e3,
+            size as f64 / 1024.0
+        );
+    }
+    Ok(())
+}
+
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -717,6 +1033,12 @@ fn main() -> anyhow::Result<()> {
             let prepared = prepare(args.db, n, months)?;
             runtime.block_on(reports(prepared, db, limit))
         }
+        Bench::Console {
+            employees: n,
+            months,
+            entries,
+            requests,
+        } => runtime.block_on(console(args.db, n, months, entries, requests.max(1))),
         Bench::Employees {
             employees: n,
             months,

@@ -814,6 +814,9 @@ pub struct EntryFilter {
     pub employee_id: Option<EmployeeId>,
     /// Only the entry with this row id.
     pub id: Option<i64>,
+    /// Only entries after this row id (keyset paging: each page costs the
+    /// same, however deep).
+    pub after_id: Option<i64>,
 }
 
 /// A stored entry: the entry with its row id and run.

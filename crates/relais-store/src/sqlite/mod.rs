@@ -40,6 +40,7 @@ const SCHEMA_STEPS: &[&str] = &[
     include_str!("../../migrations/007_one_running_run.sql"),
     include_str!("../../migrations/008_operator_state.sql"),
     include_str!("../../migrations/009_console_sign_in.sql"),
+    include_str!("../../migrations/010_entries_in_run_order.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {

@@ -245,18 +245,37 @@ impl SyncStore for SqliteStore {
         filter: &EntryFilter,
         window: Window,
     ) -> Result<Paged<StoredEntry>, StoreError> {
-        let mut filters = Where::new("run_id = ?", run.to_string());
+        // One employee's entries are few: find them by the employee index
+        // (through the run's connection), and check the other terms on
+        // those rows only. A leading `+` keeps SQLite from choosing the run
+        // indexes for a term, which would read every entry of a large run.
+        let by_employee = filter.employee_id.is_some();
+        let term = |column: &str| {
+            if by_employee {
+                format!("+{column} = ?")
+            } else {
+                format!("{column} = ?")
+            }
+        };
+        let mut filters = Where::new(&term("run_id"), run.to_string());
         if let Some(s) = filter.status {
-            filters.and("status = ?", s.as_str().to_owned());
+            filters.and(&term("status"), s.as_str().to_owned());
         }
         if let Some(u) = filter.use_case {
-            filters.and("use_case = ?", u.as_str().to_owned());
+            filters.and(&term("use_case"), u.as_str().to_owned());
         }
         if let Some(e) = filter.employee_id {
             filters.and("employee_id = ?", e);
+            filters.and(
+                "connection_id = (SELECT connection_id FROM sync_runs WHERE id = ?)",
+                run.to_string(),
+            );
         }
         if let Some(id) = filter.id {
             filters.and("id = ?", id);
+        }
+        if let Some(after) = filter.after_id {
+            filters.and("id > ?", after);
         }
         filters.page(
             &*self.conn()?,
@@ -421,5 +440,106 @@ mod tests {
             store.run(company, newer.id).unwrap().unwrap().status,
             RunStatus::Running
         );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config::with_cases(24))]
+
+        /// Whatever the filter and window, a run's entries are exactly the
+        /// matching ones, in the order written, whichever index answers.
+        #[test]
+        fn a_runs_entries_are_exactly_those_its_filter_matches(
+            written in proptest::collection::vec((0_usize..3, 1_i64..6, 0_usize..4, 0_usize..3), 1..60),
+            status in proptest::option::of(0_usize..3),
+            use_case in proptest::option::of(0_usize..4),
+            employee in proptest::option::of(1_i64..6),
+            offset in 0_u64..40,
+            limit in 1_u64..30,
+        ) {
+            use relais_sync::{EntryStatus, SyncEntry, UseCase};
+            let statuses = [EntryStatus::Success, EntryStatus::Failed, EntryStatus::Skipped];
+            let dir = tempfile::tempdir().unwrap();
+            let store = SqliteStore::open(&dir.path().join("relais.db")).unwrap();
+            let company = super::super::tests::seed(&store).id;
+            // The run read (`queried`) has an earlier run of its connection
+            // (its entries share employees) and runs beside a run of another
+            // connection, their entries interleaved with its own.
+            let shared = uuid::Uuid::now_v7();
+            let (earlier, queried, beside) =
+                (running(shared), running(shared), running(uuid::Uuid::now_v7()));
+            let entry = |k: usize, employee_id: i64, use_case: usize, status: usize| SyncEntry {
+                at: Utc::now(),
+                employee_id,
+                use_case: UseCase::ALL[use_case],
+                status: statuses[status],
+                message: format!("entry {k}"),
+                response: None,
+                changes: vec![],
+            };
+            let append = |run: &SyncRun, e: &SyncEntry| {
+                store
+                    .advance_run(company, run.id, RunProgress { entries: std::slice::from_ref(e), ..Default::default() }, &mut |_| {})
+                    .unwrap();
+            };
+            store.start_run(company, &earlier).unwrap();
+            for (k, (_, employee_id, use_case, status)) in written.iter().enumerate() {
+                append(&earlier, &entry(k, *employee_id, *use_case, *status));
+            }
+            store
+                .advance_run(company, earlier.id, RunProgress::default(), &mut |r| r.finish(None, Utc::now()))
+                .unwrap();
+            store.start_run(company, &queried).unwrap();
+            store.start_run(company, &beside).unwrap();
+            let mut expected = Vec::new();
+            for (k, (run, employee_id, use_case, status)) in written.iter().enumerate() {
+                let e = entry(k, *employee_id, *use_case, *status);
+                if *run == 0 {
+                    append(&beside, &e);
+                } else {
+                    append(&queried, &e);
+                    expected.push(e);
+                }
+            }
+            let filter = crate::EntryFilter {
+                status: status.map(|s| statuses[s]),
+                use_case: use_case.map(|u| UseCase::ALL[u]),
+                employee_id: employee,
+                ..Default::default()
+            };
+            let matching: Vec<&SyncEntry> = expected
+                .iter()
+                .filter(|e| filter.status.is_none_or(|s| e.status == s))
+                .filter(|e| filter.use_case.is_none_or(|u| e.use_case == u))
+                .filter(|e| filter.employee_id.is_none_or(|id| e.employee_id == id))
+                .collect();
+            let found = store.entries(queried.id, &filter, crate::Window { offset, limit }).unwrap();
+            proptest::prop_assert_eq!(found.total, matching.len() as u64);
+            let messages: Vec<&str> = found.rows.iter().map(|e| e.entry.message.as_str()).collect();
+            let wanted: Vec<&str> = matching
+                .iter()
+                .skip(offset as usize)
+                .take(limit as usize)
+                .map(|e| e.message.as_str())
+                .collect();
+            proptest::prop_assert_eq!(messages, wanted);
+            // Keyset paging from a row continues right after it.
+            if let Some(first) = found.rows.first() {
+                let next = store
+                    .entries(
+                        queried.id,
+                        &crate::EntryFilter { after_id: Some(first.id), ..filter.clone() },
+                        crate::Window { offset: 0, limit },
+                    )
+                    .unwrap();
+                let messages: Vec<&str> = next.rows.iter().map(|e| e.entry.message.as_str()).collect();
+                let wanted: Vec<&str> = matching
+                    .iter()
+                    .skip(offset as usize + 1)
+                    .take(limit as usize)
+                    .map(|e| e.message.as_str())
+                    .collect();
+                proptest::prop_assert_eq!(messages, wanted);
+            }
+        }
     }
 }
