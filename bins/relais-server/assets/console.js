@@ -3,14 +3,9 @@
   "use strict";
 
   function enhance(root) {
-    // Preference forms submit as soon as a choice is made.
-    root.querySelectorAll("form.auto-submit").forEach(function (form) {
-      var button = form.querySelector("button[type=submit]");
-      if (button) { button.hidden = true; }
-      form.querySelectorAll("select").forEach(function (select) {
-        select.addEventListener("change", function () { form.submit(); });
-      });
-    });
+    // Preference forms keep their Apply button on purpose: a select that
+    // reloads the page on change surprises keyboard users (WCAG 3.2.2).
+    //
     // Copy buttons: <button data-copy="id-of-input" hidden>.
     root.querySelectorAll("button[data-copy]").forEach(function (button) {
       var target = document.getElementById(button.getAttribute("data-copy"));

@@ -59,6 +59,11 @@ pub struct ServerConfig {
     pub api_per_minute: NonZeroU32,
     /// The web console's settings.
     pub console: console::ConsoleConfig,
+    /// Requests come through a reverse proxy on this machine or network:
+    /// the client's address is the last one in `X-Forwarded-For` (the one
+    /// the proxy added), not the proxy's. Off, the header is ignored (a
+    /// client could write anything into it).
+    pub trust_proxy: bool,
 }
 
 impl Default for ServerConfig {
@@ -70,6 +75,7 @@ impl Default for ServerConfig {
             auth_per_minute: NonZeroU32::new(60).unwrap_or(NonZeroU32::MIN),
             api_per_minute: NonZeroU32::new(300).unwrap_or(NonZeroU32::MIN),
             console: console::ConsoleConfig::default(),
+            trust_proxy: false,
         }
     }
 }
@@ -81,6 +87,29 @@ pub(crate) struct Shared {
     pub config: Arc<ServerConfig>,
     pub throttle: Arc<v1::Throttle>,
     pub console: Arc<console::ConsoleState>,
+}
+
+/// The address a request comes from, for the throttles: the peer's, or
+/// with `trust_proxy` the last address of `X-Forwarded-For` (appended by
+/// the proxy; addresses before it are what the client claimed).
+pub(crate) fn client_address(
+    headers: &axum::http::HeaderMap,
+    peer: Option<std::net::SocketAddr>,
+    trust_proxy: bool,
+) -> Option<std::net::IpAddr> {
+    let forwarded = || {
+        headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .last()
+            .and_then(|a| a.trim().parse::<std::net::IpAddr>().ok())
+    };
+    trust_proxy
+        .then(forwarded)
+        .flatten()
+        .or_else(|| peer.map(|p| p.ip()))
 }
 
 /// The whole HTTP surface of Relais.
@@ -141,13 +170,18 @@ fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Spa
 /// A request target for logs: the path, and the query's parameter names
 /// without their values.
 pub(crate) fn redacted_uri(uri: &axum::http::Uri) -> String {
+    // An invitation's path is its secret: a link that sets a password.
+    let path = match uri.path().strip_prefix("/console/invite/") {
+        Some(_) => "/console/invite/…",
+        None => uri.path(),
+    };
     match uri.query() {
-        None => uri.path().to_owned(),
+        None => path.to_owned(),
         Some(query) => {
             let names: Vec<String> = url::form_urlencoded::parse(query.as_bytes())
                 .map(|(name, _)| format!("{}=…", name.chars().take(64).collect::<String>()))
                 .collect();
-            format!("{}?{}", uri.path(), names.join("&"))
+            format!("{path}?{}", names.join("&"))
         }
     }
 }
@@ -377,5 +411,25 @@ where
                     Problem::bad_request(e.body_text())
                 }
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn logged_addresses_carry_no_secret() {
+        let uri = |text: &str| text.parse::<axum::http::Uri>().unwrap();
+        assert_eq!(
+            super::redacted_uri(&uri("/v1/auth?client_id=rlc_1&client_secret=rls_2")),
+            "/v1/auth?client_id=…&client_secret=…"
+        );
+        assert_eq!(
+            super::redacted_uri(&uri("/console/invite/0123456789abcdef")),
+            "/console/invite/…"
+        );
+        assert_eq!(
+            super::redacted_uri(&uri("/console/marketplace")),
+            "/console/marketplace"
+        );
     }
 }

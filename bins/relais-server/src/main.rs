@@ -101,6 +101,12 @@ struct Args {
     #[arg(long, env = "RELAIS_SECURE_COOKIES")]
     secure_cookies: bool,
 
+    /// The server is reached through a reverse proxy (as it should be): take
+    /// a client's address from the last X-Forwarded-For entry, so that the
+    /// sign-in and /v1/auth throttles count per client, not per proxy.
+    #[arg(long, env = "RELAIS_TRUST_PROXY")]
+    trust_proxy: bool,
+
     /// Log lines as JSON instead of text (filter with RELAIS_LOG, e.g. RELAIS_LOG=debug).
     #[arg(long, env = "RELAIS_LOG_JSON")]
     log_json: bool,
@@ -186,8 +192,14 @@ async fn main() -> anyhow::Result<()> {
         console: relais_server::ConsoleConfig {
             secure_cookies: args.secure_cookies,
         },
+        trust_proxy: args.trust_proxy,
         ..ServerConfig::default()
     };
+    if args.trust_proxy && !args.secure_cookies {
+        tracing::warn!(
+            "--trust-proxy without --secure-cookies: behind a TLS proxy, mark the console's cookies Secure too"
+        );
+    }
     tracing::info!(%address, db = %args.db.display(), integrations = app.catalog().len(), "relais-server started");
     // Standard output is for scripts, which may stop reading once they have
     // the address: a closed pipe must not stop the server.

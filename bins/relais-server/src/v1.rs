@@ -180,10 +180,12 @@ async fn auth(
     // Budgets per client id *and* source address: someone sending wrong
     // secrets for a known client id exhausts their own budget, not that of
     // the integration the credential belongs to.
-    let source = peer.map_or_else(
-        || "unknown".to_owned(),
-        |Extension(ConnectInfo(address))| address.ip().to_string(),
-    );
+    let source = crate::client_address(
+        &headers,
+        peer.map(|Extension(ConnectInfo(address))| address),
+        shared.config.trust_proxy,
+    )
+    .map_or_else(|| "unknown".to_owned(), |a| a.to_string());
     let key = relais_access::ClientId::parse(&client_id).map_or_else(
         |_| format!("(malformed) {source}"),
         |c| format!("{c} {source}"),

@@ -17,6 +17,7 @@ use reqwest::header::{self, HeaderMap};
 const ADMIN: &str = "admin@acme.example";
 const VIEWER: &str = "vic@acme.example";
 const PASSWORD: &str = "a long enough password, 2026";
+const KEY: &str = "9c1c0d4e6a2b3c5d7e9f00112233445566778899aabbccddeeff0011223344ab";
 
 struct World {
     base: String,
@@ -26,8 +27,17 @@ struct World {
 }
 
 async fn world() -> World {
+    world_with(relais_server::ServerConfig::default()).await
+}
+
+async fn world_with(config: relais_server::ServerConfig) -> World {
     let dir = tempfile::tempdir().unwrap();
-    let app = Arc::new(App::open(&dir.path().join("relais.db")).unwrap());
+    let app = Arc::new(
+        App::open(&dir.path().join("relais.db"))
+            .unwrap()
+            .with_secret_key(Some(relais_access::SecretKey::from_hex(KEY).unwrap()))
+            .with_egress_policy(relais_egress::EgressPolicy::parse("127.0.0.1").unwrap()),
+    );
     let company = app
         .create_company("Acme", ADMIN, "Ana Admin")
         .unwrap()
@@ -36,7 +46,7 @@ async fn world() -> World {
     app.add_user(&company, VIEWER, "Vic Viewer", MarketplaceRight::View)
         .unwrap();
     app.set_password(&company, VIEWER, PASSWORD).unwrap();
-    let base = common::serve(Arc::clone(&app), relais_server::ServerConfig::default()).await;
+    let base = common::serve(Arc::clone(&app), config).await;
     World {
         base,
         app,
@@ -50,6 +60,8 @@ struct Visitor {
     client: reqwest::Client,
     base: String,
     cookies: HashMap<String, String>,
+    /// Sent with every request (e.g. `X-Forwarded-For`).
+    forwarded_for: Option<String>,
 }
 
 struct Page {
@@ -91,6 +103,7 @@ impl Visitor {
                 .unwrap(),
             base: base.to_owned(),
             cookies: HashMap::new(),
+            forwarded_for: None,
         }
     }
 
@@ -124,6 +137,10 @@ impl Visitor {
             .client
             .get(format!("{}{path}", self.base))
             .header(header::COOKIE, self.cookie_header())
+            .header(
+                "x-forwarded-for",
+                self.forwarded_for.clone().unwrap_or_default(),
+            )
             .send()
             .await
             .unwrap();
@@ -135,6 +152,10 @@ impl Visitor {
             .client
             .post(format!("{}{path}", self.base))
             .header(header::COOKIE, self.cookie_header())
+            .header(
+                "x-forwarded-for",
+                self.forwarded_for.clone().unwrap_or_default(),
+            )
             .form(form)
             .send()
             .await
@@ -251,20 +272,26 @@ async fn without_a_session_pages_lead_to_sign_in_and_back() {
 #[tokio::test]
 async fn sign_in_never_sends_anyone_to_another_site() {
     let w = world().await;
-    for next in [
+    for (i, next) in [
         "https://evil.example/",
         "//evil.example/console",
         "/console/\\evil.example",
         "/elsewhere",
         "javascript:alert(1)",
-    ] {
+        "/console/\r\nSet-Cookie: relais_session=fixed",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        // Two people, so that no e-mail reaches its sign-in budget.
+        let who = if i % 2 == 0 { ADMIN } else { VIEWER };
         let mut visitor = Visitor::new(&w.base);
         let csrf = visitor.get("/console/sign-in").await.csrf();
         let page = visitor
             .post(
                 "/console/sign-in",
                 &[
-                    ("email", ADMIN),
+                    ("email", who),
                     ("password", PASSWORD),
                     ("_csrf", &csrf),
                     ("next", next),
@@ -294,6 +321,11 @@ async fn a_wrong_password_or_a_missing_form_token_opens_no_session() {
             .map(|s| s.chars().take(200).collect::<String>())
     };
     assert_eq!(message(&page.body), message(&unknown.body));
+
+    // An e-mail no address can have is refused without touching anything.
+    let huge = format!("{}@acme.example", "a".repeat(300_000));
+    let page = visitor.sign_in(&huge, PASSWORD).await;
+    assert_eq!(page.status, StatusCode::UNAUTHORIZED);
 
     // A sign-in form posted from elsewhere has no pre-session token.
     let mut stranger = Visitor::new(&w.base);
@@ -329,6 +361,43 @@ async fn guessing_is_throttled_per_e_mail() {
         admin.sign_in(ADMIN, PASSWORD).await.status,
         StatusCode::SEE_OTHER
     );
+}
+
+/// Ten wrong sign-ins for ten different e-mails from `first`, then one
+/// from `second`: the statuses of the last two.
+async fn per_address_budget(w: &World, first: &str, second: &str) -> (StatusCode, StatusCode) {
+    let mut statuses = Vec::new();
+    for (i, from) in std::iter::repeat_n(first, 11).chain([second]).enumerate() {
+        let mut visitor = Visitor::new(&w.base);
+        visitor.forwarded_for = Some(from.to_owned());
+        let email = format!("nobody{i}@acme.example");
+        statuses.push(visitor.sign_in(&email, "guess guess guess").await.status);
+    }
+    assert_eq!(&statuses[..10], [StatusCode::UNAUTHORIZED; 10]);
+    (statuses[10], statuses[11])
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_client_has_its_own_budget() {
+    let w = world_with(relais_server::ServerConfig {
+        trust_proxy: true,
+        ..relais_server::ServerConfig::default()
+    })
+    .await;
+    // The proxy appends the address it saw; what the client wrote before
+    // it does not count.
+    let (eleventh, other) =
+        per_address_budget(&w, "198.51.100.1, 203.0.113.7", "203.0.113.8").await;
+    assert_eq!(eleventh, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(other, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn without_a_trusted_proxy_a_forged_forwarded_for_escapes_nothing() {
+    let w = world().await;
+    let (eleventh, other) = per_address_budget(&w, "203.0.113.7", "203.0.113.8").await;
+    assert_eq!(eleventh, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(other, StatusCode::TOO_MANY_REQUESTS);
 }
 
 #[tokio::test]
@@ -568,6 +637,48 @@ async fn an_invitation_link_works_once_even_when_used_thirty_times_at_once() {
 }
 
 #[tokio::test]
+async fn an_invitation_for_someone_without_the_right_sets_the_password_but_opens_nothing() {
+    let w = world().await;
+    let (_, issued) = w
+        .app
+        .invite(
+            Caller::Operator,
+            &w.company,
+            "nora@acme.example",
+            Some(("Nora None", MarketplaceRight::None)),
+        )
+        .unwrap();
+    let path = format!("/console/invite/{}", issued.secret);
+    let mut tab = Visitor::new(&w.base);
+    let token = tab.get(&path).await.csrf();
+    let password = "nora's password, long enough";
+    let page = tab
+        .post(
+            &path,
+            &[
+                ("_csrf", &token),
+                ("password", password),
+                ("password_again", password),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert!(page.set_cookie("relais_session").is_none());
+    assert!(page.body.contains("no right on Marketplace integrations"));
+    // Given the right later, the password works.
+    w.app
+        .set_right(&w.company, "nora@acme.example", MarketplaceRight::View)
+        .unwrap();
+    assert_eq!(
+        Visitor::new(&w.base)
+            .sign_in("nora@acme.example", password)
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[tokio::test]
 async fn an_invitation_wants_a_long_password_typed_twice() {
     let w = world().await;
     let (_, issued) = w
@@ -610,4 +721,121 @@ async fn an_invitation_wants_a_long_password_typed_twice() {
             .status,
         StatusCode::NOT_FOUND
     );
+}
+
+/// A SCIM connection (its target never called: no scheduler runs here)
+/// with one finished run of `entries` entries written through the store;
+/// entry 7's message starts like a spreadsheet formula.
+fn tracked_run(w: &World, entries: usize) -> (String, uuid::Uuid) {
+    use relais_store::SyncStore as _;
+    use relais_sync::{EntryStatus, SyncEntry, SyncRun, Trigger, UseCase};
+    let by = Caller::Operator;
+    let id = w
+        .app
+        .start_connection(by, &w.company, "scim-provisioning")
+        .unwrap()
+        .id;
+    for (step, answers) in [
+        (
+            "target",
+            serde_json::json!({"base_url": "http://127.0.0.1:9/v2", "bearer_token": "scim-token-for-console-tests-0123"}),
+        ),
+        (
+            "matching",
+            serde_json::json!({"match_attribute": "userName", "deprovision_mode": "deactivate", "sync_interval_minutes": "1440"}),
+        ),
+        (
+            "confirm",
+            serde_json::json!({"accept_data_processing": true}),
+        ),
+    ] {
+        w.app
+            .submit_wizard_step(by, &w.company, &id, step, answers.as_object().unwrap())
+            .unwrap();
+    }
+    w.app.complete_wizard(by, &w.company, &id).unwrap();
+    let store = relais_store::SqliteStore::open(&w._dir.path().join("relais.db")).unwrap();
+    let run = SyncRun::start(
+        id.parse().unwrap(),
+        Trigger::Manual,
+        relais_sync::Cycle::Full,
+        chrono::Utc::now(),
+    );
+    store.start_run(w.company.id, &run).unwrap();
+    let batch: Vec<SyncEntry> = (0..entries)
+        .map(|k| SyncEntry {
+            at: chrono::Utc::now(),
+            employee_id: (k % 50) as i64 + 1,
+            use_case: UseCase::ALL[k % 4],
+            status: if k % 5 == 0 {
+                EntryStatus::Failed
+            } else {
+                EntryStatus::Success
+            },
+            message: if k == 7 {
+                "=1+2 came back from the target".into()
+            } else {
+                format!("entry {k}")
+            },
+            response: None,
+            changes: vec![],
+        })
+        .collect();
+    store
+        .advance_run(
+            w.company.id,
+            run.id,
+            relais_store::RunProgress {
+                entries: &batch,
+                ..Default::default()
+            },
+            &mut |r| r.finish(None, chrono::Utc::now()),
+        )
+        .unwrap();
+    (id, run.id)
+}
+
+#[tokio::test]
+async fn a_runs_csv_holds_every_entry_and_formulas_stay_text() {
+    let w = world().await;
+    let (connection, run) = tracked_run(&w, 2_600);
+    let mut admin = Visitor::signed_in(&w.base, ADMIN).await;
+    let path = format!("/console/connections/{connection}/tracking/{run}/entries.csv");
+    let csv_rows = |body: &str| -> Vec<csv::StringRecord> {
+        csv::Reader::from_reader(body.as_bytes())
+            .records()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let page = admin.get(&path).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    // More than two chunks of a thousand: all there, in order, once.
+    let rows = csv_rows(&page.body);
+    assert_eq!(rows.len(), 2_600);
+    assert_eq!(&rows[0][5], "entry 0");
+    assert_eq!(&rows[2_599][5], "entry 2599");
+    assert_eq!(&rows[7][5], "'=1+2 came back from the target");
+
+    let failed = admin.get(&format!("{path}?status=failed")).await;
+    let rows = csv_rows(&failed.body);
+    assert_eq!(rows.len(), 520);
+    assert!(rows.iter().all(|r| &r[4] == "failed"));
+
+    // Another company's admin gets nothing of it.
+    let other = w
+        .app
+        .create_company("Globex", "hank@globex.example", "Hank")
+        .unwrap()
+        .company;
+    w.app
+        .set_password(&other, "hank@globex.example", PASSWORD)
+        .unwrap();
+    let mut hank = Visitor::signed_in(&w.base, "hank@globex.example").await;
+    assert_eq!(hank.get(&path).await.status, StatusCode::NOT_FOUND);
 }

@@ -46,7 +46,15 @@ impl App {
             return Err(refused());
         }
         let wanted = match company.map(str::trim).filter(|c| !c.is_empty()) {
-            Some(key) => Some(self.store.company(key)?.ok_or_else(refused)?.id),
+            Some(key) => match self.store.company(key)? {
+                Some(found) => Some(found.id),
+                None => {
+                    // As long as a wrong password: the answer's time does
+                    // not tell which companies exist.
+                    PasswordHash::verify_nothing(password);
+                    return Err(refused());
+                }
+            },
             None => None,
         };
         let candidates: Vec<(User, PasswordHash)> = self
@@ -115,6 +123,12 @@ impl App {
             .store
             .user(session.company_id, session.user_id)?
             .ok_or_else(expired)?;
+        if user.marketplace_right == relais_access::MarketplaceRight::None {
+            // Losing the right deletes sessions; this guards any other way
+            // a session could outlive it.
+            self.store.delete_session(&hash)?;
+            return Err(expired());
+        }
         let company = self
             .store
             .company(&session.company_id.to_string())?
@@ -235,8 +249,8 @@ impl App {
         Ok((user, company))
     }
 
-    /// Uses an invitation: sets the password and signs the person in. A
-    /// link works once.
+    /// Uses an invitation: sets the password and signs the person in (no
+    /// session for a user whose right is *none*). A link works once.
     ///
     /// # Errors
     /// [`ErrorKind::Invalid`] for a password too short or too long,
@@ -245,7 +259,7 @@ impl App {
         &self,
         secret: &str,
         password: &str,
-    ) -> Result<(Actor, OpenedSession), AppError> {
+    ) -> Result<(Actor, Option<OpenedSession>), AppError> {
         let gone = || {
             AppError::not_found(
                 "invitation: the link is unknown, used or expired; ask an admin for a new one"
@@ -264,8 +278,15 @@ impl App {
             .store
             .company(&user.company_id.to_string())?
             .ok_or_else(gone)?;
-        let opened = Session::open(&user, Utc::now())?;
-        self.store.insert_session(&opened.record)?;
+        // The password is set either way; a session only for someone who
+        // may see the console.
+        let opened = if user.marketplace_right == relais_access::MarketplaceRight::None {
+            None
+        } else {
+            let opened = Session::open(&user, Utc::now())?;
+            self.store.insert_session(&opened.record)?;
+            Some(opened)
+        };
         Ok((Actor { user, company }, opened))
     }
 }

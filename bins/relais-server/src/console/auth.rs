@@ -122,16 +122,18 @@ async fn sign_in(
         return again(tr.t("sign-in-expired-form"), false, StatusCode::FORBIDDEN);
     }
     // Throttled per source address and per e-mail, before any work.
-    let source = peer.map_or(
-        std::net::IpAddr::from([0, 0, 0, 0]),
-        |Extension(ConnectInfo(a))| a.ip(),
-    );
-    if s.console.sign_ins_by_source.check_key(&source).is_err()
-        || s.console
-            .sign_ins_by_email
-            .check_key(&email.to_lowercase())
-            .is_err()
-    {
+    let source = crate::client_address(
+        &headers,
+        peer.map(|Extension(ConnectInfo(a))| a),
+        s.config.trust_proxy,
+    )
+    .unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
+    // No address is an e-mail beyond 254 characters: refused before it
+    // becomes a key of the throttle (whose table would grow with it).
+    if email.len() > 254 {
+        return again(tr.t("sign-in-refused"), false, StatusCode::UNAUTHORIZED);
+    }
+    if !s.console.may_try_sign_in(source, &email) {
         return again(
             tr.t("sign-in-throttled"),
             false,
@@ -140,6 +142,14 @@ async fn sign_in(
     }
     let password = form.get("password").unwrap_or_default().to_owned();
     let (who, company_key) = (email.clone(), company.clone());
+    // Closed only when the server stops; then there is nothing to check.
+    let Ok(_hashing) = s.console.password_checks.acquire().await else {
+        return again(
+            tr.t("sign-in-throttled"),
+            false,
+            StatusCode::SERVICE_UNAVAILABLE,
+        );
+    };
     let signed_in = crate::blocking(&s.app, move |app| {
         app.sign_in(
             &who,
@@ -315,8 +325,25 @@ async fn accept_invite(
         );
     }
     let link = secret.clone();
+    let Ok(_hashing) = s.console.password_checks.acquire().await else {
+        return again(tr.t("sign-in-throttled"), StatusCode::SERVICE_UNAVAILABLE);
+    };
     match crate::blocking(&s.app, move |app| app.accept_invitation(&link, &password)).await {
-        Ok((_, opened)) => {
+        Ok((_, None)) => {
+            // The password is set, but the right is missing: say so on the
+            // sign-in page rather than open a session that shows nothing.
+            let page = SignInPage {
+                layout: Layout::anonymous(prefs, tr.t("sign-in-title"), &format!("{BASE}/sign-in")),
+                next: format!("{BASE}/"),
+                email: String::new(),
+                csrf: presession(&headers),
+                error: Some(tr.t("sign-in-no-right")),
+                ask_company: false,
+                company: String::new(),
+            };
+            sign_in_form(&s, StatusCode::FORBIDDEN, &page)
+        }
+        Ok((_, Some(opened))) => {
             let mut response = see_other(&format!("{BASE}/marketplace?notice=password-set"));
             set_cookie(
                 &mut response,

@@ -820,17 +820,11 @@ struct EventRow {
 #[template(path = "console/connection.html")]
 struct ConnectionPage {
     layout: Layout,
-    id: String,
+    head: super::tracking::Head,
     slug: String,
-    name: String,
-    initials: String,
-    logo: String,
-    status: (String, String),
-    reason: Option<String>,
     since: String,
     created: String,
     credential: Option<String>,
-    tracking: bool,
     relais_runs_sync: bool,
     attention: Option<String>,
     who_runs_sync: String,
@@ -841,7 +835,6 @@ struct ConnectionPage {
     is_inactive: bool,
     wizard_open: bool,
     events: Vec<EventRow>,
-    tab: &'static str,
 }
 
 /// `GET /console/connections/{id}`: the connection's status and reason,
@@ -870,17 +863,20 @@ async fn show(State(s): State<Shared>, person: Person, Path(id): Path<String>) -
     let who_runs_sync = who_runs_sync(tr, &view.sync.run_by);
     let page = ConnectionPage {
         layout: Layout::of(&person, Nav::Connections, view.integration_name.clone()),
-        id: view.id.clone(),
+        head: super::tracking::Head {
+            id: view.id.clone(),
+            name: view.integration_name.clone(),
+            initials,
+            logo,
+            status: status_tag(tr, view.status),
+            reason: reason(tr, &view.state),
+            tracking: integration.capabilities.sync_tracking,
+            tab: "overview",
+        },
         slug: integration.slug.clone(),
-        name: view.integration_name.clone(),
-        initials,
-        logo,
-        status: status_tag(tr, view.status),
-        reason: reason(tr, &view.state),
         since: tr.datetime(&view.since),
         created: tr.datetime(&view.created_at),
         credential: view.credential.clone(),
-        tracking: integration.capabilities.sync_tracking,
         relais_runs_sync: view.sync.sync_now,
         attention: view.attention.clone(),
         who_runs_sync,
@@ -916,7 +912,6 @@ async fn show(State(s): State<Shared>, person: Person, Path(id): Path<String>) -
                 reason: e.reason.clone().unwrap_or_default(),
             })
             .collect(),
-        tab: "overview",
     };
     Ok(render(StatusCode::OK, &page))
 }

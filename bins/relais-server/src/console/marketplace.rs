@@ -131,57 +131,65 @@ struct CatalogPage {
     next: Option<String>,
 }
 
+/// One filter's checkboxes: a checkbox per value, named `param`, labelled
+/// by the message `{param}-{value}` (`kind-partner`, `badge-elite`, …).
+fn group<T: Copy + PartialEq>(
+    tr: Tr,
+    legend: &str,
+    param: &'static str,
+    all: &[T],
+    value: fn(T) -> &'static str,
+    chosen: &[T],
+) -> FilterGroup {
+    FilterGroup {
+        legend: tr.t(legend),
+        param,
+        options: all
+            .iter()
+            .map(|v| FilterOption {
+                value: value(*v).to_owned(),
+                label: tr.t(&format!("{param}-{}", value(*v))),
+                checked: chosen.contains(v),
+            })
+            .collect(),
+    }
+}
+
 fn groups(tr: Tr, query: &CatalogQuery) -> Vec<FilterGroup> {
     let f = &query.filter;
     vec![
-        FilterGroup {
-            legend: tr.t("filter-built-by"),
-            param: "kind",
-            options: IntegrationKind::ALL
-                .iter()
-                .map(|k| FilterOption {
-                    value: k.name().to_owned(),
-                    label: tr.t(&format!("kind-{}", k.name())),
-                    checked: f.kinds.contains(k),
-                })
-                .collect(),
-        },
-        FilterGroup {
-            legend: tr.t("filter-badge"),
-            param: "badge",
-            options: Badge::ALL
-                .iter()
-                .map(|b| FilterOption {
-                    value: b.name().to_owned(),
-                    label: tr.t(&format!("badge-{}", b.name())),
-                    checked: f.badges.contains(b),
-                })
-                .collect(),
-        },
-        FilterGroup {
-            legend: tr.t("filter-capability"),
-            param: "capability",
-            options: Capability::ALL
-                .iter()
-                .map(|c| FilterOption {
-                    value: c.name().to_owned(),
-                    label: tr.t(&format!("capability-{}", c.name())),
-                    checked: f.capabilities.contains(c),
-                })
-                .collect(),
-        },
-        FilterGroup {
-            legend: tr.t("filter-category"),
-            param: "category",
-            options: Category::ALL
-                .iter()
-                .map(|c| FilterOption {
-                    value: c.id().to_owned(),
-                    label: tr.t(&format!("category-{}", c.id())),
-                    checked: f.categories.contains(c),
-                })
-                .collect(),
-        },
+        group(
+            tr,
+            "filter-built-by",
+            "kind",
+            &IntegrationKind::ALL,
+            IntegrationKind::name,
+            &f.kinds,
+        ),
+        group(
+            tr,
+            "filter-badge",
+            "badge",
+            &Badge::ALL,
+            Badge::name,
+            &f.badges,
+        ),
+        group(
+            tr,
+            "filter-capability",
+            "capability",
+            &Capability::ALL,
+            Capability::name,
+            &f.capabilities,
+        ),
+        group(
+            tr,
+            "filter-category",
+            "category",
+            &Category::ALL,
+            Category::id,
+            &f.categories,
+        ),
     ]
 }
 

@@ -58,11 +58,14 @@ pub struct ConsoleConfig {
 }
 
 /// What the console keeps between requests besides the database: the
-/// sign-in throttle.
+/// sign-in throttle, and the bound on password hashing at once.
 #[derive(Debug)]
 pub(crate) struct ConsoleState {
     sign_ins_by_source: DefaultKeyedRateLimiter<IpAddr>,
     sign_ins_by_email: DefaultKeyedRateLimiter<String>,
+    /// Each password check takes 19 MiB and tens of milliseconds of a
+    /// core (argon2id): at most this many run at once, the rest wait.
+    pub(crate) password_checks: tokio::sync::Semaphore,
     secure_cookies: bool,
 }
 
@@ -74,8 +77,37 @@ impl ConsoleState {
             // typos, far too few to guess a password of twelve characters.
             sign_ins_by_source: RateLimiter::keyed(per_minute(10)),
             sign_ins_by_email: RateLimiter::keyed(per_minute(5)),
+            password_checks: tokio::sync::Semaphore::new(4),
             secure_cookies: config.secure_cookies,
         }
+    }
+
+    /// Whether a sign-in from `source` for `email` is within the budgets
+    /// (and spends them). IPv6 addresses count by their /64: one
+    /// subscriber's network, not its 2^64 addresses, gets one budget.
+    pub(crate) fn may_try_sign_in(&self, source: IpAddr, email: &str) -> bool {
+        // Forget idle keys now and then, so that the tables do not grow
+        // with every address and e-mail ever tried.
+        for len in [self.sign_ins_by_source.len(), self.sign_ins_by_email.len()] {
+            if len > 10_000 {
+                self.sign_ins_by_source.retain_recent();
+                self.sign_ins_by_email.retain_recent();
+            }
+        }
+        let source = match source {
+            IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+                Some(v4) => IpAddr::V4(v4),
+                None => IpAddr::V6(std::net::Ipv6Addr::from(
+                    u128::from(v6) & !((1_u128 << 64) - 1),
+                )),
+            },
+            v4 @ IpAddr::V4(_) => v4,
+        };
+        self.sign_ins_by_source.check_key(&source).is_ok()
+            && self
+                .sign_ins_by_email
+                .check_key(&email.to_lowercase())
+                .is_ok()
     }
 }
 
@@ -246,10 +278,13 @@ async fn preferences(
 
 /// A path of this console to go back to, never another site.
 pub(crate) fn local_path(path: &str) -> String {
+    // Visible ASCII only: anything else cannot be a Location header.
     if path.starts_with(BASE)
         && !path.starts_with("//")
         && !path.contains("://")
         && !path.contains('\\')
+        && path.bytes().all(|b| b.is_ascii_graphic())
+        && path.len() <= 2000
     {
         path.to_owned()
     } else {
@@ -549,8 +584,8 @@ impl Layout {
         Locale::ALL
     }
 
-    pub(crate) fn version(&self) -> &'static str {
-        env!("CARGO_PKG_VERSION")
+    pub(crate) fn assets_version(&self) -> &'static str {
+        assets::fingerprint()
     }
 }
 
@@ -731,4 +766,43 @@ pub(crate) fn see_other(path: &str) -> Response {
 /// Percent-encodes a value for a query string.
 pub(crate) fn encode(value: &str) -> String {
     url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_ipv6_network_gets_one_sign_in_budget_not_one_per_address() {
+        let state = ConsoleState::new(&ConsoleConfig::default());
+        let address = |text: &str| text.parse::<IpAddr>().unwrap();
+        for n in 0..10 {
+            let from = address(&format!("2001:db8:0:7::{n:x}"));
+            assert!(state.may_try_sign_in(from, &format!("u{n}@acme.example")));
+        }
+        assert!(!state.may_try_sign_in(address("2001:db8:0:7::ffff"), "x@acme.example"));
+        assert!(state.may_try_sign_in(address("2001:db8:0:8::1"), "y@acme.example"));
+        // IPv4 seen as IPv6 (dual stack) counts as the IPv4 address.
+        for n in 0..10 {
+            assert!(state.may_try_sign_in(address("::ffff:192.0.2.7"), &format!("v{n}@a.example")));
+        }
+        assert!(!state.may_try_sign_in(address("192.0.2.7"), "z@acme.example"));
+    }
+
+    #[test]
+    fn only_console_paths_of_visible_ascii_are_gone_back_to() {
+        assert_eq!(
+            local_path("/console/connections?status=connected"),
+            "/console/connections?status=connected"
+        );
+        for path in [
+            "https://evil.example",
+            "//evil.example",
+            "/console/\r\nX: y",
+            "/console/é",
+            "/api/me",
+        ] {
+            assert_eq!(local_path(path), "/console/", "{path:?}");
+        }
+    }
 }

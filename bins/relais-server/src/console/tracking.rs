@@ -45,16 +45,19 @@ pub(super) fn routes() -> Router<Shared> {
         )
 }
 
-/// The header of a connection's pages (name, status, tabs).
-struct Head {
-    id: String,
-    name: String,
-    initials: String,
-    logo: String,
-    status: (String, String),
-    reason: Option<String>,
-    tracking: bool,
-    tab: &'static str,
+/// The header of a connection's pages (name, status, tabs):
+/// `connection_head_partial.html` shows it.
+pub(super) struct Head {
+    pub id: String,
+    pub name: String,
+    pub initials: String,
+    pub logo: String,
+    pub status: (String, String),
+    pub reason: Option<String>,
+    /// Whether the integration has a Tracking tab.
+    pub tracking: bool,
+    /// The current tab: `overview` or `tracking`.
+    pub tab: &'static str,
 }
 
 async fn head(s: &Shared, person: &Person, id: &str) -> Result<Head, Response> {
@@ -115,14 +118,7 @@ struct RunRow {
 #[template(path = "console/tracking.html")]
 struct RunsPage {
     layout: Layout,
-    id: String,
-    name: String,
-    initials: String,
-    logo: String,
-    status: (String, String),
-    reason: Option<String>,
-    tracking: bool,
-    tab: &'static str,
+    head: Head,
     rows: Vec<RunRow>,
     count: String,
     filter_status: String,
@@ -246,14 +242,7 @@ async fn runs(
             Nav::Connections,
             tr.t1("tracking-title", "name", &head.name),
         ),
-        id: head.id,
-        name: head.name,
-        initials: head.initials,
-        logo: head.logo,
-        status: head.status,
-        reason: head.reason,
-        tracking: head.tracking,
-        tab: head.tab,
+        head,
         rows,
         count: tr.count("tracking-count", found.total),
         filter_status: query.status.clone().unwrap_or_default(),
@@ -335,14 +324,7 @@ fn entry_rows(
 #[template(path = "console/run.html")]
 struct RunPage {
     layout: Layout,
-    id: String,
-    name: String,
-    initials: String,
-    logo: String,
-    status: (String, String),
-    reason: Option<String>,
-    tracking: bool,
-    tab: &'static str,
+    head: Head,
     run_id: String,
     run_status: (String, String),
     running: bool,
@@ -491,14 +473,7 @@ async fn run_page(
             Nav::Connections,
             tr.t1("run-title", "when", tr.datetime(&sync_run.started_at)),
         ),
-        id: head.id,
-        name: head.name,
-        initials: head.initials,
-        logo: head.logo,
-        status: head.status,
-        reason: head.reason,
-        tracking: head.tracking,
-        tab: head.tab,
+        head,
         run_id: run_id.clone(),
         run_status: run_tag(tr, status_name(sync_run.status)),
         running: sync_run.status == RunStatus::Running,
@@ -569,8 +544,21 @@ async fn run_page(
     Ok(render(StatusCode::OK, &view))
 }
 
+/// A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab,
+/// carriage return first) starts with `'` instead: messages and responses
+/// come from remote systems, and this file is opened in spreadsheets.
+fn inert(text: String) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text
+    }
+}
+
 /// `GET …/tracking/{run}/entries.csv`: the run's entries (with the page's
-/// filters) as CSV, every page of them.
+/// filters) as CSV, every one of them. Streamed a thousand entries at a
+/// time (keyset paging, so each costs the same): memory stays small
+/// whatever the run's size, and a client that goes away stops the work.
 async fn entries_csv(
     State(s): State<Shared>,
     person: Person,
@@ -583,9 +571,11 @@ async fn entries_csv(
     let tr = person.tr();
     load_run(&s, &person, &id, &run_id).await?;
     let (filter, _) = query.filter(tr);
-    let (wanted, company) = (run_id.clone(), person.actor.company.clone());
-    let csv = run(&s, &person, move |app, by| {
-        let mut out = csv::Writer::from_writer(Vec::new());
+    let (wanted, actor, app) = (run_id.clone(), person.actor.clone(), s.app.clone());
+    let (sender, receiver) = tokio::sync::mpsc::channel::<std::io::Result<Vec<u8>>>(4);
+    tokio::task::spawn_blocking(move || {
+        let by = relais_app::Caller::User(&actor);
+        let company = &actor.company;
         let header = [
             "date",
             "employee_id",
@@ -596,53 +586,61 @@ async fn entries_csv(
             "response_status",
             "response_body",
         ];
-        let write = |out: &mut csv::Writer<Vec<u8>>, record: &[String]| {
-            out.write_record(record).map_err(|e| {
-                relais_app::AppError::new(relais_app::ErrorKind::Internal, e.to_string())
-            })
-        };
-        write(&mut out, &header.map(str::to_owned))?;
-        let mut page = 1;
-        loop {
-            let window = Window::page(page, 1000).unwrap_or(Window {
-                offset: 0,
-                limit: 1000,
-            });
-            let found = app.sync_entries(by, &company, &wanted, &filter, window)?;
-            let ids: Vec<i64> = found.rows.iter().map(|e| e.entry.employee_id).collect();
-            let names = app.employee_names(by, &company, &ids)?;
-            for e in &found.rows {
-                write(
-                    &mut out,
-                    &[
+        let mut chunk = csv::Writer::from_writer(Vec::new());
+        let mut after = None;
+        let mut written = chunk.write_record(header);
+        while written.is_ok() {
+            let page = app
+                .sync_entries(
+                    by,
+                    company,
+                    &wanted,
+                    &EntryFilter {
+                        after_id: after,
+                        ..filter.clone()
+                    },
+                    Window {
+                        offset: 0,
+                        limit: 1000,
+                    },
+                )
+                .and_then(|found| {
+                    let ids: Vec<i64> = found.rows.iter().map(|e| e.entry.employee_id).collect();
+                    Ok((app.employee_names(by, company, &ids)?, found.rows))
+                });
+            let Ok((names, rows)) = page else {
+                let _ = sender.blocking_send(Err(std::io::Error::other("cannot read the entries")));
+                return;
+            };
+            for e in &rows {
+                let response = e.entry.response.as_ref();
+                written = written.and_then(|()| {
+                    chunk.write_record([
                         e.entry.at.to_rfc3339(),
                         e.entry.employee_id.to_string(),
-                        names.get(&e.entry.employee_id).cloned().unwrap_or_default(),
+                        inert(names.get(&e.entry.employee_id).cloned().unwrap_or_default()),
                         e.entry.use_case.as_str().to_owned(),
                         e.entry.status.as_str().to_owned(),
-                        e.entry.message.clone(),
-                        e.entry
-                            .response
-                            .as_ref()
-                            .map(|r| r.status.to_string())
-                            .unwrap_or_default(),
-                        e.entry
-                            .response
-                            .as_ref()
-                            .map(|r| r.body.clone())
-                            .unwrap_or_default(),
-                    ],
-                )?;
+                        inert(e.entry.message.clone()),
+                        response.map(|r| r.status.to_string()).unwrap_or_default(),
+                        inert(response.map(|r| r.body.clone()).unwrap_or_default()),
+                    ])
+                });
             }
-            if window.offset + window.limit >= found.total {
-                break;
+            let bytes = chunk
+                .into_inner()
+                .map_err(|e| std::io::Error::other(e.to_string()));
+            // The client went away: nobody reads the rest.
+            if sender.blocking_send(bytes).is_err() || rows.len() < 1000 {
+                return;
             }
-            page += 1;
+            after = rows.last().map(|e| e.id);
+            chunk = csv::Writer::from_writer(Vec::new());
         }
-        out.into_inner()
-            .map_err(|e| relais_app::AppError::new(relais_app::ErrorKind::Internal, e.to_string()))
-    })
-    .await?;
+    });
+    let body = futures_util::stream::unfold(receiver, |mut receiver| async move {
+        receiver.recv().await.map(|chunk| (chunk, receiver))
+    });
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
@@ -651,7 +649,7 @@ async fn entries_csv(
                 format!("attachment; filename=\"run-{run_id}-entries.csv\""),
             ),
         ],
-        csv,
+        axum::body::Body::from_stream(body),
     )
         .into_response())
 }
@@ -660,14 +658,7 @@ async fn entries_csv(
 #[template(path = "console/entry.html")]
 struct EntryPage {
     layout: Layout,
-    id: String,
-    name: String,
-    initials: String,
-    logo: String,
-    status: (String, String),
-    reason: Option<String>,
-    tracking: bool,
-    tab: &'static str,
+    head: Head,
     run_id: String,
     run_started: String,
     entry: EntryRow,
@@ -729,14 +720,7 @@ async fn entry_page(
             Nav::Connections,
             tr.t1("entry-title", "id", stored.entry.employee_id),
         ),
-        id: head.id,
-        name: head.name,
-        initials: head.initials,
-        logo: head.logo,
-        status: head.status,
-        reason: head.reason,
-        tracking: head.tracking,
-        tab: head.tab,
+        head,
         run_id,
         run_started: tr.datetime(&sync_run.started_at),
         changes: stored
@@ -762,14 +746,7 @@ async fn entry_page(
 #[template(path = "console/employee.html")]
 struct EmployeePage {
     layout: Layout,
-    id: String,
-    name: String,
-    initials: String,
-    logo: String,
-    status: (String, String),
-    reason: Option<String>,
-    tracking: bool,
-    tab: &'static str,
+    head: Head,
     employee: String,
     entries: Vec<(EntryRow, String)>,
     count: String,
@@ -831,14 +808,7 @@ async fn employee_page(
             Nav::Connections,
             tr.t1("employee-history-title", "id", employee_id),
         ),
-        id: head.id,
-        name: head.name,
-        initials: head.initials,
-        logo: head.logo,
-        status: head.status,
-        reason: head.reason,
-        tracking: head.tracking,
-        tab: head.tab,
+        head,
         employee: names.get(&employee_id).cloned().unwrap_or_default(),
         entries: rows,
         count: tr.count("entries-count", found.total),
