@@ -494,7 +494,26 @@ pub trait PeopleStore {
         window: Window,
     ) -> Result<Paged<Employee>, StoreError>;
 
-    /// The employees with these ids (unknown ids are left out).
+    /// Every employee id of the company, in order: the public API pages
+    /// through a copy of it instead of counting and skipping rows.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn employee_ids(&self, company: CompanyId) -> Result<Vec<EmployeeId>, StoreError>;
+
+    /// The employees whose ids lie in `first..=last`, in id order: a page
+    /// of the list [`Self::employee_ids`] gave, read as one index range.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn employees_in_range(
+        &self,
+        company: CompanyId,
+        first: EmployeeId,
+        last: EmployeeId,
+    ) -> Result<Vec<Employee>, StoreError>;
+
+    /// The employees with these ids, in id order (unknown ids are left out).
     ///
     /// # Errors
     /// [`StoreError`] when the database fails.

@@ -7,6 +7,7 @@ use relais_connections::{
 };
 use rusqlite::{OptionalExtension, Row, params};
 
+use super::CachedRow;
 use super::{
     SqliteStore, backend, conflict_or_backend, corrupt, json, parse_timestamp, parse_uuid,
     timestamp,
@@ -223,7 +224,7 @@ impl ConnectionStore for SqliteStore {
         client_id: &ClientId,
     ) -> Result<Option<Connection>, StoreError> {
         let conn = self.conn()?;
-        conn.query_row(
+        conn.cached_row(
             &format!("SELECT {COLUMNS} FROM connections WHERE credential = ?1 AND status != 'disconnected'"),
             [client_id.as_str()],
             connection_row,

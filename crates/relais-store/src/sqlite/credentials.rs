@@ -6,6 +6,7 @@ use relais_access::{
 };
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
+use super::CachedRow;
 use super::{
     SqliteStore, backend, conflict_or_backend, corrupt, json, parse_timestamp, parse_uuid,
     timestamp,
@@ -88,7 +89,7 @@ impl CredentialStore for SqliteStore {
 
     fn credential(&self, client_id: &ClientId) -> Result<Option<ApiCredential>, StoreError> {
         let conn = self.conn()?;
-        conn.query_row(
+        conn.cached_row(
             &format!("SELECT {COLUMNS}, last_used_at FROM api_credentials WHERE client_id = ?1"),
             [client_id.as_str()],
             credential_row,
@@ -132,7 +133,7 @@ impl CredentialStore for SqliteStore {
 
     fn api_token(&self, id: &TokenId) -> Result<Option<ApiToken>, StoreError> {
         let conn = self.conn()?;
-        conn.query_row(
+        conn.cached_row(
             "SELECT id, client_id, company_id, generation, secret_hash, issued_at, expires_at FROM api_tokens WHERE id = ?1",
             [id.as_str()],
             |row| {

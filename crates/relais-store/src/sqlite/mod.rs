@@ -240,6 +240,29 @@ fn parse_uuid(table: &'static str, text: &str) -> Result<uuid::Uuid, StoreError>
     uuid::Uuid::parse_str(text).map_err(|e| corrupt(table, format!("bad id '{text}': {e}")))
 }
 
+/// `query_row` through the connection's statement cache: the statements of
+/// the public API's hot path (token, credential, tenant, revision) are
+/// parsed once per connection, not once per request.
+pub(super) trait CachedRow {
+    fn cached_row<T, P: rusqlite::Params>(
+        &self,
+        sql: &str,
+        params: P,
+        read: impl FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> rusqlite::Result<T>;
+}
+
+impl CachedRow for Connection {
+    fn cached_row<T, P: rusqlite::Params>(
+        &self,
+        sql: &str,
+        params: P,
+        read: impl FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> rusqlite::Result<T> {
+        self.prepare_cached(sql)?.query_row(params, read)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,7 @@ use relais_people::{
 use rusqlite::types::Value as Sql;
 use rusqlite::{Connection, Row, params, params_from_iter};
 
+use super::CachedRow;
 use super::{SqliteStore, backend, conflict_or_backend, corrupt, json, parse_timestamp, sortable};
 use crate::{
     EmployeeFilter, Paged, PeopleReference, PeopleStore, PeriodFilter, StoreError, Window,
@@ -14,7 +15,7 @@ use crate::{
 
 /// The company's small integer key in the people tables.
 pub(super) fn tenant(conn: &Connection, company: CompanyId) -> Result<i64, StoreError> {
-    conn.query_row(
+    conn.cached_row(
         "SELECT tenant FROM companies WHERE id = ?1",
         [company.0.to_string()],
         |row| row.get(0),
@@ -91,7 +92,7 @@ impl Where {
     ) -> Result<Paged<T>, StoreError> {
         let filter = self.sql();
         let total: i64 = conn
-            .query_row(
+            .cached_row(
                 &format!("SELECT COUNT(*) FROM {table} WHERE {filter}"),
                 params_from_iter(&self.params),
                 |r| r.get(0),
@@ -118,7 +119,7 @@ impl Where {
                  ORDER BY {order}"
             )
         };
-        let mut statement = conn.prepare(&sql).map_err(backend)?;
+        let mut statement = conn.prepare_cached(&sql).map_err(backend)?;
         let rows = statement
             .query_map(params_from_iter(&params), read)
             .map_err(backend)?;
@@ -366,6 +367,42 @@ impl PeopleStore for SqliteStore {
         })
     }
 
+    fn employee_ids(&self, company: CompanyId) -> Result<Vec<EmployeeId>, StoreError> {
+        let conn = self.conn()?;
+        let tenant = tenant(&conn, company)?;
+        let mut statement = conn
+            .prepare_cached("SELECT id FROM employees WHERE tenant = ?1 ORDER BY id")
+            .map_err(backend)?;
+        let ids = statement
+            .query_map([tenant], |row| row.get(0))
+            .map_err(backend)?
+            .collect::<Result<_, _>>()
+            .map_err(backend)?;
+        Ok(ids)
+    }
+
+    fn employees_in_range(
+        &self,
+        company: CompanyId,
+        first: EmployeeId,
+        last: EmployeeId,
+    ) -> Result<Vec<Employee>, StoreError> {
+        let conn = self.conn()?;
+        let tenant = tenant(&conn, company)?;
+        let mut statement = conn
+            .prepare_cached(
+                "SELECT document FROM employees WHERE tenant = ?1 AND id BETWEEN ?2 AND ?3 ORDER BY id",
+            )
+            .map_err(backend)?;
+        let rows = statement
+            .query_map(rusqlite::params![tenant, first, last], |row| {
+                let document: String = row.get(0)?;
+                Ok(from_json("employees", &document))
+            })
+            .map_err(backend)?;
+        rows.map(|r| r.map_err(backend)?).collect()
+    }
+
     fn employees_by_id(
         &self,
         company: CompanyId,
@@ -375,18 +412,23 @@ impl PeopleStore for SqliteStore {
             return Ok(Vec::new());
         }
         let conn = self.conn()?;
-        let mut filters = Where::new("tenant = ?", tenant(&conn, company)?);
-        filters.and_in("id", ids);
-        let window = Window {
-            offset: 0,
-            limit: ids.len() as u64,
-        };
-        Ok(filters
-            .page(&conn, "employees", "document", "id", window, |row| {
+        let tenant = tenant(&conn, company)?;
+        // One statement for any number of ids: they go in as a JSON array.
+        let list = serde_json::to_string(ids).map_err(|e| StoreError::Backend(e.to_string()))?;
+        let mut statement = conn
+            .prepare_cached(
+                "SELECT document FROM employees
+                 WHERE tenant = ?1 AND id IN (SELECT value FROM json_each(?2))
+                 ORDER BY id",
+            )
+            .map_err(backend)?;
+        let rows = statement
+            .query_map(rusqlite::params![tenant, list], |row| {
                 let document: String = row.get(0)?;
                 Ok(from_json("employees", &document))
-            })?
-            .rows)
+            })
+            .map_err(backend)?;
+        rows.map(|r| r.map_err(backend)?).collect()
     }
 
     fn history(

@@ -6,6 +6,7 @@ use relais_people::EmployeeId;
 use relais_reports::ReportDefinition;
 use rusqlite::{OptionalExtension, params};
 
+use super::CachedRow;
 use super::people::tenant;
 use super::{SqliteStore, backend, conflict_or_backend, corrupt, json, timestamp};
 use crate::{ReportStore, StoreError};
@@ -116,7 +117,7 @@ impl ReportStore for SqliteStore {
         let conn = self.conn()?;
         let tenant = tenant(&conn, company)?;
         let revision: Option<i64> = conn
-            .query_row(
+            .cached_row(
                 "SELECT revision FROM people_revisions WHERE tenant = ?1",
                 [tenant],
                 |r| r.get(0),
