@@ -11,6 +11,7 @@ pub mod console;
 mod content;
 mod credentials;
 mod employees;
+pub mod openapi;
 mod problem;
 mod reports;
 mod sync;
@@ -134,6 +135,7 @@ pub fn router(app: Arc<App>, config: ServerConfig) -> Router {
         .merge(sync::routes())
         .merge(users::routes())
         .merge(v1::routes(shared.clone()))
+        .merge(openapi::routes())
         .route_layer(axum::middleware::from_fn(content::require_declared_body))
         // The console's forms are its own: after the API's body rule.
         .merge(console::routes())

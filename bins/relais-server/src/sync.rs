@@ -272,22 +272,28 @@ pub(crate) fn spawn_scheduler(app: Arc<App>, tick: Duration, retention_days: u32
 
 // ----- Partner-reported runs (/v1/sync/...) --------------------------------
 
-#[derive(Debug, Deserialize, Default)]
+/// `POST /v1/sync/runs` (and `/api/connections/{id}/sync`): an empty body is an incremental cycle.
+#[derive(Debug, Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct StartBody {
+    /// `full` or `incremental` (default).
     #[serde(default)]
     cycle: Option<Cycle>,
 }
 
-#[derive(Debug, Deserialize)]
+/// `POST /v1/sync/runs/{id}/entries`: 1 to 1,000 entries.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct EntriesBody {
+    /// The entries.
     entries: Vec<ReportedEntry>,
 }
 
-#[derive(Debug, Deserialize, Default)]
+/// `POST /v1/sync/runs/{id}/finish`: with `error`, the whole run failed.
+#[derive(Debug, Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct FinishBody {
+    /// Why the whole run failed.
     #[serde(default)]
     error: Option<RunError>,
 }
@@ -295,7 +301,8 @@ pub(crate) struct FinishBody {
 pub(crate) fn parse_body<T: serde::de::DeserializeOwned + Default>(
     body: &[u8],
 ) -> Result<T, AppError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
+    // No body, or `null`, is the default: partners send either.
+    if body.iter().all(u8::is_ascii_whitespace) || body.trim_ascii() == b"null" {
         return Ok(T::default());
     }
     serde_json::from_slice(body)

@@ -24,7 +24,9 @@ use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use relais_app::public_api::{ApiCaller, V1Query};
 use relais_app::{App, AppError, ErrorKind};
-use serde_json::{Value, json};
+use relais_wire::v1 as wire;
+use serde::Serialize;
+use serde_json::Value;
 
 use crate::Shared;
 
@@ -107,7 +109,7 @@ impl From<AppError> for V1Error {
 
 impl IntoResponse for V1Error {
     fn into_response(self) -> Response {
-        let body = json!({"success": false, "error": {"code": self.status.as_u16(), "message": self.message}});
+        let body = wire::ErrorEnvelope::new(self.status.as_u16(), self.message);
         let mut response = (self.status, Json(body)).into_response();
         if let Some(seconds) = self.retry_after
             && let Ok(value) = HeaderValue::from_str(&seconds.to_string())
@@ -160,14 +162,65 @@ async fn blocking<T: Send + 'static>(
         .map_err(V1Error::from)
 }
 
+/// Runs `work` on a blocking thread and writes its answer there too: a page
+/// of 100 employees is a few hundred kilobytes of JSON.
+async fn answer(
+    app: &Arc<App>,
+    work: impl FnOnce(&App) -> Result<Vec<u8>, AppError> + Send + 'static,
+) -> Result<Response, V1Error> {
+    blocking(app, work).await.map(json_response)
+}
+
+/// Writes an answer as JSON.
+fn write(answer: &impl Serialize) -> Result<Vec<u8>, AppError> {
+    write_sized(answer, 1024)
+}
+
+/// Writes an answer as JSON into a buffer of about its size, so that a
+/// large page is not copied each time the buffer doubles.
+fn write_sized(answer: &impl Serialize, size: usize) -> Result<Vec<u8>, AppError> {
+    let mut buffer = Vec::with_capacity(size);
+    serde_json::to_writer(&mut buffer, answer)
+        .map_err(|e| AppError::new(ErrorKind::Internal, format!("writing an answer: {e}")))?;
+    Ok(buffer)
+}
+
+/// A `200 OK` with a JSON body already written.
+fn json_response(body: Vec<u8>) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response()
+}
+
 /// `POST /v1/auth`
-async fn auth(
+#[utoipa::path(
+    post, path = "/v1/auth", tag = "Authentication", operation_id = "authenticate",
+    request_body(content(
+        (wire::AuthRequest = "application/json"),
+        (wire::AuthRequest = "application/x-www-form-urlencoded"),
+    )),
+    responses(
+        (status = 200, description = "A bearer token for 24 hours", body = wire::Success<wire::AuthToken>),
+        (status = 400, description = "client_id or client_secret is missing", body = wire::ErrorEnvelope),
+        (status = 401, description = "The client_id or client_secret is not valid", body = wire::ErrorEnvelope),
+        (status = 403, description = "Credentials were sent in the query string", body = wire::ErrorEnvelope),
+        (status = 413, description = "The body is too large", body = wire::ErrorEnvelope),
+        (status = 429, description = "Over the credential's per-minute budget", body = wire::ErrorEnvelope, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+    security(()),
+)]
+pub(crate) async fn auth(
     State(shared): State<Shared>,
     peer: Option<Extension<ConnectInfo<std::net::SocketAddr>>>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<Json<Value>, V1Error> {
+) -> Result<Json<wire::Success<wire::AuthToken>>, V1Error> {
     let in_query = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
         .any(|(k, _)| k == "client_id" || k == "client_secret");
     if in_query {
@@ -202,7 +255,7 @@ async fn auth(
         }
         e
     })?;
-    Ok(Json(json!({"success": true, "data": token})))
+    Ok(Json(wire::Success::new(wire::AuthToken::from(token))))
 }
 
 /// Whether the request body is form fields.
@@ -278,7 +331,7 @@ async fn authenticate(State(shared): State<Shared>, mut request: Request, next: 
     response
 }
 
-type Answer = Result<Json<Value>, V1Error>;
+type Answer = Result<Response, V1Error>;
 
 fn query(raw: Option<String>) -> V1Query {
     V1Query::from_pairs(url::form_urlencoded::parse(
@@ -286,96 +339,266 @@ fn query(raw: Option<String>) -> V1Query {
     ))
 }
 
-async fn employees(
+#[utoipa::path(
+    get, path = "/v1/company/employees", tag = "Employees", operation_id = "listEmployees",
+    params(
+        ("limit" = Option<u64>, Query, description = "Page size, 1 to 100 (default 50)", minimum = 1, maximum = 100),
+        ("offset" = Option<u64>, Query, description = "Employees to skip"),
+        ("email" = Option<String>, Query, description = "Only the employee with this e-mail (needs the email attribute)"),
+        ("attributes[]" = Option<Vec<String>>, Query, description = "Only these attributes (keys); id always", explode = true),
+        ("updated_since" = Option<String>, Query, description = "Only employees changed since (ISO 8601; needs last_modified_at)"),
+    ),
+    responses(
+        (status = 200, description = "A page of employees with the attributes the credential may read", body = wire::Page<wire::Employee>, headers(("Authorization" = String, description = "The bearer token, handed back"))),
+        (status = 400, description = "A parameter or the body is not valid; the message names it", body = wire::ErrorEnvelope),
+        (status = 401, description = "No `Authorization` header", body = wire::ErrorEnvelope),
+        (status = 403, description = "The token is not valid, or the credential lacks the scope", body = wire::ErrorEnvelope),
+        (status = 429, description = "Over the credential's per-minute budget", body = wire::ErrorEnvelope, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+    security(("bearer" = ["employees:read"])),
+)]
+pub(crate) async fn employees(
     State(s): State<Shared>,
     Extension(caller): Extension<ApiCaller>,
     RawQuery(raw): RawQuery,
 ) -> Answer {
     let query = query(raw);
-    blocking(&s.app, move |app| app.v1_employees(&caller, &query))
-        .await
-        .map(Json)
+    answer(&s.app, move |app| {
+        let r = &app.v1_employees(&caller, &query)?;
+        // About 2.5 KB an employee with every attribute.
+        let size = 1024
+            + r.employees.len() * (r.attributes.standard.len() + r.attributes.custom.len()) * 128;
+        let mut out = Vec::with_capacity(size);
+        wire::write_employee_page(&mut out, &r.employees, &r.attributes, r.page)
+            .map_err(|e| AppError::new(ErrorKind::Internal, format!("writing an answer: {e}")))?;
+        Ok(out)
+    })
+    .await
 }
 
-async fn employee(
+#[utoipa::path(
+    get, path = "/v1/company/employees/{id}", tag = "Employees", operation_id = "getEmployee",
+    params(("id" = i64, Path, description = "The employee's id")),
+    responses(
+        (status = 200, description = "The employee", body = wire::Success<wire::Employee>, headers(("Authorization" = String, description = "The bearer token, handed back"))),
+        (status = 401, description = "No `Authorization` header", body = wire::ErrorEnvelope),
+        (status = 403, description = "The token is not valid, or the credential lacks the scope", body = wire::ErrorEnvelope),
+        (status = 404, description = "Not found in the credential's company", body = wire::ErrorEnvelope),
+        (status = 429, description = "Over the credential's per-minute budget", body = wire::ErrorEnvelope, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+    security(("bearer" = ["employees:read"])),
+)]
+pub(crate) async fn employee(
     State(s): State<Shared>,
     Extension(caller): Extension<ApiCaller>,
     Path(id): Path<String>,
 ) -> Answer {
-    blocking(&s.app, move |app| app.v1_employee(&caller, &id))
-        .await
-        .map(Json)
+    answer(&s.app, move |app| {
+        let r = &app.v1_employee(&caller, &id)?;
+        write(&wire::Success::new(wire::Employee::new(
+            &r.employee,
+            &r.attributes,
+        )))
+    })
+    .await
 }
 
-async fn employee_attributes(
+#[utoipa::path(
+    get, path = "/v1/company/employees/attributes", tag = "Employees", operation_id = "listEmployeeAttributes",
+    responses(
+        (status = 200, description = "The attributes this credential may read (also at /v1/company/employees/custom-attributes)", body = wire::Success<Vec<wire::AttributeDefinition>>, headers(("Authorization" = String, description = "The bearer token, handed back"))),
+        (status = 401, description = "No `Authorization` header", body = wire::ErrorEnvelope),
+        (status = 403, description = "The token is not valid, or the credential lacks the scope", body = wire::ErrorEnvelope),
+        (status = 429, description = "Over the credential's per-minute budget", body = wire::ErrorEnvelope, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+    security(("bearer" = ["employees:read"])),
+)]
+pub(crate) async fn employee_attributes(
     State(s): State<Shared>,
     Extension(caller): Extension<ApiCaller>,
 ) -> Answer {
-    blocking(&s.app, move |app| app.v1_employee_attributes(&caller))
-        .await
-        .map(Json)
+    answer(&s.app, move |app| {
+        let r = &app.v1_employee_attributes(&caller)?;
+        write(&wire::Success::new(wire::attribute_definitions(r)))
+    })
+    .await
 }
 
-async fn time_offs(
+#[utoipa::path(
+    get, path = "/v1/company/time-offs", tag = "Absences", operation_id = "listTimeOffs",
+    params(
+        ("limit" = Option<u64>, Query, description = "Page size, 1 to 200 (default 200)", minimum = 1, maximum = 200),
+        ("offset" = Option<u64>, Query, description = "The page number, from 1 (0 reads as 1)"),
+        ("start_date" = Option<String>, Query, description = "Absences ending on or after (YYYY-MM-DD)"),
+        ("end_date" = Option<String>, Query, description = "Absences starting on or before (YYYY-MM-DD)"),
+        ("updated_from" = Option<String>, Query, description = "Changed at or after (ISO 8601)"),
+        ("updated_to" = Option<String>, Query, description = "Changed at or before (ISO 8601)"),
+        ("employees[]" = Option<Vec<i64>>, Query, description = "Only these employees", explode = true),
+    ),
+    responses(
+        (status = 200, description = "A page of day absences", body = wire::Page<wire::TimeOffPeriod>, headers(("Authorization" = String, description = "The bearer token, handed back"))),
+        (status = 400, description = "A parameter or the body is not valid; the message names it", body = wire::ErrorEnvelope),
+        (status = 401, description = "No `Authorization` header", body = wire::ErrorEnvelope),
+        (status = 403, description = "The token is not valid, or the credential lacks the scope", body = wire::ErrorEnvelope),
+        (status = 429, description = "Over the credential's per-minute budget", body = wire::ErrorEnvelope, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+    security(("bearer" = ["absences:read"])),
+)]
+pub(crate) async fn time_offs(
     State(s): State<Shared>,
     Extension(caller): Extension<ApiCaller>,
     RawQuery(raw): RawQuery,
 ) -> Answer {
     let query = query(raw);
-    blocking(&s.app, move |app| app.v1_time_offs(&caller, &query))
-        .await
-        .map(Json)
+    answer(&s.app, move |app| {
+        write(&wire::time_off_page(&app.v1_time_offs(&caller, &query)?))
+    })
+    .await
 }
 
-async fn time_off_types(
+#[utoipa::path(
+    get, path = "/v1/company/time-off-types", tag = "Absences", operation_id = "listTimeOffTypes",
+    params(
+        ("limit" = Option<u64>, Query, description = "Page size, 1 to 200 (default 200)", minimum = 1, maximum = 200),
+        ("offset" = Option<u64>, Query, description = "Types to skip"),
+    ),
+    responses(
+        (status = 200, description = "The absence types", body = wire::Page<wire::TimeOffType>, headers(("Authorization" = String, description = "The bearer token, handed back"))),
+        (status = 400, description = "A parameter or the body is not valid; the message names it", body = wire::ErrorEnvelope),
+        (status = 401, description = "No `Authorization` header", body = wire::ErrorEnvelope),
+        (status = 403, description = "The token is not valid, or the credential lacks the scope", body = wire::ErrorEnvelope),
+        (status = 429, description = "Over the credential's per-minute budget", body = wire::ErrorEnvelope, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+    security(("bearer" = ["absences:read"])),
+)]
+pub(crate) async fn time_off_types(
     State(s): State<Shared>,
     Extension(caller): Extension<ApiCaller>,
     RawQuery(raw): RawQuery,
 ) -> Answer {
     let query = query(raw);
-    blocking(&s.app, move |app| app.v1_time_off_types(&caller, &query))
-        .await
-        .map(Json)
+    answer(&s.app, move |app| {
+        write(&wire::time_off_type_page(
+            &app.v1_time_off_types(&caller, &query)?,
+        ))
+    })
+    .await
 }
 
-async fn absence_periods(
+#[utoipa::path(
+    get, path = "/v1/company/absence-periods", tag = "Absences", operation_id = "listAbsencePeriods",
+    params(
+        ("limit" = Option<u64>, Query, description = "Page size, 1 to 200 (default 200)", minimum = 1, maximum = 200),
+        ("offset" = Option<u64>, Query, description = "Periods to skip"),
+        ("start_date" = Option<String>, Query, description = "Periods ending on or after (YYYY-MM-DD)"),
+        ("end_date" = Option<String>, Query, description = "Periods starting on or before (YYYY-MM-DD)"),
+        ("updated_from" = Option<String>, Query, description = "Changed at or after (ISO 8601)"),
+        ("updated_to" = Option<String>, Query, description = "Changed at or before (ISO 8601)"),
+        ("employees[]" = Option<Vec<i64>>, Query, description = "Only these employees", explode = true),
+    ),
+    responses(
+        (status = 200, description = "A page of hour absences", body = wire::Page<wire::AbsencePeriod>, headers(("Authorization" = String, description = "The bearer token, handed back"))),
+        (status = 400, description = "A parameter or the body is not valid; the message names it", body = wire::ErrorEnvelope),
+        (status = 401, description = "No `Authorization` header", body = wire::ErrorEnvelope),
+        (status = 403, description = "The token is not valid, or the credential lacks the scope", body = wire::ErrorEnvelope),
+        (status = 429, description = "Over the credential's per-minute budget", body = wire::ErrorEnvelope, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+    security(("bearer" = ["absences:read"])),
+)]
+pub(crate) async fn absence_periods(
     State(s): State<Shared>,
     Extension(caller): Extension<ApiCaller>,
     RawQuery(raw): RawQuery,
 ) -> Answer {
     let query = query(raw);
-    blocking(&s.app, move |app| app.v1_absence_periods(&caller, &query))
-        .await
-        .map(Json)
+    answer(&s.app, move |app| {
+        write(&wire::absence_period_page(
+            &app.v1_absence_periods(&caller, &query)?,
+        ))
+    })
+    .await
 }
 
-async fn attendances(
+#[utoipa::path(
+    get, path = "/v1/company/attendances", tag = "Attendances", operation_id = "listAttendances",
+    params(
+        ("start_date" = String, Query, description = "First day (YYYY-MM-DD)", format = Date),
+        ("end_date" = String, Query, description = "Last day (YYYY-MM-DD)", format = Date),
+        ("limit" = Option<u64>, Query, description = "Page size, 1 to 200 (default 200)", minimum = 1, maximum = 200),
+        ("offset" = Option<u64>, Query, description = "Attendances to skip"),
+        ("updated_from" = Option<String>, Query, description = "Changed at or after (ISO 8601)"),
+        ("updated_to" = Option<String>, Query, description = "Changed at or before (ISO 8601)"),
+        ("employees[]" = Option<Vec<i64>>, Query, description = "Only these employees", explode = true),
+        ("includePending" = Option<bool>, Query, description = "Also pending ones"),
+    ),
+    responses(
+        (status = 200, description = "A page of attendances", body = wire::Page<wire::AttendancePeriod>, headers(("Authorization" = String, description = "The bearer token, handed back"))),
+        (status = 400, description = "A parameter or the body is not valid; the message names it", body = wire::ErrorEnvelope),
+        (status = 401, description = "No `Authorization` header", body = wire::ErrorEnvelope),
+        (status = 403, description = "The token is not valid, or the credential lacks the scope", body = wire::ErrorEnvelope),
+        (status = 429, description = "Over the credential's per-minute budget", body = wire::ErrorEnvelope, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+    security(("bearer" = ["attendances:read"])),
+)]
+pub(crate) async fn attendances(
     State(s): State<Shared>,
     Extension(caller): Extension<ApiCaller>,
     RawQuery(raw): RawQuery,
 ) -> Answer {
     let query = query(raw);
-    blocking(&s.app, move |app| app.v1_attendances(&caller, &query))
-        .await
-        .map(Json)
+    answer(&s.app, move |app| {
+        write(&wire::attendance_page(
+            &app.v1_attendances(&caller, &query)?,
+        ))
+    })
+    .await
 }
 
-async fn document_categories(
+#[utoipa::path(
+    get, path = "/v1/company/document-categories", tag = "Documents", operation_id = "listDocumentCategories",
+    responses(
+        (status = 200, description = "The document categories", body = wire::Success<Vec<wire::DocumentCategory>>, headers(("Authorization" = String, description = "The bearer token, handed back"))),
+        (status = 401, description = "No `Authorization` header", body = wire::ErrorEnvelope),
+        (status = 403, description = "The token is not valid, or the credential lacks the scope", body = wire::ErrorEnvelope),
+        (status = 429, description = "Over the credential's per-minute budget", body = wire::ErrorEnvelope, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+    security(("bearer" = ["documents:read"])),
+)]
+pub(crate) async fn document_categories(
     State(s): State<Shared>,
     Extension(caller): Extension<ApiCaller>,
 ) -> Answer {
-    blocking(&s.app, move |app| app.v1_document_categories(&caller))
-        .await
-        .map(Json)
+    answer(&s.app, move |app| {
+        let r = &app.v1_document_categories(&caller)?;
+        write(&wire::Success::new(wire::document_categories(r)))
+    })
+    .await
 }
 
 /// `POST /v1/partner/connection/activate`: the partner completes the Pending
 /// connection its credential was made for.
-async fn activate(State(s): State<Shared>, Extension(caller): Extension<ApiCaller>) -> Answer {
+#[utoipa::path(
+    post, path = "/v1/partner/connection/activate", tag = "Partners", operation_id = "activateConnection",
+    responses(
+        (status = 200, description = "The connection is connected now", body = wire::Success<wire::Activation>, headers(("Authorization" = String, description = "The bearer token, handed back"))),
+        (status = 401, description = "No `Authorization` header", body = wire::ErrorEnvelope),
+        (status = 403, description = "The token is not valid, or the credential lacks the scope", body = wire::ErrorEnvelope),
+        (status = 404, description = "Not found in the credential's company", body = wire::ErrorEnvelope),
+        (status = 409, description = "The state does not allow it (a run already finished, a connection not pending)", body = wire::ErrorEnvelope),
+        (status = 429, description = "Over the credential's per-minute budget", body = wire::ErrorEnvelope, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+    security(("bearer" = [])),
+)]
+pub(crate) async fn activate(
+    State(s): State<Shared>,
+    Extension(caller): Extension<ApiCaller>,
+) -> Answer {
     let view = blocking(&s.app, move |app| app.activate_by_partner(&caller)).await?;
-    Ok(Json(
-        json!({"success": true, "data": {"connection_id": view.id, "status": view.status}}),
-    ))
+    Ok(Json(wire::Success::new(wire::Activation {
+        connection_id: view.id,
+        status: view.status.to_string(),
+    }))
+    .into_response())
 }
 
 /// An error of the Custom Reports API, in its own shape (an array of
@@ -398,24 +621,39 @@ impl IntoResponse for ReportsError {
             StatusCode::FORBIDDEN => "authorization",
             _ => "server",
         };
-        let body = json!([{
-            "status": status.as_u16(),
-            "trace_id": uuid::Uuid::now_v7().to_string(),
-            "timestamp": chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-            "errors": [{
-                "title": status.canonical_reason().unwrap_or("Error"),
-                "details": self.0.message,
-                "type": kind,
-                "_meta": [],
+        let body = [wire::ReportsException {
+            status: status.as_u16(),
+            trace_id: uuid::Uuid::now_v7().to_string(),
+            timestamp: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            errors: vec![wire::ReportsErrorItem {
+                title: status.canonical_reason().unwrap_or("Error").to_owned(),
+                details: self.0.message,
+                kind: kind.to_owned(),
+                meta: Vec::new(),
             }],
-        }]);
+        }];
         (status, Json(body)).into_response()
     }
 }
 
 type ReportsAnswer = Result<Json<Value>, ReportsError>;
 
-async fn list_reports(
+#[utoipa::path(
+    get, path = "/v1/company/custom-reports/reports", tag = "Custom Reports", operation_id = "listReports",
+    params(
+        ("report_ids" = Option<Vec<String>>, Query, description = "Only these reports (comma-separated ids)"),
+        ("status" = Option<String>, Query, description = "up_to_date, updating or update_failed"),
+    ),
+    responses(
+        (status = 200, description = "The company's reports", body = wire::ReportList, headers(("Authorization" = String, description = "The bearer token, handed back"))),
+        (status = 400, description = "A parameter is not valid", body = wire::ReportsError),
+        (status = 401, description = "No `Authorization` header", body = wire::ErrorEnvelope),
+        (status = 403, description = "The token is not valid, or the credential lacks Custom Reports read", body = wire::ReportsError),
+        (status = 429, description = "Over the credential's per-minute budget", body = wire::ReportsError, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+    security(("bearer" = ["custom_reports:read"])),
+)]
+pub(crate) async fn list_reports(
     State(s): State<Shared>,
     Extension(caller): Extension<ApiCaller>,
     RawQuery(raw): RawQuery,
@@ -428,7 +666,24 @@ async fn list_reports(
     )
 }
 
-async fn report_columns(
+#[utoipa::path(
+    get, path = "/v1/company/custom-reports/columns", tag = "Custom Reports", operation_id = "listReportColumns",
+    params(
+        ("columns" = Option<Vec<String>>, Query, description = "Only these columns (comma-separated attribute ids)"),
+        ("locale" = Option<String>, Query, description = "en, de or fr"),
+        ("report_id" = Option<String>, Query, description = "Only this report's columns"),
+    ),
+    responses(
+        (status = 200, description = "The columns reports can hold", body = wire::ReportColumns, headers(("Authorization" = String, description = "The bearer token, handed back"))),
+        (status = 400, description = "A parameter is not valid", body = wire::ReportsError),
+        (status = 401, description = "No `Authorization` header", body = wire::ErrorEnvelope),
+        (status = 403, description = "The token is not valid, or the credential lacks Custom Reports read", body = wire::ReportsError),
+        (status = 404, description = "No such report", body = wire::ReportsError),
+        (status = 429, description = "Over the credential's per-minute budget", body = wire::ReportsError, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+    security(("bearer" = ["custom_reports:read"])),
+)]
+pub(crate) async fn report_columns(
     State(s): State<Shared>,
     Extension(caller): Extension<ApiCaller>,
     RawQuery(raw): RawQuery,
@@ -441,7 +696,27 @@ async fn report_columns(
     )
 }
 
-async fn report_data(
+#[utoipa::path(
+    get, path = "/v1/company/custom-reports/reports/{id}", tag = "Custom Reports", operation_id = "getReportData",
+    params(
+        ("id" = String, Path, description = "The report's id"),
+        ("page" = Option<u64>, Query, description = "Page, from 1", minimum = 1),
+        ("offset" = Option<u64>, Query, description = "Read as the page when page is not given"),
+        ("limit" = Option<u64>, Query, description = "Page size, 1 to 1000 (default 100)", minimum = 1, maximum = 1000),
+        ("locale" = Option<String>, Query, description = "en, de or fr"),
+    ),
+    responses(
+        (status = 200, description = "A page of the report's rows; every attribute of the report, whatever the whitelist", body = wire::ReportData, headers(("Authorization" = String, description = "The bearer token, handed back"))),
+        (status = 400, description = "A parameter is not valid", body = wire::ReportsError),
+        (status = 401, description = "No `Authorization` header", body = wire::ErrorEnvelope),
+        (status = 403, description = "The token is not valid, or the credential lacks Custom Reports read", body = wire::ReportsError),
+        (status = 404, description = "No such report", body = wire::ReportsError),
+        (status = 429, description = "Over the credential's per-minute budget", body = wire::ReportsError, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "The report took too long or the server is busy", body = wire::ReportsError),
+    ),
+    security(("bearer" = ["custom_reports:read"])),
+)]
+pub(crate) async fn report_data(
     State(s): State<Shared>,
     Extension(caller): Extension<ApiCaller>,
     Path(id): Path<String>,
@@ -460,7 +735,22 @@ async fn report_data(
 
 /// `POST /v1/sync/runs {"cycle": "full"|"incremental"}`: starts a run of the
 /// credential's connection.
-async fn partner_start(
+#[utoipa::path(
+    post, path = "/v1/sync/runs", tag = "Partners", operation_id = "startSyncRun",
+    request_body(content = Option<crate::sync::StartBody>, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The run, started", body = wire::Success<relais_sync::SyncRun>, headers(("Authorization" = String, description = "The bearer token, handed back"))),
+        (status = 400, description = "A parameter or the body is not valid; the message names it", body = wire::ErrorEnvelope),
+        (status = 401, description = "No `Authorization` header", body = wire::ErrorEnvelope),
+        (status = 403, description = "The token is not valid, or the credential lacks the scope", body = wire::ErrorEnvelope),
+        (status = 404, description = "Not found in the credential's company", body = wire::ErrorEnvelope),
+        (status = 409, description = "The state does not allow it (a run already finished, a connection not pending)", body = wire::ErrorEnvelope),
+        (status = 413, description = "The body is too large", body = wire::ErrorEnvelope),
+        (status = 429, description = "Over the credential's per-minute budget", body = wire::ErrorEnvelope, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+    security(("bearer" = [])),
+)]
+pub(crate) async fn partner_start(
     State(s): State<Shared>,
     Extension(caller): Extension<ApiCaller>,
     body: Bytes,
@@ -470,11 +760,27 @@ async fn partner_start(
         app.partner_start_run(&caller, body.cycle())
     })
     .await?;
-    Ok(Json(json!({"success": true, "data": run})))
+    Ok(Json(wire::Success::new(run)).into_response())
 }
 
 /// `POST /v1/sync/runs/{id}/entries {"entries": [...]}`: 1 to 1,000 entries.
-async fn partner_entries(
+#[utoipa::path(
+    post, path = "/v1/sync/runs/{id}/entries", tag = "Partners", operation_id = "appendSyncEntries",
+    params(("id" = String, Path, description = "The run's id")),
+    request_body = crate::sync::EntriesBody,
+    responses(
+        (status = 200, description = "The run, with its counts", body = wire::Success<relais_sync::SyncRun>, headers(("Authorization" = String, description = "The bearer token, handed back"))),
+        (status = 400, description = "A parameter or the body is not valid; the message names it", body = wire::ErrorEnvelope),
+        (status = 401, description = "No `Authorization` header", body = wire::ErrorEnvelope),
+        (status = 403, description = "The token is not valid, or the credential lacks the scope", body = wire::ErrorEnvelope),
+        (status = 404, description = "Not found in the credential's company", body = wire::ErrorEnvelope),
+        (status = 409, description = "The state does not allow it (a run already finished, a connection not pending)", body = wire::ErrorEnvelope),
+        (status = 413, description = "The body is too large", body = wire::ErrorEnvelope),
+        (status = 429, description = "Over the credential's per-minute budget", body = wire::ErrorEnvelope, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+    security(("bearer" = [])),
+)]
+pub(crate) async fn partner_entries(
     State(s): State<Shared>,
     Extension(caller): Extension<ApiCaller>,
     Path(id): Path<String>,
@@ -485,11 +791,27 @@ async fn partner_entries(
         app.partner_append_entries(&caller, &id, body.into_entries())
     })
     .await?;
-    Ok(Json(json!({"success": true, "data": run})))
+    Ok(Json(wire::Success::new(run)).into_response())
 }
 
 /// `POST /v1/sync/runs/{id}/finish {"error": {"message", "response"}?}`.
-async fn partner_finish(
+#[utoipa::path(
+    post, path = "/v1/sync/runs/{id}/finish", tag = "Partners", operation_id = "finishSyncRun",
+    params(("id" = String, Path, description = "The run's id")),
+    request_body(content = Option<crate::sync::FinishBody>, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The run, finished", body = wire::Success<relais_sync::SyncRun>, headers(("Authorization" = String, description = "The bearer token, handed back"))),
+        (status = 400, description = "A parameter or the body is not valid; the message names it", body = wire::ErrorEnvelope),
+        (status = 401, description = "No `Authorization` header", body = wire::ErrorEnvelope),
+        (status = 403, description = "The token is not valid, or the credential lacks the scope", body = wire::ErrorEnvelope),
+        (status = 404, description = "Not found in the credential's company", body = wire::ErrorEnvelope),
+        (status = 409, description = "The state does not allow it (a run already finished, a connection not pending)", body = wire::ErrorEnvelope),
+        (status = 413, description = "The body is too large", body = wire::ErrorEnvelope),
+        (status = 429, description = "Over the credential's per-minute budget", body = wire::ErrorEnvelope, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+    security(("bearer" = [])),
+)]
+pub(crate) async fn partner_finish(
     State(s): State<Shared>,
     Extension(caller): Extension<ApiCaller>,
     Path(id): Path<String>,
@@ -500,11 +822,24 @@ async fn partner_finish(
         app.partner_finish_run(&caller, &id, body.into_error())
     })
     .await?;
-    Ok(Json(json!({"success": true, "data": run})))
+    Ok(Json(wire::Success::new(run)).into_response())
 }
 
 /// `POST /v1/company/attendances` (JSON).
-async fn create_attendances(
+#[utoipa::path(
+    post, path = "/v1/company/attendances", tag = "Attendances", operation_id = "createAttendances",
+    request_body = wire::NewAttendances,
+    responses(
+        (status = 200, description = "The new attendances' ids", body = wire::Success<wire::CreatedAttendances>, headers(("Authorization" = String, description = "The bearer token, handed back"))),
+        (status = 400, description = "A parameter or the body is not valid; the message names it", body = wire::ErrorEnvelope),
+        (status = 401, description = "No `Authorization` header", body = wire::ErrorEnvelope),
+        (status = 403, description = "The token is not valid, or the credential lacks the scope", body = wire::ErrorEnvelope),
+        (status = 413, description = "The body is too large", body = wire::ErrorEnvelope),
+        (status = 429, description = "Over the credential's per-minute budget", body = wire::ErrorEnvelope, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+    security(("bearer" = ["attendances:write"])),
+)]
+pub(crate) async fn create_attendances(
     State(s): State<Shared>,
     Extension(caller): Extension<ApiCaller>,
     body: Bytes,
@@ -515,15 +850,36 @@ async fn create_attendances(
             format!("the body must be JSON: {e}"),
         )
     })?;
-    blocking(&s.app, move |app| {
-        app.v1_create_attendances(&caller, &value)
+    answer(&s.app, move |app| {
+        let ids = &app.v1_create_attendances(&caller, &value)?;
+        write(&{
+            wire::Success::new(wire::CreatedAttendances {
+                id: ids.clone(),
+                message: "success".into(),
+            })
+        })
     })
     .await
-    .map(Json)
 }
 
 /// `POST /v1/company/time-offs` (form fields, as the modelled HRIS documents, or JSON).
-async fn create_time_off(
+#[utoipa::path(
+    post, path = "/v1/company/time-offs", tag = "Absences", operation_id = "createTimeOff",
+    request_body(content(
+        (wire::NewTimeOff = "application/x-www-form-urlencoded"),
+        (wire::NewTimeOff = "application/json"),
+    )),
+    responses(
+        (status = 200, description = "The new absence", body = wire::Success<wire::TimeOffPeriod>, headers(("Authorization" = String, description = "The bearer token, handed back"))),
+        (status = 400, description = "A parameter or the body is not valid; the message names it", body = wire::ErrorEnvelope),
+        (status = 401, description = "No `Authorization` header", body = wire::ErrorEnvelope),
+        (status = 403, description = "The token is not valid, or the credential lacks the scope", body = wire::ErrorEnvelope),
+        (status = 413, description = "The body is too large", body = wire::ErrorEnvelope),
+        (status = 429, description = "Over the credential's per-minute budget", body = wire::ErrorEnvelope, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+    security(("bearer" = ["absences:write"])),
+)]
+pub(crate) async fn create_time_off(
     State(s): State<Shared>,
     Extension(caller): Extension<ApiCaller>,
     headers: HeaderMap,
@@ -544,7 +900,11 @@ async fn create_time_off(
             }
         }
     };
-    blocking(&s.app, move |app| app.v1_create_time_off(&caller, &fields))
-        .await
-        .map(Json)
+    answer(&s.app, move |app| {
+        let (time_off, context) = &app.v1_create_time_off(&caller, &fields)?;
+        write(&wire::Success::new(wire::time_off_period(
+            time_off, context,
+        )))
+    })
+    .await
 }

@@ -157,6 +157,20 @@ enum Command {
         after_help = "Examples:\n  relais secrets new-key > relais.key\n  RELAIS_NEW_SECRET_KEY=$(relais secrets new-key) relais secrets rekey"
     )]
     Secrets(operator::SecretsCommand),
+    /// Print an API's OpenAPI 3.1 document (needs no database).
+    #[command(after_help = "Example:\n  relais openapi --api v1 > docs/openapi/v1.json")]
+    Openapi {
+        /// Which API: v1 (the public API).
+        #[arg(long, value_enum, default_value = "v1")]
+        api: OpenApiKind,
+    },
+}
+
+/// The APIs with an OpenAPI document.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub(crate) enum OpenApiKind {
+    /// The public API under /v1.
+    V1,
 }
 
 /// What every command gets: the use cases, the output style, the company flag.
@@ -246,6 +260,13 @@ fn open(db: &std::path::Path, create: bool) -> Result<App, AppError> {
 
 fn run(cli: Cli) -> Result<(), AppError> {
     let out = Output { json: cli.json };
+    if let Command::Openapi { api } = cli.command {
+        let api = match api {
+            OpenApiKind::V1 => relais_server::openapi::Api::V1,
+        };
+        print!("{}", relais_server::openapi::json(api));
+        return Ok(());
+    }
     if matches!(
         cli.command,
         Command::Secrets(operator::SecretsCommand::NewKey)
@@ -289,6 +310,7 @@ fn run(cli: Cli) -> Result<(), AppError> {
         Command::Requests(command) => connections::run_requests(&ctx, command),
         Command::Db(command) => operator::run_db(&ctx, command),
         Command::Secrets(command) => operator::run_secrets(&ctx, command),
+        Command::Openapi { .. } => Ok(()),
     }
 }
 

@@ -116,6 +116,9 @@ pub struct App {
     /// Which addresses connectors may call (loopback, private and
     /// link-local ones only where the operator allows them).
     pub(crate) egress: relais_egress::EgressPolicy,
+    /// What the public API reads of each company on every request, with
+    /// the people revision it was read at: read once per change.
+    people_cache: PeopleCache,
 }
 
 impl App {
@@ -157,7 +160,39 @@ impl App {
             reports_cache: reports::ReportCache::default(),
             sync_concurrency: std::sync::atomic::AtomicUsize::new(1),
             egress: relais_egress::EgressPolicy::public_only(),
+            people_cache: PeopleCache::default(),
         })
+    }
+
+    /// The company's reference data (custom attributes, absence types,
+    /// projects, document categories), from memory while the company's
+    /// people revision is the one it was read at.
+    ///
+    /// # Errors
+    /// [`AppError`] when the database fails.
+    pub(crate) fn people_reference(
+        &self,
+        company: relais_access::CompanyId,
+    ) -> Result<Arc<relais_store::PeopleReference>, AppError> {
+        let revision = self.store.people_revision(company)?;
+        self.people_cache
+            .references
+            .get_or_load(company, revision, || self.store.people_reference(company))
+    }
+
+    /// Every employee id of the company in order, from memory while the
+    /// company's people revision is the one it was read at.
+    ///
+    /// # Errors
+    /// [`AppError`] when the database fails.
+    pub(crate) fn employee_ids(
+        &self,
+        company: relais_access::CompanyId,
+    ) -> Result<Arc<Vec<relais_people::EmployeeId>>, AppError> {
+        let revision = self.store.people_revision(company)?;
+        self.people_cache
+            .employee_ids
+            .get_or_load(company, revision, || self.store.employee_ids(company))
     }
 
     /// Sets the operator's key for secrets at rest (`RELAIS_SECRET_KEY`).
@@ -632,5 +667,60 @@ mod tests {
                 .len(),
             5
         );
+    }
+}
+
+/// The public API's per-company caches.
+#[derive(Debug, Default)]
+struct PeopleCache {
+    references: RevisionCache<relais_store::PeopleReference>,
+    employee_ids: RevisionCache<Vec<relais_people::EmployeeId>>,
+}
+
+/// Values per company, each valid for the people revision it was read at.
+#[derive(Debug)]
+struct RevisionCache<T> {
+    entries: std::sync::Mutex<std::collections::HashMap<relais_access::CompanyId, (u64, Arc<T>)>>,
+}
+
+impl<T> Default for RevisionCache<T> {
+    fn default() -> Self {
+        Self {
+            entries: std::sync::Mutex::default(),
+        }
+    }
+}
+
+impl<T> RevisionCache<T> {
+    /// At most this many companies are kept; past it the table starts over.
+    const COMPANIES: usize = 10_000;
+
+    /// The value read at `revision`, loading it when the one kept is older.
+    /// The caller reads the revision *before* the data: a change in
+    /// between makes the entry look older than it is, never newer, so it is
+    /// read again rather than served stale.
+    fn get_or_load(
+        &self,
+        company: relais_access::CompanyId,
+        revision: u64,
+        load: impl FnOnce() -> Result<T, relais_store::StoreError>,
+    ) -> Result<Arc<T>, AppError> {
+        let lock = || {
+            self.entries
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        };
+        if let Some((at, value)) = lock().get(&company)
+            && *at == revision
+        {
+            return Ok(Arc::clone(value));
+        }
+        let value = Arc::new(load()?);
+        let mut entries = lock();
+        if entries.len() >= Self::COMPANIES {
+            entries.clear();
+        }
+        entries.insert(company, (revision, Arc::clone(&value)));
+        Ok(value)
     }
 }

@@ -7,16 +7,17 @@
 //! and in which shape, is decided here.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use relais_access::{ApiAccess, ApiCredential, ApiToken, ClientId, PublicApi, TOKEN_LIFETIME};
 use relais_people::{
-    AbsencePeriod, Attendance, CustomAttribute, Employee, EmployeeId, StandardAttribute, TimeOff,
-    TimeOffType, TimeOffUnit,
+    AbsencePeriod, Attendance, CustomAttribute, DocumentCategory, Employee, EmployeeId,
+    StandardAttribute, TimeOff, TimeOffType, TimeOffUnit,
 };
 use relais_store::{EmployeeFilter, PeopleReference, PeriodFilter, Window};
 use serde::Serialize;
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 
 use crate::{App, AppError, ErrorKind};
 
@@ -214,104 +215,127 @@ pub(crate) fn page_window(page: u64, limit: u64) -> Result<Window, AppError> {
     })
 }
 
-fn envelope(data: Vec<Value>, total: u64, current_page: u64, offset: u64, limit: u64) -> Value {
-    json!({
-        "success": true,
-        "metadata": {
-            "total_elements": total,
-            "current_page": current_page,
-            "total_pages": total.div_ceil(limit.max(1)),
-        },
-        "offset": offset,
-        "limit": limit,
-        "data": data,
-    })
+/// Where a page lies in its list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageInfo {
+    /// Items in the whole list.
+    pub total: u64,
+    /// The page's number.
+    pub current_page: u64,
+    /// The `offset` asked for (items, or a page number where the endpoint
+    /// counts pages).
+    pub offset: u64,
+    /// The page size.
+    pub limit: u64,
 }
 
-fn attribute(label: &str, value: Value, kind: &str, universal_id: Option<&str>) -> Value {
-    json!({"label": label, "value": value, "type": kind, "universal_id": universal_id})
-}
-
-fn kind_name(kind: relais_people::AttributeKind) -> &'static str {
-    match kind {
-        relais_people::AttributeKind::Standard => "standard",
-        relais_people::AttributeKind::Date => "date",
-        relais_people::AttributeKind::Integer => "integer",
-        relais_people::AttributeKind::Decimal => "decimal",
-        relais_people::AttributeKind::List => "list",
-    }
-}
-
-/// Renders an employee's attributes the caller may read (and, when
-/// `projection` is not empty, that it asked for).
-fn employee_attributes(
-    caller: &ApiCaller,
-    employee: &Employee,
-    custom: &[CustomAttribute],
-    projection: &[&str],
-) -> Map<String, Value> {
-    let wanted = |key: &str| key == "id" || projection.is_empty() || projection.contains(&key);
-    let mut attributes = Map::new();
-    for standard in StandardAttribute::ALL {
-        let key = standard.key();
-        if caller.may_read(key) && wanted(key) {
-            let kind = kind_name(standard.kind());
-            attributes.insert(
-                key.to_owned(),
-                attribute(standard.label(), standard.value(employee), kind, Some(key)),
-            );
-        }
-    }
-    for definition in custom {
-        let key = definition.key();
-        if caller.may_read(&key) && wanted(&key) {
-            let value = employee.custom.get(&key).map_or(Value::Null, |v| json!(v));
-            attributes.insert(
-                key,
-                attribute(&definition.label, value, kind_name(definition.kind), None),
-            );
-        }
-    }
-    attributes
-}
-
-fn employee_value(
-    caller: &ApiCaller,
-    employee: &Employee,
-    custom: &[CustomAttribute],
-    projection: &[&str],
-) -> Value {
-    json!({"type": "Employee", "attributes": employee_attributes(caller, employee, custom, projection)})
-}
-
-/// The short employee embedded in absences: id, names and e-mail, as the
-/// whitelist allows.
-fn short_employee(
-    caller: &ApiCaller,
-    id: EmployeeId,
-    employees: &HashMap<EmployeeId, Employee>,
-) -> Value {
-    match employees.get(&id) {
-        Some(e) => employee_value(caller, e, &[], &["first_name", "last_name", "email"]),
-        None => {
-            json!({"type": "Employee", "attributes": {"id": attribute("ID", json!(id), "integer", Some("id"))}})
+impl PageInfo {
+    fn items(total: u64, offset: u64, limit: u64) -> Self {
+        Self {
+            total,
+            current_page: offset / limit.max(1),
+            offset,
+            limit,
         }
     }
 }
 
-/// Dates with a numeric offset without a colon, as the modelled HRIS writes
-/// them in absences.
-fn absence_date(date: NaiveDate) -> String {
-    format!("{date}T00:00:00+0000")
+/// The employee attributes an answer shows, in the order the API lists
+/// them: those the credential may read and, for a projection, asked for.
+/// `id` is always there.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AttributeSelection {
+    /// Standard attributes.
+    pub standard: Vec<StandardAttribute>,
+    /// Custom attributes, with their keys (`dynamic_<id>`).
+    pub custom: Vec<(String, CustomAttribute)>,
 }
 
-fn absence_time(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%dT%H:%M:%S+0000").to_string()
+/// A page of employees, with the attributes to show.
+#[derive(Debug, Clone)]
+pub struct EmployeePage {
+    /// The employees.
+    pub employees: Vec<Employee>,
+    /// The attributes to show of each.
+    pub attributes: AttributeSelection,
+    /// Where the page lies.
+    pub page: PageInfo,
 }
 
-fn time_off_type_value(t: Option<&TimeOffType>, id: i64) -> Value {
-    let (name, category) = t.map_or(("", Value::Null), |t| (t.name.as_str(), json!(t.category)));
-    json!({"type": "TimeOffType", "attributes": {"id": id, "name": name, "category": category}})
+/// One employee, with the attributes to show.
+#[derive(Debug, Clone)]
+pub struct OneEmployee {
+    /// The employee.
+    pub employee: Employee,
+    /// The attributes to show.
+    pub attributes: AttributeSelection,
+}
+
+/// What absences embed: their types and their employees.
+#[derive(Debug, Clone)]
+pub struct AbsenceContext {
+    /// The company's reference data (absence types).
+    pub reference: Arc<PeopleReference>,
+    /// The absences' employees.
+    pub employees: HashMap<EmployeeId, Employee>,
+    /// The attributes shown of each embedded employee (names and e-mail, as
+    /// the whitelist allows).
+    pub employee_attributes: AttributeSelection,
+}
+
+/// A page of absences with what they embed.
+#[derive(Debug, Clone)]
+pub struct Absences<T> {
+    /// The absences.
+    pub rows: Vec<T>,
+    /// What they embed.
+    pub context: AbsenceContext,
+    /// Where the page lies.
+    pub page: PageInfo,
+}
+
+/// A page of absence types.
+#[derive(Debug, Clone)]
+pub struct TimeOffTypes {
+    /// The types.
+    pub types: Vec<TimeOffType>,
+    /// Where the page lies.
+    pub page: PageInfo,
+}
+
+/// A page of attendances with their projects.
+#[derive(Debug, Clone)]
+pub struct Attendances {
+    /// The attendances.
+    pub rows: Vec<Attendance>,
+    /// The company's projects by id.
+    pub projects: BTreeMap<i64, relais_people::Project>,
+    /// Where the page lies.
+    pub page: PageInfo,
+}
+
+/// The attributes an employee embedded in an absence shows.
+const SHORT_EMPLOYEE: [&str; 3] = ["first_name", "last_name", "email"];
+
+impl ApiCaller {
+    /// The attributes of `custom` and the standard ones this caller may read
+    /// and, when `projection` is not empty, asked for.
+    #[must_use]
+    pub fn selection(&self, custom: &[CustomAttribute], projection: &[&str]) -> AttributeSelection {
+        let wanted = |key: &str| key == "id" || projection.is_empty() || projection.contains(&key);
+        AttributeSelection {
+            standard: StandardAttribute::ALL
+                .into_iter()
+                .filter(|a| self.may_read(a.key()) && wanted(a.key()))
+                .collect(),
+            custom: custom
+                .iter()
+                .map(|c| (c.key(), c))
+                .filter(|(key, _)| self.may_read(key) && wanted(key))
+                .map(|(key, c)| (key, c.clone()))
+                .collect(),
+        }
+    }
 }
 
 impl App {
@@ -372,8 +396,8 @@ impl App {
         })
     }
 
-    fn reference(&self, caller: &ApiCaller) -> Result<PeopleReference, AppError> {
-        Ok(self.store.people_reference(caller.credential.company_id)?)
+    fn reference(&self, caller: &ApiCaller) -> Result<Arc<PeopleReference>, AppError> {
+        self.people_reference(caller.credential.company_id)
     }
 
     /// `GET /v1/company/employees`: `limit` (1–100, 50 without pagination),
@@ -381,7 +405,11 @@ impl App {
     ///
     /// # Errors
     /// [`ErrorKind::Forbidden`] without Employees read, [`ErrorKind::Invalid`] for bad parameters.
-    pub fn v1_employees(&self, caller: &ApiCaller, query: &V1Query) -> Result<Value, AppError> {
+    pub fn v1_employees(
+        &self,
+        caller: &ApiCaller,
+        query: &V1Query,
+    ) -> Result<EmployeePage, AppError> {
         caller.require(PublicApi::Employees, ApiAccess::Read)?;
         let limit = query.limit(50, 100)?;
         let offset = query.number("offset", 0, u64::MAX)?;
@@ -408,26 +436,41 @@ impl App {
                 ));
             }
         }
-        let page = self.store.employees(
-            caller.credential.company_id,
-            &filter,
-            Window { offset, limit },
-        )?;
-        let custom = self.reference(caller)?.custom_attributes;
-        let projection = query.all("attributes");
-        let data = page
-            .rows
-            .iter()
-            .map(|e| employee_value(caller, e, &custom, &projection))
-            .collect();
-        Ok(envelope(data, page.total, offset / limit, offset, limit))
+        let company = caller.credential.company_id;
+        let page = if filter.email.is_none() && filter.updated_since.is_none() {
+            // The whole list: page through the company's ids, kept in
+            // memory, instead of counting and skipping rows each time.
+            let ids = self.employee_ids(company)?;
+            let start = usize::try_from(offset).unwrap_or(usize::MAX).min(ids.len());
+            let end = start
+                .saturating_add(usize::try_from(limit).unwrap_or(usize::MAX))
+                .min(ids.len());
+            let rows = match ids.get(start..end) {
+                Some([first, .., last]) => self.store.employees_in_range(company, *first, *last)?,
+                Some([only]) => self.store.employees_in_range(company, *only, *only)?,
+                _ => Vec::new(),
+            };
+            relais_store::Paged {
+                rows,
+                total: ids.len() as u64,
+            }
+        } else {
+            self.store
+                .employees(company, &filter, Window { offset, limit })?
+        };
+        let reference = self.reference(caller)?;
+        Ok(EmployeePage {
+            employees: page.rows,
+            attributes: caller.selection(&reference.custom_attributes, &query.all("attributes")),
+            page: PageInfo::items(page.total, offset, limit),
+        })
     }
 
     /// `GET /v1/company/employees/{id}`.
     ///
     /// # Errors
     /// [`ErrorKind::NotFound`] for an id not in the caller's company.
-    pub fn v1_employee(&self, caller: &ApiCaller, id: &str) -> Result<Value, AppError> {
+    pub fn v1_employee(&self, caller: &ApiCaller, id: &str) -> Result<OneEmployee, AppError> {
         caller.require(PublicApi::Employees, ApiAccess::Read)?;
         let missing = || AppError::not_found(format!("employee {id}"));
         let id: EmployeeId = id.parse().map_err(|_| missing())?;
@@ -437,26 +480,24 @@ impl App {
             .into_iter()
             .next()
             .ok_or_else(missing)?;
-        let custom = self.reference(caller)?.custom_attributes;
-        Ok(json!({"success": true, "data": employee_value(caller, &employee, &custom, &[])}))
+        let reference = self.reference(caller)?;
+        Ok(OneEmployee {
+            employee,
+            attributes: caller.selection(&reference.custom_attributes, &[]),
+        })
     }
 
     /// `GET /v1/company/employees/attributes`: the attributes this credential may read.
     ///
     /// # Errors
     /// [`ErrorKind::Forbidden`] without Employees read.
-    pub fn v1_employee_attributes(&self, caller: &ApiCaller) -> Result<Value, AppError> {
+    pub fn v1_employee_attributes(
+        &self,
+        caller: &ApiCaller,
+    ) -> Result<AttributeSelection, AppError> {
         caller.require(PublicApi::Employees, ApiAccess::Read)?;
-        let custom = self.reference(caller)?.custom_attributes;
-        let mut data: Vec<Value> = StandardAttribute::ALL
-            .into_iter()
-            .filter(|a| caller.may_read(a.key()))
-            .map(|a| json!({"key": a.key(), "label": a.label(), "type": kind_name(a.kind()), "universal_id": a.key(), "options": []}))
-            .collect();
-        data.extend(custom.iter().filter(|c| caller.may_read(&c.key())).map(|c| {
-            json!({"key": c.key(), "label": c.label, "type": kind_name(c.kind), "universal_id": null, "options": c.options})
-        }));
-        Ok(json!({"success": true, "data": data}))
+        let reference = self.reference(caller)?;
+        Ok(caller.selection(&reference.custom_attributes, &[]))
     }
 
     fn employee_map(
@@ -473,6 +514,18 @@ impl App {
             .into_iter()
             .map(|e| (e.id, e))
             .collect())
+    }
+
+    fn absence_context(
+        &self,
+        caller: &ApiCaller,
+        ids: impl Iterator<Item = EmployeeId>,
+    ) -> Result<AbsenceContext, AppError> {
+        Ok(AbsenceContext {
+            reference: self.reference(caller)?,
+            employees: self.employee_map(caller, ids)?,
+            employee_attributes: caller.selection(&[], &SHORT_EMPLOYEE),
+        })
     }
 
     fn period_filter(query: &V1Query, updated: (&str, &str)) -> Result<PeriodFilter, AppError> {
@@ -499,7 +552,11 @@ impl App {
     ///
     /// # Errors
     /// [`ErrorKind::Forbidden`] without Absences read, [`ErrorKind::Invalid`] for bad parameters.
-    pub fn v1_time_offs(&self, caller: &ApiCaller, query: &V1Query) -> Result<Value, AppError> {
+    pub fn v1_time_offs(
+        &self,
+        caller: &ApiCaller,
+        query: &V1Query,
+    ) -> Result<Absences<TimeOff>, AppError> {
         caller.require(PublicApi::Absences, ApiAccess::Read)?;
         let limit = query.limit(200, 200)?;
         let page = query.number("offset", 1, u64::MAX)?.max(1);
@@ -508,14 +565,17 @@ impl App {
         let rows = self
             .store
             .time_offs(caller.credential.company_id, &filter, window)?;
-        let types = self.reference(caller)?.time_off_types;
-        let employees = self.employee_map(caller, rows.rows.iter().map(|t| t.employee_id))?;
-        let data = rows
-            .rows
-            .iter()
-            .map(|t| time_off_value(caller, t, &types, &employees))
-            .collect();
-        Ok(envelope(data, rows.total, page, page, limit))
+        let context = self.absence_context(caller, rows.rows.iter().map(|t| t.employee_id))?;
+        Ok(Absences {
+            rows: rows.rows,
+            context,
+            page: PageInfo {
+                total: rows.total,
+                current_page: page,
+                offset: page,
+                limit,
+            },
+        })
     }
 
     /// `GET /v1/company/time-off-types`.
@@ -526,22 +586,21 @@ impl App {
         &self,
         caller: &ApiCaller,
         query: &V1Query,
-    ) -> Result<Value, AppError> {
+    ) -> Result<TimeOffTypes, AppError> {
         caller.require(PublicApi::Absences, ApiAccess::Read)?;
         let limit = query.limit(200, 200)?;
         let offset = query.number("offset", 0, u64::MAX)?;
-        let types = self.reference(caller)?.time_off_types;
-        let total = types.len() as u64;
-        let data = types
-            .iter()
-            .skip(usize::try_from(offset).unwrap_or(usize::MAX))
-            .take(usize::try_from(limit).unwrap_or(usize::MAX))
-            .map(|t| {
-                let unit = match t.unit { TimeOffUnit::Day => "day", TimeOffUnit::Hour => "hour" };
-                json!({"type": "TimeOffType", "attributes": {"id": t.id, "name": t.name, "category": t.category, "unit": unit, "approval_required": t.approval_required}})
-            })
-            .collect();
-        Ok(envelope(data, total, offset / limit, offset, limit))
+        let reference = self.reference(caller)?;
+        let types = &reference.time_off_types;
+        Ok(TimeOffTypes {
+            types: types
+                .iter()
+                .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+                .take(usize::try_from(limit).unwrap_or(usize::MAX))
+                .cloned()
+                .collect(),
+            page: PageInfo::items(types.len() as u64, offset, limit),
+        })
     }
 
     /// `GET /v1/company/absence-periods`: hour absences; `offset` counts items.
@@ -552,7 +611,7 @@ impl App {
         &self,
         caller: &ApiCaller,
         query: &V1Query,
-    ) -> Result<Value, AppError> {
+    ) -> Result<Absences<AbsencePeriod>, AppError> {
         caller.require(PublicApi::Absences, ApiAccess::Read)?;
         let limit = query.limit(200, 200)?;
         let offset = query.number("offset", 0, u64::MAX)?;
@@ -562,14 +621,12 @@ impl App {
             &filter,
             Window { offset, limit },
         )?;
-        let types = self.reference(caller)?.time_off_types;
-        let employees = self.employee_map(caller, rows.rows.iter().map(|p| p.employee_id))?;
-        let data = rows
-            .rows
-            .iter()
-            .map(|p| absence_period_value(caller, p, &types, &employees))
-            .collect();
-        Ok(envelope(data, rows.total, offset / limit, offset, limit))
+        let context = self.absence_context(caller, rows.rows.iter().map(|p| p.employee_id))?;
+        Ok(Absences {
+            rows: rows.rows,
+            context,
+            page: PageInfo::items(rows.total, offset, limit),
+        })
     }
 
     /// `GET /v1/company/attendances`: `start_date` and `end_date` required
@@ -577,7 +634,11 @@ impl App {
     ///
     /// # Errors
     /// [`ErrorKind::Forbidden`] without Attendances read, [`ErrorKind::Invalid`] for bad or missing parameters.
-    pub fn v1_attendances(&self, caller: &ApiCaller, query: &V1Query) -> Result<Value, AppError> {
+    pub fn v1_attendances(
+        &self,
+        caller: &ApiCaller,
+        query: &V1Query,
+    ) -> Result<Attendances, AppError> {
         caller.require(PublicApi::Attendances, ApiAccess::Read)?;
         let limit = query.limit(200, 200)?;
         let offset = query.number("offset", 0, u64::MAX)?;
@@ -592,115 +653,30 @@ impl App {
             &filter,
             Window { offset, limit },
         )?;
-        let projects: BTreeMap<i64, relais_people::Project> = self
+        let projects = self
             .reference(caller)?
             .projects
-            .into_iter()
-            .map(|p| (p.id, p))
-            .collect();
-        let data = rows
-            .rows
             .iter()
-            .map(|a| attendance_value(a, &projects))
+            .map(|p| (p.id, p.clone()))
             .collect();
-        Ok(envelope(data, rows.total, offset / limit, offset, limit))
+        Ok(Attendances {
+            rows: rows.rows,
+            projects,
+            page: PageInfo::items(rows.total, offset, limit),
+        })
     }
 
     /// `GET /v1/company/document-categories`.
     ///
     /// # Errors
     /// [`ErrorKind::Forbidden`] without Documents read.
-    pub fn v1_document_categories(&self, caller: &ApiCaller) -> Result<Value, AppError> {
+    pub fn v1_document_categories(
+        &self,
+        caller: &ApiCaller,
+    ) -> Result<Vec<DocumentCategory>, AppError> {
         caller.require(PublicApi::Documents, ApiAccess::Read)?;
-        let data: Vec<Value> = self
-            .reference(caller)?
-            .document_categories
-            .iter()
-            .map(
-                |c| json!({"id": c.id, "type": "DocumentCategory", "attributes": {"name": c.name}}),
-            )
-            .collect();
-        Ok(json!({"success": true, "data": data}))
+        Ok(self.reference(caller)?.document_categories.clone())
     }
-}
-
-fn time_off_value(
-    caller: &ApiCaller,
-    t: &TimeOff,
-    types: &[TimeOffType],
-    employees: &HashMap<EmployeeId, Employee>,
-) -> Value {
-    json!({"type": "TimeOffPeriod", "attributes": {
-        "id": t.id,
-        "status": t.status.as_str(),
-        "start_date": absence_date(t.start_date),
-        "end_date": absence_date(t.end_date),
-        "days_count": t.days_count,
-        "half_day_start": t.half_day_start,
-        "half_day_end": t.half_day_end,
-        "time_off_type": time_off_type_value(types.iter().find(|x| x.id == t.time_off_type_id), t.time_off_type_id),
-        "employee": short_employee(caller, t.employee_id, employees),
-        "comment": t.comment.clone().unwrap_or_default(),
-        "certificate": {"status": "not-required"},
-        "created_by": "API",
-        "created_at": absence_time(t.created_at),
-        "updated_at": absence_time(t.updated_at),
-    }})
-}
-
-fn absence_period_value(
-    caller: &ApiCaller,
-    p: &AbsencePeriod,
-    types: &[TimeOffType],
-    employees: &HashMap<EmployeeId, Employee>,
-) -> Value {
-    let name = types
-        .iter()
-        .find(|t| t.id == p.time_off_type_id)
-        .map_or("", |t| t.name.as_str());
-    // The modelled HRIS identifies absence types by UUID; ours are small
-    // integers, written in UUID form.
-    let type_uuid = uuid::Uuid::from_u128(u128::from(p.time_off_type_id.unsigned_abs()));
-    let minutes = p.minutes();
-    json!({"type": "AbsencePeriod", "attributes": {
-        "id": p.id,
-        "measurement_unit": "hour",
-        "effective_duration": minutes,
-        "employee": short_employee(caller, p.employee_id, employees),
-        "absence_type": {"type": "AbsenceType", "attributes": {"id": type_uuid, "name": name, "time_off_type_id": p.time_off_type_id}},
-        "certificate": {"status": "not-required"},
-        "start": p.start.format("%Y-%m-%dT%H:%M:%S.0Z").to_string(),
-        "end": p.end.format("%Y-%m-%dT%H:%M:%S.0Z").to_string(),
-        "half_day_start": false,
-        "half_day_end": false,
-        "comment": p.comment.clone().unwrap_or_default(),
-        "origin": "api",
-        "status": p.status.as_str(),
-        "timezone": "UTC",
-        "created_at": p.created_at.to_rfc3339(),
-        "updated_at": p.updated_at.to_rfc3339(),
-        "approved_at": p.updated_at.to_rfc3339(),
-        "breakdowns": [{"date": p.start.date().to_string(), "effective_duration": minutes}],
-    }})
-}
-
-fn attendance_value(a: &Attendance, projects: &BTreeMap<i64, relais_people::Project>) -> Value {
-    let project = a.project_id.and_then(|id| projects.get(&id)).map_or(Value::Null, |p| {
-        json!({"id": p.id, "type": "Project", "attributes": {"name": p.name, "active": p.active}})
-    });
-    json!({"id": a.id, "type": "AttendancePeriod", "attributes": {
-        "employee": a.employee_id,
-        "date": a.date.to_string(),
-        "start_time": a.start_time.format("%H:%M").to_string(),
-        "end_time": a.end_time.format("%H:%M").to_string(),
-        "break": a.break_minutes,
-        "comment": a.comment.clone().unwrap_or_default(),
-        "updated_at": a.updated_at.format("%Y-%m-%dT%H:%M:%S+00:00").to_string(),
-        "status": a.status.as_str(),
-        "project": project,
-        "is_holiday": false,
-        "is_on_time_off": false,
-    }})
 }
 
 /// Reads `HH:MM` (also `H:MM`).
@@ -744,7 +720,7 @@ impl App {
         &self,
         caller: &ApiCaller,
         body: &Value,
-    ) -> Result<Value, AppError> {
+    ) -> Result<Vec<i64>, AppError> {
         caller.require(PublicApi::Attendances, ApiAccess::Write)?;
         let items = body["attendances"].as_array().ok_or_else(|| {
             AppError::invalid("attendances: a list of attendances is required".into())
@@ -870,7 +846,7 @@ impl App {
             }
             other => other?,
         };
-        Ok(json!({"success": true, "data": {"id": ids, "message": "success"}}))
+        Ok(ids)
     }
 
     /// `POST /v1/company/time-offs`: `employee_id`, `time_off_type_id`,
@@ -883,7 +859,7 @@ impl App {
         &self,
         caller: &ApiCaller,
         fields: &serde_json::Map<String, Value>,
-    ) -> Result<Value, AppError> {
+    ) -> Result<(TimeOff, AbsenceContext), AppError> {
         caller.require(PublicApi::Absences, ApiAccess::Write)?;
         let company = caller.credential.company_id;
         let employee_id = integer(fields.get("employee_id"))
@@ -896,8 +872,8 @@ impl App {
         }
         let type_id = integer(fields.get("time_off_type_id"))
             .ok_or_else(|| AppError::invalid("time_off_type_id is required".into()))?;
-        let types = self.reference(caller)?.time_off_types;
-        let Some(kind) = types.iter().find(|t| t.id == type_id) else {
+        let reference = self.reference(caller)?;
+        let Some(kind) = reference.time_off_types.iter().find(|t| t.id == type_id) else {
             return Err(AppError::invalid(format!(
                 "time_off_type_id: {type_id} is not a time-off type of this company"
             )));
@@ -978,6 +954,13 @@ impl App {
             }
             other => other?,
         };
-        Ok(json!({"success": true, "data": time_off_value(caller, &time_off, &types, &employees)}))
+        Ok((
+            time_off,
+            AbsenceContext {
+                reference,
+                employees,
+                employee_attributes: caller.selection(&[], &SHORT_EMPLOYEE),
+            },
+        ))
     }
 }

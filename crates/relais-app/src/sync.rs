@@ -714,6 +714,7 @@ fn check_reported_response(
 
 /// A partner's entry as sent over the API.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ReportedEntry {
     /// Employee.

@@ -17,6 +17,7 @@ use uuid::Uuid;
 
 /// What started a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Trigger {
     /// The scheduler.
@@ -30,6 +31,7 @@ pub enum Trigger {
 /// A full cycle compares with the target itself; an incremental one sends
 /// only what changed since the last successful cycle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Cycle {
     /// Everything, read back from the target.
@@ -40,6 +42,7 @@ pub enum Cycle {
 
 /// A run's status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RunStatus {
     /// Still going.
@@ -54,6 +57,7 @@ pub enum RunStatus {
 
 /// The operation of an entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum UseCase {
     /// Changed attributes sent.
@@ -84,6 +88,7 @@ impl UseCase {
 
 /// The outcome of an entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EntryStatus {
     /// Done.
@@ -108,6 +113,7 @@ impl EntryStatus {
 
 /// One attribute an entry changed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Change {
     /// The attribute (`title`, `department`, `active`, …).
     pub attribute: String,
@@ -119,6 +125,7 @@ pub struct Change {
 
 /// The remote API's answer to a request, trimmed and with secrets redacted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiResponse {
     /// HTTP status.
     pub status: u16,
@@ -145,6 +152,7 @@ impl ApiResponse {
 
 /// One employee touched by a run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SyncEntry {
     /// When.
     pub at: DateTime<Utc>,
@@ -165,6 +173,7 @@ pub struct SyncEntry {
 
 /// A run-level error: the whole run failed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RunError {
     /// What went wrong.
     pub message: String,
@@ -174,6 +183,7 @@ pub struct RunError {
 
 /// Entry counts by use case and status.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Counts(pub BTreeMap<UseCase, BTreeMap<EntryStatus, u64>>);
 
 impl Counts {
@@ -212,6 +222,7 @@ impl Counts {
 
 /// A sync run of one connection.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SyncRun {
     /// Id.
     pub id: Uuid,
@@ -243,6 +254,7 @@ pub struct SyncRun {
 /// A connector's record of which target account is an employee's, and what
 /// was last sent to it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TargetLink {
     /// The employee.
     pub employee_id: i64,

@@ -1,0 +1,1556 @@
+//! The wire of `/v1`, the public API, in the modelled HRIS's shapes.
+//!
+//! Answers borrow the domain values the use cases return and serialise
+//! straight from them: an employee page of 100 is written without building
+//! one map per attribute first.
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use relais_app::public_api::{
+    AbsenceContext, Absences, Attendances, AttributeSelection, PageInfo, TimeOffTypes,
+};
+use relais_people::{
+    AbsencePeriod as DomainAbsencePeriod, Attendance, AttributeKind, CostCenterShare,
+    CustomAttribute, DocumentCategory as DomainDocumentCategory, Employee as DomainEmployee,
+    EmployeeId, OrgUnit, Project, StandardAttribute, TimeOff, TimeOffType as DomainTimeOffType,
+    TimeOffUnit,
+};
+use serde::ser::{SerializeMap, SerializeSeq};
+use serde::{Deserialize, Serialize, Serializer};
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, Schema, SchemaType, Type};
+use utoipa::{PartialSchema, ToSchema};
+
+// ----- Envelopes ------------------------------------------------------------
+
+/// `{"success": true, "data": …}`: an answer holding one thing.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Success<T> {
+    /// Always `true`.
+    pub success: bool,
+    /// The answer.
+    pub data: T,
+}
+
+impl<T> Success<T> {
+    /// Wraps `data`.
+    pub const fn new(data: T) -> Self {
+        Self {
+            success: true,
+            data,
+        }
+    }
+}
+
+/// A page of a list, with where it lies in the whole.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Page<T> {
+    /// Always `true`.
+    pub success: bool,
+    /// Where the page lies.
+    pub metadata: PageMetadata,
+    /// The `offset` the page was asked with (items, or the page number where
+    /// the endpoint counts pages).
+    pub offset: u64,
+    /// The page size.
+    pub limit: u64,
+    /// The items.
+    pub data: Vec<T>,
+}
+
+impl<T> Page<T> {
+    /// Wraps `data`.
+    #[must_use]
+    pub fn new(data: Vec<T>, page: PageInfo) -> Self {
+        Self {
+            success: true,
+            metadata: PageMetadata {
+                total_elements: page.total,
+                current_page: page.current_page,
+                total_pages: page.total.div_ceil(page.limit.max(1)),
+            },
+            offset: page.offset,
+            limit: page.limit,
+            data,
+        }
+    }
+}
+
+/// Paging metadata.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+pub struct PageMetadata {
+    /// Items in the whole list.
+    pub total_elements: u64,
+    /// This page's number.
+    pub current_page: u64,
+    /// Pages in the whole list.
+    pub total_pages: u64,
+}
+
+/// `{"success": false, "error": {"code", "message"}}`: every error of `/v1`
+/// except the Custom Reports API's.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"success": false, "error": {"code": 403, "message": "this credential lacks the scope employees:read; grant it under Settings > Integrations > API credentials"}}))]
+pub struct ErrorEnvelope {
+    /// Always `false`.
+    pub success: bool,
+    /// What went wrong.
+    pub error: ErrorDetail,
+}
+
+impl ErrorEnvelope {
+    /// An error answer with `status` as its code.
+    #[must_use]
+    pub fn new(status: u16, message: String) -> Self {
+        Self {
+            success: false,
+            error: ErrorDetail {
+                code: status,
+                message,
+            },
+        }
+    }
+}
+
+/// The error of an [`ErrorEnvelope`].
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ErrorDetail {
+    /// The HTTP status.
+    pub code: u16,
+    /// What went wrong, for people.
+    pub message: String,
+}
+
+/// An error answer of a Custom Reports operation: the API's own list of
+/// exceptions, or, when the request did not reach it (no valid token, over
+/// the budget), the envelope of the rest of `/v1`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(untagged)]
+pub enum ReportsError {
+    /// From the Custom Reports API.
+    Exceptions(Vec<ReportsException>),
+    /// From authentication or throttling.
+    Envelope(ErrorEnvelope),
+}
+
+/// An error of the Custom Reports API: a list of exceptions, as the modelled
+/// HRIS answers there.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ReportsException {
+    /// The HTTP status.
+    pub status: u16,
+    /// An id to find the request in the server log.
+    pub trace_id: String,
+    /// When it happened, `YYYY-MM-DDTHH:MM:SSZ`.
+    pub timestamp: String,
+    /// What went wrong.
+    pub errors: Vec<ReportsErrorItem>,
+}
+
+/// One error of a [`ReportsException`].
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ReportsErrorItem {
+    /// The status's reason phrase.
+    pub title: String,
+    /// What went wrong, for people.
+    pub details: String,
+    /// `validation`, `authorization`, `search` or `server`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Always empty.
+    #[serde(rename = "_meta")]
+    #[schema(value_type = Vec<Object>)]
+    pub meta: Vec<serde_json::Value>,
+}
+
+// ----- Authentication -------------------------------------------------------
+
+/// `POST /v1/auth`, as JSON or form fields.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct AuthRequest {
+    /// The credential's client id.
+    #[schema(max_length = 200)]
+    pub client_id: String,
+    /// The credential's client secret.
+    #[schema(max_length = 200)]
+    pub client_secret: String,
+}
+
+/// The answer of `POST /v1/auth`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AuthToken {
+    /// The bearer token for `/v1/company/...`.
+    pub token: String,
+    /// Seconds until it expires.
+    pub expires_in: i64,
+    /// The credential's scopes, space-separated.
+    pub scope: String,
+}
+
+impl From<relais_app::public_api::AuthToken> for AuthToken {
+    fn from(t: relais_app::public_api::AuthToken) -> Self {
+        Self {
+            token: t.token,
+            expires_in: t.expires_in,
+            scope: t.scope,
+        }
+    }
+}
+
+// ----- Employees ------------------------------------------------------------
+
+/// The type tag of an employee attribute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AttributeType {
+    /// Text or an object.
+    Standard,
+    /// A date, `YYYY-MM-DDT00:00:00+00:00`.
+    Date,
+    /// A whole number.
+    Integer,
+    /// A decimal number.
+    Decimal,
+    /// One of a list of options.
+    List,
+}
+
+impl From<AttributeKind> for AttributeType {
+    fn from(kind: AttributeKind) -> Self {
+        match kind {
+            AttributeKind::Standard => Self::Standard,
+            AttributeKind::Date => Self::Date,
+            AttributeKind::Integer => Self::Integer,
+            AttributeKind::Decimal => Self::Decimal,
+            AttributeKind::List => Self::List,
+        }
+    }
+}
+
+/// One attribute of an employee: its label, value and type.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Attribute<'a> {
+    /// The label people read.
+    pub label: &'a str,
+    /// The value: text, a number, an object (office, department, team,
+    /// supervisor), a list (cost centres), or `null`.
+    #[schema(value_type = Value)]
+    pub value: AttributeValue<'a>,
+    /// The type tag.
+    #[serde(rename = "type")]
+    pub kind: AttributeType,
+    /// The attribute's key for standard attributes; `null` for custom ones.
+    pub universal_id: Option<&'a str>,
+}
+
+/// An attribute's value, borrowed from the employee.
+#[derive(Debug, Clone)]
+pub enum AttributeValue<'a> {
+    /// No value.
+    Null,
+    /// A whole number.
+    Integer(i64),
+    /// Text.
+    Text(&'a str),
+    /// Text made for the answer.
+    Owned(String),
+    /// A date, as `YYYY-MM-DDT00:00:00+00:00`.
+    Date(NaiveDate),
+    /// An instant, as `YYYY-MM-DDTHH:MM:SS+00:00`.
+    Instant(DateTime<Utc>),
+    /// An office, department or team: `{"type", "attributes": {"id", "name"}}`.
+    Unit(&'static str, &'a OrgUnit),
+    /// A supervisor: an employee holding only its id.
+    Supervisor(EmployeeId),
+    /// Cost centres and shares.
+    CostCenters(&'a [CostCenterShare]),
+}
+
+impl Serialize for AttributeValue<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Null => s.serialize_none(),
+            Self::Integer(n) => s.serialize_i64(*n),
+            Self::Text(t) => s.serialize_str(t),
+            Self::Owned(t) => s.serialize_str(t),
+            Self::Date(d) => s.collect_str(&format_args!("{d}T00:00:00+00:00")),
+            Self::Instant(t) => s.collect_str(&t.format("%Y-%m-%dT%H:%M:%S+00:00")),
+            Self::Unit(kind, unit) => Typed {
+                kind,
+                attributes: UnitAttributes {
+                    id: unit.id,
+                    name: &unit.name,
+                },
+            }
+            .serialize(s),
+            Self::Supervisor(id) => Typed {
+                kind: "Employee",
+                attributes: IdOnly(*id),
+            }
+            .serialize(s),
+            Self::CostCenters(centers) => {
+                let mut seq = s.serialize_seq(Some(centers.len()))?;
+                for c in *centers {
+                    seq.serialize_element(&Typed {
+                        kind: "CostCenter",
+                        attributes: CostCenterAttributes {
+                            id: c.id,
+                            name: &c.name,
+                            percentage: c.percentage,
+                        },
+                    })?;
+                }
+                seq.end()
+            }
+        }
+    }
+}
+
+/// `{"type": …, "attributes": …}`, the modelled HRIS's object shape.
+#[derive(Debug, Serialize)]
+struct Typed<'a, A> {
+    #[serde(rename = "type")]
+    kind: &'a str,
+    attributes: A,
+}
+
+#[derive(Debug, Serialize)]
+struct UnitAttributes<'a> {
+    id: i64,
+    name: &'a str,
+}
+
+#[derive(Debug, Serialize)]
+struct CostCenterAttributes<'a> {
+    id: i64,
+    name: &'a str,
+    percentage: u8,
+}
+
+/// The attributes of an employee known only by id.
+#[derive(Debug)]
+struct IdOnly(EmployeeId);
+
+impl Serialize for IdOnly {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(1))?;
+        map.serialize_entry("id", &id_attribute(self.0))?;
+        map.end()
+    }
+}
+
+fn id_attribute(id: EmployeeId) -> Attribute<'static> {
+    Attribute {
+        label: StandardAttribute::Id.label(),
+        value: AttributeValue::Integer(id),
+        kind: AttributeType::Integer,
+        universal_id: Some("id"),
+    }
+}
+
+/// A standard attribute's value for `employee`. Equal to
+/// [`StandardAttribute::value`] (a test holds them together), without the
+/// `Value` tree.
+#[must_use]
+pub fn standard_value(attribute: StandardAttribute, e: &DomainEmployee) -> AttributeValue<'_> {
+    use AttributeValue as V;
+    match attribute {
+        StandardAttribute::Id => V::Integer(e.id),
+        StandardAttribute::FirstName => V::Text(&e.first_name),
+        StandardAttribute::LastName => V::Text(&e.last_name),
+        StandardAttribute::PreferredName => e.preferred_name.as_deref().map_or_else(
+            || V::Owned(format!("{} {}", e.first_name, e.last_name)),
+            V::Text,
+        ),
+        StandardAttribute::Email => V::Text(&e.email),
+        StandardAttribute::Gender => V::Text(e.gender.as_str()),
+        StandardAttribute::Status => V::Text(e.status.as_str()),
+        StandardAttribute::Position => V::Text(&e.position),
+        StandardAttribute::Supervisor => e.supervisor_id.map_or(V::Null, V::Supervisor),
+        StandardAttribute::EmploymentType => V::Text(e.employment_type.as_str()),
+        StandardAttribute::WeeklyWorkingHours => {
+            V::Owned(relais_people::format_hours(e.weekly_working_hours))
+        }
+        StandardAttribute::HireDate => V::Date(e.hire_date),
+        StandardAttribute::TerminationDate => e.termination_date.map_or(V::Null, V::Date),
+        StandardAttribute::CreatedAt => V::Instant(e.created_at),
+        StandardAttribute::LastModifiedAt => V::Instant(e.last_modified_at),
+        StandardAttribute::Office => unit("Office", e.office.as_ref()),
+        StandardAttribute::Department => unit("Department", e.department.as_ref()),
+        StandardAttribute::Team => unit("Team", e.team.as_ref()),
+        StandardAttribute::CostCenters => V::CostCenters(&e.cost_centers),
+    }
+}
+
+fn unit<'a>(kind: &'static str, unit: Option<&'a OrgUnit>) -> AttributeValue<'a> {
+    unit.map_or(AttributeValue::Null, |u| AttributeValue::Unit(kind, u))
+}
+
+/// An employee: `{"type": "Employee", "attributes": {key: Attribute}}`,
+/// holding the attributes of the selection.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Employee<'a> {
+    /// Always `Employee`.
+    #[serde(rename = "type")]
+    #[schema(value_type = String, pattern = "^Employee$")]
+    pub kind: &'static str,
+    /// The attributes the credential may read (and asked for), by key;
+    /// `id` always.
+    pub attributes: EmployeeAttributes<'a>,
+}
+
+impl<'a> Employee<'a> {
+    /// `employee` with the attributes of `selection`.
+    #[must_use]
+    pub fn new(employee: &'a DomainEmployee, selection: &'a AttributeSelection) -> Self {
+        Self {
+            kind: "Employee",
+            attributes: EmployeeAttributes {
+                employee: Known::Found(employee),
+                selection,
+            },
+        }
+    }
+
+    /// The employee `id` from `employees`, or one showing only its id when it
+    /// is not there.
+    #[must_use]
+    pub fn embedded(
+        id: EmployeeId,
+        employees: &'a HashMap<EmployeeId, DomainEmployee>,
+        selection: &'a AttributeSelection,
+    ) -> Self {
+        Self {
+            kind: "Employee",
+            attributes: EmployeeAttributes {
+                employee: employees.get(&id).map_or(Known::IdOnly(id), Known::Found),
+                selection,
+            },
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Known<'a> {
+    Found(&'a DomainEmployee),
+    IdOnly(EmployeeId),
+}
+
+/// The attributes of an [`Employee`], written as a map in the API's order.
+#[derive(Debug)]
+pub struct EmployeeAttributes<'a> {
+    employee: Known<'a>,
+    selection: &'a AttributeSelection,
+}
+
+impl Serialize for EmployeeAttributes<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let e = match self.employee {
+            Known::IdOnly(id) => return IdOnly(id).serialize(s),
+            Known::Found(e) => e,
+        };
+        let selection = self.selection;
+        let mut map = s.serialize_map(Some(selection.standard.len() + selection.custom.len()))?;
+        for &standard in &selection.standard {
+            let key = standard.key();
+            map.serialize_entry(
+                key,
+                &Attribute {
+                    label: standard.label(),
+                    value: standard_value(standard, e),
+                    kind: standard.kind().into(),
+                    universal_id: Some(key),
+                },
+            )?;
+        }
+        for (key, definition) in &selection.custom {
+            let value = e
+                .custom
+                .get(key)
+                .map_or(AttributeValue::Null, |v| AttributeValue::Text(v));
+            map.serialize_entry(
+                key,
+                &Attribute {
+                    label: &definition.label,
+                    value,
+                    kind: definition.kind.into(),
+                    universal_id: None,
+                },
+            )?;
+        }
+        map.end()
+    }
+}
+
+impl PartialSchema for EmployeeAttributes<'_> {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(SchemaType::Type(Type::Object))
+            .description(Some(
+                "The employee's attributes by key (`first_name`, `dynamic_12`, …): the ones the credential may read and, with `attributes[]`, asked for. `id` is always there.",
+            ))
+            .additional_properties(Some(AdditionalProperties::RefOr(RefOr::Ref(
+                utoipa::openapi::Ref::from_schema_name("Attribute"),
+            ))))
+            .into()
+    }
+}
+
+impl ToSchema for EmployeeAttributes<'_> {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("EmployeeAttributes")
+    }
+
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        schemas.push(("Attribute".into(), Attribute::schema()));
+        schemas.push(("AttributeType".into(), AttributeType::schema()));
+    }
+}
+
+/// An attribute a credential may read, from
+/// `GET /v1/company/employees/attributes`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttributeDefinition<'a> {
+    /// The key in an employee's `attributes`.
+    pub key: Cow<'a, str>,
+    /// The label people read.
+    pub label: &'a str,
+    /// The type tag.
+    #[serde(rename = "type")]
+    pub kind: AttributeType,
+    /// The key for standard attributes; `null` for custom ones.
+    pub universal_id: Option<&'a str>,
+    /// The allowed values of a list attribute.
+    pub options: &'a [String],
+}
+
+/// The attributes of a selection, standard ones first.
+#[must_use]
+pub fn attribute_definitions(selection: &AttributeSelection) -> Vec<AttributeDefinition<'_>> {
+    let standard = selection.standard.iter().map(|a| AttributeDefinition {
+        key: Cow::Borrowed(a.key()),
+        label: a.label(),
+        kind: a.kind().into(),
+        universal_id: Some(a.key()),
+        options: &[],
+    });
+    let custom = selection
+        .custom
+        .iter()
+        .map(|(key, c): &(String, CustomAttribute)| AttributeDefinition {
+            key: Cow::Borrowed(key),
+            label: &c.label,
+            kind: c.kind.into(),
+            universal_id: None,
+            options: &c.options,
+        });
+    standard.chain(custom).collect()
+}
+
+/// A page of employees.
+#[must_use]
+pub fn employee_page<'a>(
+    employees: &'a [DomainEmployee],
+    selection: &'a AttributeSelection,
+    page: PageInfo,
+) -> Page<Employee<'a>> {
+    Page::new(
+        employees
+            .iter()
+            .map(|e| Employee::new(e, selection))
+            .collect(),
+        page,
+    )
+}
+
+// ----- Absences -------------------------------------------------------------
+
+/// `{"status": "not-required"}`: absences need no certificate here.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Certificate {
+    /// Always `not-required`.
+    pub status: &'static str,
+}
+
+const NO_CERTIFICATE: Certificate = Certificate {
+    status: "not-required",
+};
+
+/// A day absence, `TimeOffPeriod`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TimeOffPeriod<'a> {
+    /// Always `TimeOffPeriod`.
+    #[serde(rename = "type")]
+    #[schema(value_type = String, pattern = "^TimeOffPeriod$")]
+    pub kind: &'static str,
+    /// Its attributes.
+    pub attributes: TimeOffPeriodAttributes<'a>,
+}
+
+/// The attributes of a [`TimeOffPeriod`].
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TimeOffPeriodAttributes<'a> {
+    /// Id.
+    pub id: i64,
+    /// `approved`, `requested` or `rejected`.
+    pub status: &'a str,
+    /// First day, `YYYY-MM-DDT00:00:00+0000`.
+    #[schema(value_type = String)]
+    pub start_date: AbsenceDate,
+    /// Last day, `YYYY-MM-DDT00:00:00+0000`.
+    #[schema(value_type = String)]
+    pub end_date: AbsenceDate,
+    /// Working days taken (halves count 0.5).
+    pub days_count: f64,
+    /// Whether the first day is a half day.
+    pub half_day_start: bool,
+    /// Whether the last day is a half day.
+    pub half_day_end: bool,
+    /// The absence type.
+    pub time_off_type: TimeOffTypeRef<'a>,
+    /// The employee: id, names and e-mail, as the whitelist allows.
+    pub employee: Employee<'a>,
+    /// Comment, empty for none.
+    pub comment: &'a str,
+    /// The certificate.
+    pub certificate: Certificate,
+    /// Always `API`.
+    pub created_by: &'static str,
+    /// `YYYY-MM-DDTHH:MM:SS+0000`.
+    #[schema(value_type = String)]
+    pub created_at: AbsenceTime,
+    /// `YYYY-MM-DDTHH:MM:SS+0000`.
+    #[schema(value_type = String)]
+    pub updated_at: AbsenceTime,
+}
+
+/// A date with a numeric offset without a colon, as the modelled HRIS
+/// writes them in absences.
+#[derive(Debug, Clone, Copy)]
+pub struct AbsenceDate(pub NaiveDate);
+
+impl Serialize for AbsenceDate {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&format_args!("{}T00:00:00+0000", self.0))
+    }
+}
+
+/// An instant written `YYYY-MM-DDTHH:MM:SS+0000`.
+#[derive(Debug, Clone, Copy)]
+pub struct AbsenceTime(pub DateTime<Utc>);
+
+impl Serialize for AbsenceTime {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0.format("%Y-%m-%dT%H:%M:%S+0000"))
+    }
+}
+
+/// The absence type inside a [`TimeOffPeriod`].
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TimeOffTypeRef<'a> {
+    /// Always `TimeOffType`.
+    #[serde(rename = "type")]
+    #[schema(value_type = String)]
+    pub kind: &'static str,
+    /// Id, name and category.
+    pub attributes: TimeOffTypeRefAttributes<'a>,
+}
+
+/// The attributes of a [`TimeOffTypeRef`].
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TimeOffTypeRefAttributes<'a> {
+    /// Id.
+    pub id: i64,
+    /// Name, empty when the type is gone.
+    pub name: &'a str,
+    /// Category (`paid_vacation`, `sick_leave`, …), `null` when the type is gone.
+    #[schema(value_type = Option<String>)]
+    pub category: Option<relais_people::TimeOffCategory>,
+}
+
+fn time_off_type_ref(types: &[DomainTimeOffType], id: i64) -> TimeOffTypeRef<'_> {
+    let found = types.iter().find(|t| t.id == id);
+    TimeOffTypeRef {
+        kind: "TimeOffType",
+        attributes: TimeOffTypeRefAttributes {
+            id,
+            name: found.map_or("", |t| t.name.as_str()),
+            category: found.map(|t| t.category),
+        },
+    }
+}
+
+/// A day absence with what it embeds.
+#[must_use]
+pub fn time_off_period<'a>(t: &'a TimeOff, context: &'a AbsenceContext) -> TimeOffPeriod<'a> {
+    TimeOffPeriod {
+        kind: "TimeOffPeriod",
+        attributes: TimeOffPeriodAttributes {
+            id: t.id,
+            status: t.status.as_str(),
+            start_date: AbsenceDate(t.start_date),
+            end_date: AbsenceDate(t.end_date),
+            days_count: t.days_count,
+            half_day_start: t.half_day_start,
+            half_day_end: t.half_day_end,
+            time_off_type: time_off_type_ref(&context.reference.time_off_types, t.time_off_type_id),
+            employee: Employee::embedded(
+                t.employee_id,
+                &context.employees,
+                &context.employee_attributes,
+            ),
+            comment: t.comment.as_deref().unwrap_or_default(),
+            certificate: NO_CERTIFICATE,
+            created_by: "API",
+            created_at: AbsenceTime(t.created_at),
+            updated_at: AbsenceTime(t.updated_at),
+        },
+    }
+}
+
+/// A page of day absences.
+#[must_use]
+pub fn time_off_page(absences: &Absences<TimeOff>) -> Page<TimeOffPeriod<'_>> {
+    Page::new(
+        absences
+            .rows
+            .iter()
+            .map(|t| time_off_period(t, &absences.context))
+            .collect(),
+        absences.page,
+    )
+}
+
+/// An hour absence, `AbsencePeriod`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AbsencePeriod<'a> {
+    /// Always `AbsencePeriod`.
+    #[serde(rename = "type")]
+    #[schema(value_type = String, pattern = "^AbsencePeriod$")]
+    pub kind: &'static str,
+    /// Its attributes.
+    pub attributes: AbsencePeriodAttributes<'a>,
+}
+
+/// The attributes of an [`AbsencePeriod`].
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AbsencePeriodAttributes<'a> {
+    /// Id, a UUID.
+    #[schema(value_type = String, format = "uuid")]
+    pub id: uuid::Uuid,
+    /// Always `hour`.
+    pub measurement_unit: &'static str,
+    /// Minutes.
+    pub effective_duration: i64,
+    /// The employee: id, names and e-mail, as the whitelist allows.
+    pub employee: Employee<'a>,
+    /// The absence type.
+    pub absence_type: AbsenceTypeRef<'a>,
+    /// The certificate.
+    pub certificate: Certificate,
+    /// Start, `YYYY-MM-DDTHH:MM:SS.0Z`.
+    pub start: String,
+    /// End, `YYYY-MM-DDTHH:MM:SS.0Z`.
+    pub end: String,
+    /// Always `false`.
+    pub half_day_start: bool,
+    /// Always `false`.
+    pub half_day_end: bool,
+    /// Comment, empty for none.
+    pub comment: &'a str,
+    /// Always `api`.
+    pub origin: &'static str,
+    /// `approved`, `requested` or `rejected`.
+    pub status: &'a str,
+    /// Always `UTC`.
+    pub timezone: &'static str,
+    /// RFC 3339.
+    pub created_at: String,
+    /// RFC 3339.
+    pub updated_at: String,
+    /// RFC 3339.
+    pub approved_at: String,
+    /// Minutes per day.
+    pub breakdowns: Vec<Breakdown>,
+}
+
+/// The absence type inside an [`AbsencePeriod`].
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AbsenceTypeRef<'a> {
+    /// Always `AbsenceType`.
+    #[serde(rename = "type")]
+    #[schema(value_type = String)]
+    pub kind: &'static str,
+    /// Id (a UUID), name, and the time-off type id.
+    pub attributes: AbsenceTypeRefAttributes<'a>,
+}
+
+/// The attributes of an [`AbsenceTypeRef`].
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AbsenceTypeRefAttributes<'a> {
+    /// The type's id in UUID form.
+    #[schema(value_type = String, format = "uuid")]
+    pub id: uuid::Uuid,
+    /// Name, empty when the type is gone.
+    pub name: &'a str,
+    /// The time-off type's id.
+    pub time_off_type_id: i64,
+}
+
+/// Minutes of one day of an [`AbsencePeriod`].
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Breakdown {
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    /// Minutes.
+    pub effective_duration: i64,
+}
+
+/// An hour absence with what it embeds.
+#[must_use]
+pub fn absence_period<'a>(
+    p: &'a DomainAbsencePeriod,
+    context: &'a AbsenceContext,
+) -> AbsencePeriod<'a> {
+    let name = context
+        .reference
+        .time_off_types
+        .iter()
+        .find(|t| t.id == p.time_off_type_id)
+        .map_or("", |t| t.name.as_str());
+    let minutes = p.minutes();
+    AbsencePeriod {
+        kind: "AbsencePeriod",
+        attributes: AbsencePeriodAttributes {
+            id: p.id,
+            measurement_unit: "hour",
+            effective_duration: minutes,
+            employee: Employee::embedded(
+                p.employee_id,
+                &context.employees,
+                &context.employee_attributes,
+            ),
+            // The modelled HRIS identifies absence types by UUID; ours are
+            // small integers, written in UUID form.
+            absence_type: AbsenceTypeRef {
+                kind: "AbsenceType",
+                attributes: AbsenceTypeRefAttributes {
+                    id: uuid::Uuid::from_u128(u128::from(p.time_off_type_id.unsigned_abs())),
+                    name,
+                    time_off_type_id: p.time_off_type_id,
+                },
+            },
+            certificate: NO_CERTIFICATE,
+            start: p.start.format("%Y-%m-%dT%H:%M:%S.0Z").to_string(),
+            end: p.end.format("%Y-%m-%dT%H:%M:%S.0Z").to_string(),
+            half_day_start: false,
+            half_day_end: false,
+            comment: p.comment.as_deref().unwrap_or_default(),
+            origin: "api",
+            status: p.status.as_str(),
+            timezone: "UTC",
+            created_at: p.created_at.to_rfc3339(),
+            updated_at: p.updated_at.to_rfc3339(),
+            approved_at: p.updated_at.to_rfc3339(),
+            breakdowns: vec![Breakdown {
+                date: p.start.date().to_string(),
+                effective_duration: minutes,
+            }],
+        },
+    }
+}
+
+/// A page of hour absences.
+#[must_use]
+pub fn absence_period_page(absences: &Absences<DomainAbsencePeriod>) -> Page<AbsencePeriod<'_>> {
+    Page::new(
+        absences
+            .rows
+            .iter()
+            .map(|p| absence_period(p, &absences.context))
+            .collect(),
+        absences.page,
+    )
+}
+
+/// An absence type, from `GET /v1/company/time-off-types`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TimeOffType<'a> {
+    /// Always `TimeOffType`.
+    #[serde(rename = "type")]
+    #[schema(value_type = String)]
+    pub kind: &'static str,
+    /// Its attributes.
+    pub attributes: TimeOffTypeAttributes<'a>,
+}
+
+/// The attributes of a [`TimeOffType`].
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TimeOffTypeAttributes<'a> {
+    /// Id.
+    pub id: i64,
+    /// Name.
+    pub name: &'a str,
+    /// Category (`paid_vacation`, `sick_leave`, …).
+    #[schema(value_type = String)]
+    pub category: relais_people::TimeOffCategory,
+    /// `day` or `hour`.
+    pub unit: &'static str,
+    /// Whether requests need approval.
+    pub approval_required: bool,
+}
+
+/// A page of absence types.
+#[must_use]
+pub fn time_off_type_page(types: &TimeOffTypes) -> Page<TimeOffType<'_>> {
+    let data = types
+        .types
+        .iter()
+        .map(|t| TimeOffType {
+            kind: "TimeOffType",
+            attributes: TimeOffTypeAttributes {
+                id: t.id,
+                name: &t.name,
+                category: t.category,
+                unit: match t.unit {
+                    TimeOffUnit::Day => "day",
+                    TimeOffUnit::Hour => "hour",
+                },
+                approval_required: t.approval_required,
+            },
+        })
+        .collect();
+    Page::new(data, types.page)
+}
+
+// ----- Attendances ----------------------------------------------------------
+
+/// An attendance, `AttendancePeriod`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttendancePeriod<'a> {
+    /// Id.
+    pub id: i64,
+    /// Always `AttendancePeriod`.
+    #[serde(rename = "type")]
+    #[schema(value_type = String, pattern = "^AttendancePeriod$")]
+    pub kind: &'static str,
+    /// Its attributes.
+    pub attributes: AttendanceAttributes<'a>,
+}
+
+/// The attributes of an [`AttendancePeriod`].
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttendanceAttributes<'a> {
+    /// The employee's id.
+    pub employee: EmployeeId,
+    /// `YYYY-MM-DD`.
+    #[schema(value_type = String)]
+    pub date: Display<NaiveDate>,
+    /// `HH:MM`.
+    #[schema(value_type = String)]
+    pub start_time: Clock,
+    /// `HH:MM`.
+    #[schema(value_type = String)]
+    pub end_time: Clock,
+    /// Minutes of break.
+    #[serde(rename = "break")]
+    pub break_minutes: u32,
+    /// Comment, empty for none.
+    pub comment: &'a str,
+    /// `YYYY-MM-DDTHH:MM:SS+00:00`.
+    #[schema(value_type = String)]
+    pub updated_at: AttendanceTime,
+    /// `confirmed`, `pending` or `rejected`.
+    pub status: &'a str,
+    /// The project, if any.
+    pub project: Option<ProjectRef<'a>>,
+    /// Always `false`.
+    pub is_holiday: bool,
+    /// Always `false`.
+    pub is_on_time_off: bool,
+}
+
+/// A value written with its `Display`.
+#[derive(Debug, Clone, Copy)]
+pub struct Display<T>(pub T);
+
+impl<T: std::fmt::Display> Serialize for Display<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
+}
+
+/// A time of day written `HH:MM`.
+#[derive(Debug, Clone, Copy)]
+pub struct Clock(pub chrono::NaiveTime);
+
+impl Serialize for Clock {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0.format("%H:%M"))
+    }
+}
+
+/// An instant written `YYYY-MM-DDTHH:MM:SS+00:00`.
+#[derive(Debug, Clone, Copy)]
+pub struct AttendanceTime(pub DateTime<Utc>);
+
+impl Serialize for AttendanceTime {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0.format("%Y-%m-%dT%H:%M:%S+00:00"))
+    }
+}
+
+/// The project of an attendance.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProjectRef<'a> {
+    /// Id.
+    pub id: i64,
+    /// Always `Project`.
+    #[serde(rename = "type")]
+    #[schema(value_type = String)]
+    pub kind: &'static str,
+    /// Name and whether it is active.
+    pub attributes: ProjectAttributes<'a>,
+}
+
+/// The attributes of a [`ProjectRef`].
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProjectAttributes<'a> {
+    /// Name.
+    pub name: &'a str,
+    /// Whether time can still be booked on it.
+    pub active: bool,
+}
+
+/// An attendance with its project.
+#[must_use]
+pub fn attendance<'a>(
+    a: &'a Attendance,
+    projects: &'a BTreeMap<i64, Project>,
+) -> AttendancePeriod<'a> {
+    AttendancePeriod {
+        id: a.id,
+        kind: "AttendancePeriod",
+        attributes: AttendanceAttributes {
+            employee: a.employee_id,
+            date: Display(a.date),
+            start_time: Clock(a.start_time),
+            end_time: Clock(a.end_time),
+            break_minutes: a.break_minutes,
+            comment: a.comment.as_deref().unwrap_or_default(),
+            updated_at: AttendanceTime(a.updated_at),
+            status: a.status.as_str(),
+            project: a
+                .project_id
+                .and_then(|id| projects.get(&id))
+                .map(|p| ProjectRef {
+                    id: p.id,
+                    kind: "Project",
+                    attributes: ProjectAttributes {
+                        name: &p.name,
+                        active: p.active,
+                    },
+                }),
+            is_holiday: false,
+            is_on_time_off: false,
+        },
+    }
+}
+
+/// A page of attendances.
+#[must_use]
+pub fn attendance_page(attendances: &Attendances) -> Page<AttendancePeriod<'_>> {
+    Page::new(
+        attendances
+            .rows
+            .iter()
+            .map(|a| attendance(a, &attendances.projects))
+            .collect(),
+        attendances.page,
+    )
+}
+
+/// `POST /v1/company/attendances`: 1 to 200 attendances, all or nothing.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewAttendances {
+    /// The attendances.
+    #[schema(min_items = 1, max_items = 200)]
+    pub attendances: Vec<NewAttendance>,
+    /// `false` stores them as pending approval; default `true`.
+    pub skip_approval: Option<bool>,
+}
+
+/// One attendance to record.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewAttendance {
+    /// The employee's id (a number, or a string of digits).
+    pub employee: i64,
+    /// `YYYY-MM-DD`.
+    #[schema(format = Date)]
+    pub date: String,
+    /// `HH:MM`.
+    #[schema(pattern = "^[0-9]{1,2}:[0-9]{2}$")]
+    pub start_time: String,
+    /// `HH:MM`, after `start_time`.
+    #[schema(pattern = "^[0-9]{1,2}:[0-9]{2}$")]
+    pub end_time: String,
+    /// Minutes of break; shorter than the attendance.
+    #[serde(rename = "break")]
+    #[schema(minimum = 0)]
+    pub break_minutes: i64,
+    /// Comment.
+    #[schema(max_length = 10000)]
+    pub comment: Option<String>,
+    /// An active project's id.
+    pub project_id: Option<i64>,
+}
+
+/// The answer of `POST /v1/company/attendances`.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CreatedAttendances {
+    /// The new attendances' ids, in the order sent.
+    pub id: Vec<i64>,
+    /// Always `success`.
+    pub message: String,
+}
+
+/// `POST /v1/company/time-offs`, as form fields or JSON.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewTimeOff {
+    /// The employee's id.
+    pub employee_id: i64,
+    /// A day-counted absence type's id.
+    pub time_off_type_id: i64,
+    /// First day, `YYYY-MM-DD`.
+    #[schema(format = Date)]
+    pub start_date: String,
+    /// Last day, `YYYY-MM-DD`.
+    #[schema(format = Date)]
+    pub end_date: String,
+    /// Whether the first day is a half day.
+    pub half_day_start: Option<bool>,
+    /// Whether the last day is a half day.
+    pub half_day_end: Option<bool>,
+    /// Comment.
+    #[schema(max_length = 10000)]
+    pub comment: Option<String>,
+    /// `false` stores it as requested; default `true` (approved).
+    pub skip_approval: Option<bool>,
+}
+
+// ----- Documents and partners -----------------------------------------------
+
+/// A document category.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DocumentCategory<'a> {
+    /// Id.
+    pub id: i64,
+    /// Always `DocumentCategory`.
+    #[serde(rename = "type")]
+    #[schema(value_type = String)]
+    pub kind: &'static str,
+    /// Its name.
+    pub attributes: DocumentCategoryAttributes<'a>,
+}
+
+/// The attributes of a [`DocumentCategory`].
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DocumentCategoryAttributes<'a> {
+    /// Name.
+    pub name: &'a str,
+}
+
+/// The document categories.
+#[must_use]
+pub fn document_categories(categories: &[DomainDocumentCategory]) -> Vec<DocumentCategory<'_>> {
+    categories
+        .iter()
+        .map(|c| DocumentCategory {
+            id: c.id,
+            kind: "DocumentCategory",
+            attributes: DocumentCategoryAttributes { name: &c.name },
+        })
+        .collect()
+}
+
+/// The answer of `POST /v1/partner/connection/activate`.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Activation {
+    /// The connection.
+    pub connection_id: String,
+    /// Its status now, `connected`.
+    pub status: String,
+}
+
+// ----- The employee list's fast writer ----------------------------------------
+
+/// Writes a page of employees as JSON, byte for byte what serialising
+/// [`employee_page`] writes (a test holds them together), but with each
+/// attribute's key, label, type and id written once per answer rather than
+/// escaped again for every employee: on `GET /v1/company/employees` they are
+/// four fifths of the strings.
+///
+/// # Errors
+/// Only if a value fails to serialise, which plain text and numbers do not.
+pub fn write_employee_page(
+    out: &mut Vec<u8>,
+    employees: &[DomainEmployee],
+    selection: &AttributeSelection,
+    page: PageInfo,
+) -> serde_json::Result<()> {
+    let template = AttributeTemplate::new(selection)?;
+    let metadata = Page::<()>::new(Vec::new(), page);
+    out.extend_from_slice(b"{\"success\":true,\"metadata\":");
+    serde_json::to_writer(&mut *out, &metadata.metadata)?;
+    write!(
+        out,
+        ",\"offset\":{},\"limit\":{},\"data\":[",
+        page.offset, page.limit
+    )
+    .map_err(serde_json::Error::io)?;
+    for (i, employee) in employees.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"{\"type\":\"Employee\",\"attributes\":");
+        template.write(out, employee)?;
+        out.push(b'}');
+    }
+    out.extend_from_slice(b"]}");
+    Ok(())
+}
+
+use std::io::Write as _;
+
+/// The constant JSON around each attribute's value, for one selection.
+struct AttributeTemplate<'a> {
+    parts: Vec<(Vec<u8>, Vec<u8>, Source<'a>)>,
+}
+
+enum Source<'a> {
+    Standard(StandardAttribute),
+    Custom(&'a str),
+}
+
+impl<'a> AttributeTemplate<'a> {
+    fn new(selection: &'a AttributeSelection) -> serde_json::Result<Self> {
+        let mut parts = Vec::new();
+        let mut push = |key: &str,
+                        label: &str,
+                        kind: AttributeType,
+                        universal_id: Option<&str>,
+                        source: Source<'a>|
+         -> serde_json::Result<()> {
+            let mut before = serde_json::to_vec(key)?;
+            before.extend_from_slice(b":{\"label\":");
+            serde_json::to_writer(&mut before, label)?;
+            before.extend_from_slice(b",\"value\":");
+            let mut after = b",\"type\":".to_vec();
+            serde_json::to_writer(&mut after, &kind)?;
+            after.extend_from_slice(b",\"universal_id\":");
+            serde_json::to_writer(&mut after, &universal_id)?;
+            after.push(b'}');
+            parts.push((before, after, source));
+            Ok(())
+        };
+        for &a in &selection.standard {
+            push(
+                a.key(),
+                a.label(),
+                a.kind().into(),
+                Some(a.key()),
+                Source::Standard(a),
+            )?;
+        }
+        for (key, c) in &selection.custom {
+            push(key, &c.label, c.kind.into(), None, Source::Custom(key))?;
+        }
+        Ok(Self { parts })
+    }
+
+    fn write(&self, out: &mut Vec<u8>, employee: &DomainEmployee) -> serde_json::Result<()> {
+        out.push(b'{');
+        for (i, (before, after, source)) in self.parts.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(before);
+            match source {
+                Source::Standard(a) => {
+                    serde_json::to_writer(&mut *out, &standard_value(*a, employee))?
+                }
+                Source::Custom(key) => {
+                    serde_json::to_writer(&mut *out, &employee.custom.get(*key))?;
+                }
+            }
+            out.extend_from_slice(after);
+        }
+        out.push(b'}');
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use relais_people::demo::{self, DemoSpec};
+
+    use super::*;
+
+    fn demo_employees() -> Vec<DomainEmployee> {
+        demo::employees(DemoSpec {
+            employees: 60,
+            months: 1,
+            seed: 7,
+            until: NaiveDate::from_ymd_opt(2026, 11, 30).unwrap_or_default(),
+        })
+        .map(|r| r.employee)
+        .collect()
+    }
+
+    fn custom() -> Vec<CustomAttribute> {
+        vec![
+            CustomAttribute {
+                id: 1,
+                label: "T-shirt \"size\"".into(),
+                kind: AttributeKind::List,
+                options: vec!["S".into(), "M".into()],
+            },
+            CustomAttribute {
+                id: 2,
+                label: "Badge".into(),
+                kind: AttributeKind::Integer,
+                options: Vec::new(),
+            },
+        ]
+    }
+
+    #[test]
+    fn typed_values_are_the_values_the_history_stores() {
+        for e in demo_employees() {
+            for a in StandardAttribute::ALL {
+                let typed = serde_json::to_value(standard_value(a, &e)).ok();
+                assert_eq!(typed, Some(a.value(&e)), "{} of {}", a.key(), e.id);
+            }
+        }
+    }
+
+    #[test]
+    fn the_fast_writer_writes_what_serde_writes() {
+        let mut employees = demo_employees();
+        if let Some(e) = employees.first_mut() {
+            e.custom
+                .insert("dynamic_1".into(), "M \"tall\" \u{e9}".into());
+        }
+        let custom = custom();
+        let all = AttributeSelection {
+            standard: StandardAttribute::ALL.to_vec(),
+            custom: custom.iter().map(|c| (c.key(), c.clone())).collect(),
+        };
+        let some = AttributeSelection {
+            standard: vec![StandardAttribute::Id, StandardAttribute::Email],
+            custom: Vec::new(),
+        };
+        for selection in [all, some, AttributeSelection::default()] {
+            for rows in [&employees[..], &employees[..1], &[]] {
+                let page = PageInfo {
+                    total: 60,
+                    current_page: 0,
+                    offset: 0,
+                    limit: 100,
+                };
+                let mut fast = Vec::new();
+                write_employee_page(&mut fast, rows, &selection, page).ok();
+                let slow = serde_json::to_vec(&employee_page(rows, &selection, page)).ok();
+                assert_eq!(Some(fast), slow);
+            }
+        }
+    }
+}
+
+// ----- Custom Reports -------------------------------------------------------
+//
+// The Custom Reports answers are still written by `relais-app` (its report
+// cache holds computed rows, not wire values); these types describe them for
+// the OpenAPI document, and a test holds the two together.
+
+/// A report, as `GET /v1/company/custom-reports/reports` lists it and
+/// `GET …/reports/{id}` answers it (then with `items`).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Report {
+    /// Always `Report`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Its metadata and, when read, a page of its rows.
+    pub attributes: ReportAttributes,
+}
+
+/// The attributes of a [`Report`].
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ReportAttributes {
+    /// Id (a UUID).
+    #[schema(format = "uuid")]
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub description: String,
+    /// Author's first name.
+    pub author_first_name: String,
+    /// Author's last name.
+    pub author_last_name: String,
+    /// `point_in_time`, `historical` or `timeframe`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Always `up_to_date`: reports are computed when read.
+    pub status: String,
+    /// First day of the period, `YYYY-MM-DD`.
+    pub start_date: String,
+    /// Last day of the period, `YYYY-MM-DD`.
+    pub end_date: String,
+    /// `YYYY-MM-DDTHH:MM:SSZ`.
+    pub created_at: String,
+    /// `YYYY-MM-DDTHH:MM:SSZ`.
+    pub updated_at: String,
+    /// When the rows were computed, `null` before the first read.
+    pub data_refreshed_at: Option<String>,
+    /// The columns' attribute ids.
+    pub columns: Vec<String>,
+    /// The report's filters.
+    #[schema(value_type = Vec<Object>)]
+    pub filters: Vec<serde_json::Value>,
+    /// How the period is set (`fixed`, `last_month`, …).
+    pub period_type: String,
+    /// A page of rows (only when reading the report).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub items: Option<Vec<ReportItem>>,
+}
+
+/// One employee's row of a report.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ReportItem {
+    /// The employee.
+    pub employee_id: i64,
+    /// Point-in-time and timeframe reports: one cell per column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<Vec<ReportCell>>,
+    /// Historical reports: every value of each column in the period.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub historical_attributes: Option<Vec<ReportCell>>,
+}
+
+/// A cell of a report row; which fields it has depends on `data_type`.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ReportCell {
+    /// The column.
+    pub attribute_id: String,
+    /// `TEXT`, `ENTITY`, `COST_CENTER`, `DURATION` or `ABSENCE_OVERVIEW`.
+    pub data_type: String,
+    /// The employee.
+    pub employee_id: i64,
+    /// TEXT and ENTITY: the value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<Option<String>>,
+    /// ENTITY: the referenced record's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity_id: Option<Option<String>>,
+    /// COST_CENTER: the cost centres.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_centers: Option<Vec<ReportCostCenter>>,
+    /// DURATION: hours.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<f64>,
+    /// ABSENCE_OVERVIEW: the period's first day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<String>,
+    /// ABSENCE_OVERVIEW: the period's last day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_date: Option<String>,
+    /// ABSENCE_OVERVIEW: days.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_days: Option<String>,
+    /// ABSENCE_OVERVIEW: hours.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_hours: Option<String>,
+    /// Historical reports: the day the value took effect.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective_date: Option<String>,
+}
+
+/// A cost centre in a COST_CENTER cell.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ReportCostCenter {
+    /// Id.
+    pub cost_center_id: String,
+    /// Name.
+    pub value: String,
+    /// Share, e.g. `50%`.
+    pub weight: String,
+}
+
+/// `GET /v1/company/custom-reports/reports`.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ReportList {
+    /// Always `true`.
+    pub success: bool,
+    /// Where the page lies.
+    pub metadata: PageMetadata,
+    /// Always 0.
+    pub offset: u64,
+    /// The number of reports.
+    pub limit: u64,
+    /// The reports.
+    pub data: Vec<Report>,
+}
+
+/// `GET /v1/company/custom-reports/reports/{id}`: one report with a page of rows.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ReportData {
+    /// Always `true`.
+    pub success: bool,
+    /// Rows in the whole report, and pages.
+    pub metadata: PageMetadata,
+    /// The page.
+    pub offset: u64,
+    /// The page size.
+    pub limit: u64,
+    /// The report, with `items`.
+    pub data: Vec<Report>,
+}
+
+/// `GET /v1/company/custom-reports/columns`.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ReportColumns {
+    /// Always `true`.
+    pub success: bool,
+    /// The number of columns.
+    pub metadata: PageMetadata,
+    /// Always 0.
+    pub offset: u64,
+    /// Always 0.
+    pub limit: u64,
+    /// The columns.
+    pub data: ColumnSet,
+}
+
+/// The columns of [`ReportColumns`].
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ColumnSet {
+    /// Always `Column`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The columns.
+    pub attributes: Vec<ColumnInfo>,
+}
+
+/// A column reports can hold.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ColumnInfo {
+    /// Its id, e.g. `first_name`, `dynamic_12`, `absence_overview_3`.
+    pub attribute_id: String,
+    /// Its name in the asked locale.
+    pub human_readable: String,
+    /// `TEXT`, `ENTITY`, `COST_CENTER`, `DURATION` or `ABSENCE_OVERVIEW`.
+    pub data_type: String,
+}
