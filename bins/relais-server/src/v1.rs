@@ -636,7 +636,7 @@ impl IntoResponse for ReportsError {
     }
 }
 
-type ReportsAnswer = Result<Json<Value>, ReportsError>;
+type ReportsAnswer = Result<Response, ReportsError>;
 
 #[utoipa::path(
     get, path = "/v1/company/custom-reports/reports", tag = "Custom Reports", operation_id = "listReports",
@@ -645,7 +645,7 @@ type ReportsAnswer = Result<Json<Value>, ReportsError>;
         ("status" = Option<String>, Query, description = "up_to_date, updating or update_failed"),
     ),
     responses(
-        (status = 200, description = "The company's reports", body = wire::ReportList, headers(("Authorization" = String, description = "The bearer token, handed back"))),
+        (status = 200, description = "The company's reports", body = wire::Page<wire::Report>, headers(("Authorization" = String, description = "The bearer token, handed back"))),
         (status = 400, description = "A parameter is not valid", body = wire::ReportsError),
         (status = 401, description = "No `Authorization` header", body = wire::ErrorEnvelope),
         (status = 403, description = "The token is not valid, or the credential lacks Custom Reports read", body = wire::ReportsError),
@@ -659,11 +659,10 @@ pub(crate) async fn list_reports(
     RawQuery(raw): RawQuery,
 ) -> ReportsAnswer {
     let query = query(raw);
-    Ok(
-        blocking(&s.app, move |app| app.v1_list_reports(&caller, &query))
-            .await
-            .map(Json)?,
-    )
+    Ok(answer(&s.app, move |app| {
+        write(&wire::report_list(&app.v1_list_reports(&caller, &query)?))
+    })
+    .await?)
 }
 
 #[utoipa::path(
@@ -689,11 +688,12 @@ pub(crate) async fn report_columns(
     RawQuery(raw): RawQuery,
 ) -> ReportsAnswer {
     let query = query(raw);
-    Ok(
-        blocking(&s.app, move |app| app.v1_report_columns(&caller, &query))
-            .await
-            .map(Json)?,
-    )
+    Ok(answer(&s.app, move |app| {
+        write(&wire::report_columns(
+            &app.v1_report_columns(&caller, &query)?,
+        ))
+    })
+    .await?)
 }
 
 #[utoipa::path(
@@ -706,7 +706,7 @@ pub(crate) async fn report_columns(
         ("locale" = Option<String>, Query, description = "en, de or fr"),
     ),
     responses(
-        (status = 200, description = "A page of the report's rows; every attribute of the report, whatever the whitelist", body = wire::ReportData, headers(("Authorization" = String, description = "The bearer token, handed back"))),
+        (status = 200, description = "A page of the report's rows; every attribute of the report, whatever the whitelist", body = wire::Page<wire::Report>, headers(("Authorization" = String, description = "The bearer token, handed back"))),
         (status = 400, description = "A parameter is not valid", body = wire::ReportsError),
         (status = 401, description = "No `Authorization` header", body = wire::ErrorEnvelope),
         (status = 403, description = "The token is not valid, or the credential lacks Custom Reports read", body = wire::ReportsError),
@@ -724,10 +724,12 @@ pub(crate) async fn report_data(
 ) -> ReportsAnswer {
     let query = query(raw);
     Ok(crate::blocking_cancellable(&s.app, move |app, cancel| {
-        app.v1_report_data(&caller, &id, &query, cancel)
+        let page = app.v1_report_data(&caller, &id, &query, cancel)?;
+        // About a kilobyte a row.
+        write_sized(&wire::report_data(&page), 1024 + page.rows.len() * 1024)
     })
     .await
-    .map(Json)
+    .map(json_response)
     .map_err(V1Error::from)?)
 }
 

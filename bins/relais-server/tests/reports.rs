@@ -539,3 +539,29 @@ async fn a_computation_nobody_waits_for_stops() {
     assert_eq!(response.status(), 200);
     assert_eq!(w.app.report_stats().computed, 1);
 }
+
+#[tokio::test]
+async fn report_rows_are_exactly_the_documented_cells() {
+    let w = world().await;
+    let token = w.token(&["custom_reports:read"], None).await;
+    for id in [OVERTIME, HISTORY] {
+        let (status, data) = w
+            .get(
+                &format!("/v1/company/custom-reports/reports/{id}?limit=1000"),
+                &token,
+            )
+            .await;
+        assert_eq!(status, 200, "{data}");
+        // ReportCell refuses unknown fields: a cell with a field the
+        // OpenAPI document does not name fails here.
+        let items: Vec<relais_wire::v1::ReportItem> =
+            serde_json::from_value(data["data"][0]["attributes"]["items"].clone()).unwrap();
+        assert!(!items.is_empty());
+        let cells = items
+            .iter()
+            .flat_map(|i| i.attributes.iter().chain(&i.historical_attributes))
+            .flatten();
+        let types: BTreeSet<&str> = cells.map(|c| c.data_type.as_str()).collect();
+        assert!(types.contains("TEXT"), "{types:?}");
+    }
+}

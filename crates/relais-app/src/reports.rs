@@ -8,11 +8,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use relais_access::{ApiAccess, Company, CompanyId, PublicApi};
 use relais_people::{EmployeeId, TimeOff, TimeOffStatus};
 use relais_reports::{
-    Cell, CellValue, Column, DataType, EmployeeData, Locale, Plan, ReportDefinition, ReportRow,
-    column_catalog,
+    Column, EmployeeData, Locale, Plan, ReportDefinition, ReportRow, column_catalog,
 };
 use relais_store::{EmployeeFilter, PeriodFilter, Window};
-use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::public_api::ApiCaller;
@@ -413,54 +411,69 @@ impl App {
         let started = std::time::Instant::now();
         let plan = Plan::compile(&definition, &self.columns_of(company)?, key.today)
             .map_err(|e| AppError::invalid(e.to_string()))?;
-        let employees = self
-            .store
-            .employees(
+        // The four reads are independent: run the aggregates (the heaviest,
+        // an index scan of the period's attendances) on other threads with
+        // their own connections while this one reads employees and history.
+        let store = &self.store;
+        let (employees, history, worked, absences) = std::thread::scope(|scope| {
+            let filter = PeriodFilter {
+                start_date: Some(plan.start),
+                end_date: Some(plan.end),
+                ..PeriodFilter::default()
+            };
+            let aggregates = plan.needs_aggregates();
+            let (start, end) = (plan.start, plan.end);
+            let worked = scope.spawn(move || {
+                if aggregates {
+                    store.worked_minutes(company, start, end)
+                } else {
+                    Ok(HashMap::new())
+                }
+            });
+            let absences = scope.spawn(move || -> Result<_, relais_store::StoreError> {
+                let mut absences: HashMap<EmployeeId, Vec<TimeOff>> = HashMap::new();
+                if !aggregates {
+                    return Ok(absences);
+                }
+                let everything = Window {
+                    offset: 0,
+                    limit: u64::MAX >> 1,
+                };
+                for t in store.time_offs(company, &filter, everything)?.rows {
+                    if t.status == TimeOffStatus::Approved {
+                        absences.entry(t.employee_id).or_default().push(t);
+                    }
+                }
+                Ok(absences)
+            });
+            let employees = store.employees(
                 company,
                 &EmployeeFilter::default(),
                 Window {
                     offset: 0,
                     limit: u64::MAX >> 1,
                 },
-            )?
-            .rows;
-        let mut history: HashMap<EmployeeId, Vec<relais_people::AttributeChange>> = HashMap::new();
-        for change in self.store.history(company, &[])? {
-            history.entry(change.employee_id).or_default().push(change);
-        }
+            );
+            let history = store.history(company, &[]).map(|changes| {
+                let mut history: HashMap<EmployeeId, Vec<relais_people::AttributeChange>> =
+                    HashMap::new();
+                for change in changes {
+                    history.entry(change.employee_id).or_default().push(change);
+                }
+                history
+            });
+            (
+                employees,
+                history,
+                joined(worked.join()),
+                joined(absences.join()),
+            )
+        });
+        let (employees, history, worked, absences) =
+            (employees?.rows, history?, worked?, absences?);
         if stop() {
             return Err(abandoned());
         }
-        let (worked, absences) = if plan.needs_aggregates() {
-            let filter = PeriodFilter {
-                start_date: Some(plan.start),
-                end_date: Some(plan.end),
-                ..PeriodFilter::default()
-            };
-            let mut absences: HashMap<EmployeeId, Vec<TimeOff>> = HashMap::new();
-            for t in self
-                .store
-                .time_offs(
-                    company,
-                    &filter,
-                    Window {
-                        offset: 0,
-                        limit: u64::MAX >> 1,
-                    },
-                )?
-                .rows
-            {
-                if t.status == TimeOffStatus::Approved {
-                    absences.entry(t.employee_id).or_default().push(t);
-                }
-            }
-            (
-                self.store.worked_minutes(company, plan.start, plan.end)?,
-                absences,
-            )
-        } else {
-            (HashMap::new(), HashMap::new())
-        };
         let empty_history = Vec::new();
         let mut rows = Vec::with_capacity(employees.len());
         for (n, e) in employees.iter().enumerate() {
@@ -487,67 +500,52 @@ impl App {
     }
 }
 
-/// Renders one cell in the Custom Reports API's attribute shape.
-fn cell_json(cell: &Cell, employee_id: EmployeeId, start: NaiveDate, end: NaiveDate) -> Value {
-    let id = &cell.attribute_id;
-    match &cell.value {
-        CellValue::Text(text) => {
-            json!({"attribute_id": id, "data_type": "TEXT", "value": text, "employee_id": employee_id})
-        }
-        CellValue::Entity { id: entity, name } => json!({
-            "attribute_id": id, "entity_id": entity.map(|e| e.to_string()), "data_type": "ENTITY", "value": name, "employee_id": employee_id,
-        }),
-        CellValue::CostCenters(list) => json!({
-            "attribute_id": id, "data_type": "COST_CENTER", "employee_id": employee_id,
-            "cost_centers": list.iter().map(|(cc, name, weight)| json!({"cost_center_id": cc.to_string(), "value": name, "weight": format!("{weight}%")})).collect::<Vec<_>>(),
-        }),
-        CellValue::Duration(hours) => {
-            json!({"attribute_id": id, "data_type": "DURATION", "duration": hours, "employee_id": employee_id})
-        }
-        CellValue::AbsenceOverview { days, hours } => json!({
-            "attribute_id": id, "data_type": "ABSENCE_OVERVIEW", "start_date": start.to_string(), "end_date": end.to_string(),
-            "duration_days": relais_people::format_hours(*days), "duration_hours": relais_people::format_hours(*hours), "employee_id": employee_id,
-        }),
-    }
+/// The result of a read on another thread; a panic there is an error here.
+fn joined<T>(
+    result: std::thread::Result<Result<T, relais_store::StoreError>>,
+) -> Result<T, relais_store::StoreError> {
+    result.unwrap_or_else(|_| {
+        Err(relais_store::StoreError::Backend(
+            "a report read panicked".into(),
+        ))
+    })
 }
 
-/// The report's metadata, as GetReports and GetReportData show it.
-fn report_attributes(
-    d: &ReportDefinition,
-    computed: Option<&ComputedReport>,
-    today: NaiveDate,
-) -> serde_json::Map<String, Value> {
-    let (start, end) = computed.map_or_else(|| d.period.resolve(today), |c| (c.start, c.end));
-    let value = json!({
-        "id": d.id,
-        "name": d.name,
-        "description": d.description,
-        "author_first_name": d.author_first_name,
-        "author_last_name": d.author_last_name,
-        "type": d.kind,
-        "status": "up_to_date",
-        "start_date": start.to_string(),
-        "end_date": end.to_string(),
-        "created_at": d.created_at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-        "updated_at": d.updated_at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-        "data_refreshed_at": computed.map(|c| c.refreshed_at.format("%Y-%m-%dT%H:%M:%SZ").to_string()),
-        "columns": d.columns,
-        "filters": d.filters,
-        "period_type": d.period.type_name(),
-    });
-    match value {
-        Value::Object(map) => map,
-        _ => serde_json::Map::new(),
-    }
+/// `GET /v1/company/custom-reports/reports`: the reports with their
+/// computed rows where the cache holds them.
+#[derive(Debug)]
+pub struct ReportListing {
+    /// Each report, with its computation if one is cached.
+    pub reports: Vec<(ReportDefinition, Option<Arc<ComputedReport>>)>,
+    /// Today, for relative periods.
+    pub today: NaiveDate,
 }
 
-fn data_type_name(t: DataType) -> &'static str {
-    match t {
-        DataType::Text => "TEXT",
-        DataType::Entity => "ENTITY",
-        DataType::CostCenter => "COST_CENTER",
-        DataType::Duration => "DURATION",
-        DataType::AbsenceOverview => "ABSENCE_OVERVIEW",
+/// `GET /v1/company/custom-reports/reports/{id}`: a window of a computed report.
+#[derive(Debug)]
+pub struct ReportPage {
+    /// The report.
+    pub computed: Arc<ComputedReport>,
+    /// The rows of the page.
+    pub rows: std::ops::Range<usize>,
+    /// Where the page lies.
+    pub info: crate::public_api::PageInfo,
+}
+
+/// `GET /v1/company/custom-reports/columns`: the columns, in the asked locale.
+#[derive(Debug)]
+pub struct ColumnList {
+    /// The columns.
+    pub columns: Vec<Column>,
+    /// The locale of their labels.
+    pub locale: Locale,
+}
+
+impl ComputedReport {
+    /// The day the report was computed for (relative periods end there).
+    #[must_use]
+    pub fn today(&self) -> NaiveDate {
+        self.key.today
     }
 }
 
@@ -567,7 +565,7 @@ impl App {
         &self,
         caller: &ApiCaller,
         query: &crate::public_api::V1Query,
-    ) -> Result<Value, AppError> {
+    ) -> Result<ReportListing, AppError> {
         caller.require(PublicApi::CustomReports, ApiAccess::Read)?;
         let wanted = query.all_values("report_ids");
         if let Some(status) = query.get("status")
@@ -579,27 +577,22 @@ impl App {
         }
         // Reports are computed on demand, so every report is up to date.
         let status_ok = query.get("status").is_none_or(|s| s == "up_to_date");
-        let today = Utc::now().date_naive();
         let reports = self.store.reports(caller.credential.company_id)?;
         let cache = lock(&self.reports_cache.done);
-        let data: Vec<Value> = reports
-            .iter()
+        let reports = reports
+            .into_iter()
             .filter(|r| {
                 status_ok && (wanted.is_empty() || wanted.contains(&r.id.to_string().as_str()))
             })
             .map(|r| {
-                let computed = cache
-                    .get(&(caller.credential.company_id, r.id))
-                    .map(Arc::as_ref);
-                json!({"type": "Report", "attributes": report_attributes(r, computed, today)})
+                let computed = cache.get(&(caller.credential.company_id, r.id)).cloned();
+                (r, computed)
             })
             .collect();
-        let total = data.len();
-        Ok(json!({
-            "success": true,
-            "metadata": {"total_elements": total, "current_page": 1, "total_pages": u64::from(total > 0)},
-            "offset": 0, "limit": total, "data": data,
-        }))
+        Ok(ReportListing {
+            reports,
+            today: Utc::now().date_naive(),
+        })
     }
 
     /// `GET /v1/company/custom-reports/columns`: `columns`, `locale`, `report_id`.
@@ -610,7 +603,7 @@ impl App {
         &self,
         caller: &ApiCaller,
         query: &crate::public_api::V1Query,
-    ) -> Result<Value, AppError> {
+    ) -> Result<ColumnList, AppError> {
         caller.require(PublicApi::CustomReports, ApiAccess::Read)?;
         let locale = locale(query)?;
         let company = caller.credential.company_id;
@@ -620,18 +613,8 @@ impl App {
             columns.retain(|c| report.columns.contains(&c.attribute_id));
         }
         let wanted = query.all_values("columns");
-        let attributes: Vec<Value> = columns
-            .iter()
-            .filter(|c| wanted.is_empty() || wanted.contains(&c.attribute_id.as_str()))
-            .map(|c| json!({"attribute_id": c.attribute_id, "human_readable": c.label(locale), "data_type": data_type_name(c.data_type)}))
-            .collect();
-        let total = attributes.len();
-        Ok(json!({
-            "success": true,
-            "metadata": {"total_elements": total, "current_page": 1, "total_pages": 1},
-            "offset": 0, "limit": 0,
-            "data": {"type": "Column", "attributes": attributes},
-        }))
+        columns.retain(|c| wanted.is_empty() || wanted.contains(&c.attribute_id.as_str()));
+        Ok(ColumnList { columns, locale })
     }
 
     /// `GET /v1/company/custom-reports/reports/{id}`: one page of the
@@ -648,7 +631,7 @@ impl App {
         id: &str,
         query: &crate::public_api::V1Query,
         cancel: &crate::Cancel,
-    ) -> Result<Value, AppError> {
+    ) -> Result<ReportPage, AppError> {
         caller.require(PublicApi::CustomReports, ApiAccess::Read)?;
         locale(query)?;
         let limit = query.limit(100, 1000)?;
@@ -660,39 +643,25 @@ impl App {
         } else {
             query.number("offset", 1, u64::MAX >> 1)?.max(1)
         };
-        let computed = self.compute_report(caller.credential.company_id, id, cancel)?;
-        let total = computed.rows.len() as u64;
         let window = crate::public_api::page_window(page, limit)?;
-        let skip = usize::try_from(window.offset).unwrap_or(usize::MAX);
-        let items: Vec<Value> = computed
-            .rows
-            .iter()
-            .skip(skip)
-            .take(usize::try_from(limit).unwrap_or(usize::MAX))
-            .map(|row| match row {
-                ReportRow::Attributes { employee_id, cells } => json!({
-                    "employee_id": employee_id,
-                    "attributes": cells.iter().map(|c| cell_json(c, *employee_id, computed.start, computed.end)).collect::<Vec<_>>(),
-                }),
-                ReportRow::History { employee_id, cells } => json!({
-                    "employee_id": employee_id,
-                    "historical_attributes": cells.iter().map(|(c, day)| {
-                        let mut value = cell_json(c, *employee_id, computed.start, computed.end);
-                        value["effective_date"] = json!(day.to_string());
-                        value
-                    }).collect::<Vec<_>>(),
-                }),
-            })
-            .collect();
-        let mut attributes =
-            report_attributes(&computed.definition, Some(&computed), computed.key.today);
-        attributes.insert("items".into(), Value::Array(items));
-        Ok(json!({
-            "success": true,
-            "metadata": {"total_elements": total, "current_page": page, "total_pages": total.div_ceil(limit)},
-            "offset": page, "limit": limit,
-            "data": [{"type": "Report", "attributes": attributes}],
-        }))
+        let computed = self.compute_report(caller.credential.company_id, id, cancel)?;
+        let total = computed.rows.len();
+        let start = usize::try_from(window.offset)
+            .unwrap_or(usize::MAX)
+            .min(total);
+        let end = start
+            .saturating_add(usize::try_from(limit).unwrap_or(usize::MAX))
+            .min(total);
+        Ok(ReportPage {
+            info: crate::public_api::PageInfo {
+                total: total as u64,
+                current_page: page,
+                offset: page,
+                limit,
+            },
+            rows: start..end,
+            computed,
+        })
     }
 }
 

@@ -1370,64 +1370,301 @@ mod tests {
 }
 
 // ----- Custom Reports -------------------------------------------------------
-//
-// The Custom Reports answers are still written by `relais-app` (its report
-// cache holds computed rows, not wire values); these types describe them for
-// the OpenAPI document, and a test holds the two together.
 
 /// A report, as `GET /v1/company/custom-reports/reports` lists it and
 /// `GET …/reports/{id}` answers it (then with `items`).
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct Report {
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Report<'a> {
     /// Always `Report`.
     #[serde(rename = "type")]
-    pub kind: String,
+    #[schema(value_type = String, pattern = "^Report$")]
+    pub kind: &'static str,
     /// Its metadata and, when read, a page of its rows.
-    pub attributes: ReportAttributes,
+    pub attributes: ReportAttributes<'a>,
 }
 
 /// The attributes of a [`Report`].
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct ReportAttributes {
-    /// Id (a UUID).
-    #[schema(format = "uuid")]
-    pub id: String,
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportAttributes<'a> {
+    /// Id.
+    #[schema(value_type = String, format = "uuid")]
+    pub id: uuid::Uuid,
     /// Name.
-    pub name: String,
+    pub name: &'a str,
     /// Description.
-    pub description: String,
+    pub description: &'a str,
     /// Author's first name.
-    pub author_first_name: String,
+    pub author_first_name: &'a str,
     /// Author's last name.
-    pub author_last_name: String,
+    pub author_last_name: &'a str,
     /// `point_in_time`, `historical` or `timeframe`.
     #[serde(rename = "type")]
-    pub kind: String,
+    #[schema(value_type = String)]
+    pub kind: relais_reports::ReportKind,
     /// Always `up_to_date`: reports are computed when read.
-    pub status: String,
+    pub status: &'static str,
     /// First day of the period, `YYYY-MM-DD`.
-    pub start_date: String,
+    #[schema(value_type = String, format = Date)]
+    pub start_date: Display<NaiveDate>,
     /// Last day of the period, `YYYY-MM-DD`.
-    pub end_date: String,
+    #[schema(value_type = String, format = Date)]
+    pub end_date: Display<NaiveDate>,
     /// `YYYY-MM-DDTHH:MM:SSZ`.
-    pub created_at: String,
+    #[schema(value_type = String)]
+    pub created_at: Zulu,
     /// `YYYY-MM-DDTHH:MM:SSZ`.
-    pub updated_at: String,
+    #[schema(value_type = String)]
+    pub updated_at: Zulu,
     /// When the rows were computed, `null` before the first read.
-    pub data_refreshed_at: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub data_refreshed_at: Option<Zulu>,
     /// The columns' attribute ids.
-    pub columns: Vec<String>,
+    pub columns: &'a [String],
     /// The report's filters.
     #[schema(value_type = Vec<Object>)]
-    pub filters: Vec<serde_json::Value>,
+    pub filters: &'a [relais_reports::Filter],
     /// How the period is set (`fixed`, `last_month`, …).
-    pub period_type: String,
+    pub period_type: &'static str,
     /// A page of rows (only when reading the report).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub items: Option<Vec<ReportItem>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<ReportItem>>)]
+    pub items: Option<ReportItems<'a>>,
 }
 
-/// One employee's row of a report.
+/// An instant written `YYYY-MM-DDTHH:MM:SSZ`.
+#[derive(Debug, Clone, Copy)]
+pub struct Zulu(pub DateTime<Utc>);
+
+impl Serialize for Zulu {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0.format("%Y-%m-%dT%H:%M:%SZ"))
+    }
+}
+
+/// A report's metadata; with `computed`, its period as computed and when.
+#[must_use]
+pub fn report_attributes<'a>(
+    d: &'a relais_reports::ReportDefinition,
+    computed: Option<&'a relais_app::reports::ComputedReport>,
+    today: NaiveDate,
+) -> ReportAttributes<'a> {
+    let (start, end) = computed.map_or_else(|| d.period.resolve(today), |c| (c.start, c.end));
+    ReportAttributes {
+        id: d.id,
+        name: &d.name,
+        description: &d.description,
+        author_first_name: &d.author_first_name,
+        author_last_name: &d.author_last_name,
+        kind: d.kind,
+        status: "up_to_date",
+        start_date: Display(start),
+        end_date: Display(end),
+        created_at: Zulu(d.created_at),
+        updated_at: Zulu(d.updated_at),
+        data_refreshed_at: computed.map(|c| Zulu(c.refreshed_at)),
+        columns: &d.columns,
+        filters: &d.filters,
+        period_type: d.period.type_name(),
+        items: None,
+    }
+}
+
+/// `GET /v1/company/custom-reports/reports`.
+#[must_use]
+pub fn report_list(listing: &relais_app::reports::ReportListing) -> Page<Report<'_>> {
+    let data: Vec<Report<'_>> = listing
+        .reports
+        .iter()
+        .map(|(d, computed)| Report {
+            kind: "Report",
+            attributes: report_attributes(d, computed.as_deref(), listing.today),
+        })
+        .collect();
+    let total = data.len() as u64;
+    let mut page = Page::new(
+        data,
+        PageInfo {
+            total,
+            current_page: 1,
+            offset: 0,
+            limit: total,
+        },
+    );
+    page.metadata.total_pages = u64::from(total > 0);
+    page
+}
+
+/// `GET /v1/company/custom-reports/reports/{id}`: one page of a computed report.
+#[must_use]
+pub fn report_data(page: &relais_app::reports::ReportPage) -> Page<Report<'_>> {
+    let c = &page.computed;
+    let mut attributes = report_attributes(&c.definition, Some(c), c.today());
+    attributes.items = Some(ReportItems {
+        rows: c.rows.get(page.rows.clone()).unwrap_or_default(),
+        start: c.start,
+        end: c.end,
+    });
+    Page::new(
+        vec![Report {
+            kind: "Report",
+            attributes,
+        }],
+        page.info,
+    )
+}
+
+/// A page of a report's rows, written straight from the computed cells.
+#[derive(Debug)]
+pub struct ReportItems<'a> {
+    rows: &'a [relais_reports::ReportRow],
+    start: NaiveDate,
+    end: NaiveDate,
+}
+
+impl Serialize for ReportItems<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use relais_reports::ReportRow;
+        let mut seq = s.serialize_seq(Some(self.rows.len()))?;
+        for row in self.rows {
+            match row {
+                ReportRow::Attributes { employee_id, cells } => {
+                    seq.serialize_element(&RowOut {
+                        employee_id: *employee_id,
+                        attributes: Some(CellsOut {
+                            cells: cells.iter().map(|c| (c, None)).collect(),
+                            employee_id: *employee_id,
+                            start: self.start,
+                            end: self.end,
+                        }),
+                        historical_attributes: None,
+                    })?;
+                }
+                ReportRow::History { employee_id, cells } => {
+                    seq.serialize_element(&RowOut {
+                        employee_id: *employee_id,
+                        attributes: None,
+                        historical_attributes: Some(CellsOut {
+                            cells: cells.iter().map(|(c, day)| (c, Some(*day))).collect(),
+                            employee_id: *employee_id,
+                            start: self.start,
+                            end: self.end,
+                        }),
+                    })?;
+                }
+            }
+        }
+        seq.end()
+    }
+}
+
+#[derive(Serialize)]
+struct RowOut<'a> {
+    employee_id: EmployeeId,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    attributes: Option<CellsOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    historical_attributes: Option<CellsOut<'a>>,
+}
+
+struct CellsOut<'a> {
+    cells: Vec<(&'a relais_reports::Cell, Option<NaiveDate>)>,
+    employee_id: EmployeeId,
+    start: NaiveDate,
+    end: NaiveDate,
+}
+
+impl Serialize for CellsOut<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.cells.len()))?;
+        for (cell, effective) in &self.cells {
+            seq.serialize_element(&CellOut {
+                cell,
+                effective: *effective,
+                employee_id: self.employee_id,
+                start: self.start,
+                end: self.end,
+            })?;
+        }
+        seq.end()
+    }
+}
+
+/// One cell in the Custom Reports API's attribute shape.
+struct CellOut<'a> {
+    cell: &'a relais_reports::Cell,
+    effective: Option<NaiveDate>,
+    employee_id: EmployeeId,
+    start: NaiveDate,
+    end: NaiveDate,
+}
+
+impl Serialize for CellOut<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use relais_reports::CellValue;
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("attribute_id", &self.cell.attribute_id)?;
+        match &self.cell.value {
+            CellValue::Text(text) => {
+                map.serialize_entry("data_type", "TEXT")?;
+                map.serialize_entry("value", text)?;
+            }
+            CellValue::Entity { id, name } => {
+                map.serialize_entry("entity_id", &id.map(Display))?;
+                map.serialize_entry("data_type", "ENTITY")?;
+                map.serialize_entry("value", name)?;
+            }
+            CellValue::CostCenters(list) => {
+                map.serialize_entry("data_type", "COST_CENTER")?;
+                map.serialize_entry(
+                    "cost_centers",
+                    &list
+                        .iter()
+                        .map(|(id, name, weight)| CostCenterOut {
+                            cost_center_id: Display(*id),
+                            value: name,
+                            weight: Display(Percent(*weight)),
+                        })
+                        .collect::<Vec<_>>(),
+                )?;
+            }
+            CellValue::Duration(hours) => {
+                map.serialize_entry("data_type", "DURATION")?;
+                map.serialize_entry("duration", hours)?;
+            }
+            CellValue::AbsenceOverview { days, hours } => {
+                map.serialize_entry("data_type", "ABSENCE_OVERVIEW")?;
+                map.serialize_entry("start_date", &Display(self.start))?;
+                map.serialize_entry("end_date", &Display(self.end))?;
+                map.serialize_entry("duration_days", &relais_people::format_hours(*days))?;
+                map.serialize_entry("duration_hours", &relais_people::format_hours(*hours))?;
+            }
+        }
+        map.serialize_entry("employee_id", &self.employee_id)?;
+        if let Some(day) = self.effective {
+            map.serialize_entry("effective_date", &Display(day))?;
+        }
+        map.end()
+    }
+}
+
+#[derive(Serialize)]
+struct CostCenterOut<'a> {
+    cost_center_id: Display<i64>,
+    value: &'a str,
+    weight: Display<Percent>,
+}
+
+/// A share written `50%`.
+#[derive(Debug, Clone, Copy)]
+struct Percent(u64);
+
+impl std::fmt::Display for Percent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}%", self.0)
+    }
+}
+
+/// One employee's row of a report (the schema of what [`ReportItems`] writes).
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ReportItem {
     /// The employee.
@@ -1442,6 +1679,7 @@ pub struct ReportItem {
 
 /// A cell of a report row; which fields it has depends on `data_type`.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ReportCell {
     /// The column.
     pub attribute_id: String,
@@ -1480,6 +1718,7 @@ pub struct ReportCell {
 
 /// A cost centre in a COST_CENTER cell.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ReportCostCenter {
     /// Id.
     pub cost_center_id: String,
@@ -1489,39 +1728,9 @@ pub struct ReportCostCenter {
     pub weight: String,
 }
 
-/// `GET /v1/company/custom-reports/reports`.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct ReportList {
-    /// Always `true`.
-    pub success: bool,
-    /// Where the page lies.
-    pub metadata: PageMetadata,
-    /// Always 0.
-    pub offset: u64,
-    /// The number of reports.
-    pub limit: u64,
-    /// The reports.
-    pub data: Vec<Report>,
-}
-
-/// `GET /v1/company/custom-reports/reports/{id}`: one report with a page of rows.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct ReportData {
-    /// Always `true`.
-    pub success: bool,
-    /// Rows in the whole report, and pages.
-    pub metadata: PageMetadata,
-    /// The page.
-    pub offset: u64,
-    /// The page size.
-    pub limit: u64,
-    /// The report, with `items`.
-    pub data: Vec<Report>,
-}
-
 /// `GET /v1/company/custom-reports/columns`.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct ReportColumns {
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportColumns<'a> {
     /// Always `true`.
     pub success: bool,
     /// The number of columns.
@@ -1531,26 +1740,62 @@ pub struct ReportColumns {
     /// Always 0.
     pub limit: u64,
     /// The columns.
-    pub data: ColumnSet,
+    pub data: ColumnSet<'a>,
 }
 
 /// The columns of [`ReportColumns`].
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct ColumnSet {
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ColumnSet<'a> {
     /// Always `Column`.
     #[serde(rename = "type")]
-    pub kind: String,
+    #[schema(value_type = String)]
+    pub kind: &'static str,
     /// The columns.
-    pub attributes: Vec<ColumnInfo>,
+    pub attributes: Vec<ColumnInfo<'a>>,
 }
 
 /// A column reports can hold.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct ColumnInfo {
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ColumnInfo<'a> {
     /// Its id, e.g. `first_name`, `dynamic_12`, `absence_overview_3`.
-    pub attribute_id: String,
+    pub attribute_id: &'a str,
     /// Its name in the asked locale.
-    pub human_readable: String,
+    pub human_readable: &'a str,
     /// `TEXT`, `ENTITY`, `COST_CENTER`, `DURATION` or `ABSENCE_OVERVIEW`.
-    pub data_type: String,
+    pub data_type: &'static str,
+}
+
+/// `GET /v1/company/custom-reports/columns`.
+#[must_use]
+pub fn report_columns(list: &relais_app::reports::ColumnList) -> ReportColumns<'_> {
+    let attributes: Vec<ColumnInfo<'_>> = list
+        .columns
+        .iter()
+        .map(|c| ColumnInfo {
+            attribute_id: &c.attribute_id,
+            human_readable: c.label(list.locale),
+            data_type: match c.data_type {
+                relais_reports::DataType::Text => "TEXT",
+                relais_reports::DataType::Entity => "ENTITY",
+                relais_reports::DataType::CostCenter => "COST_CENTER",
+                relais_reports::DataType::Duration => "DURATION",
+                relais_reports::DataType::AbsenceOverview => "ABSENCE_OVERVIEW",
+            },
+        })
+        .collect();
+    let total = attributes.len() as u64;
+    ReportColumns {
+        success: true,
+        metadata: PageMetadata {
+            total_elements: total,
+            current_page: 1,
+            total_pages: 1,
+        },
+        offset: 0,
+        limit: 0,
+        data: ColumnSet {
+            kind: "Column",
+            attributes,
+        },
+    }
 }
