@@ -1,5 +1,5 @@
-//! Finds the third-party programs some integration tests drive (personio-py
-//! and scim2-server, from `RELAIS_PYTHON`'s environment), so that a test
+//! Finds the third-party programs some integration tests drive (personio-py,
+//! scim2-server and schemathesis, from `RELAIS_PYTHON`'s environment), so that a test
 //! whose program is missing is reported as *ignored*, naming it, instead of
 //! passing silently. With `RELAIS_REQUIRE_CLIENTS` set (as `.ci/run` sets
 //! it) they always run, and fail if their program is missing.
@@ -21,6 +21,7 @@ fn main() {
     println!("cargo::rerun-if-env-changed=PATH");
     println!("cargo::rustc-check-cfg=cfg(relais_personio_py)");
     println!("cargo::rustc-check-cfg=cfg(relais_scim2_server)");
+    println!("cargo::rustc-check-cfg=cfg(relais_schemathesis)");
     let required = std::env::var_os("RELAIS_REQUIRE_CLIENTS").is_some();
     let python = std::env::var("RELAIS_PYTHON").unwrap_or_else(|_| "python3".to_owned());
     // Installing a client into that environment later makes cargo look again.
@@ -38,5 +39,12 @@ fn main() {
         .any(|program| succeeds(Command::new(program).arg("--help")));
     if required || scim {
         println!("cargo::rustc-cfg=relais_scim2_server");
+    }
+    let schemathesis = Path::new(&python)
+        .parent()
+        .map(|d| d.join("schemathesis"))
+        .is_some_and(|program| succeeds(Command::new(program).arg("--version")));
+    if required || schemathesis {
+        println!("cargo::rustc-cfg=relais_schemathesis");
     }
 }

@@ -589,6 +589,13 @@ async fn bad_input_gets_400_or_404_in_the_envelope_never_500() {
         ("/v1/company/employees?limit=0", 400),
         ("/v1/company/employees?limit=101", 400),
         ("/v1/company/employees?offset=abc", 400),
+        // A repeated parameter: the last value counts, but a bad one
+        // before it is not dropped silently.
+        ("/v1/company/employees?offset=abc&offset=", 400),
+        (
+            "/v1/company/employees?updated_since=x&updated_since=2026-01-01",
+            400,
+        ),
         ("/v1/company/employees?updated_since=yesterday", 400),
         ("/v1/company/employees/abc", 404),
         ("/v1/company/employees/999999", 404),

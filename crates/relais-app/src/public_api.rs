@@ -125,7 +125,22 @@ impl V1Query {
             .collect()
     }
 
+    /// Every value given for `key` (a client may repeat a parameter; the
+    /// last one counts), refusing the request when any of them is not
+    /// valid: a bad value is never silently dropped.
+    fn check_each(&self, key: &str, valid: impl Fn(&str) -> bool) -> Result<(), AppError> {
+        for value in self.0.get(key).into_iter().flatten() {
+            if !value.is_empty() && !valid(value) {
+                return Err(AppError::invalid(format!(
+                    "{key}: '{value}' is not a valid value"
+                )));
+            }
+        }
+        Ok(())
+    }
+
     pub(crate) fn number(&self, key: &str, default: u64, max: u64) -> Result<u64, AppError> {
+        self.check_each(key, |v| v.parse::<i64>().is_ok())?;
         let Some(text) = self.one(key) else {
             return Ok(default);
         };
@@ -152,6 +167,9 @@ impl V1Query {
     }
 
     fn date(&self, key: &str) -> Result<Option<NaiveDate>, AppError> {
+        self.check_each(key, |v| {
+            NaiveDate::parse_from_str(v.get(..10).unwrap_or(v), "%Y-%m-%d").is_ok()
+        })?;
         self.one(key)
             .map(|text| {
                 NaiveDate::parse_from_str(text.get(..10).unwrap_or(text), "%Y-%m-%d").map_err(
@@ -166,6 +184,7 @@ impl V1Query {
     }
 
     fn time(&self, key: &str) -> Result<Option<DateTime<Utc>>, AppError> {
+        self.check_each(key, |v| parse_instant(v).is_some())?;
         self.one(key)
             .map(|text| {
                 parse_instant(text).ok_or_else(|| {
