@@ -10,7 +10,7 @@ use relais_people::{EmployeeId, TimeOff, TimeOffStatus};
 use relais_reports::{
     Column, EmployeeData, Locale, Plan, ReportDefinition, ReportRow, column_catalog,
 };
-use relais_store::{EmployeeFilter, PeriodFilter, Window};
+use relais_store::{PeriodFilter, Window};
 use uuid::Uuid;
 
 use crate::public_api::ApiCaller;
@@ -411,18 +411,14 @@ impl App {
         let started = std::time::Instant::now();
         let plan = Plan::compile(&definition, &self.columns_of(company)?, key.today)
             .map_err(|e| AppError::invalid(e.to_string()))?;
-        // The four reads are independent: run the aggregates (the heaviest,
-        // an index scan of the period's attendances) on other threads with
-        // their own connections while this one reads employees and history.
+        // The aggregates (an index scan of the period's attendances, and its
+        // absences) are read on their own threads and connections; the
+        // employees and their history then stream through the plan one at
+        // a time, so that the company is never held in memory whole.
         let store = &self.store;
-        let (employees, history, worked, absences) = std::thread::scope(|scope| {
-            let filter = PeriodFilter {
-                start_date: Some(plan.start),
-                end_date: Some(plan.end),
-                ..PeriodFilter::default()
-            };
-            let aggregates = plan.needs_aggregates();
-            let (start, end) = (plan.start, plan.end);
+        let aggregates = plan.needs_aggregates();
+        let (start, end) = (plan.start, plan.end);
+        let (worked, absences) = std::thread::scope(|scope| {
             let worked = scope.spawn(move || {
                 if aggregates {
                     store.worked_minutes(company, start, end)
@@ -435,6 +431,11 @@ impl App {
                 if !aggregates {
                     return Ok(absences);
                 }
+                let filter = PeriodFilter {
+                    start_date: Some(start),
+                    end_date: Some(end),
+                    ..PeriodFilter::default()
+                };
                 let everything = Window {
                     offset: 0,
                     limit: u64::MAX >> 1,
@@ -446,48 +447,36 @@ impl App {
                 }
                 Ok(absences)
             });
-            let employees = store.employees(
-                company,
-                &EmployeeFilter::default(),
-                Window {
-                    offset: 0,
-                    limit: u64::MAX >> 1,
-                },
-            );
-            let history = store.history(company, &[]).map(|changes| {
-                let mut history: HashMap<EmployeeId, Vec<relais_people::AttributeChange>> =
-                    HashMap::new();
-                for change in changes {
-                    history.entry(change.employee_id).or_default().push(change);
-                }
-                history
-            });
-            (
-                employees,
-                history,
-                joined(worked.join()),
-                joined(absences.join()),
-            )
+            (joined(worked.join()), joined(absences.join()))
         });
-        let (employees, history, worked, absences) =
-            (employees?.rows, history?, worked?, absences?);
+        let (worked, absences) = (worked?, absences?);
         if stop() {
             return Err(abandoned());
         }
-        let empty_history = Vec::new();
-        let mut rows = Vec::with_capacity(employees.len());
-        for (n, e) in employees.iter().enumerate() {
-            if n % 64 == 0 && stop() {
-                return Err(abandoned());
-            }
-            let data = EmployeeData {
-                employee: e,
-                history: history.get(&e.id).unwrap_or(&empty_history),
-                worked_minutes: worked.get(&e.id).copied().unwrap_or(0),
-                absences: absences.get(&e.id).map_or(&[][..], Vec::as_slice),
-            };
-            rows.extend(plan.evaluate(&data));
+        let mut rows = Vec::new();
+        let mut abandoned_at = None;
+        let mut n = 0_usize;
+        self.store
+            .each_employee_with_history(company, &mut |employee, history| {
+                if n.is_multiple_of(64) && stop() {
+                    abandoned_at = Some(n);
+                    return Ok(false);
+                }
+                n += 1;
+                let data = EmployeeData {
+                    employee: &employee,
+                    history: &history,
+                    worked_minutes: worked.get(&employee.id).copied().unwrap_or(0),
+                    absences: absences.get(&employee.id).map_or(&[][..], Vec::as_slice),
+                };
+                rows.extend(plan.evaluate(&data));
+                Ok(true)
+            })?;
+        // Nobody waits any more: the rows are not kept.
+        if abandoned_at.is_some() || stop() {
+            return Err(abandoned());
         }
+        rows.shrink_to_fit();
         tracing::info!(report = %definition.id, rows = rows.len(), elapsed_ms = started.elapsed().as_millis() as u64, "report computed");
         Ok(ComputedReport {
             start: plan.start,

@@ -523,6 +523,18 @@ pub trait PeopleStore {
         ids: &[EmployeeId],
     ) -> Result<Vec<Employee>, StoreError>;
 
+    /// Every employee of the company with its history, in id order, one at
+    /// a time, read as two streams merged: a report goes through a whole
+    /// company without holding it. Stops early when `each` answers `false`.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails, or what `each` returns.
+    fn each_employee_with_history(
+        &self,
+        company: CompanyId,
+        each: &mut dyn FnMut(Employee, Vec<AttributeChange>) -> Result<bool, StoreError>,
+    ) -> Result<(), StoreError>;
+
     /// The history of the given employees (all of them when `ids` is empty).
     ///
     /// # Errors

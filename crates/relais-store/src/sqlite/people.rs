@@ -447,22 +447,67 @@ impl PeopleStore for SqliteStore {
             ))
             .map_err(backend)?;
         let rows = statement
-            .query_map(params_from_iter(&filters.params), |row| {
-                let (employee_id, attribute, from, value): (i64, String, String, String) =
-                    (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?);
-                Ok((|| {
-                    Ok(AttributeChange {
-                        employee_id,
-                        attribute,
-                        effective_from: from
-                            .parse::<NaiveDate>()
-                            .map_err(|e| corrupt("employee_history", e))?,
-                        value: from_json("employee_history", &value)?,
-                    })
-                })())
-            })
+            .query_map(params_from_iter(&filters.params), history_row)
             .map_err(backend)?;
         rows.map(|r| r.map_err(backend)?).collect()
+    }
+
+    fn each_employee_with_history(
+        &self,
+        company: CompanyId,
+        each: &mut dyn FnMut(Employee, Vec<AttributeChange>) -> Result<bool, StoreError>,
+    ) -> Result<(), StoreError> {
+        let conn = self.conn()?;
+        let tenant = tenant(&conn, company)?;
+        // Both statements walk their primary keys in employee order, so the
+        // merge holds one employee's history at a time.
+        let mut employees = conn
+            .prepare_cached("SELECT document FROM employees WHERE tenant = ?1 ORDER BY id")
+            .map_err(backend)?;
+        let mut history = conn
+            .prepare_cached(
+                "SELECT employee_id, attribute, effective_from, value FROM employee_history
+                 WHERE tenant = ?1 ORDER BY employee_id, attribute, effective_from",
+            )
+            .map_err(backend)?;
+        let employees = employees
+            .query_map([tenant], |row| {
+                let document: String = row.get(0)?;
+                Ok(from_json::<Employee>("employees", &document))
+            })
+            .map_err(backend)?;
+        let mut changes = history
+            .query_map([tenant], history_row)
+            .map_err(backend)?
+            .peekable();
+        for employee in employees {
+            let employee = employee.map_err(backend)??;
+            let mut own = Vec::new();
+            while let Some(next) = changes.peek() {
+                match next {
+                    Ok(Ok(change)) if change.employee_id < employee.id => {
+                        changes.next();
+                    }
+                    Ok(Ok(change)) if change.employee_id == employee.id => {
+                        if let Some(Ok(Ok(change))) = changes.next() {
+                            own.push(change);
+                        }
+                    }
+                    Ok(Ok(_)) => break,
+                    Ok(Err(_)) | Err(_) => {
+                        return match changes.next() {
+                            Some(Ok(Err(e))) => Err(e),
+                            Some(Err(e)) => Err(backend(e)),
+                            _ => Ok(()),
+                        };
+                    }
+                }
+            }
+            if !each(employee, own)? {
+                break;
+            }
+        }
+        Ok(())
     }
 
     fn attendances(
@@ -656,6 +701,22 @@ fn absence_row(row: &Row<'_>) -> rusqlite::Result<Result<AbsencePeriod, StoreErr
             comment,
             created_at: parse_timestamp(T, &created)?,
             updated_at: parse_timestamp(T, &updated)?,
+        })
+    })())
+}
+
+/// One row of `employee_history`.
+fn history_row(row: &Row<'_>) -> rusqlite::Result<Result<AttributeChange, StoreError>> {
+    let (employee_id, attribute, from, value): (i64, String, String, String) =
+        (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?);
+    Ok((|| {
+        Ok(AttributeChange {
+            employee_id,
+            attribute,
+            effective_from: from
+                .parse::<NaiveDate>()
+                .map_err(|e| corrupt("employee_history", e))?,
+            value: from_json("employee_history", &value)?,
         })
     })())
 }
@@ -871,6 +932,43 @@ mod tests {
             seed: 1,
             until: NaiveDate::from_ymd_opt(2026, 6, 30).unwrap(),
         }
+    }
+
+    #[test]
+    fn the_employee_stream_is_every_employee_with_exactly_its_history() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("relais.db")).unwrap();
+        let a = company(&store, "A");
+        let b = company(&store, "B");
+        let records: Vec<_> = demo::employees(spec(25)).collect();
+        store.insert_employees(a.id, &records).unwrap();
+        store.insert_employees(b.id, &records[..5]).unwrap();
+        let history = store.history(a.id, &[]).unwrap();
+        let mut seen = Vec::new();
+        store
+            .each_employee_with_history(a.id, &mut |employee, changes| {
+                assert!(changes.iter().all(|c| c.employee_id == employee.id));
+                let expected: Vec<_> = history
+                    .iter()
+                    .filter(|c| c.employee_id == employee.id)
+                    .cloned()
+                    .collect();
+                assert_eq!(changes, expected, "employee {}", employee.id);
+                seen.push(employee);
+                Ok(true)
+            })
+            .unwrap();
+        let everyone: Vec<_> = records.iter().map(|r| r.employee.clone()).collect();
+        assert_eq!(seen, everyone);
+        // Answering false stops the stream.
+        let mut calls = 0;
+        store
+            .each_employee_with_history(a.id, &mut |_, _| {
+                calls += 1;
+                Ok(calls < 3)
+            })
+            .unwrap();
+        assert_eq!(calls, 3);
     }
 
     #[test]
