@@ -80,6 +80,7 @@ impl<T> Page<T> {
 
 /// Paging metadata.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"total_elements": 10000, "current_page": 3, "total_pages": 100}))]
 pub struct PageMetadata {
     /// Items in the whole list.
     pub total_elements: u64,
@@ -169,6 +170,7 @@ pub struct ReportsErrorItem {
 
 /// `POST /v1/auth`, as JSON or form fields.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
+#[schema(example = json!({"client_id": "rlc_d51ce30a7613a6c8", "client_secret": "rls_f7135c4a71fee2fa364e3cc3f7125a24181eeabb385a6959a5e074c6f3f38109"}))]
 pub struct AuthRequest {
     /// The credential's client id.
     #[schema(max_length = 200)]
@@ -180,6 +182,7 @@ pub struct AuthRequest {
 
 /// The answer of `POST /v1/auth`.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"token": "rlt_b8056b95c6e51c9a_0d4c…", "expires_in": 86400, "scope": "employees:read absences:read"}))]
 pub struct AuthToken {
     /// The bearer token for `/v1/company/...`.
     pub token: String,
@@ -231,6 +234,7 @@ impl From<AttributeKind> for AttributeType {
 
 /// One attribute of an employee: its label, value and type.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"label": "First name", "value": "Ana", "type": "standard", "universal_id": "first_name"}))]
 pub struct Attribute<'a> {
     /// The label people read.
     pub label: &'a str,
@@ -512,6 +516,7 @@ impl ToSchema for EmployeeAttributes<'_> {
 /// An attribute a credential may read, from
 /// `GET /v1/company/employees/attributes`.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"key": "dynamic_12", "label": "T-shirt size", "type": "list", "universal_id": null, "options": ["S", "M", "L"]}))]
 pub struct AttributeDefinition<'a> {
     /// The key in an employee's `attributes`.
     pub key: Cow<'a, str>,
@@ -1074,6 +1079,7 @@ pub fn attendance_page(attendances: &Attendances) -> Page<AttendancePeriod<'_>> 
 
 /// `POST /v1/company/attendances`: 1 to 200 attendances, all or nothing.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"attendances": [{"employee": 42, "date": "2026-11-02", "start_time": "09:00", "end_time": "17:30", "break": 30, "comment": "On site"}], "skip_approval": true}))]
 pub struct NewAttendances {
     /// The attendances.
     #[schema(min_items = 1, max_items = 200)]
@@ -1109,6 +1115,7 @@ pub struct NewAttendance {
 
 /// The answer of `POST /v1/company/attendances`.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"id": [1804211], "message": "success"}))]
 pub struct CreatedAttendances {
     /// The new attendances' ids, in the order sent.
     pub id: Vec<i64>,
@@ -1118,6 +1125,7 @@ pub struct CreatedAttendances {
 
 /// `POST /v1/company/time-offs`, as form fields or JSON.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"employee_id": 42, "time_off_type_id": 1, "start_date": "2026-12-21", "end_date": "2026-12-23", "half_day_start": false, "half_day_end": true, "comment": "Holidays"}))]
 pub struct NewTimeOff {
     /// The employee's id.
     pub employee_id: i64,
