@@ -12,6 +12,7 @@ mod content;
 mod credentials;
 mod employees;
 pub mod openapi;
+mod openapi_admin;
 mod problem;
 mod reports;
 mod sync;
@@ -188,14 +189,24 @@ pub(crate) fn redacted_uri(uri: &axum::http::Uri) -> String {
     }
 }
 
-#[derive(Serialize)]
-struct Health {
+/// Liveness, and a glance at the catalog.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct Health {
+    /// Always `ok`: an answer at all is the news.
+    #[schema(pattern = "^ok$")]
     status: &'static str,
+    /// Integrations in the catalog.
     catalog_integrations: usize,
 }
 
 /// Liveness and a glance at the catalog: answered from memory, no database round trip.
-async fn health(State(shared): State<Shared>) -> axum::Json<Health> {
+#[utoipa::path(
+    get, path = "/healthz", tag = "Server", operation_id = "health",
+    description = "Liveness, answered from memory without touching the database: for load balancers and monitoring. Needs no token.",
+    responses((status = 200, description = "The server is up", body = Health)),
+    security(()),
+)]
+pub(crate) async fn health(State(shared): State<Shared>) -> axum::Json<Health> {
     axum::Json(Health {
         status: "ok",
         catalog_integrations: shared.app.catalog().len(),
@@ -325,6 +336,29 @@ pub async fn serve_with(
     drop(listener);
     graceful.shutdown().await;
     Ok(())
+}
+
+/// One page of a list.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct PageOf<T> {
+    /// The rows of this page.
+    items: Vec<T>,
+    /// How many rows match in all.
+    total: u64,
+    /// This page's number, from 1.
+    page: u64,
+    /// Page size.
+    per_page: u64,
+}
+
+/// The page `window` of `paged`.
+pub(crate) fn page_of<T>(paged: relais_store::Paged<T>, window: relais_store::Window) -> PageOf<T> {
+    PageOf {
+        items: paged.rows,
+        total: paged.total,
+        page: window.page_number(),
+        per_page: window.limit,
+    }
 }
 
 /// Serialises a value that borrows from a catalog snapshot into a JSON

@@ -451,3 +451,35 @@ async fn credentials_are_managed_over_http_by_edit_users_only() {
         404
     );
 }
+
+#[tokio::test]
+async fn the_admin_api_document_and_its_page_need_no_token() {
+    let server = Server::start(ServerConfig {
+        catalog_access: CatalogAccess::Authenticated,
+        ..ServerConfig::default()
+    })
+    .await;
+    let (status, doc) = server.get("/api/openapi.json", None).await;
+    assert_eq!(status, 200);
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    assert!(doc["paths"]["/api/connections/{id}/wizard/{step}"]["post"].is_object());
+    assert_eq!(
+        doc["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
+
+    let page = server
+        .client
+        .get(format!("{}/api/reference", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(
+        page.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(page.text().await.unwrap().contains("/api/openapi.json"));
+}
