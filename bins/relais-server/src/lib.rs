@@ -419,8 +419,8 @@ where
     result
 }
 
-/// A JSON body whose rejections (bad JSON, wrong types, unknown fields) are
-/// problem documents naming what is wrong.
+/// A JSON object body whose rejections (bad JSON, wrong types, unknown
+/// fields) are problem documents naming what is wrong.
 pub(crate) struct JsonBody<T>(pub T);
 
 impl<T, S> axum::extract::FromRequest<S> for JsonBody<T>
@@ -431,22 +431,40 @@ where
     type Rejection = Problem;
 
     async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, Problem> {
-        axum::Json::<T>::from_request(request, state)
-            .await
+        let declared_json = content::essence(request.headers())
+            .is_some_and(|t| t == "application/json" || t.ends_with("+json"));
+        let bytes =
+            <axum::body::Bytes as axum::extract::FromRequest<S>>::from_request(request, state)
+                .await
+                .map_err(|e| {
+                    // A body over the limit (also one sent in chunks, without a
+                    // length the limit layer could refuse up front) is 413.
+                    if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                        Problem::new(
+                            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+                            "body_too_large",
+                            "the request body is too large".to_owned(),
+                        )
+                    } else {
+                        Problem::bad_request(e.body_text())
+                    }
+                })?;
+        if !declared_json {
+            return Err(Problem::bad_request(
+                "Expected request with `Content-Type: application/json`".to_owned(),
+            ));
+        }
+        // Every body of the admin API is an object. Derived struct
+        // deserialisers also take an array of the fields in order
+        // (`["slack"]`), a shape nobody documents or means to send.
+        if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+            return Err(Problem::bad_request(
+                "the body must be a JSON object".to_owned(),
+            ));
+        }
+        axum::Json::<T>::from_bytes(&bytes)
             .map(|axum::Json(value)| Self(value))
-            .map_err(|e| {
-                // A body over the limit (also one sent in chunks, without a
-                // length the limit layer could refuse up front) is 413.
-                if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                    Problem::new(
-                        axum::http::StatusCode::PAYLOAD_TOO_LARGE,
-                        "body_too_large",
-                        "the request body is too large".to_owned(),
-                    )
-                } else {
-                    Problem::bad_request(e.body_text())
-                }
-            })
+            .map_err(|e| Problem::bad_request(e.body_text()))
     }
 }
 
