@@ -71,15 +71,28 @@ impl FromRequestParts<Shared> for Authenticated {
     }
 }
 
-#[derive(Serialize)]
+/// Who a token belongs to and what they may do.
+#[derive(Serialize, utoipa::ToSchema)]
 pub(crate) struct Me {
+    /// The token's user.
     user: User,
+    /// Their company: every `/api` call acts on it.
     company: Company,
+    /// At least the *view* right: may read the Marketplace's pages.
     can_browse_marketplace: bool,
+    /// The *edit* right: may connect integrations and manage credentials.
     can_configure_integrations: bool,
 }
 
 /// `GET /api/me`: who the token belongs to and what they may do.
+#[utoipa::path(
+    get, path = "/api/me", tag = "Account", operation_id = "getMe",
+    responses(
+        (status = 200, description = "The token's user, their company and their rights", body = Me),
+        (status = 401, description = "No personal access token, or one that is not valid (expired, revoked, or a public-API token)", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
 pub(crate) async fn me(State(_): State<Shared>, Authenticated(actor): Authenticated) -> Json<Me> {
     let right: MarketplaceRight = actor.user.marketplace_right;
     Json(Me {

@@ -38,7 +38,28 @@ async fn check_access(shared: &Shared, headers: &HeaderMap) -> Result<(), Proble
 }
 
 /// `GET /api/catalog?q=&kind=&category=&badge=&capability=&pricing=&page=&per_page=`
-async fn search(
+#[utoipa::path(
+    get, path = "/api/catalog", tag = "Catalog", operation_id = "searchCatalog",
+    description = "Searches and filters the Marketplace, best match first. The list filters take several values, repeated (`category=payroll&category=recruiting`) or comma-separated (`category=payroll,recruiting`), in any case; values of one filter are alternatives, filters combine.\n\nThe catalog is public unless the server runs with `--catalog-access authenticated`: then it needs a token whose user has at least the *view* right.",
+    params(
+        ("q" = Option<String>, Query, description = "Words to search for in names, descriptions and partners (forgiving case, accents and one typo per word)", max_length = 200),
+        ("kind" = Option<Vec<String>>, Query, description = "Who built it: platform, partner", explode = true),
+        ("category" = Option<Vec<String>>, Query, description = "Categories: identity_access, team_communication, payroll, recruiting, learning, performance, time_tracking, bi_reporting, expenses, benefits, accounting, productivity", explode = true),
+        ("badge" = Option<Vec<String>>, Query, description = "Partner badges: select, elite, premier", explode = true),
+        ("capability" = Option<Vec<String>>, Query, description = "Capabilities it must have: sync_tracking, demo", explode = true),
+        ("pricing" = Option<Vec<String>>, Query, description = "Pricing models: free, included, paid, on_request", explode = true),
+        ("page" = Option<u64>, Query, description = "Page number, from 1 (default 1)", minimum = 1, maximum = 4_294_967_295_u64),
+        ("per_page" = Option<u32>, Query, description = "Page size, 1 to 100 (default 20)", minimum = 1, maximum = 100),
+    ),
+    responses(
+        (status = 200, description = "One page of matching integrations", body = relais_app::views::CatalogPage),
+        (status = 400, description = "An unknown parameter, a repeated single-valued one, or a value that does not parse; the message names it", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "With `--catalog-access authenticated`: no token, or one that is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "With `--catalog-access authenticated`: the token's user lacks the *view* right", body = Problem, content_type = "application/problem+json"),
+    ),
+    security((), ("bearer" = [])),
+)]
+pub(crate) async fn search(
     State(shared): State<Shared>,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
@@ -51,13 +72,24 @@ async fn search(
     json(&CatalogPage::search(&catalog, &query))
 }
 
-#[derive(Serialize)]
-struct Categories {
+/// The Marketplace's categories.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct Categories {
+    /// Every category, in display order, with its number of integrations.
     categories: Vec<CategoryCount>,
 }
 
 /// `GET /api/catalog/categories`: every category with its number of integrations.
-async fn categories(
+#[utoipa::path(
+    get, path = "/api/catalog/categories", tag = "Catalog", operation_id = "listCatalogCategories",
+    responses(
+        (status = 200, description = "Every category with its number of integrations", body = Categories),
+        (status = 401, description = "With `--catalog-access authenticated`: no token, or one that is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "With `--catalog-access authenticated`: the token's user lacks the *view* right", body = Problem, content_type = "application/problem+json"),
+    ),
+    security((), ("bearer" = [])),
+)]
+pub(crate) async fn categories(
     State(shared): State<Shared>,
     headers: HeaderMap,
 ) -> Result<Json<Categories>, Problem> {
@@ -68,7 +100,18 @@ async fn categories(
 }
 
 /// `GET /api/catalog/{slug}`
-async fn detail(
+#[utoipa::path(
+    get, path = "/api/catalog/{slug}", tag = "Catalog", operation_id = "getCatalogIntegration",
+    params(("slug" = String, Path, description = "The integration's slug, e.g. `slack`", example = "slack")),
+    responses(
+        (status = 200, description = "The integration's page: the whole catalog entry, its support channel, who runs its syncs, and what this Relais lacks to connect it", body = relais_app::views::IntegrationDetail),
+        (status = 401, description = "With `--catalog-access authenticated`: no token, or one that is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "With `--catalog-access authenticated`: the token's user lacks the *view* right", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No integration with this slug; the message suggests the closest one", body = Problem, content_type = "application/problem+json"),
+    ),
+    security((), ("bearer" = [])),
+)]
+pub(crate) async fn detail(
     State(shared): State<Shared>,
     headers: HeaderMap,
     Path(slug): Path<String>,

@@ -13,6 +13,31 @@ use serde_json::{Map, Value};
 use crate::auth::Authenticated;
 use crate::{JsonBody, Problem, Shared, blocking};
 
+/// The statuses a connection list can be filtered by.
+#[derive(Debug, Clone, Copy, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum ConnectionStatus {
+    /// Started, not complete.
+    Pending,
+    /// Active: may exchange data.
+    Connected,
+    /// Was connected, now stopped.
+    Inactive,
+    /// Removed; only its history remains.
+    Disconnected,
+}
+
+impl ConnectionStatus {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Connected => "connected",
+            Self::Inactive => "inactive",
+            Self::Disconnected => "disconnected",
+        }
+    }
+}
+
 pub(crate) fn routes() -> Router<Shared> {
     Router::new()
         .route("/api/connections", get(list).post(start))
@@ -31,11 +56,23 @@ pub(crate) fn routes() -> Router<Shared> {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ListQuery {
-    status: Option<String>,
+pub(crate) struct ListQuery {
+    status: Option<ConnectionStatus>,
 }
 
-async fn list(
+#[utoipa::path(
+    get, path = "/api/connections", tag = "Connections", operation_id = "listConnections",
+    description = "The company's connections (\"Connected integrations\"). Disconnected ones are listed only when asked for with `status=disconnected`.",
+    params(("status" = inline(Option<ConnectionStatus>), Query, description = "Only connections with this status")),
+    responses(
+        (status = 200, description = "The connections", body = Vec<ConnectionView>),
+        (status = 400, description = "An unknown parameter or status", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No personal access token, or one that is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token's user lacks the *view* right", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+pub(crate) async fn list(
     State(s): State<Shared>,
     Authenticated(actor): Authenticated,
     query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
@@ -45,20 +82,47 @@ async fn list(
         app.connections(
             Caller::User(&actor),
             &actor.company,
-            query.status.as_deref(),
+            query.status.map(ConnectionStatus::as_str),
         )
     })
     .await
     .map(Json)
 }
 
-#[derive(Debug, Deserialize)]
+/// `POST /api/connections`: the integration to connect.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = ConnectionStart, example = json!({"integration": "datev-payroll"}))]
 #[serde(deny_unknown_fields)]
-struct StartBody {
+pub(crate) struct StartBody {
+    /// The catalog integration's slug, e.g. `slack`.
     integration: String,
 }
 
-async fn start(
+#[utoipa::path(
+    post, path = "/api/connections", tag = "Connections", operation_id = "startConnection",
+    description = "Starts connecting an integration: a Pending connection whose setup wizard is open. Needs the *edit* right.",
+    request_body = StartBody,
+    responses(
+        (status = 201, description = "The new connection, Pending with its wizard in progress", body = ConnectionView, links(
+            ("get" = (operation_id = "getConnection", parameters(("id" = "$response.body#/id")))),
+            ("nextStep" = (operation_id = "submitWizardStep", parameters(("id" = "$response.body#/id"), ("step" = "$response.body#/wizard/next_step")))),
+            ("events" = (operation_id = "listConnectionEvents", parameters(("id" = "$response.body#/id")))),
+            ("syncRuns" = (operation_id = "listSyncRuns", parameters(("id" = "$response.body#/id")))),
+            ("complete" = (operation_id = "completeWizard", parameters(("id" = "$response.body#/id")))),
+            ("deactivate" = (operation_id = "deactivateConnection", parameters(("id" = "$response.body#/id")))),
+            ("reactivate" = (operation_id = "reactivateConnection", parameters(("id" = "$response.body#/id")))),
+            ("disconnect" = (operation_id = "disconnectConnection", parameters(("id" = "$response.body#/id")))),
+            ("syncNow" = (operation_id = "syncNow", parameters(("id" = "$response.body#/id")))),
+        )),
+        (status = 400, description = "The body is not valid, or the integration is not in the catalog", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No personal access token, or one that is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token's user lacks the *edit* right", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The company has a live connection of this integration already", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The integration's wizard asks for secrets and this Relais runs without RELAIS_SECRET_KEY: the operator's to fix", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+pub(crate) async fn start(
     State(s): State<Shared>,
     Authenticated(actor): Authenticated,
     JsonBody(body): JsonBody<StartBody>,
@@ -70,7 +134,18 @@ async fn start(
     Ok((StatusCode::CREATED, Json(view)))
 }
 
-async fn show(
+#[utoipa::path(
+    get, path = "/api/connections/{id}", tag = "Connections", operation_id = "getConnection",
+    params(("id" = String, Path, description = "The connection's id", format = Uuid)),
+    responses(
+        (status = 200, description = "The connection, with its wizard's answers (secrets masked)", body = ConnectionView),
+        (status = 401, description = "No personal access token, or one that is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token's user lacks the *view* right", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such connection in the caller's company", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+pub(crate) async fn show(
     State(s): State<Shared>,
     Authenticated(actor): Authenticated,
     Path(id): Path<String>,
@@ -82,7 +157,26 @@ async fn show(
     .map(Json)
 }
 
-async fn step(
+#[utoipa::path(
+    post, path = "/api/connections/{id}/wizard/{step}", tag = "Connections", operation_id = "submitWizardStep",
+    description = "Answers one step of the setup wizard; answering a step again replaces its answers. Secret answers are stored encrypted and never shown again. Needs the *edit* right.",
+    params(
+        ("id" = String, Path, description = "The connection's id", format = Uuid),
+        ("step" = String, Path, description = "The step's id, from the integration's wizard in the catalog"),
+    ),
+    request_body(content = Object, description = "The answers by field key: text, url, secret and select fields take a string (a select one of its options' values), checkboxes `true` or `false`; `null` or an empty string leaves an optional field unanswered"),
+    responses(
+        (status = 200, description = "The connection with the step answered", body = ConnectionView),
+        (status = 400, description = "The body is not a JSON object, the step is unknown or comes before an unanswered one, or fields are wrong (each is listed in `errors`)", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No personal access token, or one that is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token's user lacks the *edit* right", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such connection in the caller's company", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The wizard is not open (the connection is past it), or the integration left the catalog", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "A secret answer and no usable RELAIS_SECRET_KEY: the operator's to fix", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+pub(crate) async fn step(
     State(s): State<Shared>,
     Authenticated(actor): Authenticated,
     Path((id, step)): Path<(String, String)>,
@@ -95,7 +189,21 @@ async fn step(
     .map(Json)
 }
 
-async fn complete(
+#[utoipa::path(
+    post, path = "/api/connections/{id}/wizard/complete", tag = "Connections", operation_id = "completeWizard",
+    description = "Finishes the setup wizard: the connection is Connected, or stays Pending until the partner activates it. An integration that needs API access gets a credential with the scopes its catalog entry lists; a partner integration's is handed out here, once. Needs the *edit* right.",
+    params(("id" = String, Path, description = "The connection's id", format = Uuid)),
+    responses(
+        (status = 200, description = "The connection after the change, and for partner integrations the credential to hand to the partner", body = ConnectionChange),
+        (status = 400, description = "A step is still unanswered", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No personal access token, or one that is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token's user lacks the *edit* right", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such connection in the caller's company", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The connection is not in its wizard, or the integration left the catalog", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+pub(crate) async fn complete(
     State(s): State<Shared>,
     Authenticated(actor): Authenticated,
     Path(id): Path<String>,
@@ -107,13 +215,31 @@ async fn complete(
     .map(Json)
 }
 
-#[derive(Debug, Deserialize)]
+/// `POST /api/connections/{id}/deactivate`: why.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = ConnectionDeactivation, example = json!({"reason": "Payroll moves to another provider"}))]
 #[serde(deny_unknown_fields)]
-struct DeactivateBody {
+pub(crate) struct DeactivateBody {
+    /// Why the connection stops, for the audit trail (1 to 2,000 characters).
     reason: String,
 }
 
-async fn deactivate(
+#[utoipa::path(
+    post, path = "/api/connections/{id}/deactivate", tag = "Connections", operation_id = "deactivateConnection",
+    description = "Stops a Connected connection (Inactive, with the reason given). Needs the *edit* right.",
+    params(("id" = String, Path, description = "The connection's id", format = Uuid)),
+    request_body = DeactivateBody,
+    responses(
+        (status = 200, description = "The connection, Inactive", body = ConnectionView),
+        (status = 400, description = "The body is not valid, or the reason is empty or too long", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No personal access token, or one that is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token's user lacks the *edit* right", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such connection in the caller's company", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The connection is not Connected", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+pub(crate) async fn deactivate(
     State(s): State<Shared>,
     Authenticated(actor): Authenticated,
     Path(id): Path<String>,
@@ -126,7 +252,20 @@ async fn deactivate(
     .map(Json)
 }
 
-async fn reactivate(
+#[utoipa::path(
+    post, path = "/api/connections/{id}/reactivate", tag = "Connections", operation_id = "reactivateConnection",
+    description = "Connects an Inactive connection again. Its old credential is revoked and a new one issued (handed out once, for partner integrations). Needs the *edit* right.",
+    params(("id" = String, Path, description = "The connection's id", format = Uuid)),
+    responses(
+        (status = 200, description = "The connection after the change, and for partner integrations the new credential", body = ConnectionChange),
+        (status = 401, description = "No personal access token, or one that is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token's user lacks the *edit* right", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such connection in the caller's company", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The connection is not Inactive, or the integration left the catalog", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+pub(crate) async fn reactivate(
     State(s): State<Shared>,
     Authenticated(actor): Authenticated,
     Path(id): Path<String>,
@@ -138,7 +277,20 @@ async fn reactivate(
     .map(Json)
 }
 
-async fn disconnect(
+#[utoipa::path(
+    delete, path = "/api/connections/{id}", tag = "Connections", operation_id = "disconnectConnection",
+    description = "Disconnects (removes) a connection: its credential is revoked; the connection stays readable, Disconnected, with its history. Needs the *edit* right.",
+    params(("id" = String, Path, description = "The connection's id", format = Uuid)),
+    responses(
+        (status = 200, description = "The connection, Disconnected", body = ConnectionView),
+        (status = 401, description = "No personal access token, or one that is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token's user lacks the *edit* right", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such connection in the caller's company", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The connection is disconnected already", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+pub(crate) async fn disconnect(
     State(s): State<Shared>,
     Authenticated(actor): Authenticated,
     Path(id): Path<String>,
@@ -150,7 +302,18 @@ async fn disconnect(
     .map(Json)
 }
 
-async fn events(
+#[utoipa::path(
+    get, path = "/api/connections/{id}/events", tag = "Connections", operation_id = "listConnectionEvents",
+    params(("id" = String, Path, description = "The connection's id", format = Uuid)),
+    responses(
+        (status = 200, description = "The connection's audit trail, oldest first", body = Vec<AuditEvent>),
+        (status = 401, description = "No personal access token, or one that is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token's user lacks the *view* right", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such connection in the caller's company", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+pub(crate) async fn events(
     State(s): State<Shared>,
     Authenticated(actor): Authenticated,
     Path(id): Path<String>,
@@ -164,11 +327,22 @@ async fn events(
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct DemoQuery {
+pub(crate) struct DemoQuery {
     integration: Option<String>,
 }
 
-async fn demo_requests(
+#[utoipa::path(
+    get, path = "/api/demo-requests", tag = "Requests", operation_id = "listDemoRequests",
+    params(("integration" = Option<String>, Query, description = "Only requests for this integration (slug)")),
+    responses(
+        (status = 200, description = "The company's demo requests", body = Vec<DemoRequest>),
+        (status = 400, description = "An unknown parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No personal access token, or one that is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token's user lacks the *view* right", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+pub(crate) async fn demo_requests(
     State(s): State<Shared>,
     Authenticated(actor): Authenticated,
     query: Result<Query<DemoQuery>, axum::extract::rejection::QueryRejection>,
@@ -181,15 +355,31 @@ async fn demo_requests(
     .map(Json)
 }
 
-#[derive(Debug, Deserialize)]
+/// `POST /api/demo-requests`: a demo of an integration that offers one.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = DemoRequestInput, example = json!({"integration": "egym-wellpass", "message": "A demo for our works council, please"}))]
 #[serde(deny_unknown_fields)]
-struct DemoBody {
+pub(crate) struct DemoBody {
+    /// The integration's slug.
     integration: String,
+    /// For the vendor (at most 2,000 characters).
     #[serde(default)]
     message: String,
 }
 
-async fn request_demo(
+#[utoipa::path(
+    post, path = "/api/demo-requests", tag = "Requests", operation_id = "requestDemo",
+    description = "Requests a demo of an integration that offers one. Needs the *edit* right.",
+    request_body = DemoBody,
+    responses(
+        (status = 201, description = "The request", body = DemoRequest),
+        (status = 400, description = "The body is not valid, the integration is unknown or offers no demo, or the message is too long", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No personal access token, or one that is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token's user lacks the *edit* right", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+pub(crate) async fn request_demo(
     State(s): State<Shared>,
     Authenticated(actor): Authenticated,
     JsonBody(body): JsonBody<DemoBody>,
@@ -206,7 +396,16 @@ async fn request_demo(
     Ok((StatusCode::CREATED, Json(request)))
 }
 
-async fn integration_requests(
+#[utoipa::path(
+    get, path = "/api/integration-requests", tag = "Requests", operation_id = "listIntegrationRequests",
+    responses(
+        (status = 200, description = "The company's requests for integrations missing from the catalog, most requested first", body = Vec<IntegrationRequest>),
+        (status = 401, description = "No personal access token, or one that is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token's user lacks the *view* right", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+pub(crate) async fn integration_requests(
     State(s): State<Shared>,
     Authenticated(actor): Authenticated,
 ) -> Result<Json<Vec<IntegrationRequest>>, Problem> {
@@ -217,16 +416,34 @@ async fn integration_requests(
     .map(Json)
 }
 
-#[derive(Debug, Deserialize)]
+/// `POST /api/integration-requests`: an integration the catalog lacks.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = IntegrationRequestInput, example = json!({"name": "Hibob", "website": "https://www.hibob.com", "use_case": "Import employees from our former HRIS"}))]
 #[serde(deny_unknown_fields)]
-struct IntegrationRequestBody {
+pub(crate) struct IntegrationRequestBody {
+    /// The tool's name (1 to 200 characters, with letters or digits).
     name: String,
+    /// The tool's website (http or https).
     #[serde(default)]
     website: Option<String>,
+    /// What the integration is for (1 to 2,000 characters).
     use_case: String,
 }
 
-async fn request_integration(
+#[utoipa::path(
+    post, path = "/api/integration-requests", tag = "Requests", operation_id = "requestIntegration",
+    description = "Requests an integration the catalog lacks; requests of the same name (ignoring case, accents and punctuation) are merged and counted. Needs the *edit* right.",
+    request_body = IntegrationRequestBody,
+    responses(
+        (status = 201, description = "The merged request", body = IntegrationRequest),
+        (status = 400, description = "The body is not valid: an empty or too long name or use case, or a website that is not an http or https URL", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No personal access token, or one that is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token's user lacks the *edit* right", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The catalog has this integration", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+pub(crate) async fn request_integration(
     State(s): State<Shared>,
     Authenticated(actor): Authenticated,
     JsonBody(body): JsonBody<IntegrationRequestBody>,

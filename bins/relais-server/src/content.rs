@@ -20,7 +20,7 @@ use serde_json::json;
 use crate::Problem;
 
 /// The media type without its parameters, in lower case.
-fn essence(headers: &HeaderMap) -> Option<String> {
+pub(crate) fn essence(headers: &HeaderMap) -> Option<String> {
     let value = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
     Some(
         value

@@ -7,12 +7,12 @@ use axum::http::{HeaderMap, header};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use relais_app::{Caller, ImportFormat, ImportOutcome};
+use relais_people::Employee;
 use relais_store::Window;
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 use crate::auth::Authenticated;
-use crate::{Problem, Shared, blocking};
+use crate::{PageOf, Problem, Shared, blocking, page_of};
 
 pub(crate) fn routes() -> Router<Shared> {
     Router::new()
@@ -22,16 +22,31 @@ pub(crate) fn routes() -> Router<Shared> {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ListQuery {
+pub(crate) struct ListQuery {
     page: Option<u64>,
     per_page: Option<u64>,
 }
 
-async fn list(
+#[utoipa::path(
+    get, path = "/api/employees", tag = "Employees", operation_id = "listEmployees",
+    description = "The company's employees as of today, by id.",
+    params(
+        ("page" = Option<u64>, Query, description = "Page number, from 1 (default 1)", minimum = 1),
+        ("per_page" = Option<u64>, Query, description = "Page size, 1 to 500 (default 50)", minimum = 1, maximum = 500),
+    ),
+    responses(
+        (status = 200, description = "One page of employees", body = PageOf<Employee>),
+        (status = 400, description = "An unknown parameter, a page of 0, a page size outside 1 to 500, or a page beyond any list", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No personal access token, or one that is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token's user lacks the *view* right", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+pub(crate) async fn list(
     State(s): State<Shared>,
     Authenticated(actor): Authenticated,
     query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<Value>, Problem> {
+) -> Result<Json<PageOf<Employee>>, Problem> {
     let Query(query) = query.map_err(|e| Problem::bad_request(e.body_text()))?;
     let page = query.page.unwrap_or(1);
     let per_page = query.per_page.unwrap_or(50);
@@ -46,14 +61,12 @@ async fn list(
         app.employees(Caller::User(&actor), &actor.company, window)
     })
     .await?;
-    Ok(Json(
-        json!({"items": paged.rows, "total": paged.total, "page": page, "per_page": per_page}),
-    ))
+    Ok(Json(page_of(paged, window)))
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ImportQuery {
+pub(crate) struct ImportQuery {
     #[serde(default)]
     dry_run: bool,
 }
@@ -86,7 +99,27 @@ fn format(headers: &HeaderMap) -> Result<ImportFormat, Problem> {
 }
 
 /// `POST /api/employees/import[?dry_run=true]` with a CSV or JSON-lines body.
-async fn import(
+#[utoipa::path(
+    post, path = "/api/employees/import", tag = "Employees", operation_id = "importEmployees",
+    description = "Imports employees from a file, as `relais employees import` does (docs/employees.md has the columns): creates and updates by external id or e-mail, with effective-dated history, all or nothing. Needs the *edit* right.",
+    params(("dry_run" = Option<bool>, Query, description = "Only say what the import would do; write nothing")),
+    request_body(description = "The file: CSV with a header row, or JSON lines (one object per line)", content(
+        (String = "text/csv", example = json!("email,first_name,last_name,gender,position,hire_date\nalex.doe@demo.example,Alex,Doe,diverse,Engineer,2026-01-05\n")),
+        (String = "application/x-ndjson"),
+        (String = "application/jsonl"),
+        (String = "application/jsonlines"),
+    )),
+    responses(
+        (status = 200, description = "What the import did, or would do with `dry_run`, row by row", body = ImportOutcome),
+        (status = 400, description = "An unknown parameter, a file that is not UTF-8, or bad rows (every bad row and column is listed; nothing is imported)", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No personal access token, or one that is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token's user lacks the *edit* right", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The employees changed while the import ran; nothing is imported", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not declared as CSV or JSON lines", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+pub(crate) async fn import(
     State(s): State<Shared>,
     Authenticated(actor): Authenticated,
     query: Result<Query<ImportQuery>, axum::extract::rejection::QueryRejection>,

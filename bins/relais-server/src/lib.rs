@@ -12,6 +12,7 @@ mod content;
 mod credentials;
 mod employees;
 pub mod openapi;
+mod openapi_admin;
 mod problem;
 mod reports;
 mod sync;
@@ -188,14 +189,24 @@ pub(crate) fn redacted_uri(uri: &axum::http::Uri) -> String {
     }
 }
 
-#[derive(Serialize)]
-struct Health {
+/// Liveness, and a glance at the catalog.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct Health {
+    /// Always `ok`: an answer at all is the news.
+    #[schema(pattern = "^ok$")]
     status: &'static str,
+    /// Integrations in the catalog.
     catalog_integrations: usize,
 }
 
 /// Liveness and a glance at the catalog: answered from memory, no database round trip.
-async fn health(State(shared): State<Shared>) -> axum::Json<Health> {
+#[utoipa::path(
+    get, path = "/healthz", tag = "Server", operation_id = "health",
+    description = "Liveness, answered from memory without touching the database: for load balancers and monitoring. Needs no token.",
+    responses((status = 200, description = "The server is up", body = Health)),
+    security(()),
+)]
+pub(crate) async fn health(State(shared): State<Shared>) -> axum::Json<Health> {
     axum::Json(Health {
         status: "ok",
         catalog_integrations: shared.app.catalog().len(),
@@ -327,6 +338,29 @@ pub async fn serve_with(
     Ok(())
 }
 
+/// One page of a list.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct PageOf<T> {
+    /// The rows of this page.
+    items: Vec<T>,
+    /// How many rows match in all.
+    total: u64,
+    /// This page's number, from 1.
+    page: u64,
+    /// Page size.
+    per_page: u64,
+}
+
+/// The page `window` of `paged`.
+pub(crate) fn page_of<T>(paged: relais_store::Paged<T>, window: relais_store::Window) -> PageOf<T> {
+    PageOf {
+        items: paged.rows,
+        total: paged.total,
+        page: window.page_number(),
+        per_page: window.limit,
+    }
+}
+
 /// Serialises a value that borrows from a catalog snapshot into a JSON
 /// answer while the snapshot is still alive.
 pub(crate) fn json<T: Serialize>(value: &T) -> Result<axum::response::Response, Problem> {
@@ -385,8 +419,8 @@ where
     result
 }
 
-/// A JSON body whose rejections (bad JSON, wrong types, unknown fields) are
-/// problem documents naming what is wrong.
+/// A JSON object body whose rejections (bad JSON, wrong types, unknown
+/// fields) are problem documents naming what is wrong.
 pub(crate) struct JsonBody<T>(pub T);
 
 impl<T, S> axum::extract::FromRequest<S> for JsonBody<T>
@@ -397,22 +431,40 @@ where
     type Rejection = Problem;
 
     async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, Problem> {
-        axum::Json::<T>::from_request(request, state)
-            .await
+        let declared_json = content::essence(request.headers())
+            .is_some_and(|t| t == "application/json" || t.ends_with("+json"));
+        let bytes =
+            <axum::body::Bytes as axum::extract::FromRequest<S>>::from_request(request, state)
+                .await
+                .map_err(|e| {
+                    // A body over the limit (also one sent in chunks, without a
+                    // length the limit layer could refuse up front) is 413.
+                    if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                        Problem::new(
+                            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+                            "body_too_large",
+                            "the request body is too large".to_owned(),
+                        )
+                    } else {
+                        Problem::bad_request(e.body_text())
+                    }
+                })?;
+        if !declared_json {
+            return Err(Problem::bad_request(
+                "Expected request with `Content-Type: application/json`".to_owned(),
+            ));
+        }
+        // Every body of the admin API is an object. Derived struct
+        // deserialisers also take an array of the fields in order
+        // (`["slack"]`), a shape nobody documents or means to send.
+        if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+            return Err(Problem::bad_request(
+                "the body must be a JSON object".to_owned(),
+            ));
+        }
+        axum::Json::<T>::from_bytes(&bytes)
             .map(|axum::Json(value)| Self(value))
-            .map_err(|e| {
-                // A body over the limit (also one sent in chunks, without a
-                // length the limit layer could refuse up front) is 413.
-                if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                    Problem::new(
-                        axum::http::StatusCode::PAYLOAD_TOO_LARGE,
-                        "body_too_large",
-                        "the request body is too large".to_owned(),
-                    )
-                } else {
-                    Problem::bad_request(e.body_text())
-                }
-            })
+            .map_err(|e| Problem::bad_request(e.body_text()))
     }
 }
 

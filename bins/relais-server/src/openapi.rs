@@ -1,6 +1,7 @@
 //! The OpenAPI 3.1 documents, generated from the wire types and the
 //! handlers' `#[utoipa::path]` annotations: `/v1/openapi.json` for the
-//! public API, and a page that renders it for people at `/v1/reference`.
+//! public API and `/api/openapi.json` for the admin API, each with a page
+//! that renders it for people (`/v1/reference`, `/api/reference`).
 //! `relais openapi` writes the same document; `docs/openapi/` holds the
 //! committed copy and a test fails when the two differ.
 
@@ -18,6 +19,8 @@ use crate::Shared;
 pub enum Api {
     /// The public API under `/v1`.
     V1,
+    /// The admin API under `/api` (and `/healthz`).
+    Admin,
 }
 
 #[derive(OpenApi)]
@@ -82,6 +85,11 @@ pub fn document(api: Api) -> utoipa::openapi::OpenApi {
             doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
             doc
         }
+        Api::Admin => {
+            let mut doc = crate::openapi_admin::AdminDoc::openapi();
+            doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+            doc
+        }
     }
 }
 
@@ -102,6 +110,8 @@ pub(crate) fn routes() -> Router<Shared> {
     Router::new()
         .route("/v1/openapi.json", get(v1_document))
         .route("/v1/reference", get(v1_reference))
+        .route("/api/openapi.json", get(admin_document))
+        .route("/api/reference", get(admin_reference))
 }
 
 async fn v1_document() -> impl IntoResponse {
@@ -115,12 +125,39 @@ async fn v1_document() -> impl IntoResponse {
 }
 
 async fn v1_reference() -> Html<String> {
-    Html(reference_page(&document(Api::V1)))
+    Html(reference_page(&document(Api::V1), "/v1/openapi.json"))
+}
+
+/// `GET /api/openapi.json`: public, like the page it is rendered on.
+#[utoipa::path(
+    get, path = "/api/openapi.json", tag = "Server", operation_id = "getOpenApiDocument",
+    description = "This document. Needs no token.",
+    responses((status = 200, description = "The admin API's OpenAPI 3.1 document", body = Object, content_type = "application/json")),
+    security(()),
+)]
+pub(crate) async fn admin_document() -> impl IntoResponse {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        json(Api::Admin),
+    )
+}
+
+#[utoipa::path(
+    get, path = "/api/reference", tag = "Server", operation_id = "getReference",
+    description = "This document as a page for people, rendered on the server (no script). Needs no token.",
+    responses((status = 200, description = "The reference page", body = String, content_type = "text/html")),
+    security(()),
+)]
+pub(crate) async fn admin_reference() -> Html<String> {
+    Html(reference_page(&document(Api::Admin), "/api/openapi.json"))
 }
 
 /// A reference page for people, rendered on the server from the document:
 /// no script, nothing fetched from elsewhere.
-fn reference_page(doc: &utoipa::openapi::OpenApi) -> String {
+fn reference_page(doc: &utoipa::openapi::OpenApi, document_path: &str) -> String {
     use std::fmt::Write as _;
     let e = |t: &str| {
         t.replace('&', "&amp;")
@@ -131,8 +168,9 @@ fn reference_page(doc: &utoipa::openapi::OpenApi) -> String {
     let mut html = String::new();
     let _ = write!(
         html,
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title}</title><style>body{{font:16px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}}code,pre{{font:14px ui-monospace,monospace}}section{{border-top:1px solid #ccc;padding:.5rem 0}}.m{{display:inline-block;min-width:4rem;font-weight:700}}table{{border-collapse:collapse}}td,th{{text-align:left;padding:.2rem .6rem .2rem 0;vertical-align:top}}</style></head><body><h1>{title}</h1><p>{description}</p><p><a href=\"/v1/openapi.json\">OpenAPI 3.1 document (JSON)</a>: generate a client from it.</p>",
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title}</title><style>body{{font:16px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}}code,pre{{font:14px ui-monospace,monospace}}section{{border-top:1px solid #ccc;padding:.5rem 0}}.m{{display:inline-block;min-width:4rem;font-weight:700}}table{{border-collapse:collapse}}td,th{{text-align:left;padding:.2rem .6rem .2rem 0;vertical-align:top}}</style></head><body><h1>{title}</h1><p>{description}</p><p><a href=\"{document_path}\">OpenAPI 3.1 document (JSON)</a>: generate a client from it.</p>",
         title = e(&doc.info.title),
+        document_path = e(document_path),
         description = e(doc.info.description.as_deref().unwrap_or_default()),
     );
     for (path, item) in &doc.paths.paths {
@@ -140,6 +178,7 @@ fn reference_page(doc: &utoipa::openapi::OpenApi) -> String {
             ("GET", &item.get),
             ("POST", &item.post),
             ("PUT", &item.put),
+            ("PATCH", &item.patch),
             ("DELETE", &item.delete),
         ];
         for (method, operation) in operations {
@@ -242,9 +281,148 @@ mod tests {
 
     #[test]
     fn the_reference_page_escapes_and_lists_every_operation() {
-        let page = reference_page(&document(Api::V1));
+        let page = reference_page(&document(Api::V1), "/v1/openapi.json");
         assert!(page.contains("<code>/v1/company/employees</code>"));
         assert!(page.contains("employees:read"));
         assert!(!page.contains("<script"));
+    }
+
+    #[test]
+    fn the_committed_admin_document_is_the_generated_one() {
+        let committed = include_str!("../../../docs/openapi/admin.json");
+        assert!(
+            committed == json(Api::Admin),
+            "docs/openapi/admin.json is out of date: run `cargo run -p relais -- openapi --api admin > docs/openapi/admin.json`"
+        );
+    }
+
+    /// Every route of the admin API, as `lib.rs` and the modules route
+    /// them: a route added without its annotation fails here.
+    const ADMIN_ROUTES: &[(&str, &str)] = &[
+        ("GET", "/healthz"),
+        ("GET", "/api/openapi.json"),
+        ("GET", "/api/reference"),
+        ("GET", "/api/me"),
+        ("GET", "/api/catalog"),
+        ("GET", "/api/catalog/categories"),
+        ("GET", "/api/catalog/{slug}"),
+        ("GET", "/api/connections"),
+        ("POST", "/api/connections"),
+        ("GET", "/api/connections/{id}"),
+        ("DELETE", "/api/connections/{id}"),
+        ("POST", "/api/connections/{id}/wizard/complete"),
+        ("POST", "/api/connections/{id}/wizard/{step}"),
+        ("POST", "/api/connections/{id}/deactivate"),
+        ("POST", "/api/connections/{id}/reactivate"),
+        ("GET", "/api/connections/{id}/events"),
+        ("GET", "/api/connections/{id}/sync-runs"),
+        ("POST", "/api/connections/{id}/sync"),
+        (
+            "GET",
+            "/api/connections/{id}/employees/{employee}/sync-entries",
+        ),
+        ("GET", "/api/sync-runs/{id}"),
+        ("GET", "/api/sync-runs/{id}/entries"),
+        ("GET", "/api/demo-requests"),
+        ("POST", "/api/demo-requests"),
+        ("GET", "/api/integration-requests"),
+        ("POST", "/api/integration-requests"),
+        ("GET", "/api/credentials"),
+        ("POST", "/api/credentials"),
+        ("GET", "/api/credentials/{client_id}"),
+        ("PATCH", "/api/credentials/{client_id}"),
+        ("DELETE", "/api/credentials/{client_id}"),
+        ("POST", "/api/credentials/{client_id}/rotate"),
+        ("POST", "/api/credentials/{client_id}/revoke"),
+        ("GET", "/api/employees"),
+        ("POST", "/api/employees/import"),
+        ("GET", "/api/reports"),
+        ("POST", "/api/reports"),
+        ("GET", "/api/reports/columns"),
+        ("GET", "/api/reports/{id}"),
+        ("PUT", "/api/reports/{id}"),
+        ("DELETE", "/api/reports/{id}"),
+        ("GET", "/api/users"),
+        ("POST", "/api/users"),
+        ("PATCH", "/api/users/{email}"),
+        ("DELETE", "/api/users/{email}"),
+        ("GET", "/api/users/{email}/tokens"),
+        ("GET", "/api/tokens"),
+        ("POST", "/api/tokens"),
+        ("DELETE", "/api/tokens/{id}"),
+    ];
+
+    fn operation<'a>(
+        doc: &'a utoipa::openapi::OpenApi,
+        method: &str,
+        path: &str,
+    ) -> Option<&'a utoipa::openapi::path::Operation> {
+        let item = doc.paths.paths.get(path)?;
+        match method {
+            "GET" => item.get.as_ref(),
+            "POST" => item.post.as_ref(),
+            "PUT" => item.put.as_ref(),
+            "PATCH" => item.patch.as_ref(),
+            "DELETE" => item.delete.as_ref(),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn every_admin_route_is_in_the_document_and_nothing_else() {
+        let doc = document(Api::Admin);
+        for (method, path) in ADMIN_ROUTES {
+            assert!(operation(&doc, method, path).is_some(), "{method} {path}");
+        }
+        let documented: usize = doc
+            .paths
+            .paths
+            .values()
+            .map(|item| {
+                [&item.get, &item.post, &item.put, &item.patch, &item.delete]
+                    .into_iter()
+                    .flatten()
+                    .count()
+            })
+            .sum();
+        assert_eq!(
+            documented,
+            ADMIN_ROUTES.len(),
+            "documented operations that are not routed"
+        );
+    }
+
+    #[test]
+    fn every_admin_operation_has_an_id_a_tag_and_problem_errors() {
+        let doc = document(Api::Admin);
+        let mut ids = std::collections::BTreeSet::new();
+        for (method, path) in ADMIN_ROUTES {
+            let op = operation(&doc, method, path).expect("documented");
+            let id = op.operation_id.clone().expect("an operation id");
+            assert!(ids.insert(id.clone()), "{id} is used twice");
+            assert!(
+                op.tags.as_ref().is_some_and(|t| t.len() == 1),
+                "{id}: one tag"
+            );
+            for (status, response) in &op.responses.responses {
+                let utoipa::openapi::RefOr::T(response) = response else {
+                    panic!("{id} {status}: an inline response");
+                };
+                if status.starts_with('4') || status.starts_with('5') {
+                    assert!(
+                        response.content.contains_key("application/problem+json"),
+                        "{id} {status}: a problem document"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_admin_document_and_page_are_public() {
+        let page = reference_page(&document(Api::Admin), "/api/openapi.json");
+        assert!(page.contains("<code>/api/connections/{id}/wizard/{step}</code>"));
+        assert!(page.contains("PATCH"));
+        assert!(page.contains("href=\"/api/openapi.json\""));
     }
 }

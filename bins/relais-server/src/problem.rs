@@ -7,8 +7,9 @@ use axum::response::{IntoResponse, Response};
 use relais_app::{AppError, ErrorKind};
 use serde::Serialize;
 
-/// An error answer.
-#[derive(Debug, Clone, Serialize)]
+/// An error answer (`application/problem+json`).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(example = json!({"status": 404, "code": "not_found", "title": "Not Found", "message": "no connection 0190c7a2-5b1e-7c3d-9a4f-2b6e8d1c0f3a"}))]
 pub struct Problem {
     /// The HTTP status, repeated in the body for clients that lose it.
     pub status: u16,

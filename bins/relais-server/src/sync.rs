@@ -11,12 +11,12 @@ use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use relais_app::sync::{ReportedEntry, execute_scim_job};
 use relais_app::{App, AppError, Caller, ErrorKind};
-use relais_store::{EntryFilter, Paged, StoredEntry, Window};
+use relais_store::{EntryFilter, StoredEntry, Window};
 use relais_sync::{Cycle, EntryStatus, RunError, RunStatus, SyncRun, Trigger, UseCase};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::auth::Authenticated;
-use crate::{Problem, Shared, blocking};
+use crate::{PageOf, Problem, Shared, blocking, page_of};
 
 pub(crate) fn routes() -> Router<Shared> {
     Router::new()
@@ -32,7 +32,7 @@ pub(crate) fn routes() -> Router<Shared> {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct PageQuery {
+pub(crate) struct PageQuery {
     page: Option<u64>,
     per_page: Option<u64>,
     status: Option<String>,
@@ -57,23 +57,6 @@ impl PageQuery {
     }
 }
 
-#[derive(Serialize)]
-struct PageOf<T> {
-    items: Vec<T>,
-    total: u64,
-    page: u64,
-    per_page: u64,
-}
-
-fn page_of<T>(paged: Paged<T>, window: Window) -> PageOf<T> {
-    PageOf {
-        items: paged.rows,
-        total: paged.total,
-        page: window.page_number(),
-        per_page: window.limit,
-    }
-}
-
 type Q = Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>;
 
 fn query(q: Q) -> Result<PageQuery, Problem> {
@@ -89,7 +72,27 @@ fn run_status(text: &str) -> Result<RunStatus, Problem> {
     })
 }
 
-async fn runs(
+#[utoipa::path(
+    get, path = "/api/connections/{id}/sync-runs", tag = "Sync tracking", operation_id = "listSyncRuns",
+    description = "A connection's sync runs (the Tracking tab), newest first.",
+    params(
+        ("id" = String, Path, description = "The connection's id", format = Uuid),
+        ("page" = Option<u64>, Query, description = "Page number, from 1 (default 1)", minimum = 1),
+        ("per_page" = Option<u64>, Query, description = "Page size, 1 to 500 (default 50)", minimum = 1, maximum = 500),
+        ("status" = Option<RunStatus>, Query, description = "Only runs with this status"),
+        ("from" = Option<DateTime<Utc>>, Query, description = "Only runs started at or after (RFC 3339)"),
+        ("to" = Option<DateTime<Utc>>, Query, description = "Only runs started at or before (RFC 3339)"),
+    ),
+    responses(
+        (status = 200, description = "One page of runs", body = PageOf<SyncRun>),
+        (status = 400, description = "An unknown parameter or a value that does not parse, a page of 0, a page size outside 1 to 500, or a page beyond any list", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No personal access token, or one that is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token's user lacks the *view* right", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such connection in the caller's company", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+pub(crate) async fn runs(
     State(s): State<Shared>,
     Authenticated(actor): Authenticated,
     Path(id): Path<String>,
@@ -113,7 +116,18 @@ async fn runs(
     Ok(Json(page_of(paged, window)))
 }
 
-async fn run(
+#[utoipa::path(
+    get, path = "/api/sync-runs/{id}", tag = "Sync tracking", operation_id = "getSyncRun",
+    params(("id" = String, Path, description = "The run's id", format = Uuid)),
+    responses(
+        (status = 200, description = "The run with its counts", body = SyncRun),
+        (status = 401, description = "No personal access token, or one that is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token's user lacks the *view* right", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such run in the caller's company", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+pub(crate) async fn run(
     State(s): State<Shared>,
     Authenticated(actor): Authenticated,
     Path(id): Path<String>,
@@ -125,7 +139,27 @@ async fn run(
     .map(Json)
 }
 
-async fn entries(
+#[utoipa::path(
+    get, path = "/api/sync-runs/{id}/entries", tag = "Sync tracking", operation_id = "listSyncEntries",
+    description = "A run's entries (\"Show details\"): one per employee the run touched.",
+    params(
+        ("id" = String, Path, description = "The run's id", format = Uuid),
+        ("page" = Option<u64>, Query, description = "Page number, from 1 (default 1)", minimum = 1),
+        ("per_page" = Option<u64>, Query, description = "Page size, 1 to 500 (default 50)", minimum = 1, maximum = 500),
+        ("status" = Option<EntryStatus>, Query, description = "Only entries with this outcome"),
+        ("use_case" = Option<UseCase>, Query, description = "Only entries of this operation"),
+        ("employee" = Option<i64>, Query, description = "Only this employee's entries"),
+    ),
+    responses(
+        (status = 200, description = "One page of entries", body = PageOf<StoredEntry>),
+        (status = 400, description = "An unknown parameter or a value that does not parse, a page of 0, a page size outside 1 to 500, or a page beyond any list", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No personal access token, or one that is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token's user lacks the *view* right", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such run in the caller's company", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+pub(crate) async fn entries(
     State(s): State<Shared>,
     Authenticated(actor): Authenticated,
     Path(id): Path<String>,
@@ -158,7 +192,25 @@ async fn entries(
     Ok(Json(page_of(paged, window)))
 }
 
-async fn employee_entries(
+#[utoipa::path(
+    get, path = "/api/connections/{id}/employees/{employee}/sync-entries", tag = "Sync tracking", operation_id = "listEmployeeSyncEntries",
+    description = "One employee's entries across a connection's runs, newest first.",
+    params(
+        ("id" = String, Path, description = "The connection's id", format = Uuid),
+        ("employee" = i64, Path, description = "The employee's id"),
+        ("page" = Option<u64>, Query, description = "Page number, from 1 (default 1)", minimum = 1),
+        ("per_page" = Option<u64>, Query, description = "Page size, 1 to 500 (default 50)", minimum = 1, maximum = 500),
+    ),
+    responses(
+        (status = 200, description = "One page of entries", body = PageOf<StoredEntry>),
+        (status = 400, description = "An employee id that is not a number, an unknown parameter, or a bad page", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No personal access token, or one that is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token's user lacks the *view* right", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such connection in the caller's company", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+pub(crate) async fn employee_entries(
     State(s): State<Shared>,
     Authenticated(actor): Authenticated,
     Path((id, employee)): Path<(String, i64)>,
@@ -174,13 +226,34 @@ async fn employee_entries(
 
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
-struct SyncNowQuery {
+pub(crate) struct SyncNowQuery {
     #[serde(default)]
     full: bool,
 }
 
 /// `POST /api/connections/{id}/sync[?full=true]`: starts a cycle now; 202 with the run.
-async fn sync_now(
+#[utoipa::path(
+    post, path = "/api/connections/{id}/sync", tag = "Sync tracking", operation_id = "syncNow",
+    description = "\"Sync now\": starts a cycle of a Connected connection whose syncs Relais runs (SCIM provisioning) and answers at once; follow the run in the Tracking tab. Needs the *edit* right.",
+    params(
+        ("id" = String, Path, description = "The connection's id", format = Uuid),
+        ("full" = Option<bool>, Query, description = "A full cycle, compared with the target itself, instead of the changes since the last successful one"),
+    ),
+    responses(
+        (status = 202, description = "The run, started (Running)", body = SyncRun, links(
+            ("run" = (operation_id = "getSyncRun", parameters(("id" = "$response.body#/id")))),
+            ("entries" = (operation_id = "listSyncEntries", parameters(("id" = "$response.body#/id")))),
+        )),
+        (status = 400, description = "An unknown parameter, or the connection lacks an answer it needs", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No personal access token, or one that is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token's user lacks the *edit* right", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such connection in the caller's company", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The connection is not Connected, Relais does not run its syncs, or a run is under way", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The connection's secret cannot be opened (no or another RELAIS_SECRET_KEY): the operator's to fix", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+pub(crate) async fn sync_now(
     State(s): State<Shared>,
     Authenticated(actor): Authenticated,
     Path(id): Path<String>,

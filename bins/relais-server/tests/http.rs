@@ -451,3 +451,80 @@ async fn credentials_are_managed_over_http_by_edit_users_only() {
         404
     );
 }
+
+#[tokio::test]
+async fn the_admin_api_document_and_its_page_need_no_token() {
+    let server = Server::start(ServerConfig {
+        catalog_access: CatalogAccess::Authenticated,
+        ..ServerConfig::default()
+    })
+    .await;
+    let (status, doc) = server.get("/api/openapi.json", None).await;
+    assert_eq!(status, 200);
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    assert!(doc["paths"]["/api/connections/{id}/wizard/{step}"]["post"].is_object());
+    assert_eq!(
+        doc["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
+
+    let page = server
+        .client
+        .get(format!("{}/api/reference", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(
+        page.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(page.text().await.unwrap().contains("/api/openapi.json"));
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_a_json_object_is_refused() {
+    let server = Server::start(ServerConfig::default()).await;
+    let created = server
+        .app
+        .create_company("Acme", "ana@acme.example", "Ana")
+        .unwrap();
+    let url = format!("{}/api/credentials", server.base);
+    let made: Value = server
+        .client
+        .post(&url)
+        .bearer_auth(&created.token)
+        .json(&serde_json::json!({"name": "Warehouse"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let client_id = made["client_id"].as_str().unwrap();
+    // Serde would read an array as the fields in order: `[null, null]`
+    // changed nothing and answered 200, `["Warehouse"]` made a credential.
+    for (request, body) in [
+        (server.client.post(&url), serde_json::json!(["Warehouse"])),
+        (
+            server.client.patch(format!("{url}/{client_id}")),
+            serde_json::json!([null, null]),
+        ),
+        (server.client.post(&url), serde_json::json!("Warehouse")),
+    ] {
+        let response = request
+            .bearer_auth(&created.token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 400, "{body}");
+        let problem: Value = response.json().await.unwrap();
+        assert_problem(&problem, 400);
+        assert_eq!(problem["message"], "the body must be a JSON object");
+    }
+    let (_, listed) = server.get("/api/credentials", Some(&created.token)).await;
+    assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
+}

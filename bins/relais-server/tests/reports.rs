@@ -322,6 +322,11 @@ async fn scopes_unknown_reports_and_bad_parameters_are_refused() {
             format!("/v1/company/custom-reports/reports/{OVERTIME}?page=abc"),
             400,
         ),
+        // With `page` given, `offset` is not used, but a bad one is refused.
+        (
+            format!("/v1/company/custom-reports/reports/{OVERTIME}?offset=true&page=2"),
+            400,
+        ),
         (
             format!("/v1/company/custom-reports/reports/{OVERTIME}?limit=0"),
             400,

@@ -32,6 +32,21 @@ const EXCLUDED_CHECKS: &[(&str, &str)] = &[(
      rightly answer 400/404/409 with the documented error envelope",
 )];
 
+/// Checks left out of the admin API's run only, each with its reason.
+const EXCLUDED_ADMIN_CHECKS: &[(&str, &str)] = &[(
+    "use_after_free",
+    "DELETE on a connection disconnects it and DELETE on a credential revokes it: both stay \
+     readable afterwards, as disconnected or revoked, with their audit trail, by design (an \
+     audit must outlive the connection); the one hard delete, of a report, is held to 404 by \
+     tests/reports.rs",
+)];
+
+/// Admin operations that can take away the caller's own access (its token,
+/// its user, its right). The stateful phase links them to the caller's own
+/// records, after which every later call answers 401 and tests nothing;
+/// so they run in a second pass of their own, without the stateful phase.
+const SELF_DISARMING: &[&str] = &["revokeToken", "removeUser", "changeUserRight"];
+
 fn schemathesis() -> PathBuf {
     let python = std::env::var("RELAIS_PYTHON").unwrap_or_else(|_| "python3".to_owned());
     PathBuf::from(python)
@@ -65,9 +80,9 @@ async fn demo_server() -> (String, Arc<App>, relais_app::NewCompany, tempfile::T
     (base, app, created, dir)
 }
 
-/// Runs schemathesis on the document at `path` with `token`; fails the
-/// test, with schemathesis's report, on any failure.
-fn run(base: &str, path: &str, token: &str) {
+/// Runs schemathesis on the document at `path` with `token` and `extra`
+/// arguments; fails the test, with schemathesis's report, on any failure.
+fn run(base: &str, path: &str, token: &str, extra: &[&str]) {
     let mut command = Command::new(schemathesis());
     command
         .arg("run")
@@ -76,7 +91,8 @@ fn run(base: &str, path: &str, token: &str) {
         .args(["-H", &format!("Authorization: Bearer {token}")])
         .args(["--checks", "all"])
         .args(["--max-examples", "25", "--seed", "20261130"])
-        .args(["--no-color"]);
+        .args(["--no-color"])
+        .args(extra);
     for (check, _why) in EXCLUDED_CHECKS {
         command.args(["--exclude-checks", check]);
     }
@@ -138,7 +154,41 @@ async fn the_public_api_keeps_its_openapi_document() {
     )
     .await;
     let base_for_run = base.clone();
-    tokio::task::spawn_blocking(move || run(&base_for_run, "/v1/openapi.json", &token))
+    tokio::task::spawn_blocking(move || run(&base_for_run, "/v1/openapi.json", &token, &[]))
         .await
         .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(relais_schemathesis),
+    ignore = "needs schemathesis: pip install schemathesis==4.32.5, set RELAIS_PYTHON"
+)]
+async fn the_admin_api_keeps_its_openapi_document() {
+    if !schemathesis().exists() && std::env::var("RELAIS_REQUIRE_CLIENTS").is_err() {
+        eprintln!("schemathesis is not installed beside RELAIS_PYTHON; skipping");
+        return;
+    }
+    let (base, _app, created, _dir) = demo_server().await;
+    let token = created.token;
+    tokio::task::spawn_blocking(move || {
+        let mut everything_else = Vec::new();
+        for (check, _why) in EXCLUDED_ADMIN_CHECKS {
+            everything_else.extend(["--exclude-checks", check]);
+        }
+        for id in SELF_DISARMING {
+            everything_else.extend(["--exclude-operation-id", id]);
+        }
+        run(&base, "/api/openapi.json", &token, &everything_else);
+        let mut only_those = vec!["--phases", "examples,coverage,fuzzing"];
+        for (check, _why) in EXCLUDED_ADMIN_CHECKS {
+            only_those.extend(["--exclude-checks", check]);
+        }
+        for id in SELF_DISARMING {
+            only_those.extend(["--include-operation-id", id]);
+        }
+        run(&base, "/api/openapi.json", &token, &only_those);
+    })
+    .await
+    .unwrap();
 }

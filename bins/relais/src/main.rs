@@ -158,9 +158,11 @@ enum Command {
     )]
     Secrets(operator::SecretsCommand),
     /// Print an API's OpenAPI 3.1 document (needs no database).
-    #[command(after_help = "Example:\n  relais openapi --api v1 > docs/openapi/v1.json")]
+    #[command(
+        after_help = "Examples:\n  relais openapi --api v1 > docs/openapi/v1.json\n  relais openapi --api admin > docs/openapi/admin.json"
+    )]
     Openapi {
-        /// Which API: v1 (the public API).
+        /// Which API: v1 (the public API) or admin (the admin API under /api).
         #[arg(long, value_enum, default_value = "v1")]
         api: OpenApiKind,
     },
@@ -171,6 +173,8 @@ enum Command {
 pub(crate) enum OpenApiKind {
     /// The public API under /v1.
     V1,
+    /// The admin API under /api.
+    Admin,
 }
 
 /// What every command gets: the use cases, the output style, the company flag.
@@ -263,6 +267,7 @@ fn run(cli: Cli) -> Result<(), AppError> {
     if let Command::Openapi { api } = cli.command {
         let api = match api {
             OpenApiKind::V1 => relais_server::openapi::Api::V1,
+            OpenApiKind::Admin => relais_server::openapi::Api::Admin,
         };
         print!("{}", relais_server::openapi::json(api));
         return Ok(());

@@ -2,6 +2,7 @@ use serde::{Deserialize, Serialize};
 
 /// The public APIs of the HR platform, each with its own read/write scope.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PublicApi {
     /// Recruiting: applications, candidates, jobs.
@@ -57,6 +58,7 @@ impl std::fmt::Display for PublicApi {
 
 /// Read or write access to one public API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ApiAccess {
     /// May read.
@@ -76,6 +78,7 @@ impl std::fmt::Display for ApiAccess {
 
 /// One API and the access needed on it, e.g. Employees read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ApiPermission {
     /// Which API.

@@ -6,6 +6,7 @@ use crate::AccessError;
 
 /// The identifier of a company (a tenant). Every stored row belongs to one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct CompanyId(pub Uuid);
 
@@ -31,6 +32,7 @@ impl std::fmt::Display for CompanyId {
 
 /// A customer of the HR platform: the tenant every other record belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Company {
     /// Stable identifier.
     pub id: CompanyId,

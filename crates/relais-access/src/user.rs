@@ -6,6 +6,7 @@ use crate::{AccessError, CompanyId};
 
 /// The identifier of a user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct UserId(pub Uuid);
 
@@ -35,6 +36,7 @@ impl std::fmt::Display for UserId {
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default,
 )]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MarketplaceRight {
     /// No access to the Marketplace or to API settings.
@@ -96,6 +98,7 @@ impl std::str::FromStr for MarketplaceRight {
 
 /// A person of a company who may sign in to the admin side of Relais.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct User {
     /// Stable identifier.
     pub id: UserId,

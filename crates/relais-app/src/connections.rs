@@ -42,6 +42,7 @@ impl Caller<'_> {
 
 /// A connection as the "Connected integrations" page shows it.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConnectionView {
     /// Id.
     pub id: String,
@@ -79,6 +80,7 @@ pub struct ConnectionView {
 
 /// Where a connection's wizard stands.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WizardView {
     /// Steps in order.
     pub steps: Vec<StepView>,
@@ -90,6 +92,7 @@ pub struct WizardView {
 
 /// One wizard step's state.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StepView {
     /// Step id.
     pub id: String,
@@ -103,6 +106,7 @@ pub struct StepView {
 
 /// A change that hands out a new API credential's secret (once).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConnectionChange {
     /// The connection after the change.
     pub connection: ConnectionView,
@@ -114,6 +118,7 @@ pub struct ConnectionChange {
 
 /// A credential for a partner, with its secret.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PartnerCredential {
     /// Client id.
     pub client_id: String,

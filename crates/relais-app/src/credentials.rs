@@ -72,6 +72,7 @@ pub struct CredentialChange {
 
 /// A credential as the API and the CLI show it: never its secret or hash.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CredentialView {
     /// Public client id.
     pub client_id: String,
@@ -116,6 +117,7 @@ impl From<&ApiCredential> for CredentialView {
 /// A credential with its secret, right after creation or rotation: the only
 /// time the secret is shown.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CredentialWithSecret {
     /// The credential.
     #[serde(flatten)]

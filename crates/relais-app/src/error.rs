@@ -51,6 +51,7 @@ pub struct AppError {
 
 /// One input field's problem, for forms that show it beside the field.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldProblem {
     /// The field's key, as the request named it.
     pub field: String,

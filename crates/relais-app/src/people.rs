@@ -205,6 +205,7 @@ impl App {
 
 /// What an employee import did, or would do (`dry_run`).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImportOutcome {
     /// Nothing was written: this is what the import would do.
     pub dry_run: bool,

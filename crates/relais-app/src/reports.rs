@@ -624,13 +624,16 @@ impl App {
         caller.require(PublicApi::CustomReports, ApiAccess::Read)?;
         locale(query)?;
         let limit = query.limit(100, 1000)?;
+        // `offset` is read as the page only without `page`, but a bad one
+        // is refused either way.
+        let offset = query.number("offset", 1, u64::MAX >> 1)?;
         let page = if query.get("page").is_some() {
             match query.number("page", 1, u64::MAX >> 1)? {
                 0 => return Err(AppError::invalid("page counts from 1".into())),
                 page => page,
             }
         } else {
-            query.number("offset", 1, u64::MAX >> 1)?.max(1)
+            offset.max(1)
         };
         let window = crate::public_api::page_window(page, limit)?;
         let computed = self.compute_report(caller.credential.company_id, id, cancel)?;

@@ -9,6 +9,7 @@ use crate::{App, AppError};
 
 /// Who runs an integration's syncs once it is connected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SyncRunner {
     /// Relais's own connector runs them, on a schedule and on "Sync now".
@@ -24,6 +25,7 @@ pub enum SyncRunner {
 
 /// Who runs an integration's syncs, in words for its page and its connections.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SyncInfo {
     /// Who runs them.
     pub run_by: SyncRunner,

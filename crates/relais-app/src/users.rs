@@ -18,6 +18,7 @@ pub const MAX_TOKEN_DAYS: u32 = 365;
 /// A personal access token as its owner and their admins see it: never
 /// its secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TokenView {
     /// The public id (the part after `rlp_` and before the second `_`).
     pub id: String,
@@ -51,6 +52,7 @@ impl TokenView {
 
 /// A token just issued: its text, shown this once, and its view.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IssuedTokenView {
     /// The full token (`rlp_…`); only its hash is kept.
     pub token: String,

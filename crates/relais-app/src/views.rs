@@ -9,6 +9,7 @@ use serde::Serialize;
 
 /// An integration as a catalog tile shows it.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IntegrationSummary<'a> {
     /// Stable identifier.
     pub slug: &'a str,
@@ -34,6 +35,7 @@ pub struct IntegrationSummary<'a> {
 
 /// Pricing model and a human summary of the price.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PricingView {
     /// Free, included, paid or on request.
     pub model: PricingModel,
@@ -62,6 +64,7 @@ impl<'a> From<&'a Integration> for IntegrationSummary<'a> {
 
 /// One page of catalog search results.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CatalogPage<'a> {
     /// The integrations on this page, best first.
     pub items: Vec<IntegrationSummary<'a>>,
@@ -96,6 +99,7 @@ impl<'a> CatalogPage<'a> {
 
 /// An integration's page: everything, plus the side panel's support block.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IntegrationDetail<'a> {
     /// The whole catalog entry.
     #[serde(flatten)]
@@ -140,6 +144,7 @@ impl crate::App {
 
 /// A category with its number of integrations.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CategoryCount {
     /// Wire name.
     pub id: &'static str,

@@ -64,6 +64,7 @@ impl CatalogFile {
 
 /// One integration of the Marketplace.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Integration {
     /// Stable identifier used in URLs and references: lower-case letters,
@@ -137,6 +138,7 @@ impl Integration {
 /// its own integrations through "Help & feedback"; it does not support
 /// partner-built ones, whose support is the partner's.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum BuiltBy {
     /// Built and supported by the HR platform.
@@ -154,6 +156,7 @@ pub enum BuiltBy {
 
 /// The two kinds of integrations, as a filter sees them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum IntegrationKind {
     /// Built by the platform.
@@ -169,6 +172,7 @@ impl IntegrationKind {
 
 /// A partner's partnership level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Badge {
     /// Select partner.
@@ -186,6 +190,7 @@ impl Badge {
 
 /// A partner's support channels.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PartnerSupport {
     /// The partner's support page (http or https).
@@ -196,6 +201,7 @@ pub struct PartnerSupport {
 
 /// Where a user gets help with an integration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "channel", rename_all = "snake_case")]
 pub enum Support<'a> {
     /// The platform's own "Help & feedback".
@@ -206,6 +212,7 @@ pub enum Support<'a> {
 
 /// A Marketplace category.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
     /// Identity & access management: directories, single sign-on, provisioning.
@@ -286,6 +293,7 @@ impl Category {
 
 /// What an integration costs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "model", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Pricing {
     /// Free of charge.
@@ -353,6 +361,7 @@ impl Pricing {
 
 /// The four pricing models, as a filter sees them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PricingModel {
     /// Free of charge.
@@ -372,6 +381,7 @@ impl PricingModel {
 
 /// What a paid price is counted by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PriceUnit {
     /// Per employee of the company.
@@ -382,6 +392,7 @@ pub enum PriceUnit {
 
 /// How often a paid price is charged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PricePeriod {
     /// Monthly.
@@ -394,6 +405,7 @@ pub enum PricePeriod {
 
 /// Side panel: who develops an integration.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Developer {
     /// The developer's name.
@@ -406,6 +418,7 @@ pub struct Developer {
 
 /// Optional features of an integration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Capabilities {
     /// Its recurring syncs can be followed in the Tracking tab.
@@ -442,6 +455,7 @@ impl Capability {
 
 /// The setup wizard of an integration: ordered steps of typed fields.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct WizardDefinition {
     /// Does connecting need the partner's activation before the connection is
@@ -454,6 +468,7 @@ pub struct WizardDefinition {
 
 /// One step of a setup wizard.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct WizardStep {
     /// Identifier within the wizard, e.g. `credentials`.
@@ -470,6 +485,7 @@ pub struct WizardStep {
 
 /// One field of a wizard step.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct WizardField {
     /// Key of the answer, unique within the whole wizard, e.g. `api_token`.
@@ -491,6 +507,7 @@ pub struct WizardField {
 
 /// The kind of input of a wizard field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum FieldInput {
     /// Free text.
@@ -510,6 +527,7 @@ pub enum FieldInput {
 
 /// One choice of a select field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SelectOption {
     /// The stored value.
@@ -520,6 +538,7 @@ pub struct SelectOption {
 
 /// Extra rules for a text or secret field.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Validation {
     /// Fewest characters.

@@ -60,6 +60,7 @@ pub struct Connection {
 
 /// A request for a demo of a catalog integration.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DemoRequest {
     /// Id.
     pub id: Uuid,
@@ -77,6 +78,7 @@ pub struct DemoRequest {
 
 /// One entry of the append-only audit trail.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditEvent {
     /// Whose.
     pub company_id: CompanyId,

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 /// A request for an integration the catalog lacks. Requests with the same
 /// name (ignoring case, accents and punctuation) are one request, counted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IntegrationRequest {
     /// The merged name, as first requested.
     pub name: String,

@@ -43,6 +43,7 @@ impl std::fmt::Display for ConnectionId {
 
 /// Why a connection is Pending.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PendingReason {
     /// The setup wizard is not finished.
@@ -53,6 +54,7 @@ pub enum PendingReason {
 
 /// Why a connection is Inactive.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum InactiveReason {
     /// An admin deactivated it.
@@ -68,6 +70,7 @@ pub enum InactiveReason {
 
 /// Where a connection stands.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum ConnectionState {
     /// Started, not complete.

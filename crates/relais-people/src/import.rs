@@ -127,6 +127,7 @@ fn count_problems(n: usize) -> String {
 
 /// What importing a row does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RowAction {
     /// A new employee.
@@ -139,6 +140,7 @@ pub enum RowAction {
 
 /// One attribute's change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldChange {
     /// The column.
     pub attribute: String,
@@ -150,12 +152,15 @@ pub struct FieldChange {
 
 /// What one row does.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RowOutcome {
     /// The row's line.
     pub line: usize,
     /// Create, update or nothing.
     pub action: RowAction,
     /// The employee (new ids are given in file order after the largest one).
+    // `EmployeeId` is an alias, which the schema derive cannot see through.
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub employee_id: EmployeeId,
     /// Their e-mail after the import.
     pub email: String,

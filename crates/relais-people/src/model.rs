@@ -9,6 +9,7 @@ pub type EmployeeId = i64;
 
 /// A department, office, team or cost centre.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrgUnit {
     /// Id, unique within its kind and company.
     pub id: i64,
@@ -18,6 +19,7 @@ pub struct OrgUnit {
 
 /// Employment status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EmployeeStatus {
     /// Works here.
@@ -45,6 +47,7 @@ impl EmployeeStatus {
 
 /// Gender as the HRIS records it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Gender {
     /// Male.
@@ -69,6 +72,7 @@ impl Gender {
 
 /// Employment type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EmploymentType {
     /// Employed by the company.
@@ -90,6 +94,7 @@ impl EmploymentType {
 
 /// A share of an employee's cost in a cost centre.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CostCenterShare {
     /// The cost centre.
     pub id: i64,
@@ -102,8 +107,11 @@ pub struct CostCenterShare {
 /// An employee as of today: the current value of every attribute.
 /// Past values are kept as [`crate::AttributeChange`]s.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Employee {
     /// Id within the company.
+    // `EmployeeId` is an alias, which the schema derive cannot see through.
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub id: EmployeeId,
     /// First name.
     pub first_name: String,
@@ -126,6 +134,8 @@ pub struct Employee {
     /// Team.
     pub team: Option<OrgUnit>,
     /// The supervisor's employee id.
+    // `EmployeeId` is an alias, which the schema derive cannot see through.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
     pub supervisor_id: Option<EmployeeId>,
     /// First day of employment.
     pub hire_date: NaiveDate,

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// A language for labels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Locale {
     /// English.
@@ -32,6 +33,7 @@ impl std::str::FromStr for Locale {
 
 /// How a column's values are shaped on the wire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum DataType {
     /// Text (also dates, as `YYYY-MM-DD`).

@@ -8,6 +8,7 @@ use crate::{Column, Period};
 
 /// The three kinds of custom report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReportKind {
     /// Values as of one day (the period's last day).
@@ -32,6 +33,7 @@ pub enum ReportStatus {
 
 /// How a filter compares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Comparison {
     /// Equal.
@@ -50,6 +52,7 @@ pub enum Comparison {
 
 /// A filter on an attribute column: which employees the report holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Filter {
     /// An attribute column id (`department`, `status`, `hire_date`, …).
@@ -62,6 +65,14 @@ pub struct Filter {
 
 /// A custom report's definition.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "name": "Headcount by department",
+    "type": "point_in_time",
+    "period": {"type": "relative", "period": "today"},
+    "columns": ["first_name", "last_name", "department"],
+    "filters": [{"column": "status", "comparison": "eq", "value": "active"}]
+})))]
 #[serde(deny_unknown_fields)]
 pub struct ReportDefinition {
     /// Id.

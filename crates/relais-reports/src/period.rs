@@ -3,6 +3,7 @@ use serde::{Deserialize, Serialize};
 
 /// A report's period: fixed dates, or relative to the day it is evaluated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Period {
     /// From `start` to `end`, both included (point in time: `end` is the day).
@@ -21,6 +22,7 @@ pub enum Period {
 
 /// Periods relative to the day of evaluation, as the modelled HRIS names them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RelativePeriod {
     /// Today.

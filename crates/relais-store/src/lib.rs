@@ -852,6 +852,7 @@ pub struct EntryFilter {
 
 /// A stored entry: the entry with its row id and run.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StoredEntry {
     /// Row id (entries are listed by it).
     pub id: i64,
