@@ -15,7 +15,6 @@ use axum::extract::Request;
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
 
 use crate::Problem;
 
@@ -52,9 +51,10 @@ pub(crate) fn is_v1(path: &str) -> bool {
 pub(crate) fn v1_error(status: StatusCode, message: String) -> Response {
     (
         status,
-        axum::Json(
-            json!({"success": false, "error": {"code": status.as_u16(), "message": message}}),
-        ),
+        axum::Json(relais_wire::v1::ErrorEnvelope::new(
+            status.as_u16(),
+            message,
+        )),
     )
         .into_response()
 }

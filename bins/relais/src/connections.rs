@@ -318,8 +318,8 @@ fn print_connection(out: &Output, view: &ConnectionView) -> Result<(), AppError>
     if let Some(last) = &view.last_sync {
         outln!(
             "Last sync run: {} ({})",
-            last["id"].as_str().unwrap_or_default(),
-            last["status"].as_str().map_or("?", relais_status_label)
+            last.id,
+            relais_status_label(last.status)
         )?;
     }
     outln!("Setup wizard:")?;
@@ -345,13 +345,12 @@ fn print_connection(out: &Output, view: &ConnectionView) -> Result<(), AppError>
 }
 
 /// A run status as the Tracking tab words it.
-fn relais_status_label(status: &str) -> &'static str {
+fn relais_status_label(status: relais_sync::RunStatus) -> &'static str {
     match status {
-        "running" => "running",
-        "completed" => "completed successfully",
-        "partially_completed" => "partially completed",
-        "failed" => "failed",
-        _ => "unknown",
+        relais_sync::RunStatus::Running => "running",
+        relais_sync::RunStatus::Completed => "completed successfully",
+        relais_sync::RunStatus::PartiallyCompleted => "partially completed",
+        relais_sync::RunStatus::Failed => "failed",
     }
 }
 

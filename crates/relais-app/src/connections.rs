@@ -40,6 +40,20 @@ impl Caller<'_> {
     }
 }
 
+/// The last sync run of a connection, as its page and list show it.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LastSync {
+    /// The run.
+    pub id: uuid::Uuid,
+    /// Its status.
+    pub status: relais_sync::RunStatus,
+    /// When it started.
+    pub started_at: chrono::DateTime<chrono::Utc>,
+    /// When it finished, if it has.
+    pub finished_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
 /// A connection as the "Connected integrations" page shows it.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -61,8 +75,8 @@ pub struct ConnectionView {
     pub since: DateTime<Utc>,
     /// The API credential made for it.
     pub credential: Option<String>,
-    /// The last sync run: id, status, started, finished (integrations with sync tracking).
-    pub last_sync: Option<Value>,
+    /// The last sync run (integrations with sync tracking).
+    pub last_sync: Option<LastSync>,
     /// Who runs its syncs, and whether "Sync now" applies.
     pub sync: crate::setup::SyncInfo,
     /// Why it needs the operator's attention, if it does (e.g. its secrets
@@ -188,10 +202,25 @@ impl App {
             credential: c.credential.as_ref().map(ToString::to_string),
             last_sync: self
                 .store
-                .runs(c.company_id, c.id.0, None, None, None, relais_store::Window { offset: 0, limit: 1 })
+                .runs(
+                    c.company_id,
+                    c.id.0,
+                    None,
+                    None,
+                    None,
+                    relais_store::Window {
+                        offset: 0,
+                        limit: 1,
+                    },
+                )
                 .ok()
                 .and_then(|p| p.rows.into_iter().next())
-                .map(|r| json!({"id": r.id, "status": r.status, "started_at": r.started_at, "finished_at": r.finished_at})),
+                .map(|r| LastSync {
+                    id: r.id,
+                    status: r.status,
+                    started_at: r.started_at,
+                    finished_at: r.finished_at,
+                }),
             sync: integration.map_or_else(
                 || crate::setup::SyncInfo {
                     run_by: crate::setup::SyncRunner::NoTracking,

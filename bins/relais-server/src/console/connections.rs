@@ -764,14 +764,8 @@ async fn list(
                 .get(&c.integration)
                 .map_or_else(|| ("?".into(), "logo-4".into()), logo);
             let last = c.last_sync.as_ref();
-            let last_status = last.and_then(|l| l["status"].as_str());
-            let last_at = last
-                .and_then(|l| {
-                    l["finished_at"]
-                        .as_str()
-                        .or_else(|| l["started_at"].as_str())
-                })
-                .and_then(|t| t.parse::<chrono::DateTime<chrono::Utc>>().ok());
+            let last_status = last.map(|l| super::tracking::status_name(l.status));
+            let last_at = last.map(|l| l.finished_at.unwrap_or(l.started_at));
             Row {
                 id: c.id.clone(),
                 name: c.integration_name.clone(),
@@ -851,14 +845,9 @@ async fn show(State(s): State<Shared>, person: Person, Path(id): Path<String>) -
     })
     .await?;
     let (initials, logo) = logo(&integration);
-    let last_run = view.last_sync.as_ref().and_then(|l| {
-        let status = l["status"].as_str()?;
-        let at = l["started_at"]
-            .as_str()?
-            .parse::<chrono::DateTime<chrono::Utc>>()
-            .ok()?;
-        let (label, class) = run_tag(tr, status);
-        Some((label, class, tr.datetime(&at)))
+    let last_run = view.last_sync.as_ref().map(|l| {
+        let (label, class) = run_tag(tr, super::tracking::status_name(l.status));
+        (label, class, tr.datetime(&l.started_at))
     });
     let who_runs_sync = who_runs_sync(tr, &view.sync.run_by);
     let page = ConnectionPage {

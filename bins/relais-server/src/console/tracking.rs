@@ -95,7 +95,7 @@ fn operations(tr: Tr, run: &SyncRun) -> Vec<(String, u64, u64)> {
         .collect()
 }
 
-fn status_name(status: RunStatus) -> &'static str {
+pub(super) fn status_name(status: RunStatus) -> &'static str {
     match status {
         RunStatus::Running => "running",
         RunStatus::Completed => "completed",
