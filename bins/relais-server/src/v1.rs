@@ -827,6 +827,18 @@ pub(crate) async fn partner_finish(
     Ok(Json(wire::Success::new(run)).into_response())
 }
 
+/// A JSON object body as `T`; a body that is not one, or a field of the
+/// wrong shape, is a 400 naming where.
+fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, V1Error> {
+    let bad = |message: String| V1Error::new(StatusCode::BAD_REQUEST, message);
+    let value: Value =
+        serde_json::from_slice(body).map_err(|e| bad(format!("the body must be JSON: {e}")))?;
+    if !value.is_object() {
+        return Err(bad("the body must be a JSON object".into()));
+    }
+    serde_path_to_error::deserialize(value).map_err(|e| bad(format!("{}: {}", e.path(), e.inner())))
+}
+
 /// `POST /v1/company/attendances` (JSON).
 #[utoipa::path(
     post, path = "/v1/company/attendances", tag = "Attendances", operation_id = "createAttendances",
@@ -846,12 +858,7 @@ pub(crate) async fn create_attendances(
     Extension(caller): Extension<ApiCaller>,
     body: Bytes,
 ) -> Answer {
-    let value: Value = serde_json::from_slice(&body).map_err(|e| {
-        V1Error::new(
-            StatusCode::BAD_REQUEST,
-            format!("the body must be JSON: {e}"),
-        )
-    })?;
+    let value: wire::NewAttendances = json_body(&body)?;
     answer(&s.app, move |app| {
         let ids = &app.v1_create_attendances(&caller, &value)?;
         write(&{
@@ -887,20 +894,16 @@ pub(crate) async fn create_time_off(
     headers: HeaderMap,
     body: Bytes,
 ) -> Answer {
-    let fields: serde_json::Map<String, Value> = if is_form(&headers) {
-        url::form_urlencoded::parse(&body)
+    let fields: wire::NewTimeOff = if is_form(&headers) {
+        // Form fields are text; the lenient fields read numbers and flags
+        // from text as they do from JSON.
+        let map: serde_json::Map<String, Value> = url::form_urlencoded::parse(&body)
             .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
-            .collect()
+            .collect();
+        serde_json::from_value(Value::Object(map))
+            .map_err(|e| V1Error::new(StatusCode::BAD_REQUEST, format!("the form fields: {e}")))?
     } else {
-        match serde_json::from_slice(&body) {
-            Ok(Value::Object(map)) => map,
-            _ => {
-                return Err(V1Error::new(
-                    StatusCode::BAD_REQUEST,
-                    "the body must be a JSON object or form fields",
-                ));
-            }
-        }
+        json_body(&body)?
     };
     answer(&s.app, move |app| {
         let (time_off, context) = &app.v1_create_time_off(&caller, &fields)?;

@@ -592,6 +592,8 @@ async fn bad_input_gets_400_or_404_in_the_envelope_never_500() {
         // A repeated parameter: the last value counts, but a bad one
         // before it is not dropped silently.
         ("/v1/company/employees?offset=abc&offset=", 400),
+        // An empty number is not "not given": it is not a number.
+        ("/v1/company/employees?offset=", 400),
         (
             "/v1/company/employees?updated_since=x&updated_since=2026-01-01",
             400,

@@ -449,7 +449,7 @@ fn the_example_attendance_of_the_api_reference_is_accepted_on_demo_data() {
         .unwrap()
         .token;
     let caller = app.authenticate_api(&token).unwrap();
-    let value: serde_json::Value = serde_json::from_str(body).unwrap();
+    let value: relais_app::public_api::NewAttendances = serde_json::from_str(body).unwrap();
     let ids = app.v1_create_attendances(&caller, &value).unwrap();
     assert!(!ids.is_empty(), "the documented body stored no attendance");
 }

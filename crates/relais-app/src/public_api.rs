@@ -16,7 +16,7 @@ use relais_people::{
     StandardAttribute, TimeOff, TimeOffType, TimeOffUnit,
 };
 use relais_store::{EmployeeFilter, PeopleReference, PeriodFilter, Window};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::{App, AppError, ErrorKind};
@@ -127,10 +127,11 @@ impl V1Query {
 
     /// Every value given for `key` (a client may repeat a parameter; the
     /// last one counts), refusing the request when any of them is not
-    /// valid: a bad value is never silently dropped.
+    /// valid, an empty one included: a bad value is never silently dropped
+    /// or read as "not given".
     fn check_each(&self, key: &str, valid: impl Fn(&str) -> bool) -> Result<(), AppError> {
         for value in self.0.get(key).into_iter().flatten() {
-            if !value.is_empty() && !valid(value) {
+            if !valid(value) {
                 return Err(AppError::invalid(format!(
                     "{key}: '{value}' is not a valid value"
                 )));
@@ -208,8 +209,10 @@ impl V1Query {
     }
 
     fn flag(&self, key: &str) -> Result<bool, AppError> {
-        let value = self.one(key).map(|v| Value::String(v.to_owned()));
-        flag_value(value.as_ref(), false).map_err(|e| AppError::invalid(format!("{key}: {e}")))
+        self.check_each(key, |v| matches!(v, "true" | "1" | "false" | "0"))?;
+        self.one(key)
+            .map_or(Given::Absent, |v| Given::flag_text(v.to_owned()))
+            .or(false, key)
     }
 }
 
@@ -703,28 +706,177 @@ fn clock(text: &str) -> Option<NaiveTime> {
     NaiveTime::parse_from_str(text.trim(), "%H:%M").ok()
 }
 
-fn flag_value(value: Option<&Value>, default: bool) -> Result<bool, String> {
-    match value {
-        None | Some(Value::Null) => Ok(default),
-        Some(Value::Bool(b)) => Ok(*b),
-        Some(Value::Number(n)) if n.as_u64() == Some(0) || n.as_u64() == Some(1) => {
-            Ok(n.as_u64() == Some(1))
+/// A field as a client sent it: absent (or `null`), a value of the kind
+/// expected, or something else, kept to name it in the answer. Numbers are
+/// also taken from strings of digits and flags from `"true"`, `"1"`, …:
+/// clients of the modelled HRIS send both, and form fields are all text.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Given<T> {
+    /// Not sent, or `null`.
+    #[default]
+    Absent,
+    /// A value of the expected kind.
+    Value(T),
+    /// Something else.
+    Malformed(String),
+}
+
+impl<T: Clone> Given<T> {
+    /// The value, when one of the expected kind was sent.
+    #[must_use]
+    pub fn value(&self) -> Option<T> {
+        match self {
+            Self::Value(v) => Some(v.clone()),
+            Self::Absent | Self::Malformed(_) => None,
         }
-        Some(Value::String(s)) => match s.as_str() {
-            "true" | "1" => Ok(true),
-            "false" | "0" => Ok(false),
-            other => Err(format!("'{other}' is not true or false")),
-        },
-        Some(other) => Err(format!("{other} is not true or false")),
     }
 }
 
-fn integer(value: Option<&Value>) -> Option<i64> {
-    match value? {
-        Value::Number(n) => n.as_i64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
+impl Given<bool> {
+    /// A flag written as text: `true`/`1` or `false`/`0`.
+    fn flag_text(text: String) -> Self {
+        match text.as_str() {
+            "true" | "1" => Self::Value(true),
+            "false" | "0" => Self::Value(false),
+            _ => Self::Malformed(text),
+        }
     }
+
+    /// The flag, `default` when absent.
+    fn or(&self, default: bool, name: &str) -> Result<bool, AppError> {
+        match self {
+            Self::Absent => Ok(default),
+            Self::Value(b) => Ok(*b),
+            Self::Malformed(text) => Err(AppError::invalid(format!(
+                "{name}: '{text}' is not true or false"
+            ))),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Given<i64> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(match Value::deserialize(d)? {
+            Value::Null => Self::Absent,
+            Value::Number(n) => n
+                .as_i64()
+                .map_or_else(|| Self::Malformed(n.to_string()), Self::Value),
+            Value::String(s) => s.trim().parse().map_or(Self::Malformed(s), Self::Value),
+            other => Self::Malformed(other.to_string()),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Given<bool> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(match Value::deserialize(d)? {
+            Value::Null => Self::Absent,
+            Value::Bool(b) => Self::Value(b),
+            Value::Number(n) if n.as_u64() == Some(0) || n.as_u64() == Some(1) => {
+                Self::Value(n.as_u64() == Some(1))
+            }
+            Value::String(s) => Self::flag_text(s),
+            other => Self::Malformed(other.to_string()),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Given<String> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(match Value::deserialize(d)? {
+            Value::Null => Self::Absent,
+            Value::String(s) => Self::Value(s),
+            other => Self::Malformed(other.to_string()),
+        })
+    }
+}
+
+/// `POST /v1/company/attendances`: 1 to 200 attendances, all or nothing.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = NewAttendances, example = json!({"attendances": [{"employee": 42, "date": "2026-11-02", "start_time": "09:00", "end_time": "17:30", "break": 30, "comment": "On site"}], "skip_approval": true})))]
+pub struct NewAttendances {
+    /// The attendances.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<NewAttendance>, required = true, min_items = 1, max_items = 200))]
+    pub attendances: Option<Vec<NewAttendance>>,
+    /// `false` stores them as pending approval; default `true`.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<bool>))]
+    pub skip_approval: Given<bool>,
+}
+
+/// One attendance to record.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewAttendance {
+    /// The employee's id (a number, or a string of digits).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = i64, required = true))]
+    pub employee: Given<i64>,
+    /// `YYYY-MM-DD`.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, required = true, format = Date))]
+    pub date: Given<String>,
+    /// `HH:MM`.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^[0-9]{1,2}:[0-9]{2}$", required = true))]
+    pub start_time: Given<String>,
+    /// `HH:MM`, after `start_time`.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^[0-9]{1,2}:[0-9]{2}$", required = true))]
+    pub end_time: Given<String>,
+    /// Minutes of break; shorter than the attendance.
+    #[serde(default, rename = "break")]
+    #[cfg_attr(feature = "openapi", schema(value_type = i64, required = true, minimum = 0))]
+    pub break_minutes: Given<i64>,
+    /// Comment.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, max_length = 10000))]
+    pub comment: Given<String>,
+    /// An active project's id.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    pub project_id: Given<i64>,
+}
+
+/// `POST /v1/company/time-offs`, as form fields or JSON.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"employee_id": 42, "time_off_type_id": 1, "start_date": "2026-12-21", "end_date": "2026-12-23", "half_day_start": false, "half_day_end": true, "comment": "Holidays"})))]
+pub struct NewTimeOff {
+    /// The employee's id.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = i64, required = true))]
+    pub employee_id: Given<i64>,
+    /// A day-counted absence type's id.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = i64, required = true))]
+    pub time_off_type_id: Given<i64>,
+    /// First day, `YYYY-MM-DD`.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, required = true, format = Date))]
+    pub start_date: Given<String>,
+    /// Last day, `YYYY-MM-DD`.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, required = true, format = Date))]
+    pub end_date: Given<String>,
+    /// Whether the first day is a half day.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<bool>))]
+    pub half_day_start: Given<bool>,
+    /// Whether the last day is a half day.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<bool>))]
+    pub half_day_end: Given<bool>,
+    /// Comment.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, max_length = 10000))]
+    pub comment: Given<String>,
+    /// `false` stores it as requested; default `true` (approved).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<bool>))]
+    pub skip_approval: Given<bool>,
 }
 
 impl App {
@@ -738,10 +890,10 @@ impl App {
     pub fn v1_create_attendances(
         &self,
         caller: &ApiCaller,
-        body: &Value,
+        body: &NewAttendances,
     ) -> Result<Vec<i64>, AppError> {
         caller.require(PublicApi::Attendances, ApiAccess::Write)?;
-        let items = body["attendances"].as_array().ok_or_else(|| {
+        let items = body.attendances.as_deref().ok_or_else(|| {
             AppError::invalid("attendances: a list of attendances is required".into())
         })?;
         if items.is_empty() || items.len() > 200 {
@@ -750,13 +902,9 @@ impl App {
                 items.len()
             )));
         }
-        let confirmed = flag_value(body.get("skip_approval"), true)
-            .map_err(|e| AppError::invalid(format!("skip_approval: {e}")))?;
+        let confirmed = body.skip_approval.or(true, "skip_approval")?;
         let company = caller.credential.company_id;
-        let ids: Vec<EmployeeId> = items
-            .iter()
-            .filter_map(|i| integer(i.get("employee")))
-            .collect();
+        let ids: Vec<EmployeeId> = items.iter().filter_map(|i| i.employee.value()).collect();
         let employees = self.employee_map(caller, ids.into_iter())?;
         let projects: Vec<i64> = self
             .store
@@ -771,18 +919,17 @@ impl App {
         let now = Utc::now();
         for (at, item) in items.iter().enumerate() {
             let mut fail = |m: String| problems.push(format!("attendances[{at}]: {m}"));
-            let Some(employee) =
-                integer(item.get("employee")).filter(|e| employees.contains_key(e))
-            else {
+            let Some(employee) = item.employee.value().filter(|e| employees.contains_key(e)) else {
                 fail("employee: not an employee of this company".into());
                 continue;
             };
-            let date = item["date"]
-                .as_str()
-                .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
-            let start = item["start_time"].as_str().and_then(clock);
-            let end = item["end_time"].as_str().and_then(clock);
-            let pause = integer(item.get("break")).filter(|b| *b >= 0);
+            let date = item
+                .date
+                .value()
+                .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok());
+            let start = item.start_time.value().as_deref().and_then(clock);
+            let end = item.end_time.value().as_deref().and_then(clock);
+            let pause = item.break_minutes.value().filter(|b| *b >= 0);
             let (Some(date), Some(start), Some(end), Some(pause)) = (date, start, end, pause)
             else {
                 fail("date (YYYY-MM-DD), start_time and end_time (HH:MM) and break (minutes, 0 or more) are required".into());
@@ -804,17 +951,27 @@ impl App {
                 ));
                 continue;
             }
-            if let Some(comment) = item["comment"].as_str()
+            if let Given::Malformed(_) = item.comment {
+                fail("comment: must be text".into());
+                continue;
+            }
+            if let Some(comment) = item.comment.value()
                 && let Err(e) = relais_access::limits::check_length(
                     "comment",
-                    comment,
+                    &comment,
                     relais_access::limits::TEXT,
                 )
             {
                 fail(e.to_string());
                 continue;
             }
-            let project_id = integer(item.get("project_id"));
+            let project_id = match &item.project_id {
+                Given::Malformed(text) => {
+                    fail(format!("project_id: '{text}' is not a project id"));
+                    continue;
+                }
+                given => given.value(),
+            };
             if let Some(p) = project_id
                 && !projects.contains(&p)
             {
@@ -834,10 +991,7 @@ impl App {
                 } else {
                     relais_people::AttendanceStatus::Pending
                 },
-                comment: item["comment"]
-                    .as_str()
-                    .filter(|c| !c.is_empty())
-                    .map(str::to_owned),
+                comment: item.comment.value().filter(|c| !c.is_empty()),
                 updated_at: now,
             });
         }
@@ -877,11 +1031,13 @@ impl App {
     pub fn v1_create_time_off(
         &self,
         caller: &ApiCaller,
-        fields: &serde_json::Map<String, Value>,
+        fields: &NewTimeOff,
     ) -> Result<(TimeOff, AbsenceContext), AppError> {
         caller.require(PublicApi::Absences, ApiAccess::Write)?;
         let company = caller.credential.company_id;
-        let employee_id = integer(fields.get("employee_id"))
+        let employee_id = fields
+            .employee_id
+            .value()
             .ok_or_else(|| AppError::invalid("employee_id is required".into()))?;
         let employees = self.employee_map(caller, std::iter::once(employee_id))?;
         if !employees.contains_key(&employee_id) {
@@ -889,7 +1045,9 @@ impl App {
                 "employee_id: {employee_id} is not an employee of this company"
             )));
         }
-        let type_id = integer(fields.get("time_off_type_id"))
+        let type_id = fields
+            .time_off_type_id
+            .value()
             .ok_or_else(|| AppError::invalid("time_off_type_id is required".into()))?;
         let reference = self.reference(caller)?;
         let Some(kind) = reference.time_off_types.iter().find(|t| t.id == type_id) else {
@@ -903,28 +1061,30 @@ impl App {
                 kind.name
             )));
         }
-        let date = |key: &str| {
-            fields
-                .get(key)
-                .and_then(Value::as_str)
-                .and_then(|d| NaiveDate::parse_from_str(d.get(..10).unwrap_or(d), "%Y-%m-%d").ok())
+        let date = |key: &str, given: &Given<String>| {
+            given
+                .value()
+                .and_then(|d| NaiveDate::parse_from_str(d.get(..10).unwrap_or(&d), "%Y-%m-%d").ok())
                 .ok_or_else(|| AppError::invalid(format!("{key} is required (YYYY-MM-DD)")))
         };
-        let (start, end) = (date("start_date")?, date("end_date")?);
-        if let Some(comment) = fields.get("comment").and_then(Value::as_str) {
-            relais_access::limits::check_length("comment", comment, relais_access::limits::TEXT)?;
+        let (start, end) = (
+            date("start_date", &fields.start_date)?,
+            date("end_date", &fields.end_date)?,
+        );
+        if let Given::Malformed(_) = fields.comment {
+            return Err(AppError::invalid("comment: must be text".into()));
+        }
+        if let Some(comment) = fields.comment.value() {
+            relais_access::limits::check_length("comment", &comment, relais_access::limits::TEXT)?;
         }
         if end < start {
             return Err(AppError::invalid(format!(
                 "end_date {end} is before start_date {start}"
             )));
         }
-        let half_start = flag_value(fields.get("half_day_start"), false)
-            .map_err(|e| AppError::invalid(format!("half_day_start: {e}")))?;
-        let half_end = flag_value(fields.get("half_day_end"), false)
-            .map_err(|e| AppError::invalid(format!("half_day_end: {e}")))?;
-        let approved = flag_value(fields.get("skip_approval"), true)
-            .map_err(|e| AppError::invalid(format!("skip_approval: {e}")))?;
+        let half_start = fields.half_day_start.or(false, "half_day_start")?;
+        let half_end = fields.half_day_end.or(false, "half_day_end")?;
+        let approved = fields.skip_approval.or(true, "skip_approval")?;
         let days: Vec<NaiveDate> = start
             .iter_days()
             .take_while(|d| *d <= end)
@@ -957,11 +1117,7 @@ impl App {
             half_day_start: half_start,
             half_day_end: half_end,
             days_count: count,
-            comment: fields
-                .get("comment")
-                .and_then(Value::as_str)
-                .filter(|c| !c.is_empty())
-                .map(str::to_owned),
+            comment: fields.comment.value().filter(|c| !c.is_empty()),
             created_at: now,
             updated_at: now,
         };

@@ -1077,41 +1077,12 @@ pub fn attendance_page(attendances: &Attendances) -> Page<AttendancePeriod<'_>> 
     )
 }
 
-/// `POST /v1/company/attendances`: 1 to 200 attendances, all or nothing.
-#[derive(Debug, Deserialize, ToSchema)]
-#[schema(example = json!({"attendances": [{"employee": 42, "date": "2026-11-02", "start_time": "09:00", "end_time": "17:30", "break": 30, "comment": "On site"}], "skip_approval": true}))]
-pub struct NewAttendances {
-    /// The attendances.
-    #[schema(min_items = 1, max_items = 200)]
-    pub attendances: Vec<NewAttendance>,
-    /// `false` stores them as pending approval; default `true`.
-    pub skip_approval: Option<bool>,
-}
-
-/// One attendance to record.
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct NewAttendance {
-    /// The employee's id (a number, or a string of digits).
-    pub employee: i64,
-    /// `YYYY-MM-DD`.
-    #[schema(format = Date)]
-    pub date: String,
-    /// `HH:MM`.
-    #[schema(pattern = "^[0-9]{1,2}:[0-9]{2}$")]
-    pub start_time: String,
-    /// `HH:MM`, after `start_time`.
-    #[schema(pattern = "^[0-9]{1,2}:[0-9]{2}$")]
-    pub end_time: String,
-    /// Minutes of break; shorter than the attendance.
-    #[serde(rename = "break")]
-    #[schema(minimum = 0)]
-    pub break_minutes: i64,
-    /// Comment.
-    #[schema(max_length = 10000)]
-    pub comment: Option<String>,
-    /// An active project's id.
-    pub project_id: Option<i64>,
-}
+/// The request bodies of `POST /v1/company/attendances` and `POST
+/// /v1/company/time-offs`: their fields are [`relais_app::public_api::Given`]
+/// values, so that a number sent as text or a flag sent as `"1"` is taken as
+/// real clients send them, and a wrong one is named by the use case with
+/// the item it belongs to.
+pub use relais_app::public_api::{NewAttendance, NewAttendances, NewTimeOff};
 
 /// The answer of `POST /v1/company/attendances`.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -1121,31 +1092,6 @@ pub struct CreatedAttendances {
     pub id: Vec<i64>,
     /// Always `success`.
     pub message: String,
-}
-
-/// `POST /v1/company/time-offs`, as form fields or JSON.
-#[derive(Debug, Deserialize, ToSchema)]
-#[schema(example = json!({"employee_id": 42, "time_off_type_id": 1, "start_date": "2026-12-21", "end_date": "2026-12-23", "half_day_start": false, "half_day_end": true, "comment": "Holidays"}))]
-pub struct NewTimeOff {
-    /// The employee's id.
-    pub employee_id: i64,
-    /// A day-counted absence type's id.
-    pub time_off_type_id: i64,
-    /// First day, `YYYY-MM-DD`.
-    #[schema(format = Date)]
-    pub start_date: String,
-    /// Last day, `YYYY-MM-DD`.
-    #[schema(format = Date)]
-    pub end_date: String,
-    /// Whether the first day is a half day.
-    pub half_day_start: Option<bool>,
-    /// Whether the last day is a half day.
-    pub half_day_end: Option<bool>,
-    /// Comment.
-    #[schema(max_length = 10000)]
-    pub comment: Option<String>,
-    /// `false` stores it as requested; default `true` (approved).
-    pub skip_approval: Option<bool>,
 }
 
 // ----- Documents and partners -----------------------------------------------
