@@ -165,13 +165,26 @@ fn reference_page(doc: &utoipa::openapi::OpenApi, document_path: &str) -> String
             .replace('>', "&gt;")
             .replace('"', "&quot;")
     };
+    // Prose: escaped, then `code` spans (the annotations' Markdown) as <code>.
+    let prose = |t: &str| {
+        let escaped = e(t);
+        let mut out = String::with_capacity(escaped.len());
+        for (i, part) in escaped.split('`').enumerate() {
+            if i % 2 == 1 {
+                let _ = write!(out, "<code>{part}</code>");
+            } else {
+                out.push_str(part);
+            }
+        }
+        out
+    };
     let mut html = String::new();
     let _ = write!(
         html,
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title}</title><style>body{{font:16px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}}code,pre{{font:14px ui-monospace,monospace}}section{{border-top:1px solid #ccc;padding:.5rem 0}}.m{{display:inline-block;min-width:4rem;font-weight:700}}table{{border-collapse:collapse}}td,th{{text-align:left;padding:.2rem .6rem .2rem 0;vertical-align:top}}</style></head><body><h1>{title}</h1><p>{description}</p><p><a href=\"{document_path}\">OpenAPI 3.1 document (JSON)</a>: generate a client from it.</p>",
         title = e(&doc.info.title),
         document_path = e(document_path),
-        description = e(doc.info.description.as_deref().unwrap_or_default()),
+        description = prose(doc.info.description.as_deref().unwrap_or_default()),
     );
     for (path, item) in &doc.paths.paths {
         let operations = [
@@ -188,11 +201,12 @@ fn reference_page(doc: &utoipa::openapi::OpenApi, document_path: &str) -> String
                 "<section id=\"{id}\"><h2><span class=\"m\">{method}</span> <code>{path}</code></h2><p>{summary}</p>",
                 id = e(op.operation_id.as_deref().unwrap_or_default()),
                 path = e(path),
-                summary = e(op
-                    .description
-                    .as_deref()
-                    .or(op.summary.as_deref())
-                    .unwrap_or_default()),
+                summary = prose(
+                    op.description
+                        .as_deref()
+                        .or(op.summary.as_deref())
+                        .unwrap_or_default()
+                ),
             );
             let scopes: Vec<String> = op
                 .security
@@ -221,7 +235,7 @@ fn reference_page(doc: &utoipa::openapi::OpenApi, document_path: &str) -> String
                         "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
                         e(&p.name),
                         e(&place),
-                        e(p.description.as_deref().unwrap_or_default())
+                        prose(p.description.as_deref().unwrap_or_default())
                     );
                 }
                 html.push_str("</table>");
@@ -232,7 +246,12 @@ fn reference_page(doc: &utoipa::openapi::OpenApi, document_path: &str) -> String
                     utoipa::openapi::RefOr::T(r) => r.description.clone(),
                     utoipa::openapi::RefOr::Ref(r) => r.ref_location.clone(),
                 };
-                let _ = write!(html, "<tr><td>{}</td><td>{}</td></tr>", e(status), e(&text));
+                let _ = write!(
+                    html,
+                    "<tr><td>{}</td><td>{}</td></tr>",
+                    e(status),
+                    prose(&text)
+                );
             }
             html.push_str("</table></section>");
         }
@@ -285,6 +304,9 @@ mod tests {
         assert!(page.contains("<code>/v1/company/employees</code>"));
         assert!(page.contains("employees:read"));
         assert!(!page.contains("<script"));
+        // The annotations' `code` spans are shown as code, not as backticks.
+        assert!(page.contains("<code>Authorization</code>"), "{page}");
+        assert!(!page.contains('`'));
     }
 
     #[test]
