@@ -454,18 +454,21 @@ where
                 "Expected request with `Content-Type: application/json`".to_owned(),
             ));
         }
-        // Every body of the admin API is an object. Derived struct
-        // deserialisers also take an array of the fields in order
-        // (`["slack"]`), a shape nobody documents or means to send.
-        if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
-            return Err(Problem::bad_request(
-                "the body must be a JSON object".to_owned(),
-            ));
-        }
-        axum::Json::<T>::from_bytes(&bytes)
-            .map(|axum::Json(value)| Self(value))
-            .map_err(|e| Problem::bad_request(e.body_text()))
+        json_object(&bytes).map(Self).map_err(Problem::bad_request)
     }
+}
+
+/// A JSON object body as `T`, or what is wrong with it, for a person (the
+/// field at fault named by its path). Every body of both APIs is an
+/// object: derived struct deserialisers also take an array of the fields
+/// in order (`["slack"]`), a shape nobody documents or means to send.
+pub(crate) fn json_object<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err("the body must be a JSON object".to_owned());
+    }
+    axum::Json::<T>::from_bytes(bytes)
+        .map(|axum::Json(value)| value)
+        .map_err(|e| e.body_text())
 }
 
 #[cfg(test)]

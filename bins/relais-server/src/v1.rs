@@ -827,16 +827,10 @@ pub(crate) async fn partner_finish(
     Ok(Json(wire::Success::new(run)).into_response())
 }
 
-/// A JSON object body as `T`; a body that is not one, or a field of the
-/// wrong shape, is a 400 naming where.
+/// A JSON object body as `T` ([`crate::json_object`]), its faults in the
+/// public API's envelope.
 fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, V1Error> {
-    let bad = |message: String| V1Error::new(StatusCode::BAD_REQUEST, message);
-    let value: Value =
-        serde_json::from_slice(body).map_err(|e| bad(format!("the body must be JSON: {e}")))?;
-    if !value.is_object() {
-        return Err(bad("the body must be a JSON object".into()));
-    }
-    serde_path_to_error::deserialize(value).map_err(|e| bad(format!("{}: {}", e.path(), e.inner())))
+    crate::json_object(body).map_err(|message| V1Error::new(StatusCode::BAD_REQUEST, message))
 }
 
 /// `POST /v1/company/attendances` (JSON).
