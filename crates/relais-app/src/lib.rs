@@ -175,21 +175,34 @@ impl App {
         company: relais_access::CompanyId,
     ) -> Result<Arc<relais_store::PeopleReference>, AppError> {
         let revision = self.store.people_revision(company)?;
+        self.people_reference_at(company, revision)
+    }
+
+    /// [`Self::people_reference`] for a revision the caller read (before
+    /// anything else it reads), so that one request asks for it once.
+    ///
+    /// # Errors
+    /// [`AppError`] when the database fails.
+    pub(crate) fn people_reference_at(
+        &self,
+        company: relais_access::CompanyId,
+        revision: u64,
+    ) -> Result<Arc<relais_store::PeopleReference>, AppError> {
         self.people_cache
             .references
             .get_or_load(company, revision, || self.store.people_reference(company))
     }
 
     /// Every employee id of the company in order, from memory while the
-    /// company's people revision is the one it was read at.
+    /// company's people revision is `revision` (read by the caller first).
     ///
     /// # Errors
     /// [`AppError`] when the database fails.
-    pub(crate) fn employee_ids(
+    pub(crate) fn employee_ids_at(
         &self,
         company: relais_access::CompanyId,
+        revision: u64,
     ) -> Result<Arc<Vec<relais_people::EmployeeId>>, AppError> {
-        let revision = self.store.people_revision(company)?;
         self.people_cache
             .employee_ids
             .get_or_load(company, revision, || self.store.employee_ids(company))

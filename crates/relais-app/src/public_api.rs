@@ -459,10 +459,13 @@ impl App {
             }
         }
         let company = caller.credential.company_id;
+        // Read first: a change after it makes the cached entries look older
+        // than they are, never newer.
+        let revision = self.store.people_revision(company)?;
         let page = if filter.email.is_none() && filter.updated_since.is_none() {
             // The whole list: page through the company's ids, kept in
             // memory, instead of counting and skipping rows each time.
-            let ids = self.employee_ids(company)?;
+            let ids = self.employee_ids_at(company, revision)?;
             let start = usize::try_from(offset).unwrap_or(usize::MAX).min(ids.len());
             let end = start
                 .saturating_add(usize::try_from(limit).unwrap_or(usize::MAX))
@@ -480,7 +483,7 @@ impl App {
             self.store
                 .employees(company, &filter, Window { offset, limit })?
         };
-        let reference = self.reference(caller)?;
+        let reference = self.people_reference_at(company, revision)?;
         Ok(EmployeePage {
             employees: page.rows,
             attributes: caller.selection(&reference.custom_attributes, &query.all("attributes")),
