@@ -17,6 +17,7 @@ use relais_people::{
     EmployeeId, OrgUnit, Project, StandardAttribute, TimeOff, TimeOffType as DomainTimeOffType,
     TimeOffUnit,
 };
+use relais_reports::DataType;
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Deserialize, Serialize, Serializer};
 use utoipa::openapi::RefOr;
@@ -272,6 +273,49 @@ pub enum AttributeValue<'a> {
     CostCenters(&'a [CostCenterShare]),
 }
 
+/// An instant in one of the modelled HRIS's formats, which differ by
+/// endpoint: written straight to the answer, without a `String` first.
+#[derive(Debug, Clone, Copy)]
+pub struct Instant {
+    at: DateTime<Utc>,
+    format: &'static str,
+}
+
+impl Instant {
+    /// `YYYY-MM-DDTHH:MM:SS+0000`, as in absences.
+    #[must_use]
+    pub const fn absence(at: DateTime<Utc>) -> Self {
+        Self {
+            at,
+            format: "%Y-%m-%dT%H:%M:%S+0000",
+        }
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS+00:00`, as in attendances and employee attributes.
+    #[must_use]
+    pub const fn offset(at: DateTime<Utc>) -> Self {
+        Self {
+            at,
+            format: "%Y-%m-%dT%H:%M:%S+00:00",
+        }
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SSZ`, as in Custom Reports.
+    #[must_use]
+    pub const fn zulu(at: DateTime<Utc>) -> Self {
+        Self {
+            at,
+            format: "%Y-%m-%dT%H:%M:%SZ",
+        }
+    }
+}
+
+impl Serialize for Instant {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.at.format(self.format))
+    }
+}
+
 impl Serialize for AttributeValue<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -280,7 +324,7 @@ impl Serialize for AttributeValue<'_> {
             Self::Text(t) => s.serialize_str(t),
             Self::Owned(t) => s.serialize_str(t),
             Self::Date(d) => s.collect_str(&format_args!("{d}T00:00:00+00:00")),
-            Self::Instant(t) => s.collect_str(&t.format("%Y-%m-%dT%H:%M:%S+00:00")),
+            Self::Instant(t) => Instant::offset(*t).serialize(s),
             Self::Unit(kind, unit) => Typed {
                 kind,
                 attributes: UnitAttributes {
@@ -625,10 +669,10 @@ pub struct TimeOffPeriodAttributes<'a> {
     pub created_by: &'static str,
     /// `YYYY-MM-DDTHH:MM:SS+0000`.
     #[schema(value_type = String)]
-    pub created_at: AbsenceTime,
+    pub created_at: Instant,
     /// `YYYY-MM-DDTHH:MM:SS+0000`.
     #[schema(value_type = String)]
-    pub updated_at: AbsenceTime,
+    pub updated_at: Instant,
 }
 
 /// A date with a numeric offset without a colon, as the modelled HRIS
@@ -639,16 +683,6 @@ pub struct AbsenceDate(pub NaiveDate);
 impl Serialize for AbsenceDate {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(&format_args!("{}T00:00:00+0000", self.0))
-    }
-}
-
-/// An instant written `YYYY-MM-DDTHH:MM:SS+0000`.
-#[derive(Debug, Clone, Copy)]
-pub struct AbsenceTime(pub DateTime<Utc>);
-
-impl Serialize for AbsenceTime {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(&self.0.format("%Y-%m-%dT%H:%M:%S+0000"))
     }
 }
 
@@ -709,8 +743,8 @@ pub fn time_off_period<'a>(t: &'a TimeOff, context: &'a AbsenceContext) -> TimeO
             comment: t.comment.as_deref().unwrap_or_default(),
             certificate: NO_CERTIFICATE,
             created_by: "API",
-            created_at: AbsenceTime(t.created_at),
-            updated_at: AbsenceTime(t.updated_at),
+            created_at: Instant::absence(t.created_at),
+            updated_at: Instant::absence(t.updated_at),
         },
     }
 }
@@ -966,7 +1000,7 @@ pub struct AttendanceAttributes<'a> {
     pub comment: &'a str,
     /// `YYYY-MM-DDTHH:MM:SS+00:00`.
     #[schema(value_type = String)]
-    pub updated_at: AttendanceTime,
+    pub updated_at: Instant,
     /// `confirmed`, `pending` or `rejected`.
     pub status: &'a str,
     /// The project, if any.
@@ -994,16 +1028,6 @@ pub struct Clock(pub chrono::NaiveTime);
 impl Serialize for Clock {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(&self.0.format("%H:%M"))
-    }
-}
-
-/// An instant written `YYYY-MM-DDTHH:MM:SS+00:00`.
-#[derive(Debug, Clone, Copy)]
-pub struct AttendanceTime(pub DateTime<Utc>);
-
-impl Serialize for AttendanceTime {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(&self.0.format("%Y-%m-%dT%H:%M:%S+00:00"))
     }
 }
 
@@ -1045,7 +1069,7 @@ pub fn attendance<'a>(
             end_time: Clock(a.end_time),
             break_minutes: a.break_minutes,
             comment: a.comment.as_deref().unwrap_or_default(),
-            updated_at: AttendanceTime(a.updated_at),
+            updated_at: Instant::offset(a.updated_at),
             status: a.status.as_str(),
             project: a
                 .project_id
@@ -1365,13 +1389,13 @@ pub struct ReportAttributes<'a> {
     pub end_date: Display<NaiveDate>,
     /// `YYYY-MM-DDTHH:MM:SSZ`.
     #[schema(value_type = String)]
-    pub created_at: Zulu,
+    pub created_at: Instant,
     /// `YYYY-MM-DDTHH:MM:SSZ`.
     #[schema(value_type = String)]
-    pub updated_at: Zulu,
+    pub updated_at: Instant,
     /// When the rows were computed, `null` before the first read.
     #[schema(value_type = Option<String>)]
-    pub data_refreshed_at: Option<Zulu>,
+    pub data_refreshed_at: Option<Instant>,
     /// The columns' attribute ids.
     pub columns: &'a [String],
     /// The report's filters.
@@ -1383,16 +1407,6 @@ pub struct ReportAttributes<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Vec<ReportItem>>)]
     pub items: Option<ReportItems<'a>>,
-}
-
-/// An instant written `YYYY-MM-DDTHH:MM:SSZ`.
-#[derive(Debug, Clone, Copy)]
-pub struct Zulu(pub DateTime<Utc>);
-
-impl Serialize for Zulu {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(&self.0.format("%Y-%m-%dT%H:%M:%SZ"))
-    }
 }
 
 /// A report's metadata; with `computed`, its period as computed and when.
@@ -1413,9 +1427,9 @@ pub fn report_attributes<'a>(
         status: "up_to_date",
         start_date: Display(start),
         end_date: Display(end),
-        created_at: Zulu(d.created_at),
-        updated_at: Zulu(d.updated_at),
-        data_refreshed_at: computed.map(|c| Zulu(c.refreshed_at)),
+        created_at: Instant::zulu(d.created_at),
+        updated_at: Instant::zulu(d.updated_at),
+        data_refreshed_at: computed.map(|c| Instant::zulu(c.refreshed_at)),
         columns: &d.columns,
         filters: &d.filters,
         period_type: d.period.type_name(),
@@ -1559,16 +1573,16 @@ impl Serialize for CellOut<'_> {
         map.serialize_entry("attribute_id", &self.cell.attribute_id)?;
         match &self.cell.value {
             CellValue::Text(text) => {
-                map.serialize_entry("data_type", "TEXT")?;
+                map.serialize_entry("data_type", data_type_name(DataType::Text))?;
                 map.serialize_entry("value", text)?;
             }
             CellValue::Entity { id, name } => {
                 map.serialize_entry("entity_id", &id.map(Display))?;
-                map.serialize_entry("data_type", "ENTITY")?;
+                map.serialize_entry("data_type", data_type_name(DataType::Entity))?;
                 map.serialize_entry("value", name)?;
             }
             CellValue::CostCenters(list) => {
-                map.serialize_entry("data_type", "COST_CENTER")?;
+                map.serialize_entry("data_type", data_type_name(DataType::CostCenter))?;
                 map.serialize_entry(
                     "cost_centers",
                     &list
@@ -1582,11 +1596,11 @@ impl Serialize for CellOut<'_> {
                 )?;
             }
             CellValue::Duration(hours) => {
-                map.serialize_entry("data_type", "DURATION")?;
+                map.serialize_entry("data_type", data_type_name(DataType::Duration))?;
                 map.serialize_entry("duration", hours)?;
             }
             CellValue::AbsenceOverview { days, hours } => {
-                map.serialize_entry("data_type", "ABSENCE_OVERVIEW")?;
+                map.serialize_entry("data_type", data_type_name(DataType::AbsenceOverview))?;
                 map.serialize_entry("start_date", &Display(self.start))?;
                 map.serialize_entry("end_date", &Display(self.end))?;
                 map.serialize_entry("duration_days", &relais_people::format_hours(*days))?;
@@ -1719,6 +1733,18 @@ pub struct ColumnInfo<'a> {
     pub data_type: &'static str,
 }
 
+/// A column's and a cell's `data_type` on the wire.
+#[must_use]
+pub const fn data_type_name(t: DataType) -> &'static str {
+    match t {
+        DataType::Text => "TEXT",
+        DataType::Entity => "ENTITY",
+        DataType::CostCenter => "COST_CENTER",
+        DataType::Duration => "DURATION",
+        DataType::AbsenceOverview => "ABSENCE_OVERVIEW",
+    }
+}
+
 /// `GET /v1/company/custom-reports/columns`.
 #[must_use]
 pub fn report_columns(list: &relais_app::reports::ColumnList) -> ReportColumns<'_> {
@@ -1728,13 +1754,7 @@ pub fn report_columns(list: &relais_app::reports::ColumnList) -> ReportColumns<'
         .map(|c| ColumnInfo {
             attribute_id: &c.attribute_id,
             human_readable: c.label(list.locale),
-            data_type: match c.data_type {
-                relais_reports::DataType::Text => "TEXT",
-                relais_reports::DataType::Entity => "ENTITY",
-                relais_reports::DataType::CostCenter => "COST_CENTER",
-                relais_reports::DataType::Duration => "DURATION",
-                relais_reports::DataType::AbsenceOverview => "ABSENCE_OVERVIEW",
-            },
+            data_type: data_type_name(c.data_type),
         })
         .collect();
     let total = attributes.len() as u64;
