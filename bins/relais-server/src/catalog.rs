@@ -99,7 +99,9 @@ pub(crate) async fn categories(
     }))
 }
 
-/// `GET /api/catalog/{slug}`
+/// One integration's page: setup, permissions, pricing, support and
+/// developer details, who runs its syncs, and what this Relais lacks to
+/// connect it, if anything.
 #[utoipa::path(
     get, path = "/api/catalog/{slug}", tag = "Catalog", operation_id = "getCatalogIntegration",
     params(("slug" = String, Path, description = "The integration's slug, e.g. `slack`", example = "slack")),

@@ -197,7 +197,8 @@ fn json_response(body: Vec<u8>) -> Response {
         .into_response()
 }
 
-/// `POST /v1/auth`
+/// Exchanges a credential's client_id and client_secret (a JSON or form body,
+/// never the query string) for a bearer token valid 24 hours.
 #[utoipa::path(
     post, path = "/v1/auth", tag = "Authentication", operation_id = "authenticate",
     request_body(content(
@@ -833,7 +834,8 @@ fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, V1Error> 
     crate::json_object(body).map_err(|message| V1Error::new(StatusCode::BAD_REQUEST, message))
 }
 
-/// `POST /v1/company/attendances` (JSON).
+/// Records 1 to 200 attendances (a JSON body), all or nothing: one bad item
+/// refuses the request, every problem named with its item.
 #[utoipa::path(
     post, path = "/v1/company/attendances", tag = "Attendances", operation_id = "createAttendances",
     request_body = wire::NewAttendances,
