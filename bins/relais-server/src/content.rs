@@ -69,7 +69,8 @@ pub(crate) async fn require_declared_body(request: Request<Body>, next: Next) ->
     if !writes || !has_body(request.headers()) || path == "/api/employees/import" {
         return next.run(request).await;
     }
-    let takes_form = path == "/v1/auth" || path == "/v1/company/time-offs";
+    let takes_form =
+        path == "/v1/auth" || path == "/v1/company/time-offs" || path == "/v2/auth/token";
     let declared = essence(request.headers());
     let accepted = declared.as_deref().is_some_and(|t| {
         t == "application/json"
@@ -88,7 +89,9 @@ pub(crate) async fn require_declared_body(request: Request<Body>, next: Next) ->
         Some(t) => format!("the body is declared as '{t}'; send it as Content-Type: {wanted}"),
         None => format!("the body has no Content-Type; send it as Content-Type: {wanted}"),
     };
-    if is_v1(&path) {
+    if path.starts_with("/v1/recruiting/") {
+        crate::recruiting::unsupported_media_type(message)
+    } else if is_v1(&path) {
         v1_error(StatusCode::UNSUPPORTED_MEDIA_TYPE, message)
     } else {
         Problem::new(

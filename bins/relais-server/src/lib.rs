@@ -14,6 +14,7 @@ mod employees;
 pub mod openapi;
 mod openapi_admin;
 mod problem;
+mod recruiting;
 mod reports;
 mod sync;
 mod users;
@@ -59,6 +60,9 @@ pub struct ServerConfig {
     pub auth_per_minute: NonZeroU32,
     /// Public-API calls allowed per credential and minute.
     pub api_per_minute: NonZeroU32,
+    /// Recruiting API calls (applications and uploads) allowed per company
+    /// and minute: 20, as the modelled HRIS documents.
+    pub recruiting_per_minute: NonZeroU32,
     /// The web console's settings.
     pub console: console::ConsoleConfig,
     /// Requests come through a reverse proxy on this machine or network:
@@ -76,6 +80,7 @@ impl Default for ServerConfig {
             max_body_bytes: 1024 * 1024,
             auth_per_minute: NonZeroU32::new(60).unwrap_or(NonZeroU32::MIN),
             api_per_minute: NonZeroU32::new(300).unwrap_or(NonZeroU32::MIN),
+            recruiting_per_minute: NonZeroU32::new(20).unwrap_or(NonZeroU32::MIN),
             console: console::ConsoleConfig::default(),
             trust_proxy: false,
         }
@@ -88,6 +93,7 @@ pub(crate) struct Shared {
     pub app: Arc<App>,
     pub config: Arc<ServerConfig>,
     pub throttle: Arc<v1::Throttle>,
+    pub recruiting_throttle: Arc<recruiting::RecruitingThrottle>,
     pub console: Arc<console::ConsoleState>,
 }
 
@@ -122,9 +128,16 @@ pub fn router(app: Arc<App>, config: ServerConfig) -> Router {
             config.auth_per_minute,
             config.api_per_minute,
         )),
+        recruiting_throttle: Arc::new(recruiting::RecruitingThrottle::new(
+            config.recruiting_per_minute,
+        )),
         console: Arc::new(console::ConsoleState::new(&config.console)),
         config: Arc::new(config.clone()),
     };
+    // The routes that take files have their own, larger body limit.
+    let uploads = recruiting::upload_routes()
+        .with_state(shared.clone())
+        .layer(RequestBodyLimitLayer::new(recruiting::MAX_UPLOAD_REQUEST));
     Router::new()
         .route("/healthz", get(health))
         .route("/api/me", get(auth::me))
@@ -136,6 +149,7 @@ pub fn router(app: Arc<App>, config: ServerConfig) -> Router {
         .merge(sync::routes())
         .merge(users::routes())
         .merge(v1::routes(shared.clone()))
+        .merge(recruiting::routes())
         .merge(openapi::routes())
         .route_layer(axum::middleware::from_fn(content::require_declared_body))
         // The console's forms are its own: after the API's body rule.
@@ -144,6 +158,7 @@ pub fn router(app: Arc<App>, config: ServerConfig) -> Router {
         .method_not_allowed_fallback(problem::method_not_allowed)
         .with_state(shared)
         .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
+        .merge(uploads)
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             config.request_timeout,

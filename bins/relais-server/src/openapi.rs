@@ -49,6 +49,20 @@ pub enum Api {
         crate::v1::partner_start,
         crate::v1::partner_entries,
         crate::v1::partner_finish,
+        crate::recruiting::submit_application,
+        crate::recruiting::upload_document,
+        crate::recruiting::form_application,
+        crate::recruiting::feed_by_path,
+        crate::recruiting::token,
+        crate::recruiting::v2_applications,
+        crate::recruiting::v2_application,
+        crate::recruiting::v2_stage_transitions,
+        crate::recruiting::v2_candidates,
+        crate::recruiting::v2_candidate,
+        crate::recruiting::v2_jobs,
+        crate::recruiting::v2_job,
+        crate::recruiting::v2_categories,
+        crate::recruiting::v2_category,
     ),
     modifiers(&BearerScheme),
     tags(
@@ -59,6 +73,7 @@ pub enum Api {
         (name = "Documents", description = "Personnel Data: document categories"),
         (name = "Custom Reports", description = "Reports built in the HR platform, read-only; the whitelist does not apply"),
         (name = "Partners", description = "A partner integration's own connection and sync runs"),
+        (name = "Recruiting", description = "The Recruiting API: applications and their files (recruiting key + X-Company-ID), the deprecated form, the public XML job feed, and the v2 reads behind OAuth2 client credentials"),
     ),
 )]
 struct V1Doc;
@@ -73,6 +88,11 @@ impl utoipa::Modify for BearerScheme {
             "A token from POST /v1/auth, valid 24 hours; scopes are the credential's, e.g. employees:read".into(),
         );
         components.add_security_scheme("bearer", SecurityScheme::Http(bearer));
+        let mut recruiting = Http::new(HttpAuthScheme::Bearer);
+        recruiting.description = Some(
+            "The company's recruiting API key (rec_…, from `relais recruiting key` or POST /api/recruiting/key), sent with the header X-Company-ID: <the company's number>".into(),
+        );
+        components.add_security_scheme("recruiting_key", SecurityScheme::Http(recruiting));
     }
 }
 

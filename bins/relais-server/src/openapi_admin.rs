@@ -67,6 +67,16 @@ use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
         crate::users::own_tokens,
         crate::users::issue,
         crate::users::revoke,
+        crate::recruiting::overview,
+        crate::recruiting::switches,
+        crate::recruiting::issue_key,
+        crate::recruiting::jobs,
+        crate::recruiting::create_job,
+        crate::recruiting::job,
+        crate::recruiting::update_job,
+        crate::recruiting::applications,
+        crate::recruiting::application,
+        crate::recruiting::application_file,
     ),
     modifiers(&TokenScheme, &CatalogFilters, &GlobalLayers, &Flattened, &LinkFields),
     tags(
@@ -80,6 +90,7 @@ use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
         (name = "Employees", description = "The company's employees, and importing them from a file"),
         (name = "Reports", description = "Custom report definitions, and the columns they can hold"),
         (name = "Users and tokens", description = "Who holds the \"Marketplace integrations & API\" right, and personal access tokens"),
+        (name = "Recruiting", description = "The recruiting API key and switches, job positions, and the applications received"),
     ),
 )]
 pub(crate) struct AdminDoc;

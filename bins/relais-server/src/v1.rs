@@ -38,6 +38,14 @@ pub(crate) struct Throttle {
 }
 
 impl Throttle {
+    /// Seconds until the credential `key` may call again, if it is over
+    /// its per-minute budget now (and counts this call otherwise).
+    pub(crate) fn over_budget(&self, key: &str) -> Option<u64> {
+        Self::check(&self.api, key)
+            .err()
+            .and_then(|e| e.retry_after)
+    }
+
     pub(crate) fn new(auth_per_minute: NonZeroU32, api_per_minute: NonZeroU32) -> Self {
         Self {
             auth: RateLimiter::keyed(Quota::per_minute(auth_per_minute)),

@@ -75,12 +75,13 @@ pub(crate) fn run(ctx: &Ctx, command: DemoCommand) -> Result<(), AppError> {
                 outln!("Resumed an interrupted generation after employee {written}.")?;
             }
             outln!(
-                "Generated {} employees, {} attendances, {} time-offs, {} absence periods and {} history entries for {} in {:.1} s.",
+                "Generated {} employees, {} attendances, {} time-offs, {} absence periods, {} history entries and {} job applications for {} in {:.1} s.",
                 summary.employees,
                 summary.attendances,
                 summary.time_offs,
                 summary.absence_periods,
                 summary.history_entries,
+                summary.applications,
                 company.slug,
                 summary.elapsed.as_secs_f64()
             )

@@ -27,7 +27,9 @@ pub use credential::{
 };
 pub use error::AccessError;
 pub use sealed::SecretKey;
-pub use secret::{IssuedToken, PersonalAccessToken, PresentedToken, SecretHash, TokenId};
+pub use secret::{
+    IssuedToken, PersonalAccessToken, PresentedToken, SecretHash, TokenId, new_recruiting_key,
+};
 pub use session::{
     INVITE_LIFETIME, Invite, IssuedInvite, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, OpenedSession,
     PasswordHash, SESSION_ABSOLUTE, SESSION_IDLE, Session,

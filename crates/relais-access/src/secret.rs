@@ -237,6 +237,15 @@ pub(crate) fn random_id() -> Result<TokenId, AccessError> {
     Ok(TokenId(crate::hex::encode(&id)))
 }
 
+/// A fresh recruiting API key (`rec_` and 64 hex digits): the static
+/// per-company key the recruiting API takes with the company's number.
+///
+/// # Errors
+/// [`AccessError::Randomness`] when the system has no randomness to give.
+pub fn new_recruiting_key() -> Result<String, AccessError> {
+    Ok(format!("rec_{}", random_secret()?))
+}
+
 /// A fresh secret: 64 hex digits, 256 random bits.
 pub(crate) fn random_secret() -> Result<String, AccessError> {
     let mut secret = [0_u8; SECRET_BYTES];

@@ -13,6 +13,7 @@ pub mod export;
 mod operator;
 mod people;
 pub mod public_api;
+pub mod recruiting;
 pub mod reports;
 pub mod setup;
 mod sign_in;

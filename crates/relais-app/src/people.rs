@@ -31,6 +31,8 @@ pub struct DemoSummary {
     pub absence_periods: u64,
     /// Effective-dated attribute values.
     pub history_entries: u64,
+    /// Job applications (with their candidates and jobs).
+    pub applications: u64,
     /// When an interrupted generation was resumed: the employees it had
     /// written (the counts above are of this run).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -155,6 +157,7 @@ impl App {
             time_offs: 0,
             absence_periods: 0,
             history_entries: 0,
+            applications: 0,
             resumed_from: (written > 0).then_some(written),
             elapsed: Duration::ZERO,
         };
@@ -178,6 +181,17 @@ impl App {
             }
         }
         self.install_example_reports(company)?;
+        // Recruiting: a few hundred applications to a handful of jobs, as of
+        // the demo's last day.
+        let recruiting = relais_recruiting::demo::demo(
+            spec.seed,
+            spec.until.and_time(chrono::NaiveTime::MIN).and_utc() + chrono::Duration::hours(17),
+            usize::try_from(spec.employees / 2)
+                .unwrap_or(0)
+                .clamp(200, 2_000),
+        );
+        self.store.replace_recruiting(company.id, &recruiting)?;
+        summary.applications = recruiting.applications.len() as u64;
         self.store.finish_demo(company.id)?;
         summary.elapsed = started.elapsed();
         tracing::info!(company = %company.slug, employees = summary.employees, attendances = summary.attendances, resumed_from = written, "demo data generated");

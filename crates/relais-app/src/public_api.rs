@@ -106,7 +106,7 @@ impl V1Query {
         self.all(key)
     }
 
-    fn one(&self, key: &str) -> Option<&str> {
+    pub(crate) fn one(&self, key: &str) -> Option<&str> {
         self.0
             .get(key)
             .and_then(|v| v.last())
@@ -184,7 +184,7 @@ impl V1Query {
             .transpose()
     }
 
-    fn time(&self, key: &str) -> Result<Option<DateTime<Utc>>, AppError> {
+    pub(crate) fn time(&self, key: &str) -> Result<Option<DateTime<Utc>>, AppError> {
         self.check_each(key, |v| parse_instant(v).is_some())?;
         self.one(key)
             .map(|text| {

@@ -13,6 +13,7 @@
 //! personal access token by its public id (that lookup is how the company of
 //! a request is learnt in the first place).
 
+mod recruiting;
 mod sqlite;
 
 use chrono::NaiveDate;
@@ -29,6 +30,10 @@ use relais_people::{
 };
 use relais_reports::ReportDefinition;
 
+pub use recruiting::{
+    After, ApplicationOutcome, CandidateInput, NewUpload, RecruitingFilter, RecruitingSettings,
+    RecruitingStore, UploadInfo,
+};
 pub use sqlite::SqliteStore;
 
 /// Why a storage operation failed.
@@ -1154,6 +1159,7 @@ pub trait Store:
     + SyncStore
     + AdminStore
     + ImportStore
+    + RecruitingStore
     + Send
     + Sync
     + std::fmt::Debug
@@ -1171,6 +1177,7 @@ impl<T> Store for T where
         + SyncStore
         + AdminStore
         + ImportStore
+        + RecruitingStore
         + Send
         + Sync
         + std::fmt::Debug

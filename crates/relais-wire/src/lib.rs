@@ -8,4 +8,5 @@
 //! values (no intermediate `serde_json::Value` tree), and describes each type
 //! for the OpenAPI documents with `utoipa`.
 
+pub mod recruiting;
 pub mod v1;

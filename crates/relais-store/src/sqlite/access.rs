@@ -258,7 +258,7 @@ fn insert_token(conn: &Connection, token: &PersonalAccessToken) -> Result<(), St
 // Row readers return `Result<Result<T, StoreError>>`: the outer error is
 // SQLite's, the inner one a stored value that no longer parses.
 
-fn company_row(row: &Row<'_>) -> rusqlite::Result<Result<Company, StoreError>> {
+pub(super) fn company_row(row: &Row<'_>) -> rusqlite::Result<Result<Company, StoreError>> {
     let (id, name, slug, created_at): (String, String, String, String) =
         (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?);
     Ok((|| {

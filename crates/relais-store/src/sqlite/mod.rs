@@ -7,6 +7,7 @@ mod connections;
 mod credentials;
 mod import;
 mod people;
+mod recruiting;
 mod reports;
 mod sessions;
 mod sync;
@@ -41,6 +42,7 @@ const SCHEMA_STEPS: &[&str] = &[
     include_str!("../../migrations/008_operator_state.sql"),
     include_str!("../../migrations/009_console_sign_in.sql"),
     include_str!("../../migrations/010_entries_in_run_order.sql"),
+    include_str!("../../migrations/011_recruiting.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {
