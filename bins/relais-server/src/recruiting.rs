@@ -1151,9 +1151,11 @@ pub(crate) async fn overview(
     State(s): State<Shared>,
     Authenticated(actor): Authenticated,
 ) -> Result<Json<RecruitingOverview>, Problem> {
-    blocking(&s.app, move |app| app.recruiting_overview(&actor))
-        .await
-        .map(Json)
+    blocking(&s.app, move |app| {
+        app.recruiting_overview(relais_app::Caller::User(&actor), &actor.company)
+    })
+    .await
+    .map(Json)
 }
 
 /// Turns recruiting, its API or its feed on or off.
@@ -1173,9 +1175,11 @@ pub(crate) async fn switches(
     Authenticated(actor): Authenticated,
     JsonBody(body): JsonBody<RecruitingSwitches>,
 ) -> Result<Json<RecruitingOverview>, Problem> {
-    blocking(&s.app, move |app| app.set_recruiting_switches(&actor, body))
-        .await
-        .map(Json)
+    blocking(&s.app, move |app| {
+        app.set_recruiting_switches(relais_app::Caller::User(&actor), &actor.company, body)
+    })
+    .await
+    .map(Json)
 }
 
 /// Issues a new recruiting API key; the previous one stops working.
@@ -1193,7 +1197,10 @@ pub(crate) async fn issue_key(
     State(s): State<Shared>,
     Authenticated(actor): Authenticated,
 ) -> Result<(StatusCode, Json<RecruitingKey>), Problem> {
-    let key = blocking(&s.app, move |app| app.issue_recruiting_key(&actor)).await?;
+    let key = blocking(&s.app, move |app| {
+        app.issue_recruiting_key(relais_app::Caller::User(&actor), &actor.company)
+    })
+    .await?;
     Ok((StatusCode::CREATED, Json(key)))
 }
 
@@ -1211,9 +1218,11 @@ pub(crate) async fn jobs(
     State(s): State<Shared>,
     Authenticated(actor): Authenticated,
 ) -> Result<Json<Vec<JobPosition>>, Problem> {
-    blocking(&s.app, move |app| app.jobs(&actor))
-        .await
-        .map(Json)
+    blocking(&s.app, move |app| {
+        app.jobs(relais_app::Caller::User(&actor), &actor.company)
+    })
+    .await
+    .map(Json)
 }
 
 /// Opens a job position.
@@ -1235,7 +1244,10 @@ pub(crate) async fn create_job(
     Authenticated(actor): Authenticated,
     JsonBody(draft): JsonBody<JobDraft>,
 ) -> Result<(StatusCode, Json<JobPosition>), Problem> {
-    let job = blocking(&s.app, move |app| app.create_job(&actor, draft)).await?;
+    let job = blocking(&s.app, move |app| {
+        app.create_job(relais_app::Caller::User(&actor), &actor.company, draft)
+    })
+    .await?;
     Ok((StatusCode::CREATED, Json(job)))
 }
 
@@ -1258,9 +1270,11 @@ pub(crate) async fn job(
     Path(id): Path<String>,
 ) -> Result<Json<JobPosition>, Problem> {
     let id = number(&id)?;
-    blocking(&s.app, move |app| app.job(&actor, id))
-        .await
-        .map(Json)
+    blocking(&s.app, move |app| {
+        app.job(relais_app::Caller::User(&actor), &actor.company, id)
+    })
+    .await
+    .map(Json)
 }
 
 /// Changes a job position (send the whole draft).
@@ -1284,9 +1298,11 @@ pub(crate) async fn update_job(
     JsonBody(draft): JsonBody<JobDraft>,
 ) -> Result<Json<JobPosition>, Problem> {
     let id = number(&id)?;
-    blocking(&s.app, move |app| app.update_job(&actor, id, draft))
-        .await
-        .map(Json)
+    blocking(&s.app, move |app| {
+        app.update_job(relais_app::Caller::User(&actor), &actor.company, id, draft)
+    })
+    .await
+    .map(Json)
 }
 
 fn number(text: &str) -> Result<i64, Problem> {
@@ -1361,7 +1377,12 @@ pub(crate) async fn applications(
 ) -> Result<Json<ApplicationList>, Problem> {
     let Query(query) = query.map_err(|e| Problem::bad_request(e.body_text()))?;
     let page = blocking(&s.app, move |app| {
-        app.recruiting_applications(&actor, query.limit.unwrap_or(50), query.cursor.as_deref())
+        app.recruiting_applications(
+            relais_app::Caller::User(&actor),
+            &actor.company,
+            query.limit.unwrap_or(50),
+            query.cursor.as_deref(),
+        )
     })
     .await?;
     let items = page
@@ -1420,9 +1441,11 @@ pub(crate) async fn application(
     Path(id): Path<String>,
 ) -> Result<Json<ApplicationDetail>, Problem> {
     let id = number(&id)?;
-    blocking(&s.app, move |app| app.recruiting_application(&actor, id))
-        .await
-        .map(Json)
+    blocking(&s.app, move |app| {
+        app.recruiting_application(relais_app::Caller::User(&actor), &actor.company, id)
+    })
+    .await
+    .map(Json)
 }
 
 /// Downloads a file of an application.
@@ -1449,8 +1472,10 @@ pub(crate) async fn application_file(
     let id = number(&id)?;
     let file = uuid::Uuid::parse_str(&file)
         .map_err(|_| Problem::bad_request("the file is named by its uuid".to_owned()))?;
-    let (info, content) =
-        blocking(&s.app, move |app| app.application_file(&actor, id, file)).await?;
+    let (info, content) = blocking(&s.app, move |app| {
+        app.application_file(relais_app::Caller::User(&actor), &actor.company, id, file)
+    })
+    .await?;
     let disposition = format!(
         "attachment; filename*=UTF-8''{}",
         url::form_urlencoded::byte_serialize(info.original_filename.as_bytes()).collect::<String>()

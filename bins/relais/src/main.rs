@@ -11,6 +11,7 @@ mod demo;
 mod employees;
 mod operator;
 mod output;
+mod recruiting;
 mod reports;
 mod sync;
 mod users;
@@ -133,6 +134,12 @@ enum Command {
         after_help = "Examples:\n  relais reports list\n  relais reports export 0196a000-0000-7000-8000-000000000002 --format csv"
     )]
     Reports(reports::ReportsCommand),
+    /// Recruiting: the recruiting API key, switches, job positions, applications.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  relais recruiting key\n  relais recruiting jobs list\n  relais recruiting applications"
+    )]
+    Recruiting(recruiting::RecruitingCommand),
     /// Sync tracking: runs, entries, per-employee history; run a SCIM cycle now.
     #[command(
         subcommand,
@@ -310,6 +317,7 @@ fn run(cli: Cli) -> Result<(), AppError> {
         Command::Employees(command) => employees::run(&ctx, command),
         Command::Demo(command) => demo::run(&ctx, command),
         Command::Reports(command) => reports::run(&ctx, command),
+        Command::Recruiting(command) => recruiting::run(&ctx, command),
         Command::Sync(command) => sync::run(&ctx, command),
         Command::Connections(command) => connections::run(&ctx, command),
         Command::Requests(command) => connections::run_requests(&ctx, command),

@@ -1394,3 +1394,43 @@ fn employees_are_imported_all_or_nothing_after_a_dry_run() {
             "update employee 3 (lea.dubois@acme.example) from 2026-01-01: department Engineering → Management",
         ));
 }
+
+#[test]
+fn recruiting_keys_jobs_and_applications_are_managed_from_the_cli() {
+    let cli = Cli::new();
+    cli.json(&["demo", "generate", "--employees", "10", "--months", "1"]);
+    let key = cli.json(&["recruiting", "key"]);
+    assert!(key["access_token"].as_str().unwrap().starts_with("rec_"));
+    assert!(key["company_id"].as_i64().unwrap() > 0);
+    let jobs = cli.json(&["recruiting", "jobs", "list"]);
+    assert_eq!(jobs.as_array().unwrap().len(), 8);
+    let draft = cli.file(
+        "job.json",
+        r#"{"name": "Rust Engineer (m/f/d)", "office": "Munich", "employment_type": "permanent",
+            "seniority": "experienced", "schedule": "full-time",
+            "descriptions": {"en": [{"name": "Your tasks", "value": "<p>APIs</p>"}]}}"#,
+    );
+    let created = cli.json(&["recruiting", "jobs", "create", draft.to_str().unwrap()]);
+    assert_eq!(created["id"], 4719);
+    assert_eq!(created["published"], false);
+    let published = cli.json(&["recruiting", "jobs", "publish", "4719"]);
+    assert_eq!(published["published"], true);
+    cli.cmd(&["recruiting", "jobs", "show", "99"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("no job 99"));
+    let page = cli.json(&["recruiting", "applications", "--limit", "5"]);
+    assert_eq!(page["items"].as_array().unwrap().len(), 5);
+    let next = page["next_cursor"].as_str().unwrap();
+    let more = cli.json(&[
+        "recruiting",
+        "applications",
+        "--limit",
+        "5",
+        "--cursor",
+        next,
+    ]);
+    assert_ne!(page["items"][0]["id"], more["items"][0]["id"]);
+    let switched = cli.json(&["recruiting", "switch", "--feed", "off"]);
+    assert_eq!(switched["xml_feed"], false);
+}

@@ -22,7 +22,7 @@ use serde_json::Value;
 use sha2::Digest as _;
 
 use crate::public_api::{ApiCaller, V1Query};
-use crate::{Actor, App, AppError, ErrorKind};
+use crate::{App, AppError, Caller, ErrorKind};
 
 impl From<RecruitingError> for AppError {
     fn from(error: RecruitingError) -> Self {
@@ -727,16 +727,20 @@ impl App {
     ///
     /// # Errors
     /// [`ErrorKind::Forbidden`] without the *view* right.
-    pub fn recruiting_overview(&self, actor: &Actor) -> Result<RecruitingOverview, AppError> {
-        actor.require(MarketplaceRight::View)?;
-        let settings = self.store.recruiting_settings(actor.company.id)?;
+    pub fn recruiting_overview(
+        &self,
+        by: Caller<'_>,
+        company: &Company,
+    ) -> Result<RecruitingOverview, AppError> {
+        by.may(company, MarketplaceRight::View)?;
+        let settings = self.store.recruiting_settings(company.id)?;
         Ok(RecruitingOverview {
-            company_id: self.store.company_number(actor.company.id)?,
+            company_id: self.store.company_number(company.id)?,
             key_issued_at: settings.key_created_at,
             enabled: settings.enabled,
             public_api: settings.public_api,
             xml_feed: settings.xml_feed,
-            feed_path: format!("/jobs/{}/xml", actor.company.slug),
+            feed_path: format!("/jobs/{}/xml", company.slug),
             setup: settings.setup,
         })
     }
@@ -745,17 +749,20 @@ impl App {
     ///
     /// # Errors
     /// [`ErrorKind::Forbidden`] without the *edit* right.
-    pub fn issue_recruiting_key(&self, actor: &Actor) -> Result<RecruitingKey, AppError> {
-        actor.require(MarketplaceRight::Edit)?;
+    pub fn issue_recruiting_key(
+        &self,
+        by: Caller<'_>,
+        company: &Company,
+    ) -> Result<RecruitingKey, AppError> {
+        by.may(company, MarketplaceRight::Edit)?;
         let key = new_recruiting_key()?;
-        let mut settings = self.store.recruiting_settings(actor.company.id)?;
+        let mut settings = self.store.recruiting_settings(company.id)?;
         settings.key = Some(SecretHash::of(&key));
         settings.key_created_at = Some(Utc::now());
-        self.store
-            .save_recruiting_settings(actor.company.id, &settings)?;
-        tracing::info!(company = %actor.company.slug, user = %actor.user.email, "recruiting API key issued");
+        self.store.save_recruiting_settings(company.id, &settings)?;
+        tracing::info!(company = %company.slug, "recruiting API key issued");
         Ok(RecruitingKey {
-            company_id: self.store.company_number(actor.company.id)?,
+            company_id: self.store.company_number(company.id)?,
             access_token: key,
         })
     }
@@ -766,22 +773,22 @@ impl App {
     /// [`ErrorKind::Forbidden`] without the *edit* right.
     pub fn set_recruiting_switches(
         &self,
-        actor: &Actor,
+        by: Caller<'_>,
+        company: &Company,
         switches: RecruitingSwitches,
     ) -> Result<RecruitingOverview, AppError> {
-        actor.require(MarketplaceRight::Edit)?;
-        let mut settings = self.store.recruiting_settings(actor.company.id)?;
+        by.may(company, MarketplaceRight::Edit)?;
+        let mut settings = self.store.recruiting_settings(company.id)?;
         settings.enabled = switches.enabled.unwrap_or(settings.enabled);
         settings.public_api = switches.public_api.unwrap_or(settings.public_api);
         settings.xml_feed = switches.xml_feed.unwrap_or(settings.xml_feed);
-        self.store
-            .save_recruiting_settings(actor.company.id, &settings)?;
-        self.recruiting_overview(actor)
+        self.store.save_recruiting_settings(company.id, &settings)?;
+        self.recruiting_overview(by, company)
     }
 
-    fn checked_draft(&self, actor: &Actor, draft: JobDraft) -> Result<JobDraft, AppError> {
+    fn checked_draft(&self, company: &Company, draft: JobDraft) -> Result<JobDraft, AppError> {
         let draft = draft.checked()?;
-        let setup = self.store.recruiting_settings(actor.company.id)?.setup;
+        let setup = self.store.recruiting_settings(company.id)?.setup;
         if let Some(category) = draft.category_id
             && setup.category(category).is_none()
         {
@@ -804,12 +811,15 @@ impl App {
     ///
     /// # Errors
     /// [`ErrorKind::Forbidden`] without the *edit* right; [`ErrorKind::Invalid`] naming a bad field.
-    pub fn create_job(&self, actor: &Actor, draft: JobDraft) -> Result<JobPosition, AppError> {
-        actor.require(MarketplaceRight::Edit)?;
-        let draft = self.checked_draft(actor, draft)?;
-        Ok(self
-            .store
-            .insert_job(actor.company.id, &draft, Utc::now())?)
+    pub fn create_job(
+        &self,
+        by: Caller<'_>,
+        company: &Company,
+        draft: JobDraft,
+    ) -> Result<JobPosition, AppError> {
+        by.may(company, MarketplaceRight::Edit)?;
+        let draft = self.checked_draft(company, draft)?;
+        Ok(self.store.insert_job(company.id, &draft, Utc::now())?)
     }
 
     /// Changes a job position (all of it: send the whole draft).
@@ -818,14 +828,15 @@ impl App {
     /// [`ErrorKind::NotFound`] for a job the company does not have.
     pub fn update_job(
         &self,
-        actor: &Actor,
+        by: Caller<'_>,
+        company: &Company,
         id: i64,
         draft: JobDraft,
     ) -> Result<JobPosition, AppError> {
-        actor.require(MarketplaceRight::Edit)?;
-        let draft = self.checked_draft(actor, draft)?;
+        by.may(company, MarketplaceRight::Edit)?;
+        let draft = self.checked_draft(company, draft)?;
         self.store
-            .update_job(actor.company.id, id, &draft, Utc::now())?
+            .update_job(company.id, id, &draft, Utc::now())?
             .ok_or_else(|| AppError::not_found(format!("job {id}")))
     }
 
@@ -833,19 +844,19 @@ impl App {
     ///
     /// # Errors
     /// [`ErrorKind::Forbidden`] without the *view* right.
-    pub fn jobs(&self, actor: &Actor) -> Result<Vec<JobPosition>, AppError> {
-        actor.require(MarketplaceRight::View)?;
-        Ok(self.store.jobs(actor.company.id)?)
+    pub fn jobs(&self, by: Caller<'_>, company: &Company) -> Result<Vec<JobPosition>, AppError> {
+        by.may(company, MarketplaceRight::View)?;
+        Ok(self.store.jobs(company.id)?)
     }
 
     /// One job position.
     ///
     /// # Errors
     /// [`ErrorKind::NotFound`] for a job the company does not have.
-    pub fn job(&self, actor: &Actor, id: i64) -> Result<JobPosition, AppError> {
-        actor.require(MarketplaceRight::View)?;
+    pub fn job(&self, by: Caller<'_>, company: &Company, id: i64) -> Result<JobPosition, AppError> {
+        by.may(company, MarketplaceRight::View)?;
         self.store
-            .job(actor.company.id, id)?
+            .job(company.id, id)?
             .ok_or_else(|| AppError::not_found(format!("job {id}")))
     }
 
@@ -856,18 +867,19 @@ impl App {
     /// [`ErrorKind::Forbidden`] without the *view* right.
     pub fn recruiting_applications(
         &self,
-        actor: &Actor,
+        by: Caller<'_>,
+        company: &Company,
         limit: usize,
         cursor_text: Option<&str>,
     ) -> Result<CursorPage<ApplicationRecord>, AppError> {
-        actor.require(MarketplaceRight::View)?;
+        by.may(company, MarketplaceRight::View)?;
         if !(1..=200).contains(&limit) {
             return Err(AppError::invalid(format!(
                 "limit {limit} is out of range 1 to 200"
             )));
         }
         let after = cursor_text.map(parse_cursor).transpose()?;
-        let company = actor.company.id;
+        let company = company.id;
         let mut page =
             self.store
                 .applications(company, &RecruitingFilter::default(), after, limit + 1)?;
@@ -893,11 +905,12 @@ impl App {
     /// [`ErrorKind::NotFound`] for an application the company does not have.
     pub fn recruiting_application(
         &self,
-        actor: &Actor,
+        by: Caller<'_>,
+        company: &Company,
         id: i64,
     ) -> Result<ApplicationDetail, AppError> {
-        actor.require(MarketplaceRight::View)?;
-        let company = actor.company.id;
+        by.may(company, MarketplaceRight::View)?;
+        let company = company.id;
         let application = self
             .store
             .application(company, id)?
@@ -926,13 +939,14 @@ impl App {
     /// [`ErrorKind::NotFound`] unless the application has that file.
     pub fn application_file(
         &self,
-        actor: &Actor,
+        by: Caller<'_>,
+        company: &Company,
         application: i64,
         file: uuid::Uuid,
     ) -> Result<(UploadInfo, Vec<u8>), AppError> {
-        actor.require(MarketplaceRight::View)?;
+        by.may(company, MarketplaceRight::View)?;
         self.store
-            .upload(actor.company.id, file)?
+            .upload(company.id, file)?
             .filter(|(info, _)| info.application_id == Some(application))
             .ok_or_else(|| AppError::not_found(format!("file {file} of application {application}")))
     }
