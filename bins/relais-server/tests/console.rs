@@ -839,3 +839,67 @@ async fn a_runs_csv_holds_every_entry_and_formulas_stay_text() {
     let mut hank = Visitor::signed_in(&w.base, "hank@globex.example").await;
     assert_eq!(hank.get(&path).await.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn recruiting_shows_jobs_applications_phases_and_files_of_the_company_only() {
+    let w = world().await;
+    let spec = relais_people::demo::DemoSpec {
+        employees: 5,
+        months: 1,
+        seed: 3,
+        until: chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap(),
+    };
+    w.app
+        .generate_demo(&w.company, spec, false, &mut |_| {})
+        .unwrap();
+    let mut viewer = Visitor::signed_in(&w.base, VIEWER).await;
+    let jobs = viewer.get("/console/recruiting").await;
+    assert_eq!(jobs.status, StatusCode::OK);
+    assert!(jobs.body.contains("Backend Engineer (m/w/d)"));
+    assert!(jobs.body.contains("/jobs/acme/xml"));
+    assert!(jobs.body.contains("aria-current=\"page\""));
+    let list = viewer.get("/console/recruiting/applications").await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert_eq!(
+        list.body
+            .matches("/console/recruiting/applications/")
+            .count(),
+        50
+    );
+    let next = list
+        .body
+        .split("href=\"")
+        .find(|s| s.starts_with("/console/recruiting/applications?cursor="))
+        .map(|s| s.split('"').next().unwrap().replace("&amp;", "&"))
+        .expect("a next page");
+    let second = viewer.get(&next).await;
+    assert_eq!(second.status, StatusCode::OK);
+    assert!(second.body.contains("First page"));
+    let one = viewer.get("/console/recruiting/applications/1").await;
+    assert_eq!(one.status, StatusCode::OK);
+    assert!(one.body.contains("Unassigned"), "the first phase");
+    assert!(one.body.contains("@applicant.example"));
+    for missing in [
+        "/console/recruiting/applications/99999",
+        "/console/recruiting/applications/x",
+    ] {
+        assert_eq!(
+            viewer.get(missing).await.status,
+            StatusCode::NOT_FOUND,
+            "{missing}"
+        );
+    }
+    // In German, too.
+    let german = viewer
+        .client
+        .get(format!("{}/console/recruiting", w.base))
+        .header(header::COOKIE, viewer.cookie_header())
+        .header(header::ACCEPT_LANGUAGE, "de")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(german.contains("Stellen") || german.contains("Recruiting"));
+}

@@ -695,6 +695,14 @@ async fn an_admin_does_everything_in_the_browser_and_every_page_is_accessible() 
     b.click("Headcount today").await;
     b.wait_for("Download CSV").await;
     b.both_themes("report").await;
+    b.goto("/console/recruiting").await;
+    b.both_themes("recruiting").await;
+    b.click("Applications").await;
+    b.wait_for("Next page").await;
+    b.both_themes("applications").await;
+    b.goto("/console/recruiting/applications/1").await;
+    b.wait_for("Phases").await;
+    b.both_themes("application").await;
     b.goto("/console/requests").await;
     b.both_themes("requests").await;
     b.goto("/console/requests/new?name=HiBob").await;

@@ -17,6 +17,7 @@ mod credentials;
 pub(crate) mod i18n;
 mod marketplace;
 mod people;
+mod recruiting;
 mod reports;
 mod requests;
 mod tracking;
@@ -123,6 +124,7 @@ pub(crate) fn routes() -> Router<Shared> {
         .merge(tracking::routes())
         .merge(credentials::routes())
         .merge(reports::routes())
+        .merge(recruiting::routes())
         .merge(people::routes())
         .merge(requests::routes())
         // Any other address under the console: a page saying so, not the
@@ -468,6 +470,7 @@ pub(crate) enum Nav {
     Connections,
     Credentials,
     Reports,
+    Recruiting,
     People,
     Requests,
     None,
@@ -573,6 +576,7 @@ impl Layout {
             Nav::Connections => "connections",
             Nav::Credentials => "credentials",
             Nav::Reports => "reports",
+            Nav::Recruiting => "recruiting",
             Nav::People => "people",
             Nav::Requests => "requests",
             Nav::None => "",
