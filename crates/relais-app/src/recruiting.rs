@@ -1142,6 +1142,15 @@ impl App {
                 Some(_) => {}
             }
         }
+        if files.len() > relais_recruiting::application::MAX_FILES {
+            return Err(FormFailure::new(
+                400,
+                format!(
+                    "At most {} files can be sent with an application.",
+                    relais_recruiting::application::MAX_FILES
+                ),
+            ));
+        }
         let mut named = Vec::new();
         for file in files {
             let category = file
