@@ -41,6 +41,8 @@ const SCHEMA_STEPS: &[&str] = &[
     include_str!("../../migrations/008_operator_state.sql"),
     include_str!("../../migrations/009_console_sign_in.sql"),
     include_str!("../../migrations/010_entries_in_run_order.sql"),
+    // 011 to 013 are other branches'; keep this one after them when merging.
+    include_str!("../../migrations/014_v1_writes.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {
