@@ -486,7 +486,8 @@ async fn attendances_are_changed_as_they_are_created_and_deleted() {
         ),
         (json!({"break": 300}), "does not fit"),
         (json!({"break": -1}), "break must be 0 to 1439"),
-        (json!({"break": "long"}), "'long' is not a number"),
+        (json!({"break": "long"}), "is not a number"),
+        (json!({"break": "15"}), "is not a number"),
         (json!({"date": "09.11.2026"}), "date must be a date"),
         (json!({"start_time": "9h"}), "start_time must be a time"),
         (
@@ -495,9 +496,11 @@ async fn attendances_are_changed_as_they_are_created_and_deleted() {
         ),
         (json!({"project_id": 5}), "not an active project"),
         (json!({"project_id": 77}), "not a project of this company"),
-        (json!({"project_id": "two"}), "'two' is not a project id"),
+        (json!({"project_id": "2"}), "is not a project id"),
         (json!({"comment": "x".repeat(2001)}), "comment"),
         (json!({"skip_approval": "perhaps"}), "skip_approval"),
+        (json!({"skip_approval": 0}), "skip_approval"),
+        (json!({"date": 20261109}), "date"),
     ] {
         let (status, refused) = w.call(&token, "PATCH", &path, Some(body.clone())).await;
         assert_eq!(status, 400, "{body}: {refused}");

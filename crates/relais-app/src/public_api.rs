@@ -834,11 +834,11 @@ pub struct NewAttendance {
     pub date: Given<String>,
     /// `HH:MM`.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^[0-9]{1,2}:[0-9]{2}$", required = true))]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^[0-9]{1,2}:[0-9]{2}(:00)?$", required = true))]
     pub start_time: Given<String>,
     /// `HH:MM`, after `start_time`.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^[0-9]{1,2}:[0-9]{2}$", required = true))]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^[0-9]{1,2}:[0-9]{2}(:00)?$", required = true))]
     pub end_time: Given<String>,
     /// Minutes of break; shorter than the attendance.
     #[serde(default, rename = "break")]

@@ -12,6 +12,7 @@ use relais_access::{ApiAccess, PublicApi};
 use relais_people::{AbsencePeriod, Attendance, AttendanceStatus, Project, TimeOff, TimeOffUnit};
 use relais_store::{ProjectChange, StoreError};
 use serde::{Deserialize, Deserializer};
+use serde_json::Value;
 
 use crate::public_api::{AbsenceContext, ApiCaller, Given, SHORT_EMPLOYEE, V1Query, clock};
 use crate::{App, AppError, ErrorKind, FieldProblem};
@@ -25,15 +26,14 @@ pub const VALIDATION_FAILED: &str = "The given data failed to pass validation.";
 pub const MAX_ABSENCE_DAYS: i64 = 366;
 
 /// A field that may be sent as `null` to clear it: `None` when not sent,
-/// `Some(Given::Absent)` when sent as `null`.
-fn present<'de, D: Deserializer<'de>, T>(d: D) -> Result<Option<Given<T>>, D::Error>
-where
-    Given<T>: Deserialize<'de>,
-{
-    Given::<T>::deserialize(d).map(Some)
+/// `Some(Value::Null)` when sent as `null`.
+fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(d).map(Some)
 }
 
-/// `POST /v1/company/attendances/projects`.
+/// `POST /v1/company/attendances/projects`. Strictly typed, unlike the
+/// other bodies: the modelled HRIS refuses an `active` that is not a
+/// boolean.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(example = json!({"name": "Customer portal", "active": true})))]
@@ -41,11 +41,11 @@ pub struct NewProject {
     /// The name: 1 to 255 characters, unique in the company (letter case aside).
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(value_type = String, required = true, min_length = 1, max_length = 255))]
-    pub name: Given<String>,
+    pub name: Option<Value>,
     /// Whether time can be booked on it; default `false`, as in the modelled HRIS.
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<bool>))]
-    pub active: Given<bool>,
+    pub active: Option<Value>,
 }
 
 /// `PATCH /v1/company/attendances/projects/{id}`: what is sent changes.
@@ -56,15 +56,16 @@ pub struct ProjectUpdate {
     /// The new name: 1 to 255 characters, unique in the company.
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, min_length = 1, max_length = 255))]
-    pub name: Given<String>,
+    pub name: Option<Value>,
     /// Whether time can be booked on it from now on.
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<bool>))]
-    pub active: Given<bool>,
+    pub active: Option<Value>,
 }
 
 /// `PATCH /v1/company/attendances/{id}`: what is sent changes; the employee
-/// never does.
+/// never does. Strictly typed (a JSON body only, as the modelled HRIS
+/// documents it): a flag is a boolean, a number a number.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(example = json!({"end_time": "18:00", "break": 45, "comment": "Release day"})))]
@@ -72,32 +73,32 @@ pub struct AttendanceUpdate {
     /// `YYYY-MM-DD`.
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
-    pub date: Given<String>,
+    pub date: Option<Value>,
     /// `HH:MM`.
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, pattern = "^[0-9]{1,2}:[0-9]{2}(:00)?$"))]
-    pub start_time: Given<String>,
+    pub start_time: Option<Value>,
     /// `HH:MM`, after `start_time`.
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, pattern = "^[0-9]{1,2}:[0-9]{2}(:00)?$"))]
-    pub end_time: Given<String>,
+    pub end_time: Option<Value>,
     /// Minutes of break; shorter than the attendance.
     #[serde(default, rename = "break")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>, minimum = 0, maximum = 1439))]
-    pub break_minutes: Given<i64>,
+    pub break_minutes: Option<Value>,
     /// Comment; empty clears it.
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, max_length = 2000))]
-    pub comment: Given<String>,
+    pub comment: Option<Value>,
     /// An active project's id; `null` takes the attendance off its project.
     #[serde(default, deserialize_with = "present")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
-    pub project_id: Option<Given<i64>>,
+    pub project_id: Option<Value>,
     /// `true` confirms the attendance, `false` makes it pending; not sent,
     /// its status stays.
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<bool>))]
-    pub skip_approval: Given<bool>,
+    pub skip_approval: Option<Value>,
 }
 
 /// `POST /v1/company/absence-periods`, as form fields or JSON.
@@ -124,12 +125,12 @@ pub struct NewAbsencePeriod {
     /// `HH:MM` on the first day; required when the absence is one day,
     /// else the day's start.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, pattern = "^[0-9]{1,2}:[0-9]{2}$"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, pattern = "^[0-9]{1,2}:[0-9]{2}(:00)?$"))]
     pub start_time: Given<String>,
     /// `HH:MM` on the last day; required when the absence is one day,
     /// else the day's end.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, pattern = "^[0-9]{1,2}:[0-9]{2}$"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, pattern = "^[0-9]{1,2}:[0-9]{2}(:00)?$"))]
     pub end_time: Given<String>,
     /// Only `false`: half days of hour absences are not modelled.
     #[serde(default)]
@@ -180,24 +181,24 @@ fn absence_not_found() -> AppError {
 }
 
 /// A project name as sent, checked.
-fn project_name(given: &Given<String>) -> Result<Option<String>, AppError> {
+fn project_name(given: Option<&Value>) -> Result<Option<String>, AppError> {
     match given {
-        Given::Absent => Ok(None),
-        Given::Malformed(_) => Err(invalid_field(
+        None => Ok(None),
+        Some(Value::String(name)) => Project::checked_name(name)
+            .map(Some)
+            .map_err(|m| invalid_field("name", m)),
+        Some(_) => Err(invalid_field(
             "name",
             "Project name must be a string".into(),
         )),
-        Given::Value(name) => Project::checked_name(name)
-            .map(Some)
-            .map_err(|m| invalid_field("name", m)),
     }
 }
 
-fn project_active(given: &Given<bool>) -> Result<Option<bool>, AppError> {
+fn project_active(given: Option<&Value>) -> Result<Option<bool>, AppError> {
     match given {
-        Given::Absent => Ok(None),
-        Given::Value(active) => Ok(Some(*active)),
-        Given::Malformed(_) => Err(invalid_field(
+        None => Ok(None),
+        Some(Value::Bool(active)) => Ok(Some(*active)),
+        Some(_) => Err(invalid_field(
             "active",
             "Active field needs to be of type boolean".into(),
         )),
@@ -257,9 +258,9 @@ impl App {
         body: &NewProject,
     ) -> Result<Project, AppError> {
         caller.require(PublicApi::Attendances, ApiAccess::Write)?;
-        let name = project_name(&body.name)?
+        let name = project_name(body.name.as_ref())?
             .ok_or_else(|| invalid_field("name", "Project name cannot be empty".into()))?;
-        let active = project_active(&body.active)?.unwrap_or(false);
+        let active = project_active(body.active.as_ref())?.unwrap_or(false);
         self.store
             .insert_project(caller.credential.company_id, &name, active, Utc::now())
             .map_err(|e| name_taken(e, &name))
@@ -279,8 +280,8 @@ impl App {
         caller.require(PublicApi::Attendances, ApiAccess::Write)?;
         let number: i64 = id.parse().map_err(|_| project_not_found(id))?;
         let change = ProjectChange {
-            name: project_name(&body.name)?,
-            active: project_active(&body.active)?,
+            name: project_name(body.name.as_ref())?,
+            active: project_active(body.active.as_ref())?,
         };
         let name = change.name.clone().unwrap_or_default();
         self.store
@@ -328,59 +329,68 @@ impl App {
     ) -> Result<Attendance, AppError> {
         caller.require(PublicApi::Attendances, ApiAccess::Write)?;
         let number: i64 = id.parse().map_err(|_| attendance_not_found())?;
-        let date =
-            match &body.date {
-                Given::Absent => None,
-                given => {
-                    Some(given.value().as_deref().and_then(day).ok_or_else(|| {
-                        AppError::invalid("date must be a date (YYYY-MM-DD)".into())
-                    })?)
-                }
-            };
-        let time = |name: &str, given: &Given<String>| match given {
-            Given::Absent => Ok(None),
-            given => given
-                .value()
-                .as_deref()
-                .and_then(clock)
-                .map(Some)
-                .ok_or_else(|| AppError::invalid(format!("{name} must be a time (HH:MM)"))),
+        let text = |name: &str, given: Option<&Value>| match given {
+            None => Ok(None),
+            Some(Value::String(text)) => Ok(Some(text.clone())),
+            Some(other) => Err(AppError::invalid(format!("{name}: {other} is not text"))),
         };
-        let start = time("start_time", &body.start_time)?;
-        let end = time("end_time", &body.end_time)?;
+        let date = text("date", body.date.as_ref())?
+            .map(|d| {
+                day(&d).ok_or_else(|| {
+                    AppError::invalid(format!("date must be a date (YYYY-MM-DD), got '{d}'"))
+                })
+            })
+            .transpose()?;
+        let time = |name: &str, given: Option<&Value>| {
+            text(name, given)?
+                .map(|t| {
+                    clock(&t).ok_or_else(|| {
+                        AppError::invalid(format!("{name} must be a time (HH:MM), got '{t}'"))
+                    })
+                })
+                .transpose()
+        };
+        let start = time("start_time", body.start_time.as_ref())?;
+        let end = time("end_time", body.end_time.as_ref())?;
         let pause = match &body.break_minutes {
-            Given::Absent => None,
-            Given::Value(minutes) if (0..24 * 60).contains(minutes) => u32::try_from(*minutes).ok(),
-            Given::Value(minutes) => {
+            None => None,
+            Some(Value::Number(n)) => match n.as_i64() {
+                Some(minutes @ 0..1440) => u32::try_from(minutes).ok(),
+                _ => {
+                    return Err(AppError::invalid(format!(
+                        "break must be 0 to 1439 minutes, got {n}"
+                    )));
+                }
+            },
+            Some(other) => {
                 return Err(AppError::invalid(format!(
-                    "break must be 0 to 1439 minutes, got {minutes}"
-                )));
-            }
-            Given::Malformed(text) => {
-                return Err(AppError::invalid(format!(
-                    "break: '{text}' is not a number of minutes"
+                    "break: {other} is not a number of minutes"
                 )));
             }
         };
-        let comment =
-            comment(&body.comment).map_err(|m| AppError::invalid(format!("comment: {m}")))?;
+        let comment = text("comment", body.comment.as_ref())?;
+        if let Some(comment) = &comment {
+            relais_access::limits::check_length("comment", comment, relais_access::limits::TEXT)?;
+        }
         let project = match &body.project_id {
             None => None,
-            Some(Given::Absent) => Some(None),
-            Some(Given::Value(p)) => Some(Some(*p)),
-            Some(Given::Malformed(text)) => {
+            Some(Value::Null) => Some(None),
+            Some(Value::Number(n)) if n.as_i64().is_some() => Some(n.as_i64()),
+            Some(other) => {
                 return Err(AppError::invalid(format!(
-                    "project_id: '{text}' is not a project id"
+                    "project_id: {other} is not a project id"
                 )));
             }
         };
         let status = match &body.skip_approval {
-            Given::Absent => None,
-            given => Some(if given.or(true, "skip_approval")? {
-                AttendanceStatus::Confirmed
-            } else {
-                AttendanceStatus::Pending
-            }),
+            None => None,
+            Some(Value::Bool(true)) => Some(AttendanceStatus::Confirmed),
+            Some(Value::Bool(false)) => Some(AttendanceStatus::Pending),
+            Some(other) => {
+                return Err(AppError::invalid(format!(
+                    "skip_approval: {other} is not true or false"
+                )));
+            }
         };
         // A rule the merged attendance breaks, told apart from the store's
         // own refusals.
