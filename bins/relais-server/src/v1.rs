@@ -18,7 +18,7 @@ use axum::extract::{ConnectInfo, Path, RawQuery, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, patch, post};
 use axum::{Extension, Json, Router};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
@@ -141,11 +141,34 @@ pub(crate) fn routes(shared: Shared) -> Router<Shared> {
             "/v1/company/time-offs",
             get(time_offs).post(create_time_off),
         )
+        .route(
+            "/v1/company/time-offs/{id}",
+            get(time_off).delete(delete_time_off),
+        )
         .route("/v1/company/time-off-types", get(time_off_types))
-        .route("/v1/company/absence-periods", get(absence_periods))
+        .route(
+            "/v1/company/absence-periods",
+            get(absence_periods).post(create_absence_period),
+        )
+        .route(
+            "/v1/company/absence-periods/{id}",
+            delete(delete_absence_period),
+        )
         .route(
             "/v1/company/attendances",
             get(attendances).post(create_attendances),
+        )
+        .route(
+            "/v1/company/attendances/{id}",
+            patch(update_attendance).delete(delete_attendance),
+        )
+        .route(
+            "/v1/company/attendances/projects",
+            get(projects).post(create_project),
+        )
+        .route(
+            "/v1/company/attendances/projects/{id}",
+            patch(update_project).delete(delete_project),
         )
         .route("/v1/company/document-categories", get(document_categories))
         .route("/v1/partner/connection/activate", post(activate))
@@ -898,17 +921,7 @@ pub(crate) async fn create_time_off(
     headers: HeaderMap,
     body: Bytes,
 ) -> Answer {
-    let fields: wire::NewTimeOff = if is_form(&headers) {
-        // Form fields are text; the lenient fields read numbers and flags
-        // from text as they do from JSON.
-        let map: serde_json::Map<String, Value> = url::form_urlencoded::parse(&body)
-            .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
-            .collect();
-        serde_json::from_value(Value::Object(map))
-            .map_err(|e| V1Error::new(StatusCode::BAD_REQUEST, format!("the form fields: {e}")))?
-    } else {
-        json_body(&body)?
-    };
+    let fields: wire::NewTimeOff = form_or_json(&headers, &body)?;
     answer(&s.app, move |app| {
         let (time_off, context) = &app.v1_create_time_off(&caller, &fields)?;
         write(&wire::Success::new(wire::time_off_period(
@@ -916,4 +929,431 @@ pub(crate) async fn create_time_off(
         )))
     })
     .await
+}
+
+/// A body of form fields or a JSON object as `T`. Form fields are text; the
+/// lenient fields read numbers and flags from text as they do from JSON.
+fn form_or_json<T: serde::de::DeserializeOwned>(
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<T, V1Error> {
+    if is_form(headers) {
+        let map: serde_json::Map<String, Value> = url::form_urlencoded::parse(body)
+            .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
+            .collect();
+        serde_json::from_value(Value::Object(map))
+            .map_err(|e| V1Error::new(StatusCode::BAD_REQUEST, format!("the form fields: {e}")))
+    } else {
+        json_body(body)
+    }
+}
+
+/// Runs `work` on a blocking thread, keeping the use case's error whole
+/// (with its fields) for the endpoints that answer in their own shapes.
+async fn blocking_app<T: Send + 'static>(
+    app: &Arc<App>,
+    work: impl FnOnce(&App) -> Result<T, AppError> + Send + 'static,
+) -> Result<T, AppError> {
+    let app = Arc::clone(app);
+    tokio::task::spawn_blocking(move || work(&app))
+        .await
+        .map_err(|e| AppError::new(ErrorKind::Internal, e.to_string()))?
+}
+
+// ----- Attendances: changes and projects ------------------------------------
+
+/// Changes an attendance: the fields sent (not the employee), checked as
+/// `POST` checks them; the no-overlap rule holds.
+#[utoipa::path(
+    patch, path = "/v1/company/attendances/{id}", tag = "Attendances", operation_id = "updateAttendance",
+    params(("id" = i64, Path, description = "The attendance's id")),
+    request_body = wire::AttendanceUpdate,
+    responses(
+        (status = 200, description = "The attendance was changed", body = wire::Success<wire::Message>, headers(("Authorization" = String, description = "The bearer token, handed back"))),
+        (status = 400, description = "A field or the body is not valid, or the attendance would overlap another; the message names it", body = wire::ErrorEnvelope),
+        (status = 401, description = "No `Authorization` header", body = wire::ErrorEnvelope),
+        (status = 403, description = "The token is not valid, or the credential lacks the scope", body = wire::ErrorEnvelope),
+        (status = 404, description = "Not found in the credential's company", body = wire::ErrorEnvelope),
+        (status = 413, description = "The body is too large", body = wire::ErrorEnvelope),
+        (status = 429, description = "Over the credential's per-minute budget", body = wire::ErrorEnvelope, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+    security(("bearer" = ["attendances:write"])),
+)]
+pub(crate) async fn update_attendance(
+    State(s): State<Shared>,
+    Extension(caller): Extension<ApiCaller>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Answer {
+    let fields: wire::AttendanceUpdate = json_body(&body)?;
+    blocking(&s.app, move |app| {
+        app.v1_update_attendance(&caller, &id, &fields)
+    })
+    .await?;
+    Ok(Json(wire::Message::success("The attendance period was updated.")).into_response())
+}
+
+/// Deletes an attendance at once; `skip_approval` is checked, not used
+/// (approval flows are not modelled).
+#[utoipa::path(
+    delete, path = "/v1/company/attendances/{id}", tag = "Attendances", operation_id = "deleteAttendance",
+    params(
+        ("id" = i64, Path, description = "The attendance's id"),
+        ("skip_approval" = Option<bool>, Query, description = "Accepted for compatibility; the attendance is deleted at once either way"),
+    ),
+    responses(
+        (status = 200, description = "The attendance was deleted", body = wire::Success<wire::Message>, headers(("Authorization" = String, description = "The bearer token, handed back"))),
+        (status = 400, description = "A parameter is not valid; the message names it", body = wire::ErrorEnvelope),
+        (status = 401, description = "No `Authorization` header", body = wire::ErrorEnvelope),
+        (status = 403, description = "The token is not valid, or the credential lacks the scope", body = wire::ErrorEnvelope),
+        (status = 404, description = "Not found in the credential's company", body = wire::ErrorEnvelope),
+        (status = 429, description = "Over the credential's per-minute budget", body = wire::ErrorEnvelope, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+    security(("bearer" = ["attendances:write"])),
+)]
+pub(crate) async fn delete_attendance(
+    State(s): State<Shared>,
+    Extension(caller): Extension<ApiCaller>,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Answer {
+    let query = query(raw);
+    blocking(&s.app, move |app| {
+        app.v1_delete_attendance(&caller, &id, &query)
+    })
+    .await?;
+    Ok(Json(wire::Message::success("The attendance period was deleted.")).into_response())
+}
+
+/// An error of a project operation, in that API's own shapes: problems by
+/// field (400, 409), or `{"success": false, "message": …}` (404). Errors
+/// before the operation (no token, no scope, over the budget) keep the
+/// common envelope.
+#[derive(Debug)]
+pub(crate) enum ProjectError {
+    /// A field's problem, or a conflict with what is stored.
+    Fields(StatusCode, wire::ProjectFieldError),
+    /// No such project.
+    NotFound(String),
+    /// Anything else, in the common envelope.
+    Other(V1Error),
+}
+
+impl From<AppError> for ProjectError {
+    fn from(error: AppError) -> Self {
+        let status = match error.kind() {
+            ErrorKind::Invalid => StatusCode::BAD_REQUEST,
+            ErrorKind::Conflict => StatusCode::CONFLICT,
+            ErrorKind::NotFound => return Self::NotFound(error.to_string()),
+            _ => return Self::Other(V1Error::from(error)),
+        };
+        let mut problems = wire::problems_by_field(error.fields());
+        if problems.is_empty() {
+            problems.insert("body".into(), vec![error.to_string()]);
+        }
+        Self::Fields(
+            status,
+            wire::ProjectFieldError {
+                success: false,
+                error: problems,
+            },
+        )
+    }
+}
+
+impl From<V1Error> for ProjectError {
+    fn from(error: V1Error) -> Self {
+        if error.status == StatusCode::BAD_REQUEST {
+            return Self::Fields(
+                error.status,
+                wire::ProjectFieldError {
+                    success: false,
+                    error: [("body".to_owned(), vec![error.message])].into(),
+                },
+            );
+        }
+        Self::Other(error)
+    }
+}
+
+impl IntoResponse for ProjectError {
+    fn into_response(self) -> Response {
+        match self {
+            Self::Fields(status, body) => (status, Json(body)).into_response(),
+            Self::NotFound(message) => (
+                StatusCode::NOT_FOUND,
+                Json(wire::ProjectNotFound {
+                    success: false,
+                    message,
+                }),
+            )
+                .into_response(),
+            Self::Other(error) => error.into_response(),
+        }
+    }
+}
+
+type ProjectAnswer = Result<Response, ProjectError>;
+
+/// Every attendance project of the company.
+#[utoipa::path(
+    get, path = "/v1/company/attendances/projects", tag = "Attendances", operation_id = "listProjects",
+    responses(
+        (status = 200, description = "The company's projects", body = wire::Success<Vec<wire::ProjectItem>>, headers(("Authorization" = String, description = "The bearer token, handed back"))),
+        (status = 401, description = "No `Authorization` header", body = wire::ErrorEnvelope),
+        (status = 403, description = "The token is not valid, or the credential lacks the scope", body = wire::ErrorEnvelope),
+        (status = 429, description = "Over the credential's per-minute budget", body = wire::ErrorEnvelope, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+    security(("bearer" = ["attendances:read"])),
+)]
+pub(crate) async fn projects(
+    State(s): State<Shared>,
+    Extension(caller): Extension<ApiCaller>,
+) -> Answer {
+    answer(&s.app, move |app| {
+        let projects = app.v1_projects(&caller)?;
+        write(&wire::Success::new(
+            projects.iter().map(wire::project).collect::<Vec<_>>(),
+        ))
+    })
+    .await
+}
+
+/// Creates an attendance project; its name is unique in the company
+/// (letter case aside).
+#[utoipa::path(
+    post, path = "/v1/company/attendances/projects", tag = "Attendances", operation_id = "createProject",
+    request_body = wire::NewProject,
+    responses(
+        (status = 200, description = "The new project", body = wire::Success<wire::ProjectItem>, headers(("Authorization" = String, description = "The bearer token, handed back"))),
+        (status = 400, description = "A field or the body is not valid, named in the project API's own shape", body = wire::ProjectFieldError),
+        (status = 401, description = "No `Authorization` header", body = wire::ErrorEnvelope),
+        (status = 403, description = "The token is not valid, or the credential lacks the scope", body = wire::ErrorEnvelope),
+        (status = 409, description = "The company has a project of that name", body = wire::ProjectFieldError),
+        (status = 413, description = "The body is too large", body = wire::ErrorEnvelope),
+        (status = 429, description = "Over the credential's per-minute budget", body = wire::ErrorEnvelope, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+    security(("bearer" = ["attendances:write"])),
+)]
+pub(crate) async fn create_project(
+    State(s): State<Shared>,
+    Extension(caller): Extension<ApiCaller>,
+    body: Bytes,
+) -> ProjectAnswer {
+    let fields: wire::NewProject = json_body(&body)?;
+    let project = blocking_app(&s.app, move |app| app.v1_create_project(&caller, &fields)).await?;
+    Ok(Json(wire::Success::new(wire::project(&project))).into_response())
+}
+
+/// Renames a project and/or (de)activates it.
+#[utoipa::path(
+    patch, path = "/v1/company/attendances/projects/{id}", tag = "Attendances", operation_id = "updateProject",
+    params(("id" = i64, Path, description = "The project's id")),
+    request_body = wire::ProjectUpdate,
+    responses(
+        (status = 200, description = "The project, changed", body = wire::Success<wire::ProjectItem>, headers(("Authorization" = String, description = "The bearer token, handed back"))),
+        (status = 400, description = "A field or the body is not valid, named in the project API's own shape", body = wire::ProjectFieldError),
+        (status = 401, description = "No `Authorization` header", body = wire::ErrorEnvelope),
+        (status = 403, description = "The token is not valid, or the credential lacks the scope", body = wire::ErrorEnvelope),
+        (status = 404, description = "No such project in the credential's company", body = wire::ProjectNotFound),
+        (status = 409, description = "Another project of the company has that name", body = wire::ProjectFieldError),
+        (status = 413, description = "The body is too large", body = wire::ErrorEnvelope),
+        (status = 429, description = "Over the credential's per-minute budget", body = wire::ErrorEnvelope, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+    security(("bearer" = ["attendances:write"])),
+)]
+pub(crate) async fn update_project(
+    State(s): State<Shared>,
+    Extension(caller): Extension<ApiCaller>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ProjectAnswer {
+    let fields: wire::ProjectUpdate = json_body(&body)?;
+    let project = blocking_app(&s.app, move |app| {
+        app.v1_update_project(&caller, &id, &fields)
+    })
+    .await?;
+    Ok(Json(wire::Success::new(wire::project(&project))).into_response())
+}
+
+/// Deletes a project no attendance is booked on (deactivate one that has
+/// attendances instead).
+#[utoipa::path(
+    delete, path = "/v1/company/attendances/projects/{id}", tag = "Attendances", operation_id = "deleteProject",
+    params(("id" = i64, Path, description = "The project's id")),
+    responses(
+        (status = 204, description = "The project was deleted", headers(("Authorization" = String, description = "The bearer token, handed back"))),
+        (status = 401, description = "No `Authorization` header", body = wire::ErrorEnvelope),
+        (status = 403, description = "The token is not valid, or the credential lacks the scope", body = wire::ErrorEnvelope),
+        (status = 404, description = "No such project in the credential's company", body = wire::ProjectNotFound),
+        (status = 409, description = "Attendances are booked on the project", body = wire::ProjectFieldError),
+        (status = 429, description = "Over the credential's per-minute budget", body = wire::ErrorEnvelope, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+    security(("bearer" = ["attendances:write"])),
+)]
+pub(crate) async fn delete_project(
+    State(s): State<Shared>,
+    Extension(caller): Extension<ApiCaller>,
+    Path(id): Path<String>,
+) -> ProjectAnswer {
+    blocking_app(&s.app, move |app| app.v1_delete_project(&caller, &id)).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+// ----- Absences: one day absence, hour absences ------------------------------
+
+/// One day absence, in the shape the list uses.
+#[utoipa::path(
+    get, path = "/v1/company/time-offs/{id}", tag = "Absences", operation_id = "getTimeOff",
+    params(("id" = i64, Path, description = "The absence's id")),
+    responses(
+        (status = 200, description = "The day absence", body = wire::Success<wire::TimeOffPeriod>, headers(("Authorization" = String, description = "The bearer token, handed back"))),
+        (status = 401, description = "No `Authorization` header", body = wire::ErrorEnvelope),
+        (status = 403, description = "The token is not valid, or the credential lacks the scope", body = wire::ErrorEnvelope),
+        (status = 404, description = "Not found in the credential's company", body = wire::ErrorEnvelope),
+        (status = 429, description = "Over the credential's per-minute budget", body = wire::ErrorEnvelope, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+    security(("bearer" = ["absences:read"])),
+)]
+pub(crate) async fn time_off(
+    State(s): State<Shared>,
+    Extension(caller): Extension<ApiCaller>,
+    Path(id): Path<String>,
+) -> Answer {
+    answer(&s.app, move |app| {
+        let (time_off, context) = &app.v1_time_off(&caller, &id)?;
+        write(&wire::Success::new(wire::time_off_period(
+            time_off, context,
+        )))
+    })
+    .await
+}
+
+/// Deletes one day absence.
+#[utoipa::path(
+    delete, path = "/v1/company/time-offs/{id}", tag = "Absences", operation_id = "deleteTimeOff",
+    params(("id" = i64, Path, description = "The absence's id")),
+    responses(
+        (status = 200, description = "The absence was deleted", body = wire::Success<wire::Message>, headers(("Authorization" = String, description = "The bearer token, handed back"))),
+        (status = 401, description = "No `Authorization` header", body = wire::ErrorEnvelope),
+        (status = 403, description = "The token is not valid, or the credential lacks the scope", body = wire::ErrorEnvelope),
+        (status = 404, description = "Not found in the credential's company", body = wire::ErrorEnvelope),
+        (status = 429, description = "Over the credential's per-minute budget", body = wire::ErrorEnvelope, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+    security(("bearer" = ["absences:write"])),
+)]
+pub(crate) async fn delete_time_off(
+    State(s): State<Shared>,
+    Extension(caller): Extension<ApiCaller>,
+    Path(id): Path<String>,
+) -> Answer {
+    blocking(&s.app, move |app| app.v1_delete_time_off(&caller, &id)).await?;
+    Ok(Json(wire::Message::success("The absence period was deleted.")).into_response())
+}
+
+/// A refused hour absence: 422 with each field's problem, as the modelled
+/// HRIS answers; other errors in the common envelope.
+#[derive(Debug)]
+pub(crate) enum AbsencePeriodError {
+    /// The input breaks a rule.
+    Validation(wire::ValidationErrorEnvelope),
+    /// Anything else.
+    Other(V1Error),
+}
+
+impl From<AppError> for AbsencePeriodError {
+    fn from(error: AppError) -> Self {
+        if error.kind() == ErrorKind::Invalid && !error.fields().is_empty() {
+            return Self::Validation(wire::ValidationErrorEnvelope {
+                success: false,
+                error: wire::ValidationErrorDetail {
+                    code: StatusCode::UNPROCESSABLE_ENTITY.as_u16(),
+                    message: error.to_string(),
+                    error_data: wire::problems_by_field(error.fields()),
+                },
+            });
+        }
+        Self::Other(V1Error::from(error))
+    }
+}
+
+impl From<V1Error> for AbsencePeriodError {
+    fn from(error: V1Error) -> Self {
+        Self::Other(error)
+    }
+}
+
+impl IntoResponse for AbsencePeriodError {
+    fn into_response(self) -> Response {
+        match self {
+            Self::Validation(body) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
+            }
+            Self::Other(error) => error.into_response(),
+        }
+    }
+}
+
+/// Records an hour absence (form fields, as the modelled HRIS documents,
+/// or JSON). One day needs `start_time` and `end_time`; more days run from
+/// `start_time` (else midnight) on the first to `end_time` (else midnight
+/// after) on the last.
+#[utoipa::path(
+    post, path = "/v1/company/absence-periods", tag = "Absences", operation_id = "createAbsencePeriod",
+    request_body(content(
+        (wire::NewAbsencePeriod = "application/x-www-form-urlencoded"),
+        (wire::NewAbsencePeriod = "application/json"),
+    )),
+    responses(
+        (status = 201, description = "The new hour absence", body = wire::Success<wire::AbsencePeriod>, headers(("Authorization" = String, description = "The bearer token, handed back"))),
+        (status = 400, description = "The body is not valid JSON or form data", body = wire::ErrorEnvelope),
+        (status = 401, description = "No `Authorization` header", body = wire::ErrorEnvelope),
+        (status = 403, description = "The token is not valid, or the credential lacks the scope", body = wire::ErrorEnvelope),
+        (status = 404, description = "No such employee or absence type in the credential's company", body = wire::ErrorEnvelope),
+        (status = 413, description = "The body is too large", body = wire::ErrorEnvelope),
+        (status = 422, description = "A field is not valid, or the absence overlaps another of the employee", body = wire::ValidationErrorEnvelope),
+        (status = 429, description = "Over the credential's per-minute budget", body = wire::ErrorEnvelope, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+    security(("bearer" = ["absences:write"])),
+)]
+pub(crate) async fn create_absence_period(
+    State(s): State<Shared>,
+    Extension(caller): Extension<ApiCaller>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, AbsencePeriodError> {
+    let fields: wire::NewAbsencePeriod = form_or_json(&headers, &body)?;
+    let body = blocking_app(&s.app, move |app| {
+        let (period, context) = &app.v1_create_absence_period(&caller, &fields)?;
+        write(&wire::Success::new(wire::absence_period(period, context)))
+    })
+    .await?;
+    let mut response = json_response(body);
+    *response.status_mut() = StatusCode::CREATED;
+    Ok(response)
+}
+
+/// Deletes one hour absence.
+#[utoipa::path(
+    delete, path = "/v1/company/absence-periods/{id}", tag = "Absences", operation_id = "deleteAbsencePeriod",
+    params(("id" = String, Path, description = "The absence period's id (a UUID)", format = Uuid)),
+    responses(
+        (status = 200, description = "The absence period was deleted", body = wire::Success<wire::Message>, headers(("Authorization" = String, description = "The bearer token, handed back"))),
+        (status = 401, description = "No `Authorization` header", body = wire::ErrorEnvelope),
+        (status = 403, description = "The token is not valid, or the credential lacks the scope", body = wire::ErrorEnvelope),
+        (status = 404, description = "Not found in the credential's company", body = wire::ErrorEnvelope),
+        (status = 429, description = "Over the credential's per-minute budget", body = wire::ErrorEnvelope, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+    security(("bearer" = ["absences:write"])),
+)]
+pub(crate) async fn delete_absence_period(
+    State(s): State<Shared>,
+    Extension(caller): Extension<ApiCaller>,
+    Path(id): Path<String>,
+) -> Answer {
+    blocking(&s.app, move |app| {
+        app.v1_delete_absence_period(&caller, &id)
+    })
+    .await?;
+    Ok(Json(wire::Message::success("The absence period was deleted.")).into_response())
 }

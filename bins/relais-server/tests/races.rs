@@ -609,3 +609,187 @@ async fn identical_attendances_or_absences_sent_at_once_are_stored_once() {
         );
     }
 }
+
+/// A public-API token of the server's company with every attendance and
+/// absence scope.
+async fn time_clock_token(server: &Server) -> String {
+    let (status, credential) = server
+        .call(
+            "POST",
+            "/api/credentials",
+            Some(json!({"name": "Time clock", "scopes": ["attendances:read", "attendances:write", "absences:read", "absences:write", "employees:read"]})),
+        )
+        .await;
+    assert_eq!(status, 201, "{credential}");
+    common::api_token(
+        &server.client,
+        &server.base,
+        credential["client_id"].as_str().unwrap(),
+        credential["client_secret"].as_str().unwrap(),
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_project_of_a_name_however_many_create_or_rename_at_once() {
+    let server = Arc::new(Server::start_with_employees(1).await);
+    let token = time_clock_token(&server).await;
+    // Letter case differs between the racers; the name is one.
+    let creates = (0..RACERS)
+        .map(|i| {
+            let name = if i % 2 == 0 {
+                "Night shift"
+            } else {
+                "NIGHT SHIFT"
+            };
+            (
+                "POST",
+                "/v1/company/attendances/projects".to_owned(),
+                Some(json!({"name": name, "active": true})),
+            )
+        })
+        .collect();
+    let statuses = server.all_at_once_as(&token, creates).await;
+    assert_eq!(count(&statuses, 200), 1, "{statuses:?}");
+    assert_eq!(count(&statuses, 409), RACERS - 1, "{statuses:?}");
+
+    // Every demo project renamed to one name at once: one rename wins.
+    let (_, projects) = server
+        .call_as(&token, "GET", "/v1/company/attendances/projects", None)
+        .await;
+    let ids: Vec<i64> = projects["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_i64().unwrap())
+        .filter(|id| *id <= 5)
+        .collect();
+    assert_eq!(ids.len(), 5, "{projects}");
+    let renames = (0..RACERS)
+        .map(|i| {
+            (
+                "PATCH",
+                format!("/v1/company/attendances/projects/{}", ids[i % ids.len()]),
+                Some(json!({"name": "Day shift"})),
+            )
+        })
+        .collect();
+    let statuses = server.all_at_once_as(&token, renames).await;
+    // The winner's own later renames to its own name succeed too.
+    let (_, projects) = server
+        .call_as(&token, "GET", "/v1/company/attendances/projects", None)
+        .await;
+    let named: Vec<&Value> = projects["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["attributes"]["name"] == "Day shift")
+        .collect();
+    assert_eq!(named.len(), 1, "{projects}");
+    assert_eq!(
+        count(&statuses, 200),
+        RACERS / ids.len(),
+        "only the winner's renames pass: {statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|s| *s == 200 || *s == 409),
+        "{statuses:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attendances_moved_into_one_slot_at_once_land_once() {
+    let server = Arc::new(Server::start_with_employees(1).await);
+    let token = time_clock_token(&server).await;
+    // RACERS attendances of one employee, one day far ahead, none
+    // overlapping: 00:00–00:20, 00:20–00:40, …
+    let day = "2031-05-06";
+    let attendances: Vec<Value> = (0..RACERS)
+        .map(|i| {
+            let (start, end) = (i * 20, i * 20 + 20);
+            json!({"employee": 1, "date": day, "break": 0,
+                   "start_time": format!("{:02}:{:02}", start / 60, start % 60),
+                   "end_time": format!("{:02}:{:02}", end / 60, end % 60)})
+        })
+        .collect();
+    let (status, created) = server
+        .call_as(
+            &token,
+            "POST",
+            "/v1/company/attendances",
+            Some(json!({"attendances": attendances})),
+        )
+        .await;
+    assert_eq!(status, 200, "{created}");
+    // Every one of them moved to 18:00–19:00 at once: one lands.
+    let moves = created["data"]["id"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|id| {
+            (
+                "PATCH",
+                format!("/v1/company/attendances/{id}"),
+                Some(json!({"start_time": "18:00", "end_time": "19:00"})),
+            )
+        })
+        .collect();
+    let statuses = server.all_at_once_as(&token, moves).await;
+    assert_eq!(count(&statuses, 200), 1, "{statuses:?}");
+    assert_eq!(count(&statuses, 400), RACERS - 1, "{statuses:?}");
+    let (_, stored) = server
+        .call_as(
+            &token,
+            "GET",
+            &format!("/v1/company/attendances?start_date={day}&end_date={day}&employees[]=1"),
+            None,
+        )
+        .await;
+    let evening = stored["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["attributes"]["start_time"] == "18:00")
+        .count();
+    assert_eq!(evening, 1, "{stored}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn overlapping_hour_absences_sent_at_once_are_stored_once() {
+    let server = Arc::new(Server::start_with_employees(1).await);
+    let token = time_clock_token(&server).await;
+    let (_, types) = server
+        .call_as(&token, "GET", "/v1/company/time-off-types", None)
+        .await;
+    let hourly = types["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["attributes"]["unit"] == "hour")
+        .unwrap()["attributes"]["id"]
+        .clone();
+    // Overlapping, not identical: each racer's slot starts a minute later.
+    let requests = (0..RACERS)
+        .map(|i| {
+            (
+                "POST",
+                "/v1/company/absence-periods".to_owned(),
+                Some(json!({"employee_id": 1, "time_off_type_id": hourly,
+                            "start_date": "2031-05-07", "end_date": "2031-05-07",
+                            "start_time": format!("10:{i:02}"), "end_time": "12:00"})),
+            )
+        })
+        .collect();
+    let statuses = server.all_at_once_as(&token, requests).await;
+    assert_eq!(count(&statuses, 201), 1, "{statuses:?}");
+    assert_eq!(count(&statuses, 422), RACERS - 1, "{statuses:?}");
+    let (_, stored) = server
+        .call_as(
+            &token,
+            "GET",
+            "/v1/company/absence-periods?start_date=2031-05-07&end_date=2031-05-07&employees[]=1",
+            None,
+        )
+        .await;
+    assert_eq!(stored["data"].as_array().unwrap().len(), 1, "{stored}");
+}

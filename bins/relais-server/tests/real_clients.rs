@@ -167,4 +167,72 @@ async fn personio_py_reads_employees_absences_and_attendances_unchanged() {
         .unwrap();
     let stored = absences.rows.iter().find(|t| t.id == absence).unwrap();
     assert_eq!((stored.days_count, stored.employee_id), (2.0, first.id));
+
+    absence_attendance_calls_worked(&read["absence_attendance"], &store, &company, first.id);
+}
+
+/// What `absence_attendance_calls` in the script did (projects, an
+/// attendance changed and deleted, an absence read and deleted) went
+/// through and left the store as it should.
+fn absence_attendance_calls_worked(
+    written: &Value,
+    store: &relais_store::SqliteStore,
+    company: &relais_access::Company,
+    first: relais_people::EmployeeId,
+) {
+    use relais_store::PeopleStore as _;
+    assert_eq!(written["projects_before"], 5, "{written}");
+    let project = written["project_id"].as_i64().expect("a project id");
+    assert_eq!(
+        written["project_after_update"]["name"],
+        "personio-py project, renamed"
+    );
+    assert_eq!(written["project_after_update"]["active"], false);
+    assert!(written["project_after_update"]["created_at"].is_string());
+    assert_eq!(written["project_delete_status"], 204);
+    assert_eq!(written["projects_after_delete"], 5);
+    let reference = store.people_reference(company.id).unwrap();
+    assert!(reference.projects.iter().all(|p| p.id != project));
+
+    assert_eq!(
+        written["attendance_update_message"],
+        "The attendance period was updated."
+    );
+    assert_eq!(written["attendance_after_update"]["end_time"], "13:15:00");
+    assert_eq!(written["attendance_after_update"]["break"], 15);
+    assert_eq!(
+        written["attendance_after_update"]["comment"],
+        "changed by personio-py"
+    );
+    assert_eq!(
+        written["attendance_delete_message"],
+        "The attendance period was deleted."
+    );
+    assert_eq!(written["attendance_left"], false);
+    let attendance = written["attendance_after_update"]["id"].as_i64().unwrap();
+    let all = Window {
+        offset: 0,
+        limit: 1_000_000,
+    };
+    let with_pending = PeriodFilter {
+        include_pending: true,
+        ..PeriodFilter::default()
+    };
+    assert!(
+        store
+            .attendances(company.id, &with_pending, all)
+            .unwrap()
+            .rows
+            .iter()
+            .all(|a| a.id != attendance)
+    );
+
+    let absence = &written["absence"];
+    assert_eq!(absence["days_count"], 2.0);
+    assert_eq!(absence["comment"], "to be deleted");
+    assert_eq!(absence["employee"], first);
+    assert_eq!(absence["type"], "Paid vacation");
+    assert_eq!(written["absence_deleted"], true);
+    let deleted = absence["id"].as_i64().unwrap();
+    assert!(store.time_off(company.id, deleted).unwrap().is_none());
 }

@@ -13,6 +13,7 @@ pub mod export;
 mod operator;
 mod people;
 pub mod public_api;
+mod public_api_writes;
 pub mod recruiting;
 pub mod reports;
 pub mod setup;

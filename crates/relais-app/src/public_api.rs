@@ -21,6 +21,11 @@ use serde_json::Value;
 
 use crate::{App, AppError, ErrorKind};
 
+pub use crate::public_api_writes::{
+    AttendanceUpdate, MAX_ABSENCE_DAYS, NewAbsencePeriod, NewProject, ProjectUpdate,
+    VALIDATION_FAILED,
+};
+
 /// The answer of `POST /v1/auth`.
 #[derive(Debug, Clone, Serialize)]
 pub struct AuthToken {
@@ -208,7 +213,7 @@ impl V1Query {
             .collect()
     }
 
-    fn flag(&self, key: &str) -> Result<bool, AppError> {
+    pub(crate) fn flag(&self, key: &str) -> Result<bool, AppError> {
         self.check_each(key, |v| matches!(v, "true" | "1" | "false" | "0"))?;
         self.one(key)
             .map_or(Given::Absent, |v| Given::flag_text(v.to_owned()))
@@ -337,7 +342,7 @@ pub struct Attendances {
 }
 
 /// The attributes an employee embedded in an absence shows.
-const SHORT_EMPLOYEE: [&str; 3] = ["first_name", "last_name", "email"];
+pub(crate) const SHORT_EMPLOYEE: [&str; 3] = ["first_name", "last_name", "email"];
 
 impl ApiCaller {
     /// The attributes of `custom` and the standard ones this caller may read
@@ -418,7 +423,7 @@ impl App {
         })
     }
 
-    fn reference(&self, caller: &ApiCaller) -> Result<Arc<PeopleReference>, AppError> {
+    pub(crate) fn reference(&self, caller: &ApiCaller) -> Result<Arc<PeopleReference>, AppError> {
         self.people_reference(caller.credential.company_id)
     }
 
@@ -525,7 +530,7 @@ impl App {
         Ok(caller.selection(&reference.custom_attributes, &[]))
     }
 
-    fn employee_map(
+    pub(crate) fn employee_map(
         &self,
         caller: &ApiCaller,
         ids: impl Iterator<Item = EmployeeId>,
@@ -704,9 +709,15 @@ impl App {
     }
 }
 
-/// Reads `HH:MM` (also `H:MM`).
-fn clock(text: &str) -> Option<NaiveTime> {
-    NaiveTime::parse_from_str(text.trim(), "%H:%M").ok()
+/// Reads `HH:MM` (also `H:MM`, and `H:MM:00` as clients that hold times
+/// as durations write them).
+pub(crate) fn clock(text: &str) -> Option<NaiveTime> {
+    let text = text.trim();
+    NaiveTime::parse_from_str(text, "%H:%M").ok().or_else(|| {
+        NaiveTime::parse_from_str(text, "%H:%M:%S")
+            .ok()
+            .filter(|t| chrono::Timelike::second(t) == 0)
+    })
 }
 
 /// A field as a client sent it: absent (or `null`), a value of the kind
@@ -746,7 +757,7 @@ impl Given<bool> {
     }
 
     /// The flag, `default` when absent.
-    fn or(&self, default: bool, name: &str) -> Result<bool, AppError> {
+    pub(crate) fn or(&self, default: bool, name: &str) -> Result<bool, AppError> {
         match self {
             Self::Absent => Ok(default),
             Self::Value(b) => Ok(*b),
@@ -823,11 +834,11 @@ pub struct NewAttendance {
     pub date: Given<String>,
     /// `HH:MM`.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^[0-9]{1,2}:[0-9]{2}$", required = true))]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^[0-9]{1,2}:[0-9]{2}(:00)?$", required = true))]
     pub start_time: Given<String>,
     /// `HH:MM`, after `start_time`.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^[0-9]{1,2}:[0-9]{2}$", required = true))]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^[0-9]{1,2}:[0-9]{2}(:00)?$", required = true))]
     pub end_time: Given<String>,
     /// Minutes of break; shorter than the attendance.
     #[serde(default, rename = "break")]
@@ -1019,6 +1030,10 @@ impl App {
                     })
                     .collect();
                 return Err(AppError::invalid(problems.join("; ")));
+            }
+            // A project deactivated or deleted since it was checked above.
+            Err(relais_store::StoreError::Refused(problem)) => {
+                return Err(AppError::invalid(format!("attendances: {problem}")));
             }
             other => other?,
         };

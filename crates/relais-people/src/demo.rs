@@ -197,6 +197,12 @@ const POSITIONS: [[&str; 3]; 10] = [
 const TEAMS_PER_DEPARTMENT: usize = 3;
 const PROJECTS: [i64; 5] = [1, 2, 3, 4, 5];
 
+/// When the demo company's projects were set up: a fixed day, so that a
+/// seed always gives the same company.
+fn projects_created() -> DateTime<Utc> {
+    midnight(NaiveDate::from_ymd_opt(2020, 1, 6).unwrap_or_default())
+}
+
 /// The time-off type ids of the demo company.
 const VACATION: i64 = 1;
 const SICK: i64 = 2;
@@ -317,6 +323,8 @@ pub fn company() -> DemoCompany {
             id,
             name: (*n).to_owned(),
             active: id != 5,
+            created_at: projects_created(),
+            updated_at: projects_created(),
         })
         .collect(),
         custom_attributes: vec![

@@ -22,6 +22,7 @@ pub use attributes::{
 pub use history::{AttributeChange, value_at};
 pub use model::{
     AbsencePeriod, Attendance, AttendanceStatus, CostCenterShare, DocumentCategory, Employee,
-    EmployeeId, EmployeeRecords, EmployeeStatus, EmploymentType, Gender, OrgUnit, Project, TimeOff,
-    TimeOffCategory, TimeOffStatus, TimeOffType, TimeOffUnit, is_public_holiday, is_working_day,
+    EmployeeId, EmployeeRecords, EmployeeStatus, EmploymentType, Gender, OrgUnit, PROJECT_NAME_MAX,
+    Project, TimeOff, TimeOffCategory, TimeOffStatus, TimeOffType, TimeOffUnit, is_public_holiday,
+    is_working_day,
 };

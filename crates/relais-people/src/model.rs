@@ -362,6 +362,37 @@ pub struct Project {
     pub name: String,
     /// Whether time can still be booked on it.
     pub active: bool,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The longest project name, in characters.
+pub const PROJECT_NAME_MAX: usize = 255;
+
+impl Project {
+    /// A project's name as stored: trimmed, 1 to [`PROJECT_NAME_MAX`]
+    /// characters.
+    ///
+    /// # Errors
+    /// What is wrong with it, for people.
+    pub fn checked_name(name: &str) -> Result<String, String> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err("Project name cannot be empty".to_owned());
+        }
+        let length = name.chars().count();
+        if length > PROJECT_NAME_MAX {
+            return Err(format!(
+                "Project name must be at most {PROJECT_NAME_MAX} characters, got {length}"
+            ));
+        }
+        if name.chars().any(char::is_control) {
+            return Err("Project name must not hold control characters".to_owned());
+        }
+        Ok(name.to_owned())
+    }
 }
 
 /// One employee with everything recorded about them: what a store writes

@@ -582,6 +582,105 @@ pub trait PeopleStore {
         filter: &PeriodFilter,
         window: Window,
     ) -> Result<Paged<AbsencePeriod>, StoreError>;
+
+    /// Stores a new attendance project with the next id the company has
+    /// never handed out.
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] when the company has a project of that name
+    /// (letter case aside), or a database failure.
+    fn insert_project(
+        &self,
+        company: CompanyId,
+        name: &str,
+        active: bool,
+        at: DateTime<Utc>,
+    ) -> Result<Project, StoreError>;
+
+    /// Changes a project's name and/or whether it is active; `Ok(None)` for
+    /// an id not in the company.
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] when another project has the name, or a
+    /// database failure.
+    fn update_project(
+        &self,
+        company: CompanyId,
+        id: i64,
+        change: &ProjectChange,
+        at: DateTime<Utc>,
+    ) -> Result<Option<Project>, StoreError>;
+
+    /// Deletes a project no attendance is booked on; `Ok(false)` for an id
+    /// not in the company. Checked in the deleting transaction, so that an
+    /// attendance booked meanwhile is never left pointing at nothing.
+    ///
+    /// # Errors
+    /// [`StoreError::Refused`] when attendances are booked on it.
+    fn delete_project(&self, company: CompanyId, id: i64) -> Result<bool, StoreError>;
+
+    /// Changes one attendance in one transaction: `change` gets the stored
+    /// attendance and answers the new one (or an error, which is returned
+    /// as it is). The new one must not overlap another attendance of the
+    /// employee that day, and a project it newly names must be active.
+    /// `Ok(None)` for an id not in the company.
+    ///
+    /// # Errors
+    /// [`StoreError::Overlaps`] (`[0]`), [`StoreError::Refused`] for a
+    /// project that is gone or inactive, what `change` answers, or a
+    /// database failure; nothing is written then.
+    fn update_attendance(
+        &self,
+        company: CompanyId,
+        id: i64,
+        change: &mut dyn FnMut(Attendance) -> Result<Attendance, StoreError>,
+    ) -> Result<Option<Attendance>, StoreError>;
+
+    /// Deletes one attendance; `Ok(false)` for an id not in the company.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn delete_attendance(&self, company: CompanyId, id: i64) -> Result<bool, StoreError>;
+
+    /// One day absence by id, if the company has it.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn time_off(&self, company: CompanyId, id: i64) -> Result<Option<TimeOff>, StoreError>;
+
+    /// Deletes one day absence; `Ok(false)` for an id not in the company.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn delete_time_off(&self, company: CompanyId, id: i64) -> Result<bool, StoreError>;
+
+    /// Stores a new hour absence. One overlapping another hour absence of
+    /// the employee that is not rejected is refused, in the same
+    /// transaction.
+    ///
+    /// # Errors
+    /// [`StoreError::Overlaps`] (`[0]`), or a database failure.
+    fn insert_absence_period(
+        &self,
+        company: CompanyId,
+        period: &AbsencePeriod,
+    ) -> Result<(), StoreError>;
+
+    /// Deletes one hour absence; `Ok(false)` for an id not in the company.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn delete_absence_period(&self, company: CompanyId, id: uuid::Uuid)
+    -> Result<bool, StoreError>;
+}
+
+/// What a project update changes; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProjectChange {
+    /// The new name (already checked with [`Project::checked_name`]).
+    pub name: Option<String>,
+    /// Whether time can be booked on it from now on.
+    pub active: Option<bool>,
 }
 
 /// Public-API credentials and their tokens.

@@ -893,12 +893,25 @@ pub fn absence_period<'a>(
             created_at: p.created_at.to_rfc3339(),
             updated_at: p.updated_at.to_rfc3339(),
             approved_at: p.updated_at.to_rfc3339(),
-            breakdowns: vec![Breakdown {
-                date: p.start.date().to_string(),
-                effective_duration: minutes,
-            }],
+            breakdowns: breakdowns(p),
         },
     }
+}
+
+/// The minutes of an hour absence on each day it touches.
+fn breakdowns(p: &DomainAbsencePeriod) -> Vec<Breakdown> {
+    p.start
+        .date()
+        .iter_days()
+        .map_while(|day| {
+            let from = day.and_time(chrono::NaiveTime::MIN);
+            let to = from + chrono::Duration::days(1);
+            (from < p.end).then(|| Breakdown {
+                date: day.to_string(),
+                effective_duration: (p.end.min(to) - p.start.max(from)).num_minutes(),
+            })
+        })
+        .collect()
 }
 
 /// A page of hour absences.
@@ -1116,6 +1129,125 @@ pub struct CreatedAttendances {
     pub id: Vec<i64>,
     /// Always `success`.
     pub message: String,
+}
+
+/// The request bodies of the other attendance and absence writes.
+pub use relais_app::public_api::{AttendanceUpdate, NewAbsencePeriod, NewProject, ProjectUpdate};
+
+/// `{"message": …}`: what the modelled HRIS answers to an update or a delete.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Message {
+    /// What was done, for people.
+    pub message: String,
+}
+
+impl Message {
+    /// `{"success": true, "data": {"message": …}}`.
+    #[must_use]
+    pub fn success(message: &str) -> Success<Self> {
+        Success::new(Self {
+            message: message.to_owned(),
+        })
+    }
+}
+
+/// An attendance project, `Project`, as the project endpoints list it.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"id": 6, "type": "Project", "attributes": {"name": "Customer portal", "active": true, "created_at": "2026-11-30T10:15:00+0000", "updated_at": "2026-11-30T10:15:00+0000"}}))]
+pub struct ProjectItem<'a> {
+    /// Id.
+    pub id: i64,
+    /// Always `Project`.
+    #[serde(rename = "type")]
+    #[schema(value_type = String, pattern = "^Project$")]
+    pub kind: &'static str,
+    /// Its attributes.
+    pub attributes: ProjectItemAttributes<'a>,
+}
+
+/// The attributes of a [`ProjectItem`].
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProjectItemAttributes<'a> {
+    /// Name.
+    pub name: &'a str,
+    /// Whether time can be booked on it.
+    pub active: bool,
+    /// `YYYY-MM-DDTHH:MM:SS+0000`.
+    #[schema(value_type = String)]
+    pub created_at: Instant,
+    /// `YYYY-MM-DDTHH:MM:SS+0000`.
+    #[schema(value_type = String)]
+    pub updated_at: Instant,
+}
+
+/// A project as the project endpoints write it.
+#[must_use]
+pub fn project(p: &Project) -> ProjectItem<'_> {
+    ProjectItem {
+        id: p.id,
+        kind: "Project",
+        attributes: ProjectItemAttributes {
+            name: &p.name,
+            active: p.active,
+            created_at: Instant::absence(p.created_at),
+            updated_at: Instant::absence(p.updated_at),
+        },
+    }
+}
+
+/// The error of a project operation, in that API's own shape: the problems
+/// by field, `{"success": false, "error": {"name": ["Project name cannot be empty"]}}`.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"success": false, "error": {"name": ["Project name cannot be empty"]}}))]
+pub struct ProjectFieldError {
+    /// Always `false`.
+    pub success: bool,
+    /// Each field's problems.
+    pub error: BTreeMap<String, Vec<String>>,
+}
+
+/// A project that is not there, in that API's own shape:
+/// `{"success": false, "message": "Project 5 not found"}`.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"success": false, "message": "Project 5 not found"}))]
+pub struct ProjectNotFound {
+    /// Always `false`.
+    pub success: bool,
+    /// `Project <id> not found`.
+    pub message: String,
+}
+
+/// A refused hour absence: the common envelope with each field's problems.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"success": false, "error": {"code": 422, "message": "The given data failed to pass validation.", "error_data": {"end_time": ["The end_time field is required when start_date and end_date are the same day."]}}}))]
+pub struct ValidationErrorEnvelope {
+    /// Always `false`.
+    pub success: bool,
+    /// What went wrong.
+    pub error: ValidationErrorDetail,
+}
+
+/// The error of a [`ValidationErrorEnvelope`].
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ValidationErrorDetail {
+    /// The HTTP status, 422.
+    pub code: u16,
+    /// `The given data failed to pass validation.`
+    pub message: String,
+    /// Each field's problems.
+    pub error_data: BTreeMap<String, Vec<String>>,
+}
+
+/// Problems by field, in the order given.
+#[must_use]
+pub fn problems_by_field(fields: &[relais_app::FieldProblem]) -> BTreeMap<String, Vec<String>> {
+    let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for problem in fields {
+        map.entry(problem.field.clone())
+            .or_default()
+            .push(problem.message.clone());
+    }
+    map
 }
 
 // ----- Documents and partners -----------------------------------------------

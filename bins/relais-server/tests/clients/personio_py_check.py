@@ -6,9 +6,77 @@ Usage: personio_py_check.py BASE_URL CLIENT_ID CLIENT_SECRET
 
 import json
 import sys
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from personio_py import Absence, Attendance, Personio
+from personio_py import Absence, Attendance, Personio, Project
+
+
+
+def absence_attendance_calls(client, employee_id, absence_type, employee):
+    """Every call personio-py makes for projects, attendances and absences
+    beyond listing and creating: create, update and delete a project; update
+    and delete an attendance; get and delete an absence. Answers what each
+    call gave back, for the Rust side to check against the store."""
+    out = {}
+
+    # Projects: listed, created, renamed and deactivated, deleted.
+    out["projects_before"] = len(client.get_projects())
+    project = client.create_project(Project(client=client, name="personio-py project", active=True))
+    out["project_id"] = project.id_
+    project.name = "personio-py project, renamed"
+    project.active = False
+    client.update_project(project)
+    changed = next(p for p in client.get_projects() if p.id_ == project.id_)
+    out["project_after_update"] = {
+        "name": changed.name,
+        "active": changed.active,
+        "created_at": changed.created_at.isoformat() if changed.created_at else None,
+    }
+    out["project_delete_status"] = client.delete_project(project.id_).status_code
+    out["projects_after_delete"] = len(client.get_projects())
+
+    # An attendance: created, read back, changed the way personio-py sends
+    # a change (times as H:MM:SS), then deleted.
+    day = datetime(2026, 11, 4)
+    attendance = Attendance(
+        client=client, employee_id=employee_id, date=day.date(),
+        start_time="08:00", end_time="12:00", break_duration=0, comment="to be changed",
+    )
+    client.create_attendances([attendance])
+    read = next(a for a in client.get_attendances([employee_id], day, day) if a.id_ == attendance.id_)
+    read.end_time = timedelta(hours=13, minutes=15)
+    read.break_duration = 15
+    read.comment = "changed by personio-py"
+    updated = client.update_attendance(read)
+    out["attendance_update_message"] = updated["data"]["message"]
+    again = next(a for a in client.get_attendances([employee_id], day, day) if a.id_ == attendance.id_)
+    out["attendance_after_update"] = {
+        "id": again.id_,
+        "end_time": str(again.end_time),
+        "break": again.break_duration,
+        "comment": again.comment,
+    }
+    deleted = client.delete_attendance(again.id_)
+    out["attendance_delete_message"] = deleted["data"]["message"]
+    out["attendance_left"] = any(a.id_ == attendance.id_ for a in client.get_attendances([employee_id], day, day))
+
+    # An absence: created, read by id, deleted.
+    absence = client.create_absence(Absence(
+        client=client, employee=employee, time_off_type=absence_type,
+        start_date=date(2026, 12, 21), end_date=date(2026, 12, 22), half_day_start=False, half_day_end=False,
+        comment="to be deleted",
+    ))
+    fetched = client.get_absence(absence.id_)
+    out["absence"] = {
+        "id": fetched.id_,
+        "days_count": fetched.days_count,
+        "comment": fetched.comment,
+        "employee": fetched.employee.id_,
+        "type": fetched.time_off_type.name,
+    }
+    out["absence_deleted"] = client.delete_absence(absence.id_)
+    return out
+
 
 base_url, client_id, client_secret = sys.argv[1:4]
 client = Personio(base_url=base_url.rstrip("/") + "/v1/", client_id=client_id, client_secret=client_secret)
@@ -32,6 +100,7 @@ new_absence = Absence(
     start_date=date(2026, 12, 14), end_date=date(2026, 12, 15), half_day_start=False, half_day_end=False,
 )
 created_absence = client.create_absence(new_absence)
+written = absence_attendance_calls(client, ids[1], vacation, first)
 
 print(
     json.dumps(
@@ -52,6 +121,7 @@ print(
             "attendances": len(attendances),
             "created_attendance_id": new_attendance.id_ if created_attendances else None,
             "created_absence_id": created_absence.id_,
+            "absence_attendance": written,
             "attendance_minutes": sum(
                 int((a.end_time - a.start_time).total_seconds() // 60) - a.break_duration for a in attendances
             ),

@@ -43,6 +43,7 @@ const SCHEMA_STEPS: &[&str] = &[
     include_str!("../../migrations/009_console_sign_in.sql"),
     include_str!("../../migrations/010_entries_in_run_order.sql"),
     include_str!("../../migrations/011_recruiting.sql"),
+    include_str!("../../migrations/014_v1_writes.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {

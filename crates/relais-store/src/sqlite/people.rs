@@ -1,16 +1,17 @@
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use relais_access::CompanyId;
 use relais_people::{
     AbsencePeriod, Attendance, AttendanceStatus, AttributeChange, Employee, EmployeeId,
     EmployeeRecords, Project, TimeOff, TimeOffStatus,
 };
 use rusqlite::types::Value as Sql;
-use rusqlite::{Connection, Row, params, params_from_iter};
+use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 
 use super::CachedRow;
 use super::{SqliteStore, backend, conflict_or_backend, corrupt, json, parse_timestamp, sortable};
 use crate::{
-    EmployeeFilter, Paged, PeopleReference, PeopleStore, PeriodFilter, StoreError, Window,
+    EmployeeFilter, Paged, PeopleReference, PeopleStore, PeriodFilter, ProjectChange, StoreError,
+    Window,
 };
 
 /// The company's small integer key in the people tables.
@@ -190,19 +191,15 @@ impl PeopleStore for SqliteStore {
             .collect::<Result<_, _>>()
             .map_err(backend)?;
         let mut statement = conn
-            .prepare("SELECT id, name, active FROM projects WHERE tenant = ?1 ORDER BY id")
+            .prepare(&format!(
+                "SELECT {PROJECT_COLUMNS} FROM projects WHERE tenant = ?1 ORDER BY id"
+            ))
             .map_err(backend)?;
         let projects = statement
-            .query_map([tenant], |r| {
-                Ok(Project {
-                    id: r.get(0)?,
-                    name: r.get(1)?,
-                    active: r.get(2)?,
-                })
-            })
+            .query_map([tenant], project_row)
             .map_err(backend)?
-            .collect::<Result<_, _>>()
-            .map_err(backend)?;
+            .map(|r| r.map_err(backend)?)
+            .collect::<Result<_, _>>()?;
         Ok(PeopleReference {
             time_off_types,
             document_categories,
@@ -247,6 +244,9 @@ impl PeopleStore for SqliteStore {
                 .map_err(backend)?;
             let mut refused = Vec::new();
             for (index, a) in attendances.iter().enumerate() {
+                if let Some(project) = a.project_id {
+                    require_active_project(&tx, tenant, project)?;
+                }
                 let (start, end) = (
                     a.start_time.format("%H:%M").to_string(),
                     a.end_time.format("%H:%M").to_string(),
@@ -590,6 +590,334 @@ impl PeopleStore for SqliteStore {
             absence_row,
         )
     }
+
+    fn insert_project(
+        &self,
+        company: CompanyId,
+        name: &str,
+        active: bool,
+        at: DateTime<Utc>,
+    ) -> Result<Project, StoreError> {
+        let mut conn = self.conn()?;
+        let tenant = tenant(&conn, company)?;
+        let tx = conn.transaction().map_err(backend)?;
+        // The next id: past every id handed out before, and past those the
+        // reference data brought (a demo company's projects).
+        let id: i64 = tx
+            .query_row(
+                "INSERT INTO project_ids (tenant, last_id)
+                 VALUES (?1, (SELECT COALESCE(MAX(id), 0) + 1 FROM projects WHERE tenant = ?1))
+                 ON CONFLICT (tenant) DO UPDATE SET last_id =
+                     MAX(last_id, (SELECT COALESCE(MAX(id), 0) FROM projects WHERE tenant = ?1)) + 1
+                 RETURNING last_id",
+                [tenant],
+                |r| r.get(0),
+            )
+            .map_err(backend)?;
+        let project = Project {
+            id,
+            name: name.to_owned(),
+            active,
+            created_at: at,
+            updated_at: at,
+        };
+        tx.execute(
+            "INSERT INTO projects (tenant, id, name, active, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+            params![tenant, id, project.name, active, sortable(at)],
+        )
+        .map_err(|e| conflict_or_backend(e, || format!("a project named {name}")))?;
+        bump_revision(&tx, tenant)?;
+        tx.commit().map_err(backend)?;
+        Ok(project)
+    }
+
+    fn update_project(
+        &self,
+        company: CompanyId,
+        id: i64,
+        change: &ProjectChange,
+        at: DateTime<Utc>,
+    ) -> Result<Option<Project>, StoreError> {
+        let mut conn = self.conn()?;
+        let tenant = tenant(&conn, company)?;
+        let tx = conn.transaction().map_err(backend)?;
+        let changed = tx
+            .query_row(
+                &format!(
+                    "UPDATE projects SET name = COALESCE(?3, name), active = COALESCE(?4, active), updated_at = ?5
+                     WHERE tenant = ?1 AND id = ?2 RETURNING {PROJECT_COLUMNS}"
+                ),
+                params![tenant, id, change.name, change.active, sortable(at)],
+                project_row,
+            )
+            .optional()
+            .map_err(|e| {
+                conflict_or_backend(e, || {
+                    format!("a project named {}", change.name.as_deref().unwrap_or_default())
+                })
+            })?
+            .transpose()?;
+        if changed.is_some() {
+            bump_revision(&tx, tenant)?;
+        }
+        tx.commit().map_err(backend)?;
+        Ok(changed)
+    }
+
+    fn delete_project(&self, company: CompanyId, id: i64) -> Result<bool, StoreError> {
+        let mut conn = self.conn()?;
+        let tenant = tenant(&conn, company)?;
+        let tx = conn.transaction().map_err(backend)?;
+        let booked: i64 = tx
+            .query_row(
+                "SELECT COUNT(*) FROM attendances WHERE tenant = ?1 AND project_id = ?2",
+                params![tenant, id],
+                |r| r.get(0),
+            )
+            .map_err(backend)?;
+        let exists: bool = tx
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM projects WHERE tenant = ?1 AND id = ?2)",
+                params![tenant, id],
+                |r| r.get(0),
+            )
+            .map_err(backend)?;
+        if !exists {
+            return Ok(false);
+        }
+        if booked > 0 {
+            return Err(StoreError::Refused(format!(
+                "project {id} has {booked} attendances booked on it; deactivate it instead (active: false), or move them to another project first"
+            )));
+        }
+        tx.execute(
+            "DELETE FROM projects WHERE tenant = ?1 AND id = ?2",
+            params![tenant, id],
+        )
+        .map_err(backend)?;
+        bump_revision(&tx, tenant)?;
+        tx.commit().map_err(backend)?;
+        Ok(true)
+    }
+
+    fn update_attendance(
+        &self,
+        company: CompanyId,
+        id: i64,
+        change: &mut dyn FnMut(Attendance) -> Result<Attendance, StoreError>,
+    ) -> Result<Option<Attendance>, StoreError> {
+        let mut conn = self.conn()?;
+        let tenant = tenant(&conn, company)?;
+        let tx = conn.transaction().map_err(backend)?;
+        let Some(old) = tx
+            .query_row(
+                &format!(
+                    "SELECT {ATTENDANCE_COLUMNS} FROM attendances WHERE tenant = ?1 AND id = ?2"
+                ),
+                params![tenant, id],
+                attendance_row,
+            )
+            .optional()
+            .map_err(backend)?
+            .transpose()?
+        else {
+            return Ok(None);
+        };
+        let old_project = old.project_id;
+        let mut new = change(old)?;
+        new.id = id;
+        if let Some(project) = new.project_id
+            && new.project_id != old_project
+        {
+            require_active_project(&tx, tenant, project)?;
+        }
+        let (start, end) = (
+            new.start_time.format("%H:%M").to_string(),
+            new.end_time.format("%H:%M").to_string(),
+        );
+        let overlaps: bool = tx
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM attendances WHERE tenant = ?1 AND date = ?2 AND employee_id = ?3
+                    AND id != ?6 AND start_time < ?5 AND ?4 < end_time)",
+                params![tenant, new.date.to_string(), new.employee_id, start, end, id],
+                |r| r.get(0),
+            )
+            .map_err(backend)?;
+        if overlaps {
+            return Err(StoreError::Overlaps(vec![0]));
+        }
+        tx.execute(
+            "UPDATE attendances SET date = ?3, start_time = ?4, end_time = ?5, break_minutes = ?6,
+                 project_id = ?7, status = ?8, comment = ?9, updated_at = ?10
+             WHERE tenant = ?1 AND id = ?2",
+            params![
+                tenant,
+                id,
+                new.date.to_string(),
+                start,
+                end,
+                new.break_minutes,
+                new.project_id,
+                new.status.as_str(),
+                new.comment,
+                sortable(new.updated_at),
+            ],
+        )
+        .map_err(backend)?;
+        bump_revision(&tx, tenant)?;
+        tx.commit().map_err(backend)?;
+        Ok(Some(new))
+    }
+
+    fn delete_attendance(&self, company: CompanyId, id: i64) -> Result<bool, StoreError> {
+        delete_one(self, company, "attendances", Sql::Integer(id))
+    }
+
+    fn time_off(&self, company: CompanyId, id: i64) -> Result<Option<TimeOff>, StoreError> {
+        let conn = self.conn()?;
+        let tenant = tenant(&conn, company)?;
+        conn.query_row(
+            &format!("SELECT {TIME_OFF_COLUMNS} FROM time_offs WHERE tenant = ?1 AND id = ?2"),
+            params![tenant, id],
+            time_off_row,
+        )
+        .optional()
+        .map_err(backend)?
+        .transpose()
+    }
+
+    fn delete_time_off(&self, company: CompanyId, id: i64) -> Result<bool, StoreError> {
+        delete_one(self, company, "time_offs", Sql::Integer(id))
+    }
+
+    fn insert_absence_period(
+        &self,
+        company: CompanyId,
+        p: &AbsencePeriod,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.conn()?;
+        let tenant = tenant(&conn, company)?;
+        let tx = conn.transaction().map_err(backend)?;
+        let (start, end) = (
+            p.start.format(ABSENCE_INSTANT).to_string(),
+            p.end.format(ABSENCE_INSTANT).to_string(),
+        );
+        let overlaps: bool = tx
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM absence_periods WHERE tenant = ?1 AND employee_id = ?2
+                    AND status != 'rejected' AND start < ?4 AND ?3 < end)",
+                params![tenant, p.employee_id, start, end],
+                |r| r.get(0),
+            )
+            .map_err(backend)?;
+        if overlaps {
+            return Err(StoreError::Overlaps(vec![0]));
+        }
+        tx.execute(
+            "INSERT INTO absence_periods (tenant, id, employee_id, time_off_type_id, start, end, status, comment, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![
+                tenant,
+                p.id.to_string(),
+                p.employee_id,
+                p.time_off_type_id,
+                start,
+                end,
+                p.status.as_str(),
+                p.comment,
+                sortable(p.created_at),
+                sortable(p.updated_at),
+            ],
+        )
+        .map_err(|e| conflict_or_backend(e, || format!("absence period {}", p.id)))?;
+        bump_revision(&tx, tenant)?;
+        tx.commit().map_err(backend)
+    }
+
+    fn delete_absence_period(
+        &self,
+        company: CompanyId,
+        id: uuid::Uuid,
+    ) -> Result<bool, StoreError> {
+        delete_one(self, company, "absence_periods", Sql::Text(id.to_string()))
+    }
+}
+
+/// The columns [`project_row`] reads, in its order.
+const PROJECT_COLUMNS: &str = "id, name, active, created_at, updated_at";
+
+/// The columns [`attendance_row`] reads, in its order.
+const ATTENDANCE_COLUMNS: &str = "id, employee_id, date, start_time, end_time, break_minutes, project_id, status, comment, updated_at";
+
+/// The columns [`time_off_row`] reads, in its order.
+const TIME_OFF_COLUMNS: &str = "id, employee_id, time_off_type_id, status, start_date, end_date, half_day_start, half_day_end, days_count, comment, created_at, updated_at";
+
+/// How the start and end of an hour absence are stored (sortable text).
+const ABSENCE_INSTANT: &str = "%Y-%m-%dT%H:%M:%S";
+
+fn project_row(row: &Row<'_>) -> rusqlite::Result<Result<Project, StoreError>> {
+    let (id, name, active, created, updated): (i64, String, bool, String, String) = (
+        row.get(0)?,
+        row.get(1)?,
+        row.get(2)?,
+        row.get(3)?,
+        row.get(4)?,
+    );
+    Ok((|| {
+        Ok(Project {
+            id,
+            name,
+            active,
+            created_at: parse_timestamp("projects", &created)?,
+            updated_at: parse_timestamp("projects", &updated)?,
+        })
+    })())
+}
+
+/// Refuses, inside the caller's transaction, a project that is not an
+/// active project of `tenant`.
+fn require_active_project(conn: &Connection, tenant: i64, project: i64) -> Result<(), StoreError> {
+    let active: Option<bool> = conn
+        .query_row(
+            "SELECT active FROM projects WHERE tenant = ?1 AND id = ?2",
+            params![tenant, project],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(backend)?;
+    match active {
+        Some(true) => Ok(()),
+        Some(false) => Err(StoreError::Refused(format!(
+            "project_id: {project} is not an active project"
+        ))),
+        None => Err(StoreError::Refused(format!(
+            "project_id: {project} is not a project of this company"
+        ))),
+    }
+}
+
+/// Deletes the row of `table` with `id` in the company, and marks the
+/// company's people data as changed when there was one.
+fn delete_one(
+    store: &SqliteStore,
+    company: CompanyId,
+    table: &'static str,
+    id: Sql,
+) -> Result<bool, StoreError> {
+    let mut conn = store.conn()?;
+    let tenant = tenant(&conn, company)?;
+    let tx = conn.transaction().map_err(backend)?;
+    let deleted = tx
+        .execute(
+            &format!("DELETE FROM {table} WHERE tenant = ?1 AND id = ?2"),
+            params![tenant, id],
+        )
+        .map_err(backend)?;
+    if deleted > 0 {
+        bump_revision(&tx, tenant)?;
+    }
+    tx.commit().map_err(backend)?;
+    Ok(deleted > 0)
 }
 
 fn updated_between(filters: &mut Where, filter: &PeriodFilter) {
@@ -769,10 +1097,10 @@ pub(super) fn replace_reference_in(
     }
     for p in &reference.projects {
         conn.execute(
-            "INSERT INTO projects (tenant, id, name, active) VALUES (?1, ?2, ?3, ?4)",
-            params![tenant, p.id, p.name, p.active],
+            "INSERT INTO projects (tenant, id, name, active, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![tenant, p.id, p.name, p.active, sortable(p.created_at), sortable(p.updated_at)],
         )
-        .map_err(backend)?;
+        .map_err(|e| conflict_or_backend(e, || format!("a project named {}", p.name)))?;
     }
     bump_revision(conn, tenant)
 }
