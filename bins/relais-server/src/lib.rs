@@ -135,9 +135,13 @@ pub fn router(app: Arc<App>, config: ServerConfig) -> Router {
         config: Arc::new(config.clone()),
     };
     // The routes that take files have their own, larger body limit.
+    // At most a few at once: each holds its files in memory (up to 64 MB).
     let uploads = recruiting::upload_routes()
         .with_state(shared.clone())
-        .layer(RequestBodyLimitLayer::new(recruiting::MAX_UPLOAD_REQUEST));
+        .layer(RequestBodyLimitLayer::new(recruiting::MAX_UPLOAD_REQUEST))
+        .layer(tower::limit::GlobalConcurrencyLimitLayer::new(
+            recruiting::UPLOADS_AT_ONCE,
+        ));
     Router::new()
         .route("/healthz", get(health))
         .route("/api/me", get(auth::me))
@@ -183,6 +187,33 @@ fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Spa
         uri = %redacted_uri(request.uri()),
         version = ?request.version(),
     )
+}
+
+/// `Content-Disposition` of a download: `attachment` with the name in
+/// RFC 8187 form (every byte but letters, digits and `!#$&+-.^_`|~`
+/// percent-encoded, so a space is `%20`, never `+`), and a plain ASCII
+/// fallback for old clients with anything else replaced by `_`.
+pub(crate) fn attachment(filename: &str) -> String {
+    use std::fmt::Write as _;
+    let mut encoded = String::with_capacity(filename.len() * 3);
+    for byte in filename.bytes() {
+        if byte.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&byte) {
+            encoded.push(char::from(byte));
+        } else {
+            let _ = write!(encoded, "%{byte:02X}");
+        }
+    }
+    let plain: String = filename
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || " .-_()".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("attachment; filename=\"{plain}\"; filename*=UTF-8''{encoded}")
 }
 
 /// A request target for logs: the path, and the query's parameter names

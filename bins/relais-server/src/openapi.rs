@@ -323,6 +323,20 @@ mod tests {
             "/v1/sync/runs",
             "/v1/sync/runs/{id}/entries",
             "/v1/sync/runs/{id}/finish",
+            "/v1/recruiting/applications",
+            "/v1/recruiting/applications/documents",
+            "/recruiting/applicant",
+            "/jobs/{company}/xml",
+            "/v2/auth/token",
+            "/v2/recruiting/applications",
+            "/v2/recruiting/applications/{id}",
+            "/v2/recruiting/applications/{id}/stage-transitions",
+            "/v2/recruiting/candidates",
+            "/v2/recruiting/candidates/{id}",
+            "/v2/recruiting/jobs",
+            "/v2/recruiting/jobs/{id}",
+            "/v2/recruiting/categories",
+            "/v2/recruiting/categories/{id}",
         ] {
             assert!(doc.paths.paths.contains_key(path), "{path}");
         }
@@ -402,6 +416,16 @@ mod tests {
         ("GET", "/api/tokens"),
         ("POST", "/api/tokens"),
         ("DELETE", "/api/tokens/{id}"),
+        ("GET", "/api/recruiting"),
+        ("PATCH", "/api/recruiting"),
+        ("POST", "/api/recruiting/key"),
+        ("GET", "/api/recruiting/jobs"),
+        ("POST", "/api/recruiting/jobs"),
+        ("GET", "/api/recruiting/jobs/{id}"),
+        ("PUT", "/api/recruiting/jobs/{id}"),
+        ("GET", "/api/recruiting/applications"),
+        ("GET", "/api/recruiting/applications/{id}"),
+        ("GET", "/api/recruiting/applications/{id}/files/{file}"),
     ];
 
     fn operation<'a>(

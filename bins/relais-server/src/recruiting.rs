@@ -44,6 +44,10 @@ pub(crate) struct RecruitingThrottle {
     form: DefaultKeyedRateLimiter<String>,
     /// `POST /v2/auth/token`, per client id and source address.
     token: DefaultKeyedRateLimiter<String>,
+    /// Every recruiting API and token call, per source address, before any
+    /// credential is looked at: failed ones cost database reads too, and a
+    /// client id is the caller's to vary.
+    source: DefaultKeyedRateLimiter<String>,
 }
 
 impl RecruitingThrottle {
@@ -53,6 +57,7 @@ impl RecruitingThrottle {
             api: RateLimiter::keyed(Quota::per_minute(api_per_minute)),
             form: RateLimiter::keyed(per_minute(100)),
             token: RateLimiter::keyed(per_minute(150)),
+            source: RateLimiter::keyed(per_minute(600)),
         }
     }
 }
@@ -117,6 +122,9 @@ pub(crate) fn upload_routes() -> Router<Shared> {
         )
 }
 
+/// Uploads read at once; more wait (within the request time-out).
+pub(crate) const UPLOADS_AT_ONCE: usize = 8;
+
 /// The largest request the upload routes read.
 pub(crate) const MAX_UPLOAD_REQUEST: usize = MAX_FORM_BYTES;
 
@@ -146,9 +154,10 @@ impl RecruitingError {
 impl From<AppError> for RecruitingError {
     fn from(error: AppError) -> Self {
         match error.kind() {
-            ErrorKind::Unauthenticated | ErrorKind::Forbidden => {
+            ErrorKind::Unauthenticated => {
                 Self::generic(StatusCode::UNAUTHORIZED, error.to_string())
             }
+            ErrorKind::Forbidden => Self::generic(StatusCode::FORBIDDEN, error.to_string()),
             ErrorKind::Invalid => Self::generic(StatusCode::BAD_REQUEST, error.to_string()),
             ErrorKind::NotFound => Self::generic(StatusCode::NOT_FOUND, error.to_string()),
             ErrorKind::Conflict => Self::generic(StatusCode::CONFLICT, error.to_string()),
@@ -211,7 +220,17 @@ async fn run<T: Send + 'static, E: Send + 'static>(
 async fn recruiting_company(
     shared: &Shared,
     headers: &HeaderMap,
+    peer: Option<std::net::SocketAddr>,
 ) -> Result<relais_access::Company, RecruitingError> {
+    let source = source_of(shared, headers, peer);
+    if let Some(seconds) = over_budget(&shared.recruiting_throttle.source, &source) {
+        let mut error = RecruitingError::generic(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!("too many requests from this address; retry in {seconds} s"),
+        );
+        error.retry_after = Some(seconds);
+        return Err(error);
+    }
     let company_id = headers
         .get("x-company-id")
         .and_then(|v| v.to_str().ok())
@@ -233,6 +252,12 @@ async fn recruiting_company(
         return Err(error);
     }
     Ok(company)
+}
+
+/// The address a request comes from, for the budgets.
+fn source_of(shared: &Shared, headers: &HeaderMap, peer: Option<std::net::SocketAddr>) -> String {
+    crate::client_address(headers, peer, shared.config.trust_proxy)
+        .map_or_else(|| "unknown".to_owned(), |a| a.to_string())
 }
 
 async fn company_number(
@@ -262,10 +287,12 @@ async fn company_number(
 )]
 pub(crate) async fn submit_application(
     State(shared): State<Shared>,
+    peer: Option<Extension<ConnectInfo<std::net::SocketAddr>>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<StatusCode, RecruitingError> {
-    let company = recruiting_company(&shared, &headers).await?;
+    let peer = peer.map(|Extension(ConnectInfo(address))| address);
+    let company = recruiting_company(&shared, &headers, peer).await?;
     let body: serde_json::Value = crate::json_object(&body)
         .map_err(|e| RecruitingError::generic(StatusCode::BAD_REQUEST, e))?;
     run(&shared, move |app| {
@@ -294,10 +321,12 @@ pub(crate) async fn submit_application(
 )]
 pub(crate) async fn upload_document(
     State(shared): State<Shared>,
+    peer: Option<Extension<ConnectInfo<std::net::SocketAddr>>>,
     headers: HeaderMap,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Json<wire::UploadedFile>, RecruitingError> {
-    let company = recruiting_company(&shared, &headers).await?;
+    let peer = peer.map(|Extension(ConnectInfo(address))| address);
+    let company = recruiting_company(&shared, &headers, peer).await?;
     let mut multipart =
         multipart.map_err(|e| RecruitingError::generic(StatusCode::BAD_REQUEST, e.body_text()))?;
     let mut file = None;
@@ -311,7 +340,7 @@ pub(crate) async fn upload_document(
             }
             let name = field.file_name().unwrap_or_default().to_owned();
             let bytes = field.bytes().await.map_err(multipart_error)?;
-            file = Some((name, bytes.to_vec()));
+            file = Some((name, Vec::from(bytes)));
         }
     }
     let Some((name, content)) = file else {
@@ -432,9 +461,48 @@ pub(crate) async fn form_application(
             );
         }
     };
-    let mut fields = Vec::new();
+    let mut fields: Vec<(String, String)> = Vec::new();
     let mut files = Vec::new();
+    let mut checked = false;
     loop {
+        // The credentials are checked as soon as both have arrived (career
+        // sites put them first), before any more of the body is read.
+        if !checked {
+            let one = |name: &str| {
+                fields
+                    .iter()
+                    .find(|(k, _)| k == name)
+                    .map(|(_, v)| v.clone())
+            };
+            if let (Some(company_id), Some(token)) = (one("company_id"), one("access_token")) {
+                checked = true;
+                let app = std::sync::Arc::clone(&shared.app);
+                let verdict = tokio::task::spawn_blocking(move || {
+                    app.recruiting_company(Some(&company_id), Some(&token))
+                        .map(|_| ())
+                })
+                .await;
+                match verdict {
+                    Ok(Ok(())) => {}
+                    Ok(Err(RecruitingFailure::App(e)))
+                        if matches!(e.kind(), ErrorKind::Internal | ErrorKind::NotConfigured) =>
+                    {
+                        return form_answer(
+                            StatusCode::INTERNAL_SERVER_ERROR,
+                            wire::FormAnswer::failed(
+                                "Something went wrong, please try again later!",
+                            ),
+                        );
+                    }
+                    Ok(Err(_)) | Err(_) => {
+                        return form_answer(
+                            StatusCode::FORBIDDEN,
+                            wire::FormAnswer::failed("This action is unauthorized."),
+                        );
+                    }
+                }
+            }
+        }
         let field = match multipart.next_field().await {
             Ok(Some(field)) => field,
             Ok(None) => break,
@@ -464,12 +532,14 @@ pub(crate) async fn form_application(
             }
         };
         match filename {
+            // An empty file input of an HTML form: nothing chosen.
+            Some(filename) if filename.is_empty() && bytes.is_empty() => {}
             Some(filename) => files.push(FormFile {
                 field: name,
                 filename,
-                content: bytes.to_vec(),
+                content: Vec::from(bytes),
             }),
-            None => match String::from_utf8(bytes.to_vec()) {
+            None => match String::from_utf8(Vec::from(bytes)) {
                 Ok(text) if fields.len() < 200 => fields.push((name, text)),
                 _ => {
                     return form_answer(
@@ -577,6 +647,14 @@ pub(crate) async fn feed_by_host(
         .and_then(|h| h.to_str().ok())
         .unwrap_or_default()
         .to_ascii_lowercase();
+    // Without the port: `acme.jobs.example.com:8080`.
+    let host = host.rsplit_once(':').map_or(host.as_str(), |(name, port)| {
+        if port.bytes().all(|b| b.is_ascii_digit()) {
+            name
+        } else {
+            host.as_str()
+        }
+    });
     let mut labels = host.split('.');
     match (labels.next(), labels.next()) {
         (Some(slug), Some("jobs")) if !slug.is_empty() => {
@@ -667,7 +745,9 @@ pub(crate) async fn token(
             .take(64)
             .collect::<String>()
     );
-    if let Some(seconds) = over_budget(&shared.recruiting_throttle.token, &key) {
+    let over = over_budget(&shared.recruiting_throttle.source, &source)
+        .or_else(|| over_budget(&shared.recruiting_throttle.token, &key));
+    if let Some(seconds) = over {
         let mut response = oauth_error(
             StatusCode::TOO_MANY_REQUESTS,
             OAuthError {
@@ -691,13 +771,20 @@ pub(crate) async fn token(
     })
     .await;
     match issued {
-        Ok(Ok(token)) => Json(wire::OAuthToken {
-            access_token: token.access_token,
-            token_type: "Bearer",
-            expires_in: token.expires_in,
-            scope: token.scope,
-        })
-        .into_response(),
+        // RFC 6749 §5.1: a token answer is never cached.
+        Ok(Ok(token)) => (
+            [
+                (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+                (header::PRAGMA, HeaderValue::from_static("no-cache")),
+            ],
+            Json(wire::OAuthToken {
+                access_token: token.access_token,
+                token_type: "Bearer",
+                expires_in: token.expires_in,
+                scope: token.scope,
+            }),
+        )
+            .into_response(),
         Ok(Err(e)) if e.error == "invalid_client" => oauth_error(StatusCode::UNAUTHORIZED, e),
         Ok(Err(e)) if e.error == "server_error" => {
             oauth_error(StatusCode::INTERNAL_SERVER_ERROR, e)
@@ -714,7 +801,7 @@ pub(crate) async fn token(
 }
 
 /// A v2 refusal.
-pub(crate) struct V2Failure(StatusCode, String);
+pub(crate) struct V2Failure(StatusCode, String, Option<u64>);
 
 impl From<AppError> for V2Failure {
     fn from(error: AppError) -> Self {
@@ -729,10 +816,11 @@ impl From<AppError> for V2Failure {
                 return Self(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "Relais failed to answer; the server log has the details".into(),
+                    None,
                 );
             }
         };
-        Self(status, error.to_string())
+        Self(status, error.to_string(), None)
     }
 }
 
@@ -743,6 +831,7 @@ impl IntoResponse for V2Failure {
             StatusCode::FORBIDDEN => ("Insufficient access scope", "common.insufficient_scope"),
             StatusCode::UNAUTHORIZED => ("Unauthorized", "common.unauthorized"),
             StatusCode::BAD_REQUEST => ("Bad request", "common.bad_request"),
+            StatusCode::TOO_MANY_REQUESTS => ("Too many requests", "common.too_many_requests"),
             _ => ("Internal error", "common.internal_error"),
         };
         let body = wire::V2Error {
@@ -755,7 +844,13 @@ impl IntoResponse for V2Failure {
                 meta: std::collections::BTreeMap::new(),
             }],
         };
-        (self.0, Json(body)).into_response()
+        let mut response = (self.0, Json(body)).into_response();
+        if let Some(seconds) = self.2
+            && let Ok(value) = HeaderValue::from_str(&seconds.to_string())
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        response
     }
 }
 
@@ -771,17 +866,25 @@ async fn v2_caller(
         return Err(V2Failure(
             StatusCode::UNAUTHORIZED,
             "Authorization: Bearer <token from POST /v2/auth/token> is required".into(),
+            None,
         ));
     };
     let app = std::sync::Arc::clone(&shared.app);
     let caller = tokio::task::spawn_blocking(move || app.authenticate_api(&token))
         .await
         .map_err(|e| V2Failure::from(AppError::new(ErrorKind::Internal, e.to_string())))?
-        .map_err(|e| V2Failure(StatusCode::UNAUTHORIZED, e.to_string()))?;
+        .map_err(|e| match e.kind() {
+            // Any refusal of the token is 401 here; a failure of ours is not.
+            ErrorKind::Unauthenticated | ErrorKind::Forbidden => {
+                V2Failure(StatusCode::UNAUTHORIZED, e.to_string(), None)
+            }
+            _ => V2Failure::from(e),
+        })?;
     if let Some(seconds) = over_budget_v1(shared, &caller) {
         return Err(V2Failure(
             StatusCode::TOO_MANY_REQUESTS,
             format!("over the credential's per-minute budget; retry in {seconds} s"),
+            Some(seconds),
         ));
     }
     Ok(caller)
@@ -818,6 +921,7 @@ fn query(raw: Option<String>) -> V1Query {
 /// The absolute URL of the next page: this request's URL with `cursor`
 /// replaced.
 fn next_href(
+    trust_proxy: bool,
     headers: &HeaderMap,
     path: &str,
     raw: Option<&str>,
@@ -828,10 +932,11 @@ fn next_href(
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
         .unwrap_or("localhost");
+    // The scheme a proxy says it was reached by, only when proxies are trusted.
     let scheme = headers
         .get("x-forwarded-proto")
         .and_then(|h| h.to_str().ok())
-        .filter(|p| *p == "https")
+        .filter(|p| trust_proxy && *p == "https")
         .unwrap_or("http");
     let mut query = url::form_urlencoded::Serializer::new(String::new());
     for (k, v) in url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
@@ -878,6 +983,7 @@ pub(crate) async fn v2_applications(
         .map(|r| wire::V2Application::new(r, &page.setup))
         .collect();
     let next = next_href(
+        shared.config.trust_proxy,
         &headers,
         "/v2/recruiting/applications",
         raw.as_deref(),
@@ -971,6 +1077,7 @@ pub(crate) async fn v2_candidates(
     .await?;
     let data = page.items.iter().map(wire::V2Candidate::from).collect();
     let next = next_href(
+        shared.config.trust_proxy,
         &headers,
         "/v2/recruiting/candidates",
         raw.as_deref(),
@@ -1035,7 +1142,13 @@ pub(crate) async fn v2_jobs(
         .iter()
         .map(|j| wire::V2Job::new(j, &page.setup, number))
         .collect();
-    let next = next_href(&headers, "/v2/recruiting/jobs", raw.as_deref(), page.next);
+    let next = next_href(
+        shared.config.trust_proxy,
+        &headers,
+        "/v2/recruiting/jobs",
+        raw.as_deref(),
+        page.next,
+    );
     Ok(Json(wire::V2List::new(data, next)))
 }
 
@@ -1096,6 +1209,7 @@ pub(crate) async fn v2_categories(
         .map(|c| wire::V2Category::new(c, &page.setup))
         .collect();
     let next = next_href(
+        shared.config.trust_proxy,
         &headers,
         "/v2/recruiting/categories",
         raw.as_deref(),
@@ -1476,10 +1590,7 @@ pub(crate) async fn application_file(
         app.application_file(relais_app::Caller::User(&actor), &actor.company, id, file)
     })
     .await?;
-    let disposition = format!(
-        "attachment; filename*=UTF-8''{}",
-        url::form_urlencoded::byte_serialize(info.original_filename.as_bytes()).collect::<String>()
-    );
+    let disposition = crate::attachment(&info.original_filename);
     let mut response = content.into_response();
     let headers = response.headers_mut();
     headers.insert(

@@ -275,15 +275,10 @@ async fn an_application_with_a_file_is_stored_and_every_reason_is_reported() {
         .await
         .unwrap();
     assert_eq!(download.status(), 200);
-    assert!(
-        download.headers()["content-disposition"]
-            .to_str()
-            .unwrap()
-            .contains("Ada%20CV.pdf")
-            || download.headers()["content-disposition"]
-                .to_str()
-                .unwrap()
-                .contains("Ada+CV.pdf")
+    // RFC 8187: a space is %20 (a `+` would be kept as a plus).
+    assert_eq!(
+        download.headers()["content-disposition"],
+        "attachment; filename=\"Ada CV.pdf\"; filename*=UTF-8''Ada%20CV.pdf"
     );
     assert_eq!(download.bytes().await.unwrap().as_ref(), PDF);
     // Tenancy: company B's administrator finds neither.
@@ -294,6 +289,23 @@ async fn an_application_with_a_file_is_stored_and_every_reason_is_reported() {
         )
         .await;
     assert_eq!(status, 404);
+
+    // Another company's upload is no file of this one.
+    let b_key = w.key(&w.b_admin).await;
+    let (_, theirs) = w.upload(&b_key, "theirs.pdf", PDF).await;
+    let mut stolen = pipedream("thief@example.org");
+    stolen["files"] =
+        json!([{"uuid": theirs["uuid"], "original_filename": "x.pdf", "category": "cv"}]);
+    let (status, answer) = w.apply(&key, &stolen).await;
+    assert_eq!(status, 400);
+    assert!(
+        has(
+            &answer,
+            "files[0].uuid",
+            "errors.file-validation.file-not-exists"
+        ),
+        "{answer}"
+    );
 
     // Every reason at once, each by field.
     let (status, answer) = w
@@ -644,6 +656,8 @@ async fn the_deprecated_form_applies_with_categorised_documents() {
         Some("photo.jpeg"),
         b"\xff\xd8\xff\xe0rest".to_vec(),
     ));
+    // An HTML form sends its unused file inputs as empty parts.
+    fields.push(("document1", Some(""), Vec::new()));
     let response = post(fields).await.unwrap();
     assert_eq!(response.status(), 200);
     let answer: Value = response.json().await.unwrap();
@@ -1002,4 +1016,61 @@ async fn applications_are_limited_per_company_per_minute() {
     assert!(response.headers().contains_key("retry-after"));
     // Another company's budget is its own.
     assert_eq!(w.apply(&b, &pipedream("n4@example.org")).await.0, 201);
+}
+
+#[tokio::test]
+async fn v2_budgets_answer_429_with_retry_after_and_partner_headers_are_ignored() {
+    let config = ServerConfig {
+        api_per_minute: NonZeroU32::new(2).unwrap(),
+        ..ServerConfig::default()
+    };
+    let w = World::start(config).await;
+    let created = w
+        .app
+        .create_credential(
+            Caller::Operator,
+            &w.a,
+            CredentialInput {
+                name: "reader".into(),
+                integration: None,
+                scopes: ["recruiting:read".parse::<ApiPermission>().unwrap()].into(),
+                readable_attributes: None,
+            },
+        )
+        .unwrap();
+    let token: Value = w
+        .client
+        .post(format!("{}/v2/auth/token", w.base))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(format!(
+            "grant_type=client_credentials&client_id={}&client_secret={}",
+            created.credential.client_id, created.client_secret
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let bearer = token["access_token"].as_str().unwrap().to_owned();
+    let mut statuses = Vec::new();
+    for _ in 0..3 {
+        let response = w
+            .client
+            .get(format!("{}/v2/recruiting/categories", w.base))
+            .bearer_auth(&bearer)
+            .header("Personio-Partner-ID", "ACME")
+            .header("Personio-App-ID", "SYNC")
+            .header("Beta", "true")
+            .send()
+            .await
+            .unwrap();
+        statuses.push(response.status().as_u16());
+        if response.status() == 429 {
+            assert!(response.headers().contains_key("retry-after"));
+            let body: Value = response.json().await.unwrap();
+            assert_eq!(body["errors"][0]["title"], "Too many requests");
+        }
+    }
+    assert_eq!(statuses, [200, 200, 429]);
 }

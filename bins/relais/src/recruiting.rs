@@ -48,7 +48,10 @@ pub(crate) enum RecruitingCommand {
         feed: Option<OnOff>,
     },
     /// Job positions.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  relais recruiting jobs list\n  relais recruiting jobs publish 4711"
+    )]
     Jobs(JobsCommand),
     /// Applications received, newest change first.
     #[command(
@@ -73,8 +76,10 @@ pub(crate) enum RecruitingCommand {
 #[derive(Debug, Subcommand)]
 pub(crate) enum JobsCommand {
     /// Every job position.
+    #[command(after_help = "Example:\n  relais recruiting jobs list")]
     List,
     /// One job position, as JSON.
+    #[command(after_help = "Example:\n  relais recruiting jobs show 4711")]
     Show {
         /// The job's number.
         id: i64,
@@ -88,6 +93,7 @@ pub(crate) enum JobsCommand {
         file: PathBuf,
     },
     /// Replace a job's draft with a JSON file.
+    #[command(after_help = "Example:\n  relais recruiting jobs edit 4711 job.json")]
     Edit {
         /// The job's number.
         id: i64,
@@ -95,11 +101,13 @@ pub(crate) enum JobsCommand {
         file: PathBuf,
     },
     /// Publish a job: on the feed, taking applications.
+    #[command(after_help = "Example:\n  relais recruiting jobs publish 4711")]
     Publish {
         /// The job's number.
         id: i64,
     },
     /// Unpublish a job: off the feed, taking no applications.
+    #[command(after_help = "Example:\n  relais recruiting jobs unpublish 4711")]
     Unpublish {
         /// The job's number.
         id: i64,

@@ -291,8 +291,7 @@ impl App {
         body: &Value,
         source: ApplicationSource,
     ) -> Result<Application, RecruitingFailure> {
-        let now = Utc::now();
-        let today = now.date_naive();
+        let today = Utc::now().date_naive();
         let submission = parse_submission(body, today).map_err(RecruitingFailure::Fields)?;
         let job = self.store.job(company.id, submission.job_id)?;
         let settings = self.store.recruiting_settings(company.id)?;
@@ -306,7 +305,7 @@ impl App {
         };
         match self
             .store
-            .insert_application(company.id, &candidate, &checked, source, now)?
+            .insert_application(company.id, &candidate, &checked, source)?
         {
             ApplicationOutcome::Stored(application) => {
                 tracing::info!(company = %company.slug, application = application.id, job = application.job_id, "application received");
@@ -459,11 +458,16 @@ impl App {
 
     fn recruiting_reader(&self, caller: &ApiCaller) -> Result<Arc<RecruitingSetup>, AppError> {
         caller.require(PublicApi::Recruiting, ApiAccess::Read)?;
-        Ok(Arc::new(
-            self.store
-                .recruiting_settings(caller.credential.company_id)?
-                .setup,
-        ))
+        let settings = self
+            .store
+            .recruiting_settings(caller.credential.company_id)?;
+        if !settings.enabled {
+            return Err(AppError::new(
+                ErrorKind::Forbidden,
+                "the company switched recruiting off".into(),
+            ));
+        }
+        Ok(Arc::new(settings.setup))
     }
 
     fn application_records(
@@ -640,10 +644,14 @@ impl App {
         let setup = self.recruiting_reader(caller)?;
         let (after, limit) = v2_page(query)?;
         let mut jobs = self.store.jobs(caller.credential.company_id)?;
-        jobs.sort_by_key(|j| std::cmp::Reverse((j.updated_at, j.id)));
+        // Compared at the cursor's precision (microseconds), so that a job
+        // changed within the same microsecond as a page's last one is
+        // neither skipped nor repeated.
+        let key = |at: DateTime<Utc>, id: i64| (at.timestamp_micros(), id);
+        jobs.sort_by_key(|j| std::cmp::Reverse(key(j.updated_at, j.id)));
         let items: Vec<JobPosition> = jobs
             .into_iter()
-            .filter(|j| after.is_none_or(|a| (j.updated_at, j.id) < (a.updated_at, a.id)))
+            .filter(|j| after.is_none_or(|a| key(j.updated_at, j.id) < key(a.updated_at, a.id)))
             .take(limit + 1)
             .collect();
         Ok(paged(
@@ -686,9 +694,10 @@ impl App {
         let setup = self.recruiting_reader(caller)?;
         let (after, limit) = v2_page(query)?;
         let epoch = DateTime::<Utc>::UNIX_EPOCH;
-        let items: Vec<RecruitingCategory> = setup
-            .categories
-            .iter()
+        let mut categories: Vec<&RecruitingCategory> = setup.categories.iter().collect();
+        categories.sort_by_key(|c| c.id);
+        let items: Vec<RecruitingCategory> = categories
+            .into_iter()
             .filter(|c| after.is_none_or(|a| c.id > a.id))
             .take(limit + 1)
             .cloned()
@@ -756,10 +765,13 @@ impl App {
     ) -> Result<RecruitingKey, AppError> {
         by.may(company, MarketplaceRight::Edit)?;
         let key = new_recruiting_key()?;
-        let mut settings = self.store.recruiting_settings(company.id)?;
-        settings.key = Some(SecretHash::of(&key));
-        settings.key_created_at = Some(Utc::now());
-        self.store.save_recruiting_settings(company.id, &settings)?;
+        let hash = SecretHash::of(&key);
+        let now = Utc::now();
+        self.store
+            .update_recruiting_settings(company.id, &mut |settings| {
+                settings.key = Some(hash.clone());
+                settings.key_created_at = Some(now);
+            })?;
         tracing::info!(company = %company.slug, "recruiting API key issued");
         Ok(RecruitingKey {
             company_id: self.store.company_number(company.id)?,
@@ -778,11 +790,12 @@ impl App {
         switches: RecruitingSwitches,
     ) -> Result<RecruitingOverview, AppError> {
         by.may(company, MarketplaceRight::Edit)?;
-        let mut settings = self.store.recruiting_settings(company.id)?;
-        settings.enabled = switches.enabled.unwrap_or(settings.enabled);
-        settings.public_api = switches.public_api.unwrap_or(settings.public_api);
-        settings.xml_feed = switches.xml_feed.unwrap_or(settings.xml_feed);
-        self.store.save_recruiting_settings(company.id, &settings)?;
+        self.store
+            .update_recruiting_settings(company.id, &mut |settings| {
+                settings.enabled = switches.enabled.unwrap_or(settings.enabled);
+                settings.public_api = switches.public_api.unwrap_or(settings.public_api);
+                settings.xml_feed = switches.xml_feed.unwrap_or(settings.xml_feed);
+            })?;
         self.recruiting_overview(by, company)
     }
 
@@ -836,7 +849,7 @@ impl App {
         by.may(company, MarketplaceRight::Edit)?;
         let draft = self.checked_draft(company, draft)?;
         self.store
-            .update_job(company.id, id, &draft, Utc::now())?
+            .update_job(company.id, id, &draft)?
             .ok_or_else(|| AppError::not_found(format!("job {id}")))
     }
 
@@ -1068,7 +1081,9 @@ impl App {
         let company = self
             .recruiting_company(one("company_id"), one("access_token"))
             .map_err(|e| match e {
-                RecruitingFailure::App(e) if e.kind() == ErrorKind::Internal => {
+                RecruitingFailure::App(e)
+                    if matches!(e.kind(), ErrorKind::Internal | ErrorKind::NotConfigured) =>
+                {
                     FormFailure::new(500, "Something went wrong, please try again later!")
                 }
                 _ => FormFailure::new(403, "This action is unauthorized."),
@@ -1141,6 +1156,18 @@ impl App {
                 }
                 Some(_) => {}
             }
+        }
+        // Everything but the files is checked before any file is kept, so
+        // that a refused application leaves no uploads behind.
+        body.insert("tags".into(), Value::Array(tags.clone()));
+        body.insert("attributes".into(), Value::Array(attributes.clone()));
+        let today = Utc::now().date_naive();
+        let checked = parse_submission(&Value::Object(body.clone()), today).and_then(|s| {
+            let job = self.store.job(company.id, s.job_id).ok().flatten();
+            check_submission(s, job.as_ref(), &settings.setup, today)
+        });
+        if let Err(errors) = checked {
+            return Err(form_message(&errors));
         }
         if files.len() > relais_recruiting::application::MAX_FILES {
             return Err(FormFailure::new(

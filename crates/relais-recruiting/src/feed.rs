@@ -7,6 +7,11 @@ use std::fmt::Write as _;
 
 use crate::model::{JobPosition, Language, RecruitingSetup};
 
+/// Whether XML 1.0 can carry `c` at all (its `Char` production).
+fn xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
 /// Escapes text for an XML element.
 fn escape(text: &str, out: &mut String) {
     for c in text.chars() {
@@ -17,7 +22,7 @@ fn escape(text: &str, out: &mut String) {
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
             // Characters XML 1.0 cannot carry at all are dropped.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            c if !xml_char(c) => {}
             c => out.push(c),
         }
     }
@@ -27,10 +32,7 @@ fn escape(text: &str, out: &mut String) {
 /// sections, the only way CDATA can hold it.
 fn cdata(text: &str, out: &mut String) {
     out.push_str("<![CDATA[");
-    let clean: String = text
-        .chars()
-        .filter(|&c| (c as u32) >= 0x20 || matches!(c, '\t' | '\n' | '\r'))
-        .collect();
+    let clean: String = text.chars().filter(|&c| xml_char(c)).collect();
     out.push_str(&clean.replace("]]>", "]]]]><![CDATA[>"));
     out.push_str("]]>");
 }

@@ -153,6 +153,19 @@ pub trait RecruitingStore {
         settings: &RecruitingSettings,
     ) -> Result<(), StoreError>;
 
+    /// Changes the company's recruiting settings in one transaction (read,
+    /// `change`, write), so that two changes at once (a new key, a switch,
+    /// a tag an application adds) never undo each other. Returns them as
+    /// written.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails; nothing changed then.
+    fn update_recruiting_settings(
+        &self,
+        company: CompanyId,
+        change: &mut dyn FnMut(&mut RecruitingSettings),
+    ) -> Result<RecruitingSettings, StoreError>;
+
     /// Opens a job with the company's next number.
     ///
     /// # Errors
@@ -165,6 +178,8 @@ pub trait RecruitingStore {
     ) -> Result<JobPosition, StoreError>;
 
     /// Changes a job; `None` when the company has no job of that number.
+    /// Its `updated_at` is taken inside the writing transaction, so that
+    /// changes commit in the order of their times (readers page by it).
     ///
     /// # Errors
     /// [`StoreError`] when the database fails.
@@ -173,7 +188,6 @@ pub trait RecruitingStore {
         company: CompanyId,
         id: i64,
         draft: &JobDraft,
-        now: DateTime<Utc>,
     ) -> Result<Option<JobPosition>, StoreError>;
 
     /// Every job of the company, by number.
@@ -206,8 +220,13 @@ pub trait RecruitingStore {
     ) -> Result<Option<(UploadInfo, Vec<u8>)>, StoreError>;
 
     /// Stores an application in one transaction: finds or creates its
-    /// candidate by e-mail, attaches its uploads (each to one application
-    /// only), adds new tags to the set-up, and records its first phase.
+    /// candidate by e-mail (a known candidate's name and details are kept;
+    /// the application only fills what is missing, so that whoever knows an
+    /// e-mail address cannot rewrite someone's record), attaches its uploads
+    /// (each to one application only, and only within a day of arriving),
+    /// adds new tags to the set-up, and records its first phase. The
+    /// application's time is taken inside the transaction, so that
+    /// applications commit in the order of their times.
     ///
     /// # Errors
     /// [`StoreError`] when the database fails.
@@ -217,7 +236,6 @@ pub trait RecruitingStore {
         candidate: &CandidateInput,
         application: &CheckedApplication,
         source: ApplicationSource,
-        now: DateTime<Utc>,
     ) -> Result<ApplicationOutcome, StoreError>;
 
     /// A page of applications, last changed first.

@@ -321,10 +321,7 @@ async fn file(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/octet-stream"),
     );
-    if let Ok(value) = HeaderValue::from_str(&format!(
-        "attachment; filename*=UTF-8''{}",
-        encode(&info.original_filename)
-    )) {
+    if let Ok(value) = HeaderValue::from_str(&crate::attachment(&info.original_filename)) {
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
     Ok(response)

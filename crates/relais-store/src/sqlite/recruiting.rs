@@ -273,6 +273,21 @@ impl RecruitingStore for SqliteStore {
         save_settings(&conn, tenant, settings)
     }
 
+    fn update_recruiting_settings(
+        &self,
+        company: CompanyId,
+        change: &mut dyn FnMut(&mut RecruitingSettings),
+    ) -> Result<RecruitingSettings, StoreError> {
+        let mut conn = self.conn()?;
+        let tenant = tenant(&conn, company)?;
+        let tx = conn.transaction().map_err(backend)?;
+        let mut current = settings(&tx, tenant)?;
+        change(&mut current);
+        save_settings(&tx, tenant, &current)?;
+        tx.commit().map_err(backend)?;
+        Ok(current)
+    }
+
     fn insert_job(
         &self,
         company: CompanyId,
@@ -298,11 +313,11 @@ impl RecruitingStore for SqliteStore {
         company: CompanyId,
         id: i64,
         draft: &JobDraft,
-        now: DateTime<Utc>,
     ) -> Result<Option<JobPosition>, StoreError> {
         let mut conn = self.conn()?;
         let tenant = tenant(&conn, company)?;
         let tx = conn.transaction().map_err(backend)?;
+        let now = Utc::now();
         let Some(mut job) = tx
             .query_row(
                 "SELECT document FROM job_positions WHERE tenant = ?1 AND id = ?2",
@@ -432,13 +447,15 @@ impl RecruitingStore for SqliteStore {
         input: &CandidateInput,
         checked: &CheckedApplication,
         source: ApplicationSource,
-        now: DateTime<Utc>,
     ) -> Result<ApplicationOutcome, StoreError> {
         let mut conn = self.conn()?;
         let tenant = tenant(&conn, company)?;
         // Immediate (see `configure`): the numbers drawn below stay ours
-        // until the commit.
+        // until the commit, and so does the time: a reader that has seen an
+        // application changed at `now` will not see one commit later with
+        // an earlier time.
         let tx = conn.transaction().map_err(backend)?;
+        let now = Utc::now();
         let existing = tx
             .query_row(
                 "SELECT document FROM candidates WHERE tenant = ?1 AND email = ?2",
@@ -450,9 +467,7 @@ impl RecruitingStore for SqliteStore {
             .transpose()?;
         let candidate = match existing {
             Some(found) => Candidate {
-                first_name: input.first_name.clone(),
-                last_name: input.last_name.clone(),
-                details: found.details.updated_with(&input.details),
+                details: input.details.updated_with(&found.details),
                 updated_at: now,
                 ..found
             },
@@ -485,8 +500,14 @@ impl RecruitingStore for SqliteStore {
             let attached = tx
                 .execute(
                     "UPDATE recruiting_uploads SET application_id = ?3
-                     WHERE tenant = ?1 AND id = ?2 AND application_id IS NULL",
-                    params![tenant, file.upload.to_string(), application.id],
+                     WHERE tenant = ?1 AND id = ?2 AND application_id IS NULL
+                       AND created_at >= ?4",
+                    params![
+                        tenant,
+                        file.upload.to_string(),
+                        application.id,
+                        sortable(now - Duration::days(1))
+                    ],
                 )
                 .map_err(backend)?;
             if attached != 1 {
