@@ -337,7 +337,7 @@ pub struct Attendances {
 }
 
 /// The attributes an employee embedded in an absence shows.
-const SHORT_EMPLOYEE: [&str; 3] = ["first_name", "last_name", "email"];
+pub(crate) const SHORT_EMPLOYEE: [&str; 3] = ["first_name", "last_name", "email"];
 
 impl ApiCaller {
     /// The attributes of `custom` and the standard ones this caller may read
