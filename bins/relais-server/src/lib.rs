@@ -10,6 +10,7 @@ mod connections;
 pub mod console;
 mod content;
 mod credentials;
+mod documents;
 mod employees;
 pub mod openapi;
 mod openapi_admin;
@@ -59,6 +60,14 @@ pub struct ServerConfig {
     pub auth_per_minute: NonZeroU32,
     /// Public-API calls allowed per credential and minute.
     pub api_per_minute: NonZeroU32,
+    /// `POST /v1/company/documents` calls allowed per credential and
+    /// minute, on top of `api_per_minute` (the modelled HRIS allows 60).
+    pub documents_per_minute: NonZeroU32,
+    /// Longest time a document upload may take, body included, before it
+    /// is answered 408: instead of `request_timeout`, which would cut a
+    /// 30 MiB upload from a client slower than 1 MiB/s. The default, five
+    /// minutes, lets the largest upload through at about 110 KB/s.
+    pub upload_timeout: Duration,
     /// The web console's settings.
     pub console: console::ConsoleConfig,
     /// Requests come through a reverse proxy on this machine or network:
@@ -76,6 +85,8 @@ impl Default for ServerConfig {
             max_body_bytes: 1024 * 1024,
             auth_per_minute: NonZeroU32::new(60).unwrap_or(NonZeroU32::MIN),
             api_per_minute: NonZeroU32::new(300).unwrap_or(NonZeroU32::MIN),
+            documents_per_minute: NonZeroU32::new(60).unwrap_or(NonZeroU32::MIN),
+            upload_timeout: Duration::from_secs(300),
             console: console::ConsoleConfig::default(),
             trust_proxy: false,
         }
@@ -121,15 +132,17 @@ pub fn router(app: Arc<App>, config: ServerConfig) -> Router {
         throttle: Arc::new(v1::Throttle::new(
             config.auth_per_minute,
             config.api_per_minute,
+            config.documents_per_minute,
         )),
         console: Arc::new(console::ConsoleState::new(&config.console)),
         config: Arc::new(config.clone()),
     };
-    Router::new()
+    let limited = Router::new()
         .route("/healthz", get(health))
         .route("/api/me", get(auth::me))
         .merge(catalog::routes())
         .merge(credentials::routes())
+        .merge(documents::routes())
         .merge(employees::routes())
         .merge(connections::routes())
         .merge(reports::routes())
@@ -142,12 +155,18 @@ pub fn router(app: Arc<App>, config: ServerConfig) -> Router {
         .merge(console::routes())
         .fallback(problem::not_found)
         .method_not_allowed_fallback(problem::method_not_allowed)
-        .with_state(shared)
+        .with_state(shared.clone())
         .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             config.request_timeout,
-        ))
+        ));
+    // Document uploads have limits of their own instead (30 MiB files, an
+    // upload time-out): routed before the limits above, on their one path.
+    documents::upload_routes(shared.clone())
+        .method_not_allowed_fallback(problem::method_not_allowed)
+        .fallback_service(limited)
+        .with_state(shared)
         // Outside the limits, so that their answers are reshaped too.
         .layer(axum::middleware::map_response(problem::from_plain_status))
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
