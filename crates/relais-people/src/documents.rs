@@ -206,11 +206,15 @@ pub fn clean_file_name(name: &str) -> String {
     let extension = clean
         .rsplit_once('.')
         .map(|(_, e)| e)
-        .filter(|e| e.chars().count() <= 10)
-        .unwrap_or_default();
-    let keep = MAX_FILE_NAME_CHARS - extension.chars().count() - 1;
-    let stem: String = clean.chars().take(keep).collect();
-    format!("{stem}.{extension}")
+        .filter(|e| !e.is_empty() && e.chars().count() <= 10);
+    match extension {
+        Some(extension) => {
+            let keep = MAX_FILE_NAME_CHARS - extension.chars().count() - 1;
+            let stem: String = clean.chars().take(keep).collect();
+            format!("{stem}.{extension}")
+        }
+        None => clean.chars().take(MAX_FILE_NAME_CHARS).collect(),
+    }
 }
 
 #[cfg(test)]
@@ -277,6 +281,21 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        #[test]
+        fn a_kept_file_name_is_one_bounded_component_of_printable_text(name in "\\PC*[/\\\\\\x00-\\x1f]?\\PC*") {
+            let kept = clean_file_name(&name);
+            proptest::prop_assert!(kept.chars().count() <= MAX_FILE_NAME_CHARS);
+            proptest::prop_assert!(!kept.contains(['/', '\\']));
+            proptest::prop_assert!(!kept.chars().any(char::is_control));
+        }
+
+        #[test]
+        fn checking_a_file_never_panics(name in "\\PC{0,20}", bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..64)) {
+            let _ = check_file(&name, &bytes);
+        }
+    }
+
     #[test]
     fn file_names_lose_their_folders_and_control_characters_and_stay_bounded() {
         assert_eq!(clean_file_name(r"C:\Users\ana\cv.pdf"), "cv.pdf");
@@ -286,5 +305,7 @@ mod tests {
         let cut = clean_file_name(&long);
         assert_eq!(cut.chars().count(), MAX_FILE_NAME_CHARS);
         assert!(cut.ends_with(".pdf"));
+        let no_extension = clean_file_name(&"x".repeat(300));
+        assert_eq!(no_extension, "x".repeat(MAX_FILE_NAME_CHARS));
     }
 }
