@@ -473,6 +473,24 @@ async fn uploads_over_30_mib_are_refused_413_and_30_mib_pass() {
     .await;
     assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
     assert!(answer.contains("\"success\":false"), "{answer}");
+
+    // Sent in chunks, without a length to refuse up front: cut at 31 MiB.
+    let head = format!(
+        "POST /v1/company/documents HTTP/1.1\r\nHost: relais\r\nAuthorization: Bearer {token}\r\nContent-Type: {}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+        multipart_type()
+    );
+    let mut body = multipart(&valid("1", "big.pdf", &vec![b' '; 34 * MIB]));
+    body.truncate(33 * MIB);
+    let mut chunked = Vec::new();
+    for chunk in body.chunks(MIB) {
+        chunked.extend_from_slice(format!("{:x}\r\n", chunk.len()).as_bytes());
+        chunked.extend_from_slice(chunk);
+        chunked.extend_from_slice(b"\r\n");
+    }
+    chunked.extend_from_slice(b"0\r\n\r\n");
+    let answer = raw_request(&w.base, &head, &chunked, Duration::ZERO).await;
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(answer.contains("\"success\":false"), "{answer}");
 }
 
 #[tokio::test]
