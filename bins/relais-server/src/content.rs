@@ -7,7 +7,9 @@
 //! the modelled HRIS documents with form fields (`POST /v1/auth`,
 //! `POST /v1/company/time-offs`, `POST /v1/company/absence-periods`) also take
 //! `application/x-www-form-urlencoded`; the employee import takes CSV or
-//! JSON lines. Anything else, or a body without a type, is answered 415:
+//! JSON lines; document uploads (`POST /v1/company/documents`, routed
+//! outside this rule with limits of their own) take `multipart/form-data`,
+//! checked by their handler. Anything else, or a body without a type, is answered 415:
 //! a guessed format would turn a client's mistake into a misleading error.
 
 use axum::body::Body;

@@ -10,6 +10,7 @@ mod connections;
 pub mod console;
 mod content;
 mod credentials;
+mod documents;
 mod employees;
 pub mod openapi;
 mod openapi_admin;
@@ -63,6 +64,14 @@ pub struct ServerConfig {
     /// Recruiting API calls (applications and uploads) allowed per company
     /// and minute: 20, as the modelled HRIS documents.
     pub recruiting_per_minute: NonZeroU32,
+    /// `POST /v1/company/documents` calls allowed per credential and
+    /// minute, on top of `api_per_minute` (the modelled HRIS allows 60).
+    pub documents_per_minute: NonZeroU32,
+    /// Longest time a document upload may take, body included, before it
+    /// is answered 408: instead of `request_timeout`, which would cut a
+    /// 30 MiB upload from a client slower than 1 MiB/s. The default, five
+    /// minutes, lets the largest upload through at about 110 KB/s.
+    pub upload_timeout: Duration,
     /// The web console's settings.
     pub console: console::ConsoleConfig,
     /// Requests come through a reverse proxy on this machine or network:
@@ -81,6 +90,8 @@ impl Default for ServerConfig {
             auth_per_minute: NonZeroU32::new(60).unwrap_or(NonZeroU32::MIN),
             api_per_minute: NonZeroU32::new(300).unwrap_or(NonZeroU32::MIN),
             recruiting_per_minute: NonZeroU32::new(20).unwrap_or(NonZeroU32::MIN),
+            documents_per_minute: NonZeroU32::new(60).unwrap_or(NonZeroU32::MIN),
+            upload_timeout: Duration::from_secs(300),
             console: console::ConsoleConfig::default(),
             trust_proxy: false,
         }
@@ -127,6 +138,7 @@ pub fn router(app: Arc<App>, config: ServerConfig) -> Router {
         throttle: Arc::new(v1::Throttle::new(
             config.auth_per_minute,
             config.api_per_minute,
+            config.documents_per_minute,
         )),
         recruiting_throttle: Arc::new(recruiting::RecruitingThrottle::new(
             config.recruiting_per_minute,
@@ -142,11 +154,12 @@ pub fn router(app: Arc<App>, config: ServerConfig) -> Router {
         .layer(tower::limit::GlobalConcurrencyLimitLayer::new(
             recruiting::UPLOADS_AT_ONCE,
         ));
-    Router::new()
+    let limited = Router::new()
         .route("/healthz", get(health))
         .route("/api/me", get(auth::me))
         .merge(catalog::routes())
         .merge(credentials::routes())
+        .merge(documents::routes())
         .merge(employees::routes())
         .merge(connections::routes())
         .merge(reports::routes())
@@ -160,13 +173,19 @@ pub fn router(app: Arc<App>, config: ServerConfig) -> Router {
         .merge(console::routes())
         .fallback(problem::not_found)
         .method_not_allowed_fallback(problem::method_not_allowed)
-        .with_state(shared)
+        .with_state(shared.clone())
         .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
         .merge(uploads)
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             config.request_timeout,
-        ))
+        ));
+    // Document uploads have limits of their own instead (30 MiB files, an
+    // upload time-out): routed before the limits above, on their one path.
+    documents::upload_routes(shared.clone())
+        .method_not_allowed_fallback(problem::method_not_allowed)
+        .fallback_service(limited)
+        .with_state(shared)
         // Outside the limits, so that their answers are reshaped too.
         .layer(axum::middleware::map_response(problem::from_plain_status))
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
@@ -189,27 +208,30 @@ fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Spa
     )
 }
 
-/// `Content-Disposition` of a download: `attachment` with the name in
-/// RFC 8187 form (every byte but letters, digits and `!#$&+-.^_`|~`
+/// `Content-Disposition` of a download (RFC 6266): `attachment` with the
+/// name in RFC 8187 form (every byte but letters, digits and `!#$&+-.^_`|~`
 /// percent-encoded, so a space is `%20`, never `+`), and a plain ASCII
-/// fallback for old clients with anything else replaced by `_`.
-pub(crate) fn attachment(filename: &str) -> String {
-    use std::fmt::Write as _;
-    let mut encoded = String::with_capacity(filename.len() * 3);
-    for byte in filename.bytes() {
-        if byte.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&byte) {
-            encoded.push(char::from(byte));
-        } else {
-            let _ = write!(encoded, "%{byte:02X}");
-        }
-    }
-    let plain: String = filename
+/// fallback for old clients with quotes, backslashes and anything not
+/// printable replaced by `_`.
+pub(crate) fn attachment(file_name: &str) -> String {
+    let plain: String = file_name
         .chars()
         .map(|c| {
-            if c.is_ascii_alphanumeric() || " .-_()".contains(c) {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
                 c
             } else {
                 '_'
+            }
+        })
+        .collect();
+    let encoded: String = file_name
+        .bytes()
+        .map(|b| {
+            // RFC 8187 attr-char.
+            if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
             }
         })
         .collect();

@@ -59,6 +59,17 @@ struct Args {
     #[arg(long, env = "RELAIS_API_RATE_LIMIT", default_value_t = 300, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     api_rate_limit: u32,
 
+    /// `POST /v1/company/documents` uploads allowed per credential and minute
+    /// (besides the API budget), 1 to 1000000.
+    #[arg(long, env = "RELAIS_DOCUMENTS_RATE_LIMIT", default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    documents_rate_limit: u32,
+
+    /// Seconds a document upload may take, its body included, before it is
+    /// answered 408 (instead of --request-timeout), 1 to 3600. The default
+    /// lets a 30 MiB file through at about 110 KB/s.
+    #[arg(long, env = "RELAIS_UPLOAD_TIMEOUT", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    upload_timeout: u64,
+
     /// `POST /v1/auth` calls allowed per client id, source address and minute, 1 to 1000000.
     #[arg(long, env = "RELAIS_AUTH_RATE_LIMIT", default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     auth_rate_limit: u32,
@@ -189,6 +200,8 @@ async fn main() -> anyhow::Result<()> {
         request_timeout: Duration::from_secs(args.request_timeout),
         api_per_minute: NonZeroU32::new(args.api_rate_limit).unwrap_or(NonZeroU32::MIN),
         auth_per_minute: NonZeroU32::new(args.auth_rate_limit).unwrap_or(NonZeroU32::MIN),
+        documents_per_minute: NonZeroU32::new(args.documents_rate_limit).unwrap_or(NonZeroU32::MIN),
+        upload_timeout: Duration::from_secs(args.upload_timeout),
         console: relais_server::ConsoleConfig {
             secure_cookies: args.secure_cookies,
         },

@@ -35,6 +35,8 @@ use crate::Shared;
 pub(crate) struct Throttle {
     auth: DefaultKeyedRateLimiter<String>,
     api: DefaultKeyedRateLimiter<String>,
+    /// Document uploads, on top of `api`: each may carry 30 MiB.
+    pub(crate) documents: DefaultKeyedRateLimiter<String>,
 }
 
 impl Throttle {
@@ -46,14 +48,22 @@ impl Throttle {
             .and_then(|e| e.retry_after)
     }
 
-    pub(crate) fn new(auth_per_minute: NonZeroU32, api_per_minute: NonZeroU32) -> Self {
+    pub(crate) fn new(
+        auth_per_minute: NonZeroU32,
+        api_per_minute: NonZeroU32,
+        documents_per_minute: NonZeroU32,
+    ) -> Self {
         Self {
             auth: RateLimiter::keyed(Quota::per_minute(auth_per_minute)),
             api: RateLimiter::keyed(Quota::per_minute(api_per_minute)),
+            documents: RateLimiter::keyed(Quota::per_minute(documents_per_minute)),
         }
     }
 
-    fn check(limiter: &DefaultKeyedRateLimiter<String>, key: &str) -> Result<(), V1Error> {
+    pub(crate) fn check(
+        limiter: &DefaultKeyedRateLimiter<String>,
+        key: &str,
+    ) -> Result<(), V1Error> {
         // Keys are client ids; forget idle ones now and then so that the
         // table does not grow with every id ever tried.
         if limiter.len() > 10_000 {
@@ -75,7 +85,7 @@ pub(crate) struct V1Error {
 }
 
 impl V1Error {
-    fn new(status: StatusCode, message: impl Into<String>) -> Self {
+    pub(crate) fn new(status: StatusCode, message: impl Into<String>) -> Self {
         Self {
             status,
             message: message.into(),
@@ -335,7 +345,11 @@ fn credentials_from_body(headers: &HeaderMap, body: &[u8]) -> Result<(String, St
 
 /// Authenticates `/v1/company/...` calls, throttles them per credential, and
 /// hands the token back in the answer's `Authorization` header.
-async fn authenticate(State(shared): State<Shared>, mut request: Request, next: Next) -> Response {
+pub(crate) async fn authenticate(
+    State(shared): State<Shared>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let Some(token) = request
         .headers()
         .get(header::AUTHORIZATION)

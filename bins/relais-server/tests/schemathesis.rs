@@ -74,6 +74,7 @@ async fn demo_server() -> (String, Arc<App>, relais_app::NewCompany, tempfile::T
     let config = ServerConfig {
         api_per_minute: std::num::NonZeroU32::MAX,
         auth_per_minute: std::num::NonZeroU32::MAX,
+        documents_per_minute: std::num::NonZeroU32::MAX,
         ..ServerConfig::default()
     };
     let base = common::serve(Arc::clone(&app), config).await;
@@ -139,6 +140,7 @@ async fn the_public_api_keeps_its_openapi_document() {
                     "attendances:read",
                     "attendances:write",
                     "documents:read",
+                    "documents:write",
                     "custom_reports:read",
                     "recruiting:read",
                 ]

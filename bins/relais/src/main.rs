@@ -8,6 +8,7 @@ mod catalog;
 mod connections;
 mod credentials;
 mod demo;
+mod documents;
 mod employees;
 mod operator;
 mod output;
@@ -116,6 +117,12 @@ enum Command {
         after_help = "Examples:\n  relais employees import people.csv --dry-run\n  relais employees list"
     )]
     Employees(employees::EmployeesCommand),
+    /// Employees' documents (stored in the database): list, download, delete, upload.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  relais documents list --employee 42\n  relais documents download 7 --output contract.pdf"
+    )]
+    Documents(documents::DocumentsCommand),
     /// Connect integrations: setup wizard, deactivate, reactivate, disconnect, audit trail.
     #[command(
         subcommand,
@@ -315,6 +322,7 @@ fn run(cli: Cli) -> Result<(), AppError> {
         Command::Users(command) => users::run(&ctx, command),
         Command::Credentials(command) => credentials::run(&ctx, command),
         Command::Employees(command) => employees::run(&ctx, command),
+        Command::Documents(command) => documents::run(&ctx, command),
         Command::Demo(command) => demo::run(&ctx, command),
         Command::Reports(command) => reports::run(&ctx, command),
         Command::Recruiting(command) => recruiting::run(&ctx, command),

@@ -1434,3 +1434,118 @@ fn recruiting_keys_jobs_and_applications_are_managed_from_the_cli() {
     let switched = cli.json(&["recruiting", "switch", "--feed", "off"]);
     assert_eq!(switched["xml_feed"], false);
 }
+
+#[test]
+fn documents_are_uploaded_listed_downloaded_without_overwriting_backed_up_and_deleted() {
+    let cli = Cli::new();
+    cli.json(&["demo", "generate", "--employees", "3", "--months", "1"]);
+    let pdf = "%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n";
+    let file = cli.file("contract.pdf", pdf);
+    let file_arg = file.display().to_string();
+    let stored = cli.json(&[
+        "documents",
+        "upload",
+        "--employee",
+        "2",
+        "--category",
+        "1",
+        "--title",
+        "Employment contract",
+        "--date",
+        "2026-01-05",
+        &file_arg,
+    ]);
+    assert_eq!(stored["file_name"], "contract.pdf");
+    assert_eq!(stored["mime_type"], "application/pdf");
+    let id = stored["id"].as_i64().unwrap().to_string();
+    let listed = cli.json(&["documents", "list", "--employee", "2"]);
+    assert_eq!(listed["total"], 1);
+    assert_eq!(listed["items"][0]["title"], "Employment contract");
+
+    // To standard output, byte for byte; to a file, never over one.
+    let piped = cli
+        .cmd(&["documents", "download", &id, "--output", "-"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(piped, pdf.as_bytes());
+    cli.cmd(&["documents", "download", &id, "--output", "copy.pdf"])
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read(cli.dir.path().join("copy.pdf")).unwrap(),
+        pdf.as_bytes()
+    );
+    cli.cmd(&["documents", "download", &id, "--output", "copy.pdf"])
+        .assert()
+        .code(5)
+        .stderr(predicate::str::contains("--force"));
+    std::fs::write(cli.dir.path().join("copy.pdf"), "old").unwrap();
+    cli.cmd(&[
+        "documents",
+        "download",
+        &id,
+        "--output",
+        "copy.pdf",
+        "--force",
+    ])
+    .assert()
+    .success();
+    assert_eq!(
+        std::fs::read(cli.dir.path().join("copy.pdf")).unwrap(),
+        pdf.as_bytes()
+    );
+    // Without --output: the document's own name, which exists here.
+    cli.cmd(&["documents", "download", &id]).assert().code(5);
+
+    // The backup holds the document's bytes.
+    let backup = cli.dir.path().join("backup.db").display().to_string();
+    cli.cmd(&["db", "backup", &backup]).assert().success();
+    let from_backup = assert_cmd::Command::cargo_bin("relais")
+        .unwrap()
+        .args([
+            "--db",
+            &backup,
+            "documents",
+            "download",
+            &id,
+            "--output",
+            "-",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(from_backup, pdf.as_bytes());
+
+    // Refusals name the field; an unknown employee is not found.
+    let exe = cli.file("setup.exe", "MZ");
+    cli.cmd(&[
+        "documents",
+        "upload",
+        "--employee",
+        "2",
+        "--category",
+        "1",
+        "--title",
+        "x",
+        &exe.display().to_string(),
+    ])
+    .assert()
+    .code(4)
+    .stderr(predicate::str::contains(
+        "file: The file must be a file of type: pdf",
+    ));
+    cli.cmd(&["documents", "list", "--employee", "999"])
+        .assert()
+        .code(3);
+
+    cli.cmd(&["documents", "delete", &id]).assert().success();
+    cli.cmd(&["documents", "delete", &id]).assert().code(3);
+    cli.cmd(&["documents", "download", &id, "--output", "-"])
+        .assert()
+        .code(3);
+}

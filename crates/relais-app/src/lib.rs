@@ -8,6 +8,7 @@
 
 mod connections;
 mod credentials;
+pub mod documents;
 mod error;
 pub mod export;
 mod operator;

@@ -3,7 +3,8 @@
 //! Employees with their standard and custom attributes, whose history is kept
 //! as effective-dated changes ("department was Sales until 2026-03-31,
 //! Marketing since"); attendances; absences by day (time-offs) and by hour
-//! (absence periods); document categories. Also the catalogue of employee
+//! (absence periods); document categories, and employee documents (their
+//! metadata, limits, and which files are accepted). Also the catalogue of employee
 //! attributes a credential's whitelist chooses from, and a deterministic
 //! generator of realistic demo companies.
 //!
@@ -12,6 +13,7 @@
 
 mod attributes;
 pub mod demo;
+pub mod documents;
 mod history;
 pub mod import;
 mod model;

@@ -26,7 +26,7 @@ use relais_catalog::Integration;
 use relais_connections::{AuditEvent, Connection, ConnectionId, DemoRequest, IntegrationRequest};
 use relais_people::{
     AbsencePeriod, Attendance, AttributeChange, CustomAttribute, DocumentCategory, Employee,
-    EmployeeId, EmployeeRecords, Project, TimeOff, TimeOffType,
+    EmployeeId, EmployeeRecords, Project, TimeOff, TimeOffType, documents::Document,
 };
 use relais_reports::ReportDefinition;
 
@@ -876,6 +876,85 @@ pub struct NewIntegrationRequest<'a> {
     pub at: chrono::DateTime<chrono::Utc>,
 }
 
+/// A document to store, with its bytes.
+#[derive(Debug, Clone, Copy)]
+pub struct NewDocument<'a> {
+    /// The employee it belongs to (must be the company's).
+    pub employee_id: EmployeeId,
+    /// Its category (must be the company's).
+    pub category_id: i64,
+    /// Title.
+    pub title: &'a str,
+    /// Comment.
+    pub comment: Option<&'a str>,
+    /// The day it is about.
+    pub date: NaiveDate,
+    /// The file's name.
+    pub file_name: &'a str,
+    /// Its media type.
+    pub mime_type: &'a str,
+    /// SHA-256 of `content`, lower-case hex.
+    pub sha256: &'a str,
+    /// When it was uploaded.
+    pub created_at: DateTime<Utc>,
+    /// The bytes.
+    pub content: &'a [u8],
+}
+
+/// What storing a document did: the employee and the category are checked
+/// in the inserting transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DocumentInsert {
+    /// Stored.
+    Stored(Document),
+    /// The company has no employee with that id; nothing was written.
+    NoSuchEmployee,
+    /// The company has no document category with that id; nothing was written.
+    NoSuchCategory,
+}
+
+/// Employee documents, their bytes stored with them.
+pub trait DocumentStore {
+    /// Stores a document, after checking in the same transaction that its
+    /// employee and category belong to the company.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails; nothing is written then.
+    fn insert_document(
+        &self,
+        company: CompanyId,
+        document: &NewDocument<'_>,
+    ) -> Result<DocumentInsert, StoreError>;
+
+    /// A page of an employee's documents, newest first, without their bytes.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn employee_documents(
+        &self,
+        company: CompanyId,
+        employee: EmployeeId,
+        window: Window,
+    ) -> Result<Paged<Document>, StoreError>;
+
+    /// One document of the company with its bytes.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn document_content(
+        &self,
+        company: CompanyId,
+        id: i64,
+    ) -> Result<Option<(Document, Vec<u8>)>, StoreError>;
+
+    /// Deletes a document of the company; returns what it was, `None` when
+    /// there was none (in one statement: of two deletes, one finds it).
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn delete_document(&self, company: CompanyId, id: i64) -> Result<Option<Document>, StoreError>;
+}
+
 /// Custom report definitions and the aggregates reports read.
 pub trait ReportStore {
     /// Stores a new report of the company.
@@ -1259,6 +1338,7 @@ pub trait Store:
     + AdminStore
     + ImportStore
     + RecruitingStore
+    + DocumentStore
     + Send
     + Sync
     + std::fmt::Debug
@@ -1277,6 +1357,7 @@ impl<T> Store for T where
         + AdminStore
         + ImportStore
         + RecruitingStore
+        + DocumentStore
         + Send
         + Sync
         + std::fmt::Debug

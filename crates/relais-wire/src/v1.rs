@@ -1217,27 +1217,6 @@ pub struct ProjectNotFound {
     pub message: String,
 }
 
-/// A refused hour absence: the common envelope with each field's problems.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({"success": false, "error": {"code": 422, "message": "The given data failed to pass validation.", "error_data": {"end_time": ["The end_time field is required when start_date and end_date are the same day."]}}}))]
-pub struct ValidationErrorEnvelope {
-    /// Always `false`.
-    pub success: bool,
-    /// What went wrong.
-    pub error: ValidationErrorDetail,
-}
-
-/// The error of a [`ValidationErrorEnvelope`].
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct ValidationErrorDetail {
-    /// The HTTP status, 422.
-    pub code: u16,
-    /// `The given data failed to pass validation.`
-    pub message: String,
-    /// Each field's problems.
-    pub error_data: BTreeMap<String, Vec<String>>,
-}
-
 /// Problems by field, in the order given.
 #[must_use]
 pub fn problems_by_field(fields: &[relais_app::FieldProblem]) -> BTreeMap<String, Vec<String>> {
@@ -1283,6 +1262,132 @@ pub fn document_categories(categories: &[DomainDocumentCategory]) -> Vec<Documen
             attributes: DocumentCategoryAttributes { name: &c.name },
         })
         .collect()
+}
+
+/// The form fields of `POST /v1/company/documents` (multipart/form-data).
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)] // Describes the form for the OpenAPI document; the server reads the parts.
+pub struct DocumentUploadForm {
+    /// Title, 1 to 255 characters.
+    #[schema(min_length = 1, max_length = 255)]
+    title: String,
+    /// The employee's id.
+    employee_id: i64,
+    /// A document category's id (`GET /v1/company/document-categories`).
+    category_id: i64,
+    /// The file, with its name: at most 30 MiB, of a type accepted.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+    /// Comment, up to 2,000 characters.
+    #[schema(max_length = 2000)]
+    comment: Option<String>,
+    /// The day the document is about, `YYYY-MM-DD` (default: today).
+    #[schema(value_type = Option<String>, format = Date)]
+    date: Option<String>,
+}
+
+/// An employee document, as `POST /v1/company/documents` answers it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Document<'a> {
+    /// Id.
+    pub id: i64,
+    /// Always `Document`.
+    #[serde(rename = "type")]
+    #[schema(value_type = String, pattern = "^Document$")]
+    pub kind: &'static str,
+    /// Title, date, comment, employee and category.
+    pub attributes: DocumentAttributes<'a>,
+}
+
+/// The attributes of a [`Document`].
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DocumentAttributes<'a> {
+    /// Title.
+    pub title: &'a str,
+    /// The day the document is about, `YYYY-MM-DD` (the upload day unless given).
+    #[schema(value_type = String, format = Date)]
+    pub date: NaiveDate,
+    /// Comment, empty for none.
+    pub comment: &'a str,
+    /// The employee: id, names and e-mail, as the whitelist allows.
+    pub employee: Employee<'a>,
+    /// The category.
+    pub category: DocumentCategory<'a>,
+}
+
+/// A stored document with what it embeds.
+#[must_use]
+pub fn uploaded_document(uploaded: &relais_app::documents::UploadedDocument) -> Document<'_> {
+    let d = &uploaded.document;
+    Document {
+        id: d.id,
+        kind: "Document",
+        attributes: DocumentAttributes {
+            title: &d.title,
+            date: d.date,
+            comment: d.comment.as_deref().unwrap_or_default(),
+            employee: Employee::embedded(
+                d.employee_id,
+                &uploaded.employees,
+                &uploaded.employee_attributes,
+            ),
+            category: DocumentCategory {
+                id: uploaded.category.id,
+                kind: "DocumentCategory",
+                attributes: DocumentCategoryAttributes {
+                    name: &uploaded.category.name,
+                },
+            },
+        },
+    }
+}
+
+/// `{"success": false, "error": {"code": 422, "message", "error_data":
+/// {field: [problems]}}}`: an upload refused, every field at fault named,
+/// as the modelled HRIS answers its document endpoint.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"success": false, "error": {"code": 422, "message": "The given data failed to pass validation.", "error_data": {"file": ["The file must be a file of type: pdf, docx, doc, xlsx, xls, pptx, ppt, odt, ods, txt, csv, rtf, jpg, jpeg, png, gif, tif, tiff, bmp, zip."]}}}))]
+pub struct ValidationErrorEnvelope {
+    /// Always `false`.
+    pub success: bool,
+    /// What went wrong, by field.
+    pub error: ValidationErrorDetail,
+}
+
+/// The error of a [`ValidationErrorEnvelope`].
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ValidationErrorDetail {
+    /// Always 422.
+    pub code: u16,
+    /// `The given data failed to pass validation.`
+    pub message: String,
+    /// The problems of each field at fault, by the field's name.
+    pub error_data: BTreeMap<String, Vec<String>>,
+}
+
+impl ValidationErrorEnvelope {
+    /// A 422 answer naming `problems` (field, message) with `message`.
+    #[must_use]
+    pub fn new<'p>(
+        message: String,
+        problems: impl IntoIterator<Item = (&'p str, &'p str)>,
+    ) -> Self {
+        let mut error_data: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (field, problem) in problems {
+            error_data
+                .entry(field.to_owned())
+                .or_default()
+                .push(problem.to_owned());
+        }
+        Self {
+            success: false,
+            error: ValidationErrorDetail {
+                code: 422,
+                message,
+                error_data,
+            },
+        }
+    }
 }
 
 /// The answer of `POST /v1/partner/connection/activate`.

@@ -5,6 +5,7 @@ mod admin;
 mod catalog;
 mod connections;
 mod credentials;
+mod documents;
 mod import;
 mod people;
 mod recruiting;
@@ -43,6 +44,7 @@ const SCHEMA_STEPS: &[&str] = &[
     include_str!("../../migrations/009_console_sign_in.sql"),
     include_str!("../../migrations/010_entries_in_run_order.sql"),
     include_str!("../../migrations/011_recruiting.sql"),
+    include_str!("../../migrations/012_employee_documents.sql"),
     include_str!("../../migrations/014_v1_writes.sql"),
 ];
 
@@ -274,8 +276,13 @@ mod tests {
     use relais_access::{Company, MarketplaceRight, PersonalAccessToken, User};
 
     pub(super) fn seed(store: &SqliteStore) -> Company {
+        seed_named(store, "Acme GmbH")
+    }
+
+    /// A company named `name` with its first admin.
+    pub(super) fn seed_named(store: &SqliteStore, name: &str) -> Company {
         let now = Utc::now();
-        let company = Company::new("Acme GmbH", now).unwrap();
+        let company = Company::new(name, now).unwrap();
         let admin = User::new(
             company.id,
             "admin@acme.example",

@@ -29,7 +29,9 @@ pub(super) fn tenant(conn: &Connection, company: CompanyId) -> Result<i64, Store
     })
 }
 
-const PEOPLE_TABLES: [&str; 9] = [
+/// In an order that deletes what refers to a row before the row.
+const PEOPLE_TABLES: [&str; 10] = [
+    "employee_documents",
     "employees",
     "employee_history",
     "custom_attributes",
