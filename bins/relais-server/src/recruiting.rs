@@ -111,15 +111,15 @@ pub(crate) fn routes() -> Router<Shared> {
 /// The routes that take files: outside the server's general body limit,
 /// with their own.
 pub(crate) fn upload_routes() -> Router<Shared> {
+    // The limit on the router, not on each method router: a layered
+    // method router answers 405 without its `Allow` header.
     Router::new()
         .route(
             "/v1/recruiting/applications/documents",
-            post(upload_document).layer(DefaultBodyLimit::max(MAX_FILE_BYTES + 64 * 1024)),
+            post(upload_document),
         )
-        .route(
-            "/recruiting/applicant",
-            post(form_application).layer(DefaultBodyLimit::max(MAX_FORM_BYTES)),
-        )
+        .route("/recruiting/applicant", post(form_application))
+        .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
 }
 
 /// Uploads read at once; more wait (within the request time-out).
@@ -339,8 +339,16 @@ pub(crate) async fn upload_document(
                 ));
             }
             let name = field.file_name().unwrap_or_default().to_owned();
-            let bytes = field.bytes().await.map_err(multipart_error)?;
-            file = Some((name, Vec::from(bytes)));
+            // Read up to one byte over the limit, no further.
+            let mut field = field;
+            let mut content = Vec::new();
+            while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+                content.extend_from_slice(&chunk);
+                if content.len() > MAX_FILE_BYTES {
+                    break;
+                }
+            }
+            file = Some((name, content));
         }
     }
     let Some((name, content)) = file else {
