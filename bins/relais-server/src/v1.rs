@@ -1,7 +1,7 @@
 //! `/v1`: the public API, in the modelled HRIS's wire shapes.
 //!
-//! - `POST /v1/auth` exchanges a client id and secret (JSON or form body;
-//!   never the query string) for a bearer token.
+//! - `POST /v1/auth` exchanges a client id and secret (JSON or form body,
+//!   or the query string) for a bearer token.
 //! - `/v1/company/...` needs `Authorization: Bearer <token>`; every answer to
 //!   an authenticated call carries the token back in an `Authorization`
 //!   header, as clients of the modelled HRIS expect.
@@ -197,19 +197,24 @@ fn json_response(body: Vec<u8>) -> Response {
         .into_response()
 }
 
-/// Exchanges a credential's client_id and client_secret (a JSON or form body,
-/// never the query string) for a bearer token valid 24 hours.
+/// Exchanges a credential's client_id and client_secret for a bearer token
+/// valid 24 hours. They come in a JSON or form body or, as in the modelled
+/// HRIS's own examples, in the query string; in both at once, the request
+/// is refused rather than one of them silently chosen.
 #[utoipa::path(
     post, path = "/v1/auth", tag = "Authentication", operation_id = "authenticate",
+    params(
+        ("client_id" = Option<String>, Query, description = "The credential's client id, when not in the body"),
+        ("client_secret" = Option<String>, Query, description = "The credential's secret, when not in the body (kept out of the logs)"),
+    ),
     request_body(content(
         (wire::AuthRequest = "application/json"),
         (wire::AuthRequest = "application/x-www-form-urlencoded"),
     )),
     responses(
         (status = 200, description = "A bearer token for 24 hours", body = wire::Success<wire::AuthToken>),
-        (status = 400, description = "client_id or client_secret is missing", body = wire::ErrorEnvelope),
+        (status = 400, description = "client_id or client_secret is missing, or given both in the query string and the body", body = wire::ErrorEnvelope),
         (status = 401, description = "The client_id or client_secret is not valid", body = wire::ErrorEnvelope),
-        (status = 403, description = "Credentials were sent in the query string", body = wire::ErrorEnvelope),
         (status = 413, description = "The body is too large", body = wire::ErrorEnvelope),
         (status = 429, description = "Over the credential's per-minute budget", body = wire::ErrorEnvelope, headers(("Retry-After" = u64, description = "Seconds to wait"))),
     ),
@@ -222,15 +227,7 @@ pub(crate) async fn auth(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<wire::Success<wire::AuthToken>>, V1Error> {
-    let in_query = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
-        .any(|(k, _)| k == "client_id" || k == "client_secret");
-    if in_query {
-        return Err(V1Error::new(
-            StatusCode::FORBIDDEN,
-            "credentials in the query string are refused; send client_id and client_secret in a JSON or form body",
-        ));
-    }
-    let (client_id, client_secret) = credentials_from_body(&headers, &body)?;
+    let (client_id, client_secret) = credentials(query.as_deref(), &headers, &body)?;
     // Budgets per client id *and* source address: someone sending wrong
     // secrets for a known client id exhausts their own budget, not that of
     // the integration the credential belongs to.
@@ -267,39 +264,87 @@ fn is_form(headers: &HeaderMap) -> bool {
         .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"))
 }
 
-fn credentials_from_body(headers: &HeaderMap, body: &[u8]) -> Result<(String, String), V1Error> {
-    let (mut id, mut secret) = (None, None);
-    if is_form(headers) {
-        for (k, v) in url::form_urlencoded::parse(body) {
+/// A client id and secret as given: either may be missing.
+#[derive(Default)]
+struct GivenCredentials {
+    id: Option<String>,
+    secret: Option<String>,
+}
+
+impl GivenCredentials {
+    fn from_pairs<'a>(
+        pairs: impl Iterator<Item = (std::borrow::Cow<'a, str>, std::borrow::Cow<'a, str>)>,
+    ) -> Self {
+        let mut given = Self::default();
+        for (k, v) in pairs {
             match &*k {
-                "client_id" => id = Some(v.into_owned()),
-                "client_secret" => secret = Some(v.into_owned()),
+                "client_id" => given.id = Some(v.into_owned()),
+                "client_secret" => given.secret = Some(v.into_owned()),
                 _ => {}
             }
         }
-    } else {
-        let value: Value = serde_json::from_slice(body).map_err(|e| {
-            V1Error::new(
-                StatusCode::BAD_REQUEST,
-                format!("the body must be JSON or form data with client_id and client_secret: {e}"),
-            )
-        })?;
-        id = value
-            .get("client_id")
-            .and_then(Value::as_str)
-            .map(str::to_owned);
-        secret = value
-            .get("client_secret")
-            .and_then(Value::as_str)
-            .map(str::to_owned);
+        given
     }
-    match (id, secret) {
-        (Some(id), Some(secret)) => Ok((id, secret)),
+
+    fn any(&self) -> bool {
+        self.id.is_some() || self.secret.is_some()
+    }
+}
+
+/// The client id and secret of `POST /v1/auth`, from the query string or
+/// the body (JSON or form), never both.
+fn credentials(
+    query: Option<&str>,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(String, String), V1Error> {
+    let in_query = GivenCredentials::from_pairs(url::form_urlencoded::parse(
+        query.unwrap_or_default().as_bytes(),
+    ));
+    let in_body = if in_query.any() && body.trim_ascii().is_empty() {
+        GivenCredentials::default()
+    } else {
+        credentials_from_body(headers, body)?
+    };
+    let given = match (in_query.any(), in_body.any()) {
+        (true, true) => {
+            return Err(V1Error::new(
+                StatusCode::BAD_REQUEST,
+                "client_id and client_secret were given both in the query string and in the body; send them in one place",
+            ));
+        }
+        (true, false) => in_query,
+        _ => in_body,
+    };
+    match given {
+        GivenCredentials {
+            id: Some(id),
+            secret: Some(secret),
+        } => Ok((id, secret)),
         _ => Err(V1Error::new(
             StatusCode::BAD_REQUEST,
             "client_id and client_secret are required",
         )),
     }
+}
+
+fn credentials_from_body(headers: &HeaderMap, body: &[u8]) -> Result<GivenCredentials, V1Error> {
+    if is_form(headers) {
+        return Ok(GivenCredentials::from_pairs(url::form_urlencoded::parse(
+            body,
+        )));
+    }
+    let value: Value = serde_json::from_slice(body).map_err(|e| {
+        V1Error::new(
+            StatusCode::BAD_REQUEST,
+            format!("the body must be JSON or form data with client_id and client_secret: {e}"),
+        )
+    })?;
+    let text = |key: &str| value.get(key).and_then(Value::as_str).map(str::to_owned);
+    Ok(GivenCredentials {
+        id: text("client_id"),
+        secret: text("client_secret"),
+    })
 }
 
 /// Authenticates `/v1/company/...` calls, throttles them per credential, and
