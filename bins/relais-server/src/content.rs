@@ -5,9 +5,11 @@
 //! JSON bodies need `Content-Type: application/json` (parameters such as
 //! `charset=utf-8` are fine, and so are `+json` types); the two endpoints
 //! the modelled HRIS documents with form fields (`POST /v1/auth`,
-//! `POST /v1/company/time-offs`) also take
+//! `POST /v1/company/time-offs`, `POST /v1/company/employees`,
+//! `PATCH /v1/company/employees/{id}`) also take
 //! `application/x-www-form-urlencoded`; the employee import takes CSV or
-//! JSON lines. Anything else, or a body without a type, is answered 415:
+//! JSON lines (profile pictures, PNG or JPEG, are checked by their own
+//! routes, which have a larger body limit). Anything else, or a body without a type, is answered 415:
 //! a guessed format would turn a client's mistake into a misleading error.
 
 use axum::body::Body;
@@ -69,7 +71,12 @@ pub(crate) async fn require_declared_body(request: Request<Body>, next: Next) ->
     if !writes || !has_body(request.headers()) || path == "/api/employees/import" {
         return next.run(request).await;
     }
-    let takes_form = path == "/v1/auth" || path == "/v1/company/time-offs";
+    let takes_form = path == "/v1/auth"
+        || path == "/v1/company/time-offs"
+        || path == "/v1/company/employees"
+        || path
+            .strip_prefix("/v1/company/employees/")
+            .is_some_and(|id| !id.contains('/'));
     let declared = essence(request.headers());
     let accepted = declared.as_deref().is_some_and(|t| {
         t == "application/json"

@@ -33,7 +33,11 @@ pub enum Api {
     paths(
         crate::v1::auth,
         crate::v1::employees,
+        crate::v1::create_employee,
         crate::v1::employee,
+        crate::v1::update_employee,
+        crate::v1::employee_picture,
+        crate::v1::employee_picture_at_width,
         crate::v1::employee_attributes,
         crate::v1::time_offs,
         crate::v1::create_time_off,

@@ -53,6 +53,8 @@ use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
         crate::credentials::revoke,
         crate::employees::list,
         crate::employees::import,
+        crate::employees::set_picture,
+        crate::employees::remove_picture,
         crate::reports::list,
         crate::reports::create,
         crate::reports::columns,

@@ -819,6 +819,7 @@ fn employee(spec: &DemoSpec, company: &DemoCompany, id: EmployeeId) -> EmployeeR
         }],
         custom,
         external_id: None,
+        profile_picture: false,
         created_at,
         last_modified_at,
     };

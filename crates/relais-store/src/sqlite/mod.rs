@@ -41,6 +41,7 @@ const SCHEMA_STEPS: &[&str] = &[
     include_str!("../../migrations/008_operator_state.sql"),
     include_str!("../../migrations/009_console_sign_in.sql"),
     include_str!("../../migrations/010_entries_in_run_order.sql"),
+    include_str!("../../migrations/013_employee_writes.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {

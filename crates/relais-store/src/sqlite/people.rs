@@ -28,8 +28,9 @@ pub(super) fn tenant(conn: &Connection, company: CompanyId) -> Result<i64, Store
     })
 }
 
-const PEOPLE_TABLES: [&str; 9] = [
+const PEOPLE_TABLES: [&str; 10] = [
     "employees",
+    "employee_pictures",
     "employee_history",
     "custom_attributes",
     "projects",
@@ -429,6 +430,35 @@ impl PeopleStore for SqliteStore {
             })
             .map_err(backend)?;
         rows.map(|r| r.map_err(backend)?).collect()
+    }
+
+    fn org_units(&self, company: CompanyId) -> Result<relais_people::edit::OrgUnits, StoreError> {
+        let conn = self.conn()?;
+        let tenant = tenant(&conn, company)?;
+        // Units live in the employee documents; each kind is read from them.
+        let units = |kind: &str| -> Result<Vec<relais_people::OrgUnit>, StoreError> {
+            let mut statement = conn
+                .prepare_cached(&format!(
+                    "SELECT DISTINCT json_extract(document, '$.{kind}.id'), json_extract(document, '$.{kind}.name')
+                     FROM employees WHERE tenant = ?1 AND json_extract(document, '$.{kind}.id') IS NOT NULL
+                     ORDER BY 1"
+                ))
+                .map_err(backend)?;
+            let rows = statement
+                .query_map([tenant], |r| {
+                    Ok(relais_people::OrgUnit {
+                        id: r.get(0)?,
+                        name: r.get(1)?,
+                    })
+                })
+                .map_err(backend)?;
+            rows.map(|r| r.map_err(backend)).collect()
+        };
+        Ok(relais_people::edit::OrgUnits {
+            departments: units("department")?,
+            offices: units("office")?,
+            teams: units("team")?,
+        })
     }
 
     fn history(
