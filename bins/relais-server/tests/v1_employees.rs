@@ -582,9 +582,20 @@ async fn a_profile_picture_is_served_scaled_to_whom_may_read_it() {
         "Profile Picture"
     );
 
+    // The demo gives every third employee a picture of their own.
+    let (status, _) = w.get(&token, "/v1/company/employees/4").await;
+    assert_eq!(status, 200);
+    let demo = fetch(
+        "/v1/company/employees/4/profile-picture/48".into(),
+        token.clone(),
+    )
+    .await;
+    assert_eq!(demo.status(), 200);
+    assert_eq!(png_size(&demo.bytes().await.unwrap()), (48, 48));
+
     // 404: no picture, no such employee, another company's, not whitelisted.
     for path in [
-        "/v1/company/employees/4/profile-picture",
+        "/v1/company/employees/2/profile-picture",
         "/v1/company/employees/999/profile-picture/50",
     ] {
         let (status, _) = w.get(&token, path).await;

@@ -1394,3 +1394,48 @@ fn employees_are_imported_all_or_nothing_after_a_dry_run() {
             "update employee 3 (lea.dubois@acme.example) from 2026-01-01: department Engineering → Management",
         ));
 }
+
+#[test]
+fn a_profile_picture_is_set_from_a_file_and_removed() {
+    let cli = Cli::new();
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/employees.csv");
+    cli.cmd(&["employees", "import", fixture])
+        .assert()
+        .success();
+    let picture = cli.file("ana.png", "");
+    std::fs::write(&picture, relais_people::picture::identicon(1).unwrap().png).unwrap();
+    let picture = picture.display().to_string();
+    cli.cmd(&["employees", "picture", "set", "2", &picture])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "Set the profile picture of employee 2 (120×120 pixels).",
+        ));
+    let listed = cli.json(&["employees", "list"]);
+    assert_eq!(listed["items"][1]["profile_picture"], true);
+
+    let not_a_picture = cli.file("notes.png", "just text").display().to_string();
+    cli.cmd(&["employees", "picture", "set", "2", &not_a_picture])
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("must be a PNG or JPEG"));
+    cli.cmd(&["employees", "picture", "set", "99", &picture])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("no employee 99"));
+    cli.cmd(&["employees", "picture", "set", "0", &picture])
+        .assert()
+        .code(2);
+
+    cli.cmd(&["employees", "picture", "remove", "2"])
+        .assert()
+        .success();
+    assert_eq!(
+        cli.json(&["employees", "list"])["items"][1].get("profile_picture"),
+        None
+    );
+    cli.cmd(&["employees", "picture", "remove", "2"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("no profile picture of employee 2"));
+}

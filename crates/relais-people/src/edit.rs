@@ -173,6 +173,7 @@ pub fn new_employee(
         attendances: Vec::new(),
         time_offs: Vec::new(),
         absence_periods: Vec::new(),
+        picture: None,
     })
 }
 

@@ -1010,6 +1010,7 @@ pub fn plan_import(
                     attendances: Vec::new(),
                     time_offs: Vec::new(),
                     absence_periods: Vec::new(),
+                    picture: None,
                 });
             }
             Some(old) => {

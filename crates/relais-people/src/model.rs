@@ -382,6 +382,9 @@ pub struct EmployeeRecords {
     pub time_offs: Vec<TimeOff>,
     /// Absences in hours.
     pub absence_periods: Vec<AbsencePeriod>,
+    /// The profile picture, when there is one (the employee's
+    /// `profile_picture` says so too).
+    pub picture: Option<crate::picture::Picture>,
 }
 
 /// The company's public holidays: days nobody is expected to work. A fixed

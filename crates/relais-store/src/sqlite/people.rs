@@ -832,6 +832,12 @@ pub(super) fn insert_records_in(
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                 )
                 .map_err(backend)?;
+        let mut picture = conn
+                .prepare_cached(
+                    "INSERT INTO employee_pictures (tenant, employee_id, width, height, png, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )
+                .map_err(backend)?;
         let mut absence = conn
                 .prepare_cached(
                     "INSERT INTO absence_periods (tenant, id, employee_id, time_off_type_id, start, end, status, comment, created_at, updated_at)
@@ -895,6 +901,18 @@ pub(super) fn insert_records_in(
                         t.comment,
                         sortable(t.created_at),
                         sortable(t.updated_at),
+                    ])
+                    .map_err(backend)?;
+            }
+            if let Some(p) = &records.picture {
+                picture
+                    .execute(params![
+                        tenant,
+                        e.id,
+                        p.width,
+                        p.height,
+                        p.png,
+                        sortable(e.last_modified_at),
                     ])
                     .map_err(backend)?;
             }
