@@ -1421,7 +1421,7 @@ fn a_profile_picture_is_set_from_a_file_and_removed() {
         .stderr(predicate::str::contains("must be a PNG or JPEG"));
     cli.cmd(&["employees", "picture", "set", "99", &picture])
         .assert()
-        .failure()
+        .code(3)
         .stderr(predicate::str::contains("no employee 99"));
     cli.cmd(&["employees", "picture", "set", "0", &picture])
         .assert()
@@ -1436,6 +1436,6 @@ fn a_profile_picture_is_set_from_a_file_and_removed() {
     );
     cli.cmd(&["employees", "picture", "remove", "2"])
         .assert()
-        .failure()
+        .code(3)
         .stderr(predicate::str::contains("no profile picture of employee 2"));
 }
