@@ -61,8 +61,8 @@ fn employee_id(text: &str) -> Result<i64, Problem> {
     description = "Sets an employee's profile picture from a PNG or JPEG of at most 5 MB and 8000 pixels a side. It is decoded and encoded anew, so only a clean PNG (at most 1000 pixels a side) is stored; the public API serves it at `/v1/company/employees/{id}/profile-picture`. Needs the *edit* right.",
     params(("id" = i64, Path, description = "The employee's id")),
     request_body(description = "The picture", content(
-        (Vec<u8> = "image/png"),
-        (Vec<u8> = "image/jpeg"),
+        (relais_wire::v1::PictureFile = "image/png"),
+        (relais_wire::v1::PictureFile = "image/jpeg"),
     )),
     responses(
         (status = 200, description = "The picture, as stored", body = PictureSet),

@@ -362,6 +362,8 @@ mod tests {
         ("POST", "/api/credentials/{client_id}/revoke"),
         ("GET", "/api/employees"),
         ("POST", "/api/employees/import"),
+        ("PUT", "/api/employees/{id}/profile-picture"),
+        ("DELETE", "/api/employees/{id}/profile-picture"),
         ("GET", "/api/reports"),
         ("POST", "/api/reports"),
         ("GET", "/api/reports/columns"),

@@ -658,7 +658,7 @@ fn png_response(png: Vec<u8>) -> Response {
     get, path = "/v1/company/employees/{id}/profile-picture", tag = "Employees", operation_id = "getEmployeePicture",
     params(("id" = i64, Path, description = "The employee's id")),
     responses(
-        (status = 200, description = "The picture", content_type = "image/png", body = Vec<u8>, headers(("Authorization" = String, description = "The bearer token, handed back"))),
+        (status = 200, description = "The picture", content_type = "image/png", body = wire::PictureFile, headers(("Authorization" = String, description = "The bearer token, handed back"))),
         (status = 401, description = "No `Authorization` header", body = wire::ErrorEnvelope),
         (status = 403, description = "The token is not valid, or the credential lacks the scope", body = wire::ErrorEnvelope),
         (status = 404, description = "The employee does not exist in the credential's company, has no picture, or the credential may not read the profile_picture attribute", body = wire::ErrorEnvelope),
@@ -687,7 +687,7 @@ pub(crate) async fn employee_picture(
         ("width" = u32, Path, description = "Width in pixels, 1 to 2000", minimum = 1, maximum = 2000),
     ),
     responses(
-        (status = 200, description = "The picture at that width", content_type = "image/png", body = Vec<u8>, headers(("Authorization" = String, description = "The bearer token, handed back"))),
+        (status = 200, description = "The picture at that width", content_type = "image/png", body = wire::PictureFile, headers(("Authorization" = String, description = "The bearer token, handed back"))),
         (status = 400, description = "The width is not a whole number from 1 to 2000", body = wire::ErrorEnvelope),
         (status = 401, description = "No `Authorization` header", body = wire::ErrorEnvelope),
         (status = 403, description = "The token is not valid, or the credential lacks the scope", body = wire::ErrorEnvelope),

@@ -51,7 +51,10 @@ pub(crate) enum EmployeesCommand {
         per_page: u64,
     },
     /// Set or remove an employee's profile picture.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  relais employees picture set 42 ana.jpg\n  relais employees picture remove 42"
+    )]
     Picture(PictureCommand),
 }
 

@@ -1228,6 +1228,24 @@ pub struct EmployeeChangeFields {
     pub custom_attributes: Option<serde_json::Value>,
 }
 
+/// A picture file in a request or answer body: its bytes, not JSON.
+#[derive(Debug)]
+pub struct PictureFile;
+
+impl PartialSchema for PictureFile {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(SchemaType::Type(Type::String))
+            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                utoipa::openapi::KnownFormat::Binary,
+            )))
+            .description(Some("The picture file's bytes"))
+            .into()
+    }
+}
+
+impl ToSchema for PictureFile {}
+
 /// The answer of `POST /v1/company/employees`.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({"id": 81723, "message": "success"}))]
