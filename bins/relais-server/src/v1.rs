@@ -613,7 +613,7 @@ pub(crate) async fn create_employee(
     )),
     responses(
         (status = 200, description = "The employee was changed (or already was as sent)", body = wire::UpdatedEmployee, headers(("Authorization" = String, description = "The bearer token, handed back"))),
-        (status = 400, description = "A field is not valid, or is the e-mail (which cannot be changed); the message names every one", body = wire::ErrorEnvelope),
+        (status = 400, description = "No field sent, a field not valid, or the e-mail (which cannot be changed); the message names every one", body = wire::ErrorEnvelope),
         (status = 401, description = "No `Authorization` header", body = wire::ErrorEnvelope),
         (status = 403, description = "The token is not valid, or the credential lacks the scope", body = wire::ErrorEnvelope),
         (status = 404, description = "Not found in the credential's company", body = wire::ErrorEnvelope),
@@ -631,6 +631,12 @@ pub(crate) async fn update_employee(
     body: Bytes,
 ) -> Answer {
     let fields = employee_fields(&headers, &body)?;
+    if fields.is_empty() {
+        return Err(V1Error::new(
+            StatusCode::BAD_REQUEST,
+            "nothing to change: send the fields to change, as {\"employee\": {…}} or employee[…] form fields",
+        ));
+    }
     answer(&s.app, move |app| {
         let id = app.v1_update_employee(&caller, &id, &fields)?;
         write(&wire::UpdatedEmployee::new(id))

@@ -476,6 +476,7 @@ async fn a_change_is_recorded_in_the_history_today_and_the_email_stays() {
             "cannot supervise themselves",
         ),
         (json!({"employee": {"office": "Atlantis"}}), "not an office"),
+        (json!({"employee": {}}), "nothing to change"),
     ] {
         let (status, answer) = w.patch(&token, 12, &body).await;
         assert_eq!(status, 400, "{body}");
