@@ -5,11 +5,13 @@
 //! JSON bodies need `Content-Type: application/json` (parameters such as
 //! `charset=utf-8` are fine, and so are `+json` types); the two endpoints
 //! the modelled HRIS documents with form fields (`POST /v1/auth`,
-//! `POST /v1/company/time-offs`, `POST /v1/company/absence-periods`) also take
+//! `POST /v1/company/time-offs`, `POST /v1/company/absence-periods`,
+//! `POST /v1/company/employees`, `PATCH /v1/company/employees/{id}`,
+//! `POST /v2/auth/token`) also take
 //! `application/x-www-form-urlencoded`; the employee import takes CSV or
-//! JSON lines; document uploads (`POST /v1/company/documents`, routed
-//! outside this rule with limits of their own) take `multipart/form-data`,
-//! checked by their handler. Anything else, or a body without a type, is answered 415:
+//! JSON lines; document uploads, recruiting uploads and profile pictures
+//! (routed outside this rule with limits of their own) are checked by their
+//! handlers. Anything else, or a body without a type, is answered 415:
 //! a guessed format would turn a client's mistake into a misleading error.
 
 use axum::body::Body;
@@ -73,8 +75,14 @@ pub(crate) async fn require_declared_body(request: Request<Body>, next: Next) ->
     }
     let takes_form = matches!(
         path.as_str(),
-        "/v1/auth" | "/v1/company/time-offs" | "/v1/company/absence-periods" | "/v2/auth/token"
-    );
+        "/v1/auth"
+            | "/v1/company/time-offs"
+            | "/v1/company/absence-periods"
+            | "/v1/company/employees"
+            | "/v2/auth/token"
+    ) || path
+        .strip_prefix("/v1/company/employees/")
+        .is_some_and(|id| !id.contains('/'));
     let declared = essence(request.headers());
     let accepted = declared.as_deref().is_some_and(|t| {
         t == "application/json"

@@ -1,10 +1,11 @@
-//! `/api/employees`: the company's employees, and importing them from a
-//! file (CSV or JSON lines) as `relais employees import` does.
+//! `/api/employees`: the company's employees, importing them from a file
+//! (CSV or JSON lines) as `relais employees import` does, and their
+//! profile pictures.
 
 use axum::body::Bytes;
-use axum::extract::{Query, State};
-use axum::http::{HeaderMap, header};
-use axum::routing::{get, post};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use relais_app::{Caller, ImportFormat, ImportOutcome};
 use relais_people::Employee;
@@ -18,6 +19,113 @@ pub(crate) fn routes() -> Router<Shared> {
     Router::new()
         .route("/api/employees", get(list))
         .route("/api/employees/import", post(import))
+}
+
+/// The profile-picture routes, with their own body limit: a picture may
+/// be larger than the server's limit for other bodies.
+pub(crate) fn picture_routes(shared: Shared) -> Router {
+    Router::new()
+        .route(
+            "/api/employees/{id}/profile-picture",
+            put(set_picture).delete(remove_picture),
+        )
+        .layer(DefaultBodyLimit::max(
+            relais_people::picture::MAX_UPLOAD_BYTES + 1,
+        ))
+        .with_state(shared)
+}
+
+/// A picture's size, as stored.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct PictureSet {
+    /// The employee.
+    employee_id: i64,
+    /// Width in pixels, as stored (at most 1000).
+    width: u32,
+    /// Height in pixels, as stored (at most 1000).
+    height: u32,
+}
+
+fn employee_id(text: &str) -> Result<i64, Problem> {
+    text.parse().map_err(|_| {
+        Problem::from(relais_app::AppError::new(
+            relais_app::ErrorKind::NotFound,
+            format!("no employee {}", text.chars().take(40).collect::<String>()),
+        ))
+    })
+}
+
+/// `PUT /api/employees/{id}/profile-picture` with a PNG or JPEG body.
+#[utoipa::path(
+    put, path = "/api/employees/{id}/profile-picture", tag = "Employees", operation_id = "setEmployeePicture",
+    description = "Sets an employee's profile picture from a PNG or JPEG of at most 5 MB and 8000 pixels a side. It is decoded and encoded anew, so only a clean PNG (at most 1000 pixels a side) is stored; the public API serves it at `/v1/company/employees/{id}/profile-picture`. Needs the *edit* right.",
+    params(("id" = i64, Path, description = "The employee's id")),
+    request_body(description = "The picture", content(
+        (relais_wire::v1::PictureFile = "image/png"),
+        (relais_wire::v1::PictureFile = "image/jpeg"),
+    )),
+    responses(
+        (status = 200, description = "The picture, as stored", body = PictureSet),
+        (status = 400, description = "Not a readable PNG or JPEG, or larger than 8000 pixels a side", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No personal access token, or one that is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token's user lacks the *edit* right", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such employee in the company", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Larger than 5 MB", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not declared as image/png or image/jpeg", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+pub(crate) async fn set_picture(
+    State(s): State<Shared>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<PictureSet>, Problem> {
+    let declared = crate::content::essence(&headers);
+    if !matches!(declared.as_deref(), Some("image/png" | "image/jpeg")) {
+        return Err(Problem::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send the picture as Content-Type: image/png or image/jpeg".into(),
+        ));
+    }
+    let id = employee_id(&id)?;
+    let (width, height) = blocking(&s.app, move |app| {
+        app.set_employee_picture(Caller::User(&actor), &actor.company, id, &body)
+    })
+    .await?;
+    Ok(Json(PictureSet {
+        employee_id: id,
+        width,
+        height,
+    }))
+}
+
+/// `DELETE /api/employees/{id}/profile-picture`.
+#[utoipa::path(
+    delete, path = "/api/employees/{id}/profile-picture", tag = "Employees", operation_id = "removeEmployeePicture",
+    description = "Removes an employee's profile picture. Needs the *edit* right.",
+    params(("id" = i64, Path, description = "The employee's id")),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 401, description = "No personal access token, or one that is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token's user lacks the *edit* right", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such employee in the company, or it has no picture", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+pub(crate) async fn remove_picture(
+    State(s): State<Shared>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+) -> Result<StatusCode, Problem> {
+    let id = employee_id(&id)?;
+    blocking(&s.app, move |app| {
+        app.remove_employee_picture(Caller::User(&actor), &actor.company, id)
+    })
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Debug, Deserialize)]

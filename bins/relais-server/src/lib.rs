@@ -175,6 +175,9 @@ pub fn router(app: Arc<App>, config: ServerConfig) -> Router {
         .method_not_allowed_fallback(problem::method_not_allowed)
         .with_state(shared.clone())
         .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
+        // Profile pictures have a limit of their own (after the one above,
+        // which would cut them short).
+        .merge(employees::picture_routes(shared.clone()))
         .merge(uploads)
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,

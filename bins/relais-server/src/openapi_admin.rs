@@ -56,6 +56,8 @@ use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
         crate::documents::list,
         crate::documents::download,
         crate::documents::delete,
+        crate::employees::set_picture,
+        crate::employees::remove_picture,
         crate::reports::list,
         crate::reports::create,
         crate::reports::columns,

@@ -1,7 +1,7 @@
 //! `/v1`: the public API, in the modelled HRIS's wire shapes.
 //!
-//! - `POST /v1/auth` exchanges a client id and secret (JSON or form body;
-//!   never the query string) for a bearer token.
+//! - `POST /v1/auth` exchanges a client id and secret (JSON or form body,
+//!   or the query string) for a bearer token.
 //! - `/v1/company/...` needs `Authorization: Bearer <token>`; every answer to
 //!   an authenticated call carries the token back in an `Authorization`
 //!   header, as clients of the modelled HRIS expect.
@@ -24,6 +24,7 @@ use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use relais_app::public_api::{ApiCaller, V1Query};
 use relais_app::{App, AppError, ErrorKind};
+use relais_people::edit::Fields;
 use relais_wire::v1 as wire;
 use serde::Serialize;
 use serde_json::Value;
@@ -140,13 +141,27 @@ impl IntoResponse for V1Error {
 
 pub(crate) fn routes(shared: Shared) -> Router<Shared> {
     let company = Router::new()
-        .route("/v1/company/employees", get(employees))
+        .route(
+            "/v1/company/employees",
+            get(employees).post(create_employee),
+        )
         .route("/v1/company/employees/attributes", get(employee_attributes))
         .route(
             "/v1/company/employees/custom-attributes",
             get(employee_attributes),
         )
-        .route("/v1/company/employees/{id}", get(employee))
+        .route(
+            "/v1/company/employees/{id}",
+            get(employee).patch(update_employee),
+        )
+        .route(
+            "/v1/company/employees/{id}/profile-picture",
+            get(employee_picture),
+        )
+        .route(
+            "/v1/company/employees/{id}/profile-picture/{width}",
+            get(employee_picture_at_width),
+        )
         .route(
             "/v1/company/time-offs",
             get(time_offs).post(create_time_off),
@@ -238,19 +253,24 @@ fn json_response(body: Vec<u8>) -> Response {
         .into_response()
 }
 
-/// Exchanges a credential's client_id and client_secret (a JSON or form body,
-/// never the query string) for a bearer token valid 24 hours.
+/// Exchanges a credential's client_id and client_secret for a bearer token
+/// valid 24 hours. They come in a JSON or form body or, as in the modelled
+/// HRIS's own examples, in the query string; in both at once, the request
+/// is refused rather than one of them silently chosen.
 #[utoipa::path(
     post, path = "/v1/auth", tag = "Authentication", operation_id = "authenticate",
+    params(
+        ("client_id" = Option<String>, Query, description = "The credential's client id, when not in the body"),
+        ("client_secret" = Option<String>, Query, description = "The credential's secret, when not in the body (kept out of the logs)"),
+    ),
     request_body(content(
         (wire::AuthRequest = "application/json"),
         (wire::AuthRequest = "application/x-www-form-urlencoded"),
     )),
     responses(
         (status = 200, description = "A bearer token for 24 hours", body = wire::Success<wire::AuthToken>),
-        (status = 400, description = "client_id or client_secret is missing", body = wire::ErrorEnvelope),
+        (status = 400, description = "client_id or client_secret is missing, or given both in the query string and the body", body = wire::ErrorEnvelope),
         (status = 401, description = "The client_id or client_secret is not valid", body = wire::ErrorEnvelope),
-        (status = 403, description = "Credentials were sent in the query string", body = wire::ErrorEnvelope),
         (status = 413, description = "The body is too large", body = wire::ErrorEnvelope),
         (status = 429, description = "Over the credential's per-minute budget", body = wire::ErrorEnvelope, headers(("Retry-After" = u64, description = "Seconds to wait"))),
     ),
@@ -263,15 +283,7 @@ pub(crate) async fn auth(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<wire::Success<wire::AuthToken>>, V1Error> {
-    let in_query = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
-        .any(|(k, _)| k == "client_id" || k == "client_secret");
-    if in_query {
-        return Err(V1Error::new(
-            StatusCode::FORBIDDEN,
-            "credentials in the query string are refused; send client_id and client_secret in a JSON or form body",
-        ));
-    }
-    let (client_id, client_secret) = credentials_from_body(&headers, &body)?;
+    let (client_id, client_secret) = credentials(query.as_deref(), &headers, &body)?;
     // Budgets per client id *and* source address: someone sending wrong
     // secrets for a known client id exhausts their own budget, not that of
     // the integration the credential belongs to.
@@ -308,39 +320,87 @@ fn is_form(headers: &HeaderMap) -> bool {
         .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"))
 }
 
-fn credentials_from_body(headers: &HeaderMap, body: &[u8]) -> Result<(String, String), V1Error> {
-    let (mut id, mut secret) = (None, None);
-    if is_form(headers) {
-        for (k, v) in url::form_urlencoded::parse(body) {
+/// A client id and secret as given: either may be missing.
+#[derive(Default)]
+struct GivenCredentials {
+    id: Option<String>,
+    secret: Option<String>,
+}
+
+impl GivenCredentials {
+    fn from_pairs<'a>(
+        pairs: impl Iterator<Item = (std::borrow::Cow<'a, str>, std::borrow::Cow<'a, str>)>,
+    ) -> Self {
+        let mut given = Self::default();
+        for (k, v) in pairs {
             match &*k {
-                "client_id" => id = Some(v.into_owned()),
-                "client_secret" => secret = Some(v.into_owned()),
+                "client_id" => given.id = Some(v.into_owned()),
+                "client_secret" => given.secret = Some(v.into_owned()),
                 _ => {}
             }
         }
-    } else {
-        let value: Value = serde_json::from_slice(body).map_err(|e| {
-            V1Error::new(
-                StatusCode::BAD_REQUEST,
-                format!("the body must be JSON or form data with client_id and client_secret: {e}"),
-            )
-        })?;
-        id = value
-            .get("client_id")
-            .and_then(Value::as_str)
-            .map(str::to_owned);
-        secret = value
-            .get("client_secret")
-            .and_then(Value::as_str)
-            .map(str::to_owned);
+        given
     }
-    match (id, secret) {
-        (Some(id), Some(secret)) => Ok((id, secret)),
+
+    fn any(&self) -> bool {
+        self.id.is_some() || self.secret.is_some()
+    }
+}
+
+/// The client id and secret of `POST /v1/auth`, from the query string or
+/// the body (JSON or form), never both.
+fn credentials(
+    query: Option<&str>,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(String, String), V1Error> {
+    let in_query = GivenCredentials::from_pairs(url::form_urlencoded::parse(
+        query.unwrap_or_default().as_bytes(),
+    ));
+    let in_body = if in_query.any() && body.trim_ascii().is_empty() {
+        GivenCredentials::default()
+    } else {
+        credentials_from_body(headers, body)?
+    };
+    let given = match (in_query.any(), in_body.any()) {
+        (true, true) => {
+            return Err(V1Error::new(
+                StatusCode::BAD_REQUEST,
+                "client_id and client_secret were given both in the query string and in the body; send them in one place",
+            ));
+        }
+        (true, false) => in_query,
+        _ => in_body,
+    };
+    match given {
+        GivenCredentials {
+            id: Some(id),
+            secret: Some(secret),
+        } => Ok((id, secret)),
         _ => Err(V1Error::new(
             StatusCode::BAD_REQUEST,
             "client_id and client_secret are required",
         )),
     }
+}
+
+fn credentials_from_body(headers: &HeaderMap, body: &[u8]) -> Result<GivenCredentials, V1Error> {
+    if is_form(headers) {
+        return Ok(GivenCredentials::from_pairs(url::form_urlencoded::parse(
+            body,
+        )));
+    }
+    let value: Value = serde_json::from_slice(body).map_err(|e| {
+        V1Error::new(
+            StatusCode::BAD_REQUEST,
+            format!("the body must be JSON or form data with client_id and client_secret: {e}"),
+        )
+    })?;
+    let text = |key: &str| value.get(key).and_then(Value::as_str).map(str::to_owned);
+    Ok(GivenCredentials {
+        id: text("client_id"),
+        secret: text("client_secret"),
+    })
 }
 
 /// Authenticates `/v1/company/...` calls, throttles them per credential, and
@@ -447,6 +507,256 @@ pub(crate) async fn employee(
         )))
     })
     .await
+}
+
+// ----- Employee writes and pictures -----------------------------------------
+
+/// The most fields one employee write may carry.
+const MAX_EMPLOYEE_FIELDS: usize = 100;
+
+/// A field's key as a client names it: `employee[first_name]` is
+/// `first_name`, `employee[custom_attributes][dynamic_7]` is `dynamic_7`,
+/// and the modelled HRIS's `weekly_hours` is `weekly_working_hours`.
+fn field_key(raw: &str) -> String {
+    let inner = raw
+        .strip_prefix("employee[")
+        .and_then(|k| k.strip_suffix(']'))
+        .unwrap_or(raw);
+    let inner = inner.strip_prefix("custom_attributes][").unwrap_or(inner);
+    match inner {
+        "weekly_hours" => "weekly_working_hours".to_owned(),
+        other => other.chars().take(100).collect(),
+    }
+}
+
+/// A JSON value as a field's text: text fields take strings, the numeric
+/// ones (`weekly_hours`, `supervisor_id`, custom attributes) numbers too;
+/// `null` clears.
+fn field_text(key: &str, value: &Value) -> Result<Option<String>, String> {
+    // Numbers are refused only where text is expected; an unknown key is
+    // named as such by the checks that follow.
+    let numeric = matches!(key, "weekly_working_hours" | "supervisor_id")
+        || !relais_people::edit::FIELDS.contains(&key);
+    match value {
+        Value::Null => Ok(None),
+        Value::String(text) => Ok(Some(text.clone())),
+        Value::Number(n) if numeric => Ok(Some(n.to_string())),
+        _ if numeric => Err(format!("{key}: must be a number, a string or null")),
+        _ => Err(format!("{key}: must be a string or null")),
+    }
+}
+
+/// The fields of an employee write: `{"employee": {…}}` (with
+/// `custom_attributes` inside), the same names as form fields
+/// (`employee[email]=…`), or those names as the keys of a JSON object (as
+/// personio-py sends them).
+fn employee_fields(headers: &HeaderMap, body: &[u8]) -> Result<Fields, V1Error> {
+    let bad = |message: String| V1Error::new(StatusCode::BAD_REQUEST, message);
+    let mut fields = Fields::new();
+    let mut problems = Vec::new();
+    if is_form(headers) {
+        for (key, value) in url::form_urlencoded::parse(body) {
+            let key = field_key(&key);
+            fields.insert(key, Some(value.into_owned()));
+        }
+    } else {
+        let top: serde_json::Map<String, Value> = json_body(body)?;
+        let mut pairs: Vec<(String, &Value)> = Vec::new();
+        for (raw, value) in &top {
+            match (raw.as_str(), value) {
+                ("employee", Value::Object(inner)) => {
+                    for (name, value) in inner {
+                        match (name.as_str(), value) {
+                            ("custom_attributes", Value::Object(custom)) => {
+                                pairs.extend(custom.iter().map(|(k, v)| (field_key(k), v)));
+                            }
+                            ("custom_attributes", Value::Null) => {}
+                            ("custom_attributes", _) => problems.push(
+                                "custom_attributes: must be an object of dynamic_<id> keys".into(),
+                            ),
+                            _ => pairs.push((field_key(name), value)),
+                        }
+                    }
+                }
+                ("employee", _) => problems.push("employee: must be an object".into()),
+                (raw, value) if raw.starts_with("employee[") => pairs.push((field_key(raw), value)),
+                (raw, _) => problems.push(format!(
+                    "unknown field '{}'; send {{\"employee\": {{…}}}}",
+                    raw.chars().take(64).collect::<String>()
+                )),
+            }
+        }
+        for (key, value) in pairs {
+            match field_text(&key, value) {
+                Ok(text) => {
+                    fields.insert(key, text);
+                }
+                Err(message) => problems.push(message),
+            }
+        }
+        if top.is_empty() {
+            problems.push("the body must hold an employee object: {\"employee\": {…}}".into());
+        }
+    }
+    if fields.len() > MAX_EMPLOYEE_FIELDS {
+        return Err(bad(format!(
+            "{} fields sent; an employee has at most {MAX_EMPLOYEE_FIELDS}",
+            fields.len()
+        )));
+    }
+    if !problems.is_empty() {
+        return Err(bad(problems.join("; ")));
+    }
+    Ok(fields)
+}
+
+/// Creates an employee from JSON (`{"employee": {…}}`) or form fields
+/// (`employee[email]=…`). Answers 200, as the modelled HRIS's
+/// specification does (not 201).
+#[utoipa::path(
+    post, path = "/v1/company/employees", tag = "Employees", operation_id = "createEmployee",
+    request_body(content(
+        (wire::NewEmployeeRequest = "application/json"),
+        (wire::NewEmployeeRequest = "application/x-www-form-urlencoded"),
+    )),
+    responses(
+        (status = 200, description = "The new employee's id", body = wire::Success<wire::CreatedEmployee>, headers(("Authorization" = String, description = "The bearer token, handed back"))),
+        (status = 400, description = "A field is missing or not valid (an unknown department or office, supervisor or custom attribute, a bad date or e-mail); the message names every one", body = wire::ErrorEnvelope),
+        (status = 401, description = "No `Authorization` header", body = wire::ErrorEnvelope),
+        (status = 403, description = "The token is not valid, or the credential lacks the scope", body = wire::ErrorEnvelope),
+        (status = 409, description = "An employee of the company has this e-mail already", body = wire::ErrorEnvelope),
+        (status = 413, description = "The body is too large", body = wire::ErrorEnvelope),
+        (status = 429, description = "Over the credential's per-minute budget", body = wire::ErrorEnvelope, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+    security(("bearer" = ["employees:write"])),
+)]
+pub(crate) async fn create_employee(
+    State(s): State<Shared>,
+    Extension(caller): Extension<ApiCaller>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Answer {
+    let fields = employee_fields(&headers, &body)?;
+    answer(&s.app, move |app| {
+        let id = app.v1_create_employee(&caller, &fields)?;
+        write(&wire::Success::new(wire::CreatedEmployee {
+            id,
+            message: "success".into(),
+        }))
+    })
+    .await
+}
+
+/// Changes the fields sent (never the e-mail); the changed attributes are
+/// recorded in the employee's history, effective today.
+#[utoipa::path(
+    patch, path = "/v1/company/employees/{id}", tag = "Employees", operation_id = "updateEmployee",
+    params(("id" = i64, Path, description = "The employee's id")),
+    request_body(content(
+        (wire::EmployeeChangeRequest = "application/json"),
+        (wire::EmployeeChangeRequest = "application/x-www-form-urlencoded"),
+    )),
+    responses(
+        (status = 200, description = "The employee was changed (or already was as sent)", body = wire::UpdatedEmployee, headers(("Authorization" = String, description = "The bearer token, handed back"))),
+        (status = 400, description = "No field sent, a field not valid, or the e-mail (which cannot be changed); the message names every one", body = wire::ErrorEnvelope),
+        (status = 401, description = "No `Authorization` header", body = wire::ErrorEnvelope),
+        (status = 403, description = "The token is not valid, or the credential lacks the scope", body = wire::ErrorEnvelope),
+        (status = 404, description = "Not found in the credential's company", body = wire::ErrorEnvelope),
+        (status = 409, description = "Other changes of the employee kept overtaking this one; send it again", body = wire::ErrorEnvelope),
+        (status = 413, description = "The body is too large", body = wire::ErrorEnvelope),
+        (status = 429, description = "Over the credential's per-minute budget", body = wire::ErrorEnvelope, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+    security(("bearer" = ["employees:write"])),
+)]
+pub(crate) async fn update_employee(
+    State(s): State<Shared>,
+    Extension(caller): Extension<ApiCaller>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Answer {
+    let fields = employee_fields(&headers, &body)?;
+    if fields.is_empty() {
+        return Err(V1Error::new(
+            StatusCode::BAD_REQUEST,
+            "nothing to change: send the fields to change, as {\"employee\": {…}} or employee[…] form fields",
+        ));
+    }
+    answer(&s.app, move |app| {
+        let id = app.v1_update_employee(&caller, &id, &fields)?;
+        write(&wire::UpdatedEmployee::new(id))
+    })
+    .await
+}
+
+/// A PNG answer.
+fn png_response(png: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("image/png")),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("private, max-age=300"),
+            ),
+        ],
+        png,
+    )
+        .into_response()
+}
+
+/// The employee's profile picture as stored (at most 1000 pixels a side).
+#[utoipa::path(
+    get, path = "/v1/company/employees/{id}/profile-picture", tag = "Employees", operation_id = "getEmployeePicture",
+    params(("id" = i64, Path, description = "The employee's id")),
+    responses(
+        (status = 200, description = "The picture", content_type = "image/png", body = wire::PictureFile, headers(("Authorization" = String, description = "The bearer token, handed back"))),
+        (status = 401, description = "No `Authorization` header", body = wire::ErrorEnvelope),
+        (status = 403, description = "The token is not valid, or the credential lacks the scope", body = wire::ErrorEnvelope),
+        (status = 404, description = "The employee does not exist in the credential's company, has no picture, or the credential may not read the profile_picture attribute", body = wire::ErrorEnvelope),
+        (status = 429, description = "Over the credential's per-minute budget", body = wire::ErrorEnvelope, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+    security(("bearer" = ["employees:read"])),
+)]
+pub(crate) async fn employee_picture(
+    State(s): State<Shared>,
+    Extension(caller): Extension<ApiCaller>,
+    Path(id): Path<String>,
+) -> Answer {
+    let png = blocking(&s.app, move |app| {
+        app.v1_employee_picture(&caller, &id, None)
+    })
+    .await?;
+    Ok(png_response(png))
+}
+
+/// The employee's profile picture scaled to `width` pixels (1 to 2000; the
+/// height keeps the aspect ratio).
+#[utoipa::path(
+    get, path = "/v1/company/employees/{id}/profile-picture/{width}", tag = "Employees", operation_id = "getEmployeePictureAtWidth",
+    params(
+        ("id" = i64, Path, description = "The employee's id"),
+        ("width" = u32, Path, description = "Width in pixels, 1 to 2000", minimum = 1, maximum = 2000),
+    ),
+    responses(
+        (status = 200, description = "The picture at that width", content_type = "image/png", body = wire::PictureFile, headers(("Authorization" = String, description = "The bearer token, handed back"))),
+        (status = 400, description = "The width is not a whole number from 1 to 2000", body = wire::ErrorEnvelope),
+        (status = 401, description = "No `Authorization` header", body = wire::ErrorEnvelope),
+        (status = 403, description = "The token is not valid, or the credential lacks the scope", body = wire::ErrorEnvelope),
+        (status = 404, description = "The employee does not exist in the credential's company, has no picture, or the credential may not read the profile_picture attribute", body = wire::ErrorEnvelope),
+        (status = 429, description = "Over the credential's per-minute budget", body = wire::ErrorEnvelope, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+    security(("bearer" = ["employees:read"])),
+)]
+pub(crate) async fn employee_picture_at_width(
+    State(s): State<Shared>,
+    Extension(caller): Extension<ApiCaller>,
+    Path((id, width)): Path<(String, String)>,
+) -> Answer {
+    let png = blocking(&s.app, move |app| {
+        app.v1_employee_picture(&caller, &id, Some(&width))
+    })
+    .await?;
+    Ok(png_response(png))
 }
 
 #[utoipa::path(

@@ -84,9 +84,30 @@ fn query_values_never_reach_the_logs() {
             credential["client_id"].as_str().unwrap().to_owned(),
             credential["client_secret"].as_str().unwrap().to_owned(),
         );
-        client
+        // Query-string credentials are accepted (the modelled HRIS's own
+        // examples send them so), and must not reach the logs.
+        let answer: serde_json::Value = client
             .post(format!(
                 "{base}/v1/auth?client_id={id}&client_secret={secret}"
+            ))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let token = answer["data"]["token"].as_str().unwrap().to_owned();
+        let listed = client
+            .get(format!("{base}/v1/company/employees?limit=1"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(listed.status(), 200, "the token works");
+        // Refused requests log their target too.
+        client
+            .post(format!(
+                "{base}/v1/auth?client_id={id}&client_secret={secret}x"
             ))
             .send()
             .await
@@ -96,8 +117,9 @@ fn query_values_never_reach_the_logs() {
             .send()
             .await
             .unwrap();
-        secret
+        (id, secret, token)
     });
+    let (client_id, secret, token) = secret;
     Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -106,6 +128,17 @@ fn query_values_never_reach_the_logs() {
     let log = std::fs::read_to_string(&log_path).unwrap();
     assert!(log.contains("client_secret=…"), "the request was logged");
     assert!(!log.contains(&secret), "a log line held the client secret");
+    assert!(
+        // (The admin API logs a new credential's public id on purpose.)
+        !log.contains(&format!("?client_id={client_id}"))
+            && !log.contains(&format!("client_id={client_id}&")),
+        "a log line held the client id of a query string"
+    );
+    let token_secret = token.rsplit('_').next().unwrap();
+    assert!(
+        !log.contains(token_secret),
+        "a log line held the bearer token"
+    );
     assert!(!log.contains(EMAIL), "a log line held a query value");
     assert!(!log.contains(&admin), "a log line held the admin token");
 }

@@ -70,6 +70,7 @@ async fn personio_py_reads_employees_absences_and_attendances_unchanged() {
                 name: "personio-py".into(),
                 scopes: [
                     "employees:read",
+                    "employees:write",
                     "absences:read",
                     "absences:write",
                     "attendances:read",
@@ -167,6 +168,36 @@ async fn personio_py_reads_employees_absences_and_attendances_unchanged() {
         .unwrap();
     let stored = absences.rows.iter().find(|t| t.id == absence).unwrap();
     assert_eq!((stored.days_count, stored.employee_id), (2.0, first.id));
+
+    // Employee calls, in a block of their own.
+    let calls = &read["employee_calls"];
+    let created = &calls["created"];
+    assert_eq!(created["id"], 31, "the next id after the 30 demo employees");
+    assert_eq!(created["email"], "py.client@personio-py.example");
+    assert_eq!(created["first_name"], "Py");
+    assert_eq!(created["department"], "Engineering");
+    assert_eq!(created["position"], "Analyst");
+    assert_eq!(created["weekly_working_hours"], "32");
+    assert_eq!(created["hire_date"], "2026-01-05");
+    assert_eq!(created["status"], "active");
+    let stored = store.employees_by_id(company.id, &[31]).unwrap();
+    assert_eq!(stored[0].email, "py.client@personio-py.example");
+    assert_eq!(calls["duplicate_email_status"], 409);
+    assert_eq!(calls["update_employee"], "not implemented by personio-py");
+    assert_eq!(calls["search_first"], 31);
+    let with_picture = calls["picture_employee"].as_i64().unwrap();
+    assert_eq!(
+        calls["picture_attribute"],
+        format!("/v1/company/employees/{with_picture}/profile-picture")
+    );
+    assert_eq!(calls["picture"], serde_json::json!([120, 120]));
+    assert_eq!(calls["picture_at_64"], serde_json::json!([64, 64]));
+    assert_eq!(calls["picture_method"], serde_json::json!([32, 32]));
+    assert_eq!(
+        calls["no_picture"],
+        Value::Null,
+        "a 404 reads as no picture"
+    );
 
     absence_attendance_calls_worked(&read["absence_attendance"], &store, &company, first.id);
 }

@@ -135,7 +135,7 @@ const ALL_READ: [&str; 4] = [
 ];
 
 #[tokio::test]
-async fn auth_takes_json_or_form_and_refuses_the_query_string_and_wrong_secrets() {
+async fn auth_takes_json_form_or_query_string_and_refuses_wrong_secrets() {
     let w = World::start(ServerConfig::default()).await;
     let (id, secret) = w.credential(&w.a, &["employees:read", "custom_reports:read"], None);
     let url = format!("{}/v1/auth", w.base);
@@ -166,20 +166,53 @@ async fn auth_takes_json_or_form_and_refuses_the_query_string_and_wrong_secrets(
         .unwrap();
     assert_eq!(form.status(), 200);
 
+    // The modelled HRIS's own examples put them in the query string.
     let query = w
         .client
         .post(format!("{url}?client_id={id}&client_secret={secret}"))
         .send()
         .await
         .unwrap();
-    assert_eq!(query.status(), 403);
+    assert_eq!(query.status(), 200);
     let body: Value = query.json().await.unwrap();
+    let token = body["data"]["token"].as_str().unwrap().to_owned();
+    let (status, _) = w.get("/v1/company/employees?limit=1", &token).await;
+    assert_eq!(
+        status, 200,
+        "a token got with query-string credentials works"
+    );
+
+    // In both places at once: refused, not one of them silently chosen.
+    let both = w
+        .client
+        .post(format!("{url}?client_id={id}&client_secret={secret}"))
+        .json(&json!({"client_id": id, "client_secret": secret}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(both.status(), 400);
+    let body: Value = both.json().await.unwrap();
     assert!(
         body["error"]["message"]
             .as_str()
             .unwrap()
-            .contains("query string")
+            .contains("both in the query string and in the body"),
+        "{body}"
     );
+    let half = w
+        .client
+        .post(format!("{url}?client_id={id}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(half.status(), 400, "a secret is still required");
+    let wrong_in_query = w
+        .client
+        .post(format!("{url}?client_id={id}&client_secret=rls_nope"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong_in_query.status(), 401);
 
     let wrong = w
         .client

@@ -50,6 +50,51 @@ pub(crate) enum EmployeesCommand {
         #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u64).range(1..=500))]
         per_page: u64,
     },
+    /// Set or remove an employee's profile picture.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  relais employees picture set 42 ana.jpg\n  relais employees picture remove 42"
+    )]
+    Picture(PictureCommand),
+}
+
+/// `relais employees picture …`
+#[derive(Debug, Subcommand)]
+pub(crate) enum PictureCommand {
+    /// Set an employee's profile picture from a PNG or JPEG file (at most
+    /// 5 MB and 8000 pixels a side). It is decoded and stored anew as a PNG
+    /// of at most 1000 pixels a side; the public API serves it to
+    /// credentials that may read the profile_picture attribute.
+    #[command(after_help = "Example:\n  relais employees picture set 42 ana.jpg")]
+    Set {
+        /// The employee's id.
+        #[arg(value_parser = clap::value_parser!(i64).range(1..))]
+        id: i64,
+        /// The picture: a .png or .jpg file.
+        file: PathBuf,
+    },
+    /// Remove an employee's profile picture.
+    #[command(after_help = "Example:\n  relais employees picture remove 42")]
+    Remove {
+        /// The employee's id.
+        #[arg(value_parser = clap::value_parser!(i64).range(1..))]
+        id: i64,
+    },
+}
+
+fn read_picture(file: &Path) -> Result<Vec<u8>, AppError> {
+    let name = file.display().to_string();
+    let cannot =
+        |e: std::io::Error| AppError::new(ErrorKind::Invalid, format!("cannot read {name}: {e}"));
+    let limit = relais_people::picture::MAX_UPLOAD_BYTES as u64;
+    let size = std::fs::metadata(file).map_err(cannot)?.len();
+    if size > limit {
+        return Err(AppError::new(
+            ErrorKind::Invalid,
+            format!("{name} has {size} bytes; a picture may have at most {limit}"),
+        ));
+    }
+    std::fs::read(file).map_err(cannot)
 }
 
 fn read(file: &Path) -> Result<(ImportFormat, String), AppError> {
@@ -165,6 +210,29 @@ pub(crate) fn run(ctx: &Ctx, command: EmployeesCommand) -> Result<(), AppError> 
             }
             outln!("{t}")?;
             outln!("{}", count(paged.total, "employee", "employees"))
+        }
+        EmployeesCommand::Picture(PictureCommand::Set { id, file }) => {
+            let bytes = read_picture(&file)?;
+            let (width, height) = ctx
+                .app
+                .set_employee_picture(Caller::Operator, &company, id, &bytes)
+                .map_err(|e| AppError::new(e.kind(), format!("{}: {e}", file.display())))?;
+            if ctx.out.json {
+                return ctx.out.print_json(&serde_json::json!({
+                    "employee_id": id, "width": width, "height": height,
+                }));
+            }
+            outln!("Set the profile picture of employee {id} ({width}×{height} pixels).")
+        }
+        EmployeesCommand::Picture(PictureCommand::Remove { id }) => {
+            ctx.app
+                .remove_employee_picture(Caller::Operator, &company, id)?;
+            if ctx.out.json {
+                return ctx
+                    .out
+                    .print_json(&serde_json::json!({"employee_id": id, "removed": true}));
+            }
+            outln!("Removed the profile picture of employee {id}.")
         }
     }
 }

@@ -111,10 +111,10 @@ enum Command {
         after_help = "Examples:\n  relais credentials create --name BI --scope custom_reports:read\n  relais credentials list"
     )]
     Credentials(credentials::CredentialsCommand),
-    /// Import and list the company's employees.
+    /// Import and list the company's employees, set their profile pictures.
     #[command(
         subcommand,
-        after_help = "Examples:\n  relais employees import people.csv --dry-run\n  relais employees list"
+        after_help = "Examples:\n  relais employees import people.csv --dry-run\n  relais employees list\n  relais employees picture set 42 ana.jpg"
     )]
     Employees(employees::EmployeesCommand),
     /// Employees' documents (stored in the database): list, download, delete, upload.

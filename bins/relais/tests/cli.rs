@@ -1549,3 +1549,48 @@ fn documents_are_uploaded_listed_downloaded_without_overwriting_backed_up_and_de
         .assert()
         .code(3);
 }
+
+#[test]
+fn a_profile_picture_is_set_from_a_file_and_removed() {
+    let cli = Cli::new();
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/employees.csv");
+    cli.cmd(&["employees", "import", fixture])
+        .assert()
+        .success();
+    let picture = cli.file("ana.png", "");
+    std::fs::write(&picture, relais_people::picture::identicon(1).unwrap().png).unwrap();
+    let picture = picture.display().to_string();
+    cli.cmd(&["employees", "picture", "set", "2", &picture])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "Set the profile picture of employee 2 (120×120 pixels).",
+        ));
+    let listed = cli.json(&["employees", "list"]);
+    assert_eq!(listed["items"][1]["profile_picture"], true);
+
+    let not_a_picture = cli.file("notes.png", "just text").display().to_string();
+    cli.cmd(&["employees", "picture", "set", "2", &not_a_picture])
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("must be a PNG or JPEG"));
+    cli.cmd(&["employees", "picture", "set", "99", &picture])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("no employee 99"));
+    cli.cmd(&["employees", "picture", "set", "0", &picture])
+        .assert()
+        .code(2);
+
+    cli.cmd(&["employees", "picture", "remove", "2"])
+        .assert()
+        .success();
+    assert_eq!(
+        cli.json(&["employees", "list"])["items"][1].get("profile_picture"),
+        None
+    );
+    cli.cmd(&["employees", "picture", "remove", "2"])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("no profile picture of employee 2"));
+}

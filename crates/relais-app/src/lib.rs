@@ -9,6 +9,7 @@
 mod connections;
 mod credentials;
 pub mod documents;
+mod employee_writes;
 mod error;
 pub mod export;
 mod operator;
@@ -691,6 +692,7 @@ mod tests {
 struct PeopleCache {
     references: RevisionCache<relais_store::PeopleReference>,
     employee_ids: RevisionCache<Vec<relais_people::EmployeeId>>,
+    org_units: RevisionCache<relais_people::edit::OrgUnits>,
 }
 
 /// Values per company, each valid for the people revision it was read at.

@@ -64,11 +64,13 @@ pub enum StandardAttribute {
     Team,
     /// Cost centres.
     CostCenters,
+    /// Where the profile picture is served, when there is one.
+    ProfilePicture,
 }
 
 impl StandardAttribute {
     /// Every standard attribute, in the order the API lists them.
-    pub const ALL: [Self; 19] = [
+    pub const ALL: [Self; 20] = [
         Self::Id,
         Self::FirstName,
         Self::LastName,
@@ -88,6 +90,7 @@ impl StandardAttribute {
         Self::Department,
         Self::Team,
         Self::CostCenters,
+        Self::ProfilePicture,
     ];
 
     /// The wire key, e.g. `first_name`.
@@ -113,6 +116,7 @@ impl StandardAttribute {
             Self::Department => "department",
             Self::Team => "team",
             Self::CostCenters => "cost_centers",
+            Self::ProfilePicture => "profile_picture",
         }
     }
 
@@ -145,6 +149,7 @@ impl StandardAttribute {
             Self::Department => "Department",
             Self::Team => "Team",
             Self::CostCenters => "Cost center",
+            Self::ProfilePicture => "Profile Picture",
         }
     }
 
@@ -189,6 +194,7 @@ impl StandardAttribute {
             Self::Office => org_value("Office", employee.office.as_ref()),
             Self::Department => org_value("Department", employee.department.as_ref()),
             Self::Team => org_value("Team", employee.team.as_ref()),
+            Self::ProfilePicture => profile_picture_path(employee).map_or(Value::Null, Value::String),
             Self::CostCenters => Value::Array(
                 employee
                     .cost_centers
@@ -200,6 +206,15 @@ impl StandardAttribute {
             ),
         }
     }
+}
+
+/// Where the public API serves the employee's profile picture (a path
+/// under the server's address), when they have one.
+#[must_use]
+pub fn profile_picture_path(employee: &Employee) -> Option<String> {
+    employee
+        .profile_picture
+        .then(|| format!("/v1/company/employees/{}/profile-picture", employee.id))
 }
 
 /// A supervisor reference in the wire shape.

@@ -799,6 +799,7 @@ fn employee(spec: &DemoSpec, company: &DemoCompany, id: EmployeeId) -> EmployeeR
         .filter(|d| *d <= until)
         .max()
         .map_or(created_at, midnight);
+    let picture = demo_picture(spec, id);
     let employee = Employee {
         id,
         first_name: first_name.to_owned(),
@@ -827,6 +828,7 @@ fn employee(spec: &DemoSpec, company: &DemoCompany, id: EmployeeId) -> EmployeeR
         }],
         custom,
         external_id: None,
+        profile_picture: picture.is_some(),
         created_at,
         last_modified_at,
     };
@@ -845,7 +847,17 @@ fn employee(spec: &DemoSpec, company: &DemoCompany, id: EmployeeId) -> EmployeeR
         attendances,
         time_offs,
         absence_periods,
+        picture,
     }
+}
+
+/// A demo employee's profile picture: every third one (1, 4, 7, …) has an
+/// identicon of their own.
+fn demo_picture(spec: &DemoSpec, id: EmployeeId) -> Option<crate::picture::Picture> {
+    if id % 3 != 1 {
+        return None;
+    }
+    crate::picture::identicon(spec.seed ^ (id as u64).wrapping_mul(0x2545_F491_4F6C_DD1D)).ok()
 }
 
 fn ascii_slug(name: &str) -> String {

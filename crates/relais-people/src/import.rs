@@ -60,6 +60,64 @@ const TRACKED: [StandardAttribute; 8] = [
     StandardAttribute::Status,
 ];
 
+/// The history a new employee starts with: every tracked attribute and
+/// custom value, effective from the hire date.
+#[must_use]
+pub fn creation_history(e: &Employee) -> Vec<AttributeChange> {
+    TRACKED
+        .iter()
+        .map(|a| AttributeChange {
+            employee_id: e.id,
+            attribute: a.key().to_owned(),
+            effective_from: e.hire_date,
+            value: a.value(e),
+        })
+        .chain(e.custom.iter().map(|(key, value)| AttributeChange {
+            employee_id: e.id,
+            attribute: key.clone(),
+            effective_from: e.hire_date,
+            value: Value::String(value.clone()),
+        }))
+        .collect()
+}
+
+/// The history entries a change from `old` to `new` adds: one per tracked
+/// attribute or custom attribute (of `custom`) whose value changed,
+/// effective on `effective_date`.
+#[must_use]
+pub fn change_history(
+    old: &Employee,
+    new: &Employee,
+    custom: &[CustomAttribute],
+    effective_date: NaiveDate,
+) -> Vec<AttributeChange> {
+    TRACKED
+        .iter()
+        .filter(|a| a.value(old) != a.value(new))
+        .map(|a| AttributeChange {
+            employee_id: new.id,
+            attribute: a.key().to_owned(),
+            effective_from: effective_date,
+            value: a.value(new),
+        })
+        .chain(
+            custom
+                .iter()
+                .map(CustomAttribute::key)
+                .filter(|k| old.custom.get(k) != new.custom.get(k))
+                .map(|k| AttributeChange {
+                    employee_id: new.id,
+                    value: new
+                        .custom
+                        .get(&k)
+                        .map_or(Value::Null, |v| Value::String(v.clone())),
+                    attribute: k,
+                    effective_from: effective_date,
+                }),
+        )
+        .collect()
+}
+
 /// The file's format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -379,7 +437,7 @@ fn read_jsonl(text: &str, custom: &[CustomAttribute], problems: &mut Problems) -
     rows
 }
 
-fn normalized_email(text: &str) -> Result<String, String> {
+pub(crate) fn normalized_email(text: &str) -> Result<String, String> {
     let email = text.trim().to_lowercase();
     let valid = email.len() <= 254
         && !email.chars().any(char::is_whitespace)
@@ -397,7 +455,7 @@ fn normalized_email(text: &str) -> Result<String, String> {
     }
 }
 
-fn parse_date(text: &str) -> Result<NaiveDate, String> {
+pub(crate) fn parse_date(text: &str) -> Result<NaiveDate, String> {
     let date = NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .map_err(|_| format!("'{text}' is not a date (YYYY-MM-DD)"))?;
     let earliest = NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(NaiveDate::MIN);
@@ -409,7 +467,7 @@ fn parse_date(text: &str) -> Result<NaiveDate, String> {
     }
 }
 
-fn one_of<T: Copy>(text: &str, options: &[(&str, T)]) -> Result<T, String> {
+pub(crate) fn one_of<T: Copy>(text: &str, options: &[(&str, T)]) -> Result<T, String> {
     let lower = text.to_lowercase();
     options
         .iter()
@@ -421,7 +479,7 @@ fn one_of<T: Copy>(text: &str, options: &[(&str, T)]) -> Result<T, String> {
         })
 }
 
-fn text_field(text: &str, max: usize) -> Result<String, String> {
+pub(crate) fn text_field(text: &str, max: usize) -> Result<String, String> {
     if text.chars().count() > max {
         Err(format!("longer than {max} characters"))
     } else if text.chars().any(char::is_control) {
@@ -431,7 +489,7 @@ fn text_field(text: &str, max: usize) -> Result<String, String> {
     }
 }
 
-fn hours(text: &str) -> Result<f64, String> {
+pub(crate) fn hours(text: &str) -> Result<f64, String> {
     let value: f64 = text
         .replace(',', ".")
         .parse()
@@ -728,6 +786,7 @@ pub fn plan_import(
             cost_centers: Vec::new(),
             custom: BTreeMap::new(),
             external_id: None,
+            profile_picture: false,
             created_at: context.now,
             last_modified_at: context.now,
         });
@@ -936,21 +995,7 @@ pub fn plan_import(
 
         match before {
             None => {
-                let history = TRACKED
-                    .iter()
-                    .map(|a| AttributeChange {
-                        employee_id: id,
-                        attribute: a.key().to_owned(),
-                        effective_from: e.hire_date,
-                        value: a.value(&e),
-                    })
-                    .chain(e.custom.iter().map(|(key, value)| AttributeChange {
-                        employee_id: id,
-                        attribute: key.clone(),
-                        effective_from: e.hire_date,
-                        value: Value::String(value.clone()),
-                    }))
-                    .collect();
+                let history = creation_history(&e);
                 plan.rows.push(RowOutcome {
                     line,
                     action: RowAction::Create,
@@ -965,6 +1010,7 @@ pub fn plan_import(
                     attendances: Vec::new(),
                     time_offs: Vec::new(),
                     absence_periods: Vec::new(),
+                    picture: None,
                 });
             }
             Some(old) => {
@@ -989,31 +1035,7 @@ pub fn plan_import(
                     RowAction::Update
                 };
                 if action == RowAction::Update {
-                    let history = TRACKED
-                        .iter()
-                        .filter(|a| a.value(old) != a.value(&e))
-                        .map(|a| AttributeChange {
-                            employee_id: id,
-                            attribute: a.key().to_owned(),
-                            effective_from: effective_date,
-                            value: a.value(&e),
-                        })
-                        .chain(
-                            custom
-                                .iter()
-                                .map(CustomAttribute::key)
-                                .filter(|k| old.custom.get(k) != e.custom.get(k))
-                                .map(|k| AttributeChange {
-                                    employee_id: id,
-                                    value: e
-                                        .custom
-                                        .get(&k)
-                                        .map_or(Value::Null, |v| Value::String(v.clone())),
-                                    attribute: k,
-                                    effective_from: effective_date,
-                                }),
-                        )
-                        .collect();
+                    let history = change_history(old, &e, custom, effective_date);
                     e.last_modified_at = context.now;
                     plan.updates.push(EmployeeUpdate {
                         expected_last_modified: old.last_modified_at,
@@ -1035,7 +1057,7 @@ pub fn plan_import(
     problems.into_result(plan)
 }
 
-fn custom_value(attribute: &CustomAttribute, text: &str) -> Result<String, String> {
+pub(crate) fn custom_value(attribute: &CustomAttribute, text: &str) -> Result<String, String> {
     match attribute.kind {
         AttributeKind::List => attribute
             .options

@@ -14,12 +14,15 @@
 mod attributes;
 pub mod demo;
 pub mod documents;
+pub mod edit;
 mod history;
 pub mod import;
 mod model;
+pub mod picture;
 
 pub use attributes::{
     AttributeKind, CustomAttribute, StandardAttribute, attribute_keys, format_hours,
+    profile_picture_path,
 };
 pub use history::{AttributeChange, value_at};
 pub use model::{

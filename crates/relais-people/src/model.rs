@@ -153,6 +153,10 @@ pub struct Employee {
     /// spreadsheet, another HRIS): imports match on it before the e-mail.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
+    /// Whether a profile picture is stored for them (the picture itself
+    /// is kept apart, and served by the public API).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub profile_picture: bool,
     /// When the record was created.
     pub created_at: DateTime<Utc>,
     /// When any attribute last changed.
@@ -409,6 +413,9 @@ pub struct EmployeeRecords {
     pub time_offs: Vec<TimeOff>,
     /// Absences in hours.
     pub absence_periods: Vec<AbsencePeriod>,
+    /// The profile picture, when there is one (the employee's
+    /// `profile_picture` says so too).
+    pub picture: Option<crate::picture::Picture>,
 }
 
 /// The company's public holidays: days nobody is expected to work. A fixed

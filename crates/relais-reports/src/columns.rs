@@ -116,6 +116,7 @@ fn standard_labels(a: StandardAttribute) -> [&'static str; 3] {
         A::Department => ["Department", "Département", "Abteilung"],
         A::Team => ["Team", "Équipe", "Team"],
         A::CostCenters => ["Cost center", "Centre de coûts", "Kostenstelle"],
+        A::ProfilePicture => ["Profile Picture", "Photo de profil", "Profilbild"],
     }
 }
 
@@ -129,7 +130,8 @@ fn labels(texts: [&str; 3]) -> [String; 3] {
 pub fn column_catalog(custom: &[CustomAttribute], time_off_types: &[TimeOffType]) -> Vec<Column> {
     let mut columns: Vec<Column> = StandardAttribute::ALL
         .into_iter()
-        .filter(|a| *a != StandardAttribute::Id)
+        // A picture's address is no report data.
+        .filter(|a| !matches!(a, StandardAttribute::Id | StandardAttribute::ProfilePicture))
         .map(|a| Column {
             attribute_id: a.key().to_owned(),
             labels: labels(standard_labels(a)),

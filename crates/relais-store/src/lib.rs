@@ -540,6 +540,13 @@ pub trait PeopleStore {
         each: &mut dyn FnMut(Employee, Vec<AttributeChange>) -> Result<bool, StoreError>,
     ) -> Result<(), StoreError>;
 
+    /// The company's departments, offices and teams: every one an employee
+    /// belongs to, by id.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn org_units(&self, company: CompanyId) -> Result<relais_people::edit::OrgUnits, StoreError>;
+
     /// The history of the given employees (all of them when `ids` is empty).
     ///
     /// # Errors
@@ -1221,8 +1228,80 @@ pub struct EmployeeReplacement<'a> {
     pub history: &'a [AttributeChange],
 }
 
-/// Employees brought in from a file.
+/// A stored profile picture: a PNG encoded by Relais.
+#[derive(Clone, PartialEq, Eq)]
+pub struct StoredPicture {
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// The PNG file.
+    pub png: Vec<u8>,
+}
+
+impl std::fmt::Debug for StoredPicture {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "StoredPicture({}x{}, {} bytes)",
+            self.width,
+            self.height,
+            self.png.len()
+        )
+    }
+}
+
+/// Employees brought in from a file or written one at a time.
 pub trait ImportStore {
+    /// Creates one employee under the next free id of the company, in one
+    /// transaction: the id of `records` (employee and history) is replaced
+    /// by it. The e-mail stays unique in the company (a unique index, so
+    /// that of two requests at once one wins).
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] for an e-mail taken; nothing is written then.
+    fn create_employee(
+        &self,
+        company: CompanyId,
+        records: &EmployeeRecords,
+    ) -> Result<EmployeeId, StoreError>;
+
+    /// Sets an employee's profile picture (replacing any), marks the
+    /// employee as having one and as modified at `now`, in one transaction.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails; `Ok(false)` for an unknown employee.
+    fn set_employee_picture(
+        &self,
+        company: CompanyId,
+        employee: EmployeeId,
+        picture: &StoredPicture,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// Removes an employee's profile picture, marking the employee as
+    /// modified at `now` when there was one.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails; `Ok(false)` for an unknown
+    /// employee or one without a picture.
+    fn remove_employee_picture(
+        &self,
+        company: CompanyId,
+        employee: EmployeeId,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// An employee's profile picture, if they have one.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn employee_picture(
+        &self,
+        company: CompanyId,
+        employee: EmployeeId,
+    ) -> Result<Option<StoredPicture>, StoreError>;
+
     /// Creates and updates employees in one transaction: all or nothing.
     /// E-mails and external ids stay unique in the company; an updated
     /// employee must be as it was read.

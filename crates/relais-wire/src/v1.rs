@@ -429,6 +429,9 @@ pub fn standard_value(attribute: StandardAttribute, e: &DomainEmployee) -> Attri
         StandardAttribute::Department => unit("Department", e.department.as_ref()),
         StandardAttribute::Team => unit("Team", e.team.as_ref()),
         StandardAttribute::CostCenters => V::CostCenters(&e.cost_centers),
+        StandardAttribute::ProfilePicture => {
+            relais_people::profile_picture_path(e).map_or(V::Null, V::Owned)
+        }
     }
 }
 
@@ -1227,6 +1230,174 @@ pub fn problems_by_field(fields: &[relais_app::FieldProblem]) -> BTreeMap<String
             .push(problem.message.clone());
     }
     map
+}
+
+// ----- Employee writes -------------------------------------------------------
+
+/// `POST /v1/company/employees` as JSON: `{"employee": {…}}`. (Form fields
+/// are the same, named `employee[email]`, `employee[first_name]`, …, and
+/// `employee[custom_attributes][dynamic_<id>]`; personio-py sends those
+/// names as the keys of a JSON object, which works too.)
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"employee": {"email": "john.dou@demo.example", "first_name": "John", "last_name": "Dou", "gender": "male", "position": "Developer", "department": "Engineering", "hire_date": "2026-12-01", "weekly_hours": 40}}))]
+pub struct NewEmployeeRequest {
+    /// The new employee.
+    pub employee: NewEmployeeFields,
+}
+
+/// The fields of a new employee. Org units are named by name and must
+/// exist in the company; `custom_attributes` values must fit their type.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewEmployeeFields {
+    /// Work e-mail, unique in the company; cannot be changed later.
+    #[schema(max_length = 254)]
+    pub email: String,
+    /// First name.
+    #[schema(max_length = 200)]
+    pub first_name: String,
+    /// Last name.
+    #[schema(max_length = 200)]
+    pub last_name: String,
+    /// Preferred name.
+    #[schema(max_length = 200)]
+    pub preferred_name: Option<String>,
+    /// `male`, `female` or `diverse` (required by Relais).
+    pub gender: String,
+    /// Job title.
+    #[schema(max_length = 200)]
+    pub position: Option<String>,
+    /// An existing department's name.
+    #[schema(max_length = 200)]
+    pub department: Option<String>,
+    /// An existing office's name.
+    #[schema(max_length = 200)]
+    pub office: Option<String>,
+    /// First day, `YYYY-MM-DD` (default today).
+    #[schema(format = Date)]
+    pub hire_date: Option<String>,
+    /// Contractual weekly hours, more than 0 and at most 80 (also accepted
+    /// as `weekly_working_hours`).
+    #[schema(value_type = Option<f64>, exclusive_minimum = 0, maximum = 80)]
+    pub weekly_hours: Option<serde_json::Value>,
+    /// `active`, `inactive`, `onboarding` or `leave` (default: onboarding
+    /// when hired after today, else active).
+    pub status: Option<String>,
+    /// The supervisor's employee id.
+    #[schema(value_type = Option<i64>)]
+    pub supervisor_id: Option<serde_json::Value>,
+    /// Custom attribute values by key, `dynamic_<id>`.
+    #[schema(value_type = Option<Object>)]
+    pub custom_attributes: Option<serde_json::Value>,
+}
+
+/// `PATCH /v1/company/employees/{id}` as JSON: `{"employee": {…}}`, only the
+/// fields to change; `null` clears an optional one. The e-mail cannot be
+/// changed. Form fields work as for creation.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"employee": {"position": "Lead developer", "weekly_hours": 32}}))]
+pub struct EmployeeChangeRequest {
+    /// The fields to change.
+    pub employee: EmployeeChangeFields,
+}
+
+/// The fields of an employee change.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct EmployeeChangeFields {
+    /// First name.
+    #[schema(max_length = 200)]
+    pub first_name: Option<String>,
+    /// Last name.
+    #[schema(max_length = 200)]
+    pub last_name: Option<String>,
+    /// Preferred name.
+    #[schema(max_length = 200)]
+    pub preferred_name: Option<String>,
+    /// `male`, `female` or `diverse`.
+    pub gender: Option<String>,
+    /// Job title.
+    #[schema(max_length = 200)]
+    pub position: Option<String>,
+    /// An existing department's name.
+    #[schema(max_length = 200)]
+    pub department: Option<String>,
+    /// An existing office's name.
+    #[schema(max_length = 200)]
+    pub office: Option<String>,
+    /// First day, `YYYY-MM-DD`.
+    #[schema(format = Date)]
+    pub hire_date: Option<String>,
+    /// Contractual weekly hours, more than 0 and at most 80.
+    #[schema(value_type = Option<f64>, exclusive_minimum = 0, maximum = 80)]
+    pub weekly_hours: Option<serde_json::Value>,
+    /// `active`, `inactive`, `onboarding` or `leave`.
+    pub status: Option<String>,
+    /// The supervisor's employee id.
+    #[schema(value_type = Option<i64>)]
+    pub supervisor_id: Option<serde_json::Value>,
+    /// Custom attribute values by key, `dynamic_<id>`.
+    #[schema(value_type = Option<Object>)]
+    pub custom_attributes: Option<serde_json::Value>,
+}
+
+/// A picture file in a request or answer body: its bytes, not JSON.
+#[derive(Debug)]
+pub struct PictureFile;
+
+impl PartialSchema for PictureFile {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(SchemaType::Type(Type::String))
+            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                utoipa::openapi::KnownFormat::Binary,
+            )))
+            .description(Some("The picture file's bytes"))
+            .into()
+    }
+}
+
+impl ToSchema for PictureFile {}
+
+/// The answer of `POST /v1/company/employees`.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"id": 81723, "message": "success"}))]
+pub struct CreatedEmployee {
+    /// The new employee's id.
+    pub id: i64,
+    /// Always `success`.
+    pub message: String,
+}
+
+/// The answer of `PATCH /v1/company/employees/{id}`:
+/// `{"success": true, "data": {"id": …}, "meta": []}`.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"success": true, "data": {"id": 12345}, "meta": []}))]
+pub struct UpdatedEmployee {
+    /// Always `true`.
+    pub success: bool,
+    /// The employee.
+    pub data: EmployeeRef,
+    /// Always empty.
+    #[schema(value_type = Vec<Object>)]
+    pub meta: Vec<serde_json::Value>,
+}
+
+/// An employee's id.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct EmployeeRef {
+    /// The id.
+    pub id: i64,
+}
+
+impl UpdatedEmployee {
+    /// The answer for employee `id`.
+    #[must_use]
+    pub fn new(id: i64) -> Self {
+        Self {
+            success: true,
+            data: EmployeeRef { id },
+            meta: Vec::new(),
+        }
+    }
 }
 
 // ----- Documents and partners -----------------------------------------------

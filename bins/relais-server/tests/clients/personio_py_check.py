@@ -8,7 +8,7 @@ import json
 import sys
 from datetime import date, datetime, timedelta
 
-from personio_py import Absence, Attendance, Personio, Project
+from personio_py import Absence, Attendance, Department, Employee, Personio, PersonioApiError, Project
 
 
 
@@ -78,6 +78,68 @@ def absence_attendance_calls(client, employee_id, absence_type, employee):
     return out
 
 
+
+def png_size(data):
+    """A PNG's width and height from its header, or None when it is no PNG."""
+    if not data or not data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return None
+    return [int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")]
+
+
+def employee_calls(client):
+    """Every employee call personio-py 0.3.0 makes: create_employee (a JSON
+    object keyed employee[...]), then get_employee through refresh;
+    get_employee_picture and Employee.picture, with and without a width;
+    update_employee (not implemented by personio-py); search_first."""
+    employees = client.get_employees()
+    with_picture = next(e for e in employees if e.profile_picture)
+    without_picture = next(e for e in employees if not e.profile_picture)
+    new = Employee(
+        client=client,
+        first_name="Py",
+        last_name="Client",
+        email="py.client@personio-py.example",
+        gender="diverse",
+        position="Analyst",
+        department=Department(name="Engineering"),
+        hire_date=datetime(2026, 1, 5),
+        weekly_working_hours=32,
+    )
+    created = client.create_employee(new, refresh=True)
+    try:
+        client.create_employee(new, refresh=False)
+        duplicate = None
+    except PersonioApiError as error:
+        duplicate = error.status_code
+    try:
+        client.update_employee(created)
+        update = "done"
+    except NotImplementedError:
+        update = "not implemented by personio-py"
+    found = client.search_first("Py Client")
+    return {
+        "created": {
+            "id": created.id_,
+            "email": created.email,
+            "first_name": created.first_name,
+            "department": created.department.name if created.department else None,
+            "position": created.position,
+            "weekly_working_hours": created.weekly_working_hours,
+            "hire_date": created.hire_date.isoformat()[:10] if created.hire_date else None,
+            "status": created.status,
+        },
+        "duplicate_email_status": duplicate,
+        "update_employee": update,
+        "search_first": found.id_ if found else None,
+        "picture_employee": with_picture.id_,
+        "picture_attribute": with_picture.profile_picture,
+        "picture": png_size(client.get_employee_picture(with_picture)),
+        "picture_at_64": png_size(client.get_employee_picture(with_picture.id_, width=64)),
+        "picture_method": png_size(with_picture.picture(width=32)),
+        "no_picture": client.get_employee_picture(without_picture),
+    }
+
+
 base_url, client_id, client_secret = sys.argv[1:4]
 client = Personio(base_url=base_url.rstrip("/") + "/v1/", client_id=client_id, client_secret=client_secret)
 
@@ -102,6 +164,8 @@ new_absence = Absence(
 created_absence = client.create_absence(new_absence)
 written = absence_attendance_calls(client, ids[1], vacation, first)
 
+employees_written = employee_calls(client)
+
 print(
     json.dumps(
         {
@@ -122,6 +186,7 @@ print(
             "created_attendance_id": new_attendance.id_ if created_attendances else None,
             "created_absence_id": created_absence.id_,
             "absence_attendance": written,
+            "employee_calls": employees_written,
             "attendance_minutes": sum(
                 int((a.end_time - a.start_time).total_seconds() // 60) - a.break_duration for a in attendances
             ),

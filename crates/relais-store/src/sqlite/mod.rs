@@ -45,6 +45,7 @@ const SCHEMA_STEPS: &[&str] = &[
     include_str!("../../migrations/010_entries_in_run_order.sql"),
     include_str!("../../migrations/011_recruiting.sql"),
     include_str!("../../migrations/012_employee_documents.sql"),
+    include_str!("../../migrations/013_employee_writes.sql"),
     include_str!("../../migrations/014_v1_writes.sql"),
 ];
 

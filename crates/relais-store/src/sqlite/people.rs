@@ -30,8 +30,9 @@ pub(super) fn tenant(conn: &Connection, company: CompanyId) -> Result<i64, Store
 }
 
 /// In an order that deletes what refers to a row before the row.
-const PEOPLE_TABLES: [&str; 10] = [
+const PEOPLE_TABLES: [&str; 11] = [
     "employee_documents",
+    "employee_pictures",
     "employees",
     "employee_history",
     "custom_attributes",
@@ -431,6 +432,35 @@ impl PeopleStore for SqliteStore {
             })
             .map_err(backend)?;
         rows.map(|r| r.map_err(backend)?).collect()
+    }
+
+    fn org_units(&self, company: CompanyId) -> Result<relais_people::edit::OrgUnits, StoreError> {
+        let conn = self.conn()?;
+        let tenant = tenant(&conn, company)?;
+        // Units live in the employee documents; each kind is read from them.
+        let units = |kind: &str| -> Result<Vec<relais_people::OrgUnit>, StoreError> {
+            let mut statement = conn
+                .prepare_cached(&format!(
+                    "SELECT DISTINCT json_extract(document, '$.{kind}.id'), json_extract(document, '$.{kind}.name')
+                     FROM employees WHERE tenant = ?1 AND json_extract(document, '$.{kind}.id') IS NOT NULL
+                     ORDER BY 1"
+                ))
+                .map_err(backend)?;
+            let rows = statement
+                .query_map([tenant], |r| {
+                    Ok(relais_people::OrgUnit {
+                        id: r.get(0)?,
+                        name: r.get(1)?,
+                    })
+                })
+                .map_err(backend)?;
+            rows.map(|r| r.map_err(backend)).collect()
+        };
+        Ok(relais_people::edit::OrgUnits {
+            departments: units("department")?,
+            offices: units("office")?,
+            teams: units("team")?,
+        })
     }
 
     fn history(
@@ -1132,6 +1162,12 @@ pub(super) fn insert_records_in(
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                 )
                 .map_err(backend)?;
+        let mut picture = conn
+                .prepare_cached(
+                    "INSERT INTO employee_pictures (tenant, employee_id, width, height, png, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )
+                .map_err(backend)?;
         let mut absence = conn
                 .prepare_cached(
                     "INSERT INTO absence_periods (tenant, id, employee_id, time_off_type_id, start, end, status, comment, created_at, updated_at)
@@ -1195,6 +1231,18 @@ pub(super) fn insert_records_in(
                         t.comment,
                         sortable(t.created_at),
                         sortable(t.updated_at),
+                    ])
+                    .map_err(backend)?;
+            }
+            if let Some(p) = &records.picture {
+                picture
+                    .execute(params![
+                        tenant,
+                        e.id,
+                        p.width,
+                        p.height,
+                        p.png,
+                        sortable(e.last_modified_at),
                     ])
                     .map_err(backend)?;
             }
