@@ -29,6 +29,8 @@ pub(crate) fn picture_routes(shared: Shared) -> Router {
             "/api/employees/{id}/profile-picture",
             put(set_picture).delete(remove_picture),
         )
+        // Axum adds the `Allow` header to this fallback's answer.
+        .method_not_allowed_fallback(crate::problem::method_not_allowed)
         .layer(DefaultBodyLimit::max(
             relais_people::picture::MAX_UPLOAD_BYTES + 1,
         ))

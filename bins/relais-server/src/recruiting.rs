@@ -111,14 +111,14 @@ pub(crate) fn routes() -> Router<Shared> {
 /// The routes that take files: outside the server's general body limit,
 /// with their own.
 pub(crate) fn upload_routes() -> Router<Shared> {
-    // The limit on the router, not on each method router: a layered
-    // method router answers 405 without its `Allow` header.
     Router::new()
         .route(
             "/v1/recruiting/applications/documents",
             post(upload_document),
         )
         .route("/recruiting/applicant", post(form_application))
+        // Axum adds the `Allow` header to this fallback's answer.
+        .method_not_allowed_fallback(crate::problem::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
 }
 

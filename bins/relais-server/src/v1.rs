@@ -159,6 +159,10 @@ pub(crate) fn routes(shared: Shared) -> Router<Shared> {
             get(employee_picture),
         )
         .route(
+            "/v1/company/employees/{id}/absences/balance",
+            get(absence_balance),
+        )
+        .route(
             "/v1/company/employees/{id}/profile-picture/{width}",
             get(employee_picture_at_width),
         )
@@ -505,6 +509,32 @@ pub(crate) async fn employee(
             &r.employee,
             &r.attributes,
         )))
+    })
+    .await
+}
+
+#[utoipa::path(
+    get, path = "/v1/company/employees/{id}/absences/balance", tag = "Absences", operation_id = "getAbsenceBalance",
+    description = "What the employee has left this year of each allowance: for each day-counted absence type with an annual entitlement, the entitlement (pro rata for the days of the year employed, in half days) less the approved time-offs starting this year (`balance`), and less the requested ones too (`available_balance`). Part-time entitlements and carry-over are not modelled.",
+    params(("id" = i64, Path, description = "The employee's id")),
+    responses(
+        (status = 200, description = "The employee's balances", body = wire::Success<Vec<wire::AbsenceBalance>>, headers(("Authorization" = String, description = "The bearer token, handed back"))),
+        (status = 401, description = "No `Authorization` header", body = wire::ErrorEnvelope),
+        (status = 403, description = "The token is not valid, or the credential lacks the scope", body = wire::ErrorEnvelope),
+        (status = 404, description = "Not found in the credential's company", body = wire::ErrorEnvelope),
+        (status = 429, description = "Over the credential's per-minute budget", body = wire::ErrorEnvelope, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+    security(("bearer" = ["absences:read"])),
+)]
+pub(crate) async fn absence_balance(
+    State(s): State<Shared>,
+    Extension(caller): Extension<ApiCaller>,
+    Path(id): Path<String>,
+) -> Answer {
+    answer(&s.app, move |app| {
+        write(&wire::absence_balances(
+            &app.v1_absence_balance(&caller, &id)?,
+        ))
     })
     .await
 }

@@ -815,3 +815,62 @@ async fn attendances_and_time_offs_can_be_created_all_or_nothing() {
     let (status, _) = post("/v1/company/time-offs", token, json!({"employee_id": 5, "time_off_type_id": 1, "start_date": "2026-12-19", "end_date": "2026-12-20"})).await;
     assert_eq!(status, 400, "a weekend holds no working day");
 }
+
+#[tokio::test]
+async fn an_absence_balance_is_the_entitlement_less_what_is_taken_this_year() {
+    let w = World::start(ServerConfig::default()).await;
+    let reader = w.token(&w.credential(&w.a, &["absences:read"], None)).await;
+    let writer = w
+        .token(&w.credential(&w.a, &["absences:read", "absences:write"], None))
+        .await;
+    let path = "/v1/company/employees/2/absences/balance";
+    let (status, before) = w.get(path, &reader).await;
+    assert_eq!(status, 200, "{before}");
+    let vacation = &before["data"][0];
+    assert_eq!(before["data"].as_array().unwrap().len(), 1, "{before}");
+    assert_eq!(vacation["name"], "Paid vacation");
+    assert_eq!(vacation["category"], "paid_vacation");
+    let balance = vacation["balance"].as_f64().unwrap();
+    assert!(balance <= 28.0);
+    assert!(vacation["available_balance"].as_f64().unwrap() <= balance);
+
+    // Two approved days in December: two days less.
+    let created = w
+        .client
+        .post(format!("{}/v1/company/time-offs", w.base))
+        .bearer_auth(&writer)
+        .form(&[
+            ("employee_id", "2"),
+            ("time_off_type_id", "1"),
+            ("start_date", "2026-12-14"),
+            ("end_date", "2026-12-15"),
+            ("half_day_start", "0"),
+            ("half_day_end", "0"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 200, "{}", created.text().await.unwrap());
+    let (_, after) = w.get(path, &reader).await;
+    if chrono::Datelike::year(&chrono::Utc::now()) == 2026 {
+        assert_eq!(after["data"][0]["balance"].as_f64().unwrap(), balance - 2.0);
+    }
+
+    // Scope, tenancy, unknown ids.
+    let employees_only = w
+        .token(&w.credential(&w.a, &["employees:read"], None))
+        .await;
+    assert_eq!(w.get(path, &employees_only).await.0, 403);
+    let b_only = format!("/v1/company/employees/{B_EMPLOYEES}/absences/balance");
+    assert_eq!(
+        w.get(&b_only, &reader).await.0,
+        404,
+        "B's employee is not A's"
+    );
+    assert_eq!(
+        w.get("/v1/company/employees/x/absences/balance", &reader)
+            .await
+            .0,
+        404
+    );
+}

@@ -517,6 +517,51 @@ impl App {
         })
     }
 
+    /// `GET /v1/company/employees/{id}/absences/balance`: what the employee
+    /// has left this year of each allowance (see `relais_people::absence_balances`).
+    ///
+    /// # Errors
+    /// [`ErrorKind::Forbidden`] without Absences read; [`ErrorKind::NotFound`]
+    /// for an employee the company does not have.
+    pub fn v1_absence_balance(
+        &self,
+        caller: &ApiCaller,
+        id: &str,
+    ) -> Result<Vec<relais_people::AbsenceBalance>, AppError> {
+        caller.require(PublicApi::Absences, ApiAccess::Read)?;
+        let missing = || AppError::not_found(format!("employee {id}"));
+        let id: EmployeeId = id.parse().map_err(|_| missing())?;
+        let company = caller.credential.company_id;
+        let employee = self
+            .store
+            .employees_by_id(company, &[id])?
+            .into_iter()
+            .next()
+            .ok_or_else(missing)?;
+        let year = chrono::Datelike::year(&Utc::now());
+        let filter = PeriodFilter {
+            start_date: NaiveDate::from_ymd_opt(year, 1, 1),
+            end_date: NaiveDate::from_ymd_opt(year, 12, 31),
+            employees: vec![id],
+            ..PeriodFilter::default()
+        };
+        let time_offs = self.store.time_offs(
+            company,
+            &filter,
+            Window {
+                offset: 0,
+                limit: 10_000,
+            },
+        )?;
+        let reference = self.reference(caller)?;
+        Ok(relais_people::absence_balances(
+            &reference.time_off_types,
+            &employee,
+            &time_offs.rows,
+            year,
+        ))
+    }
+
     /// `GET /v1/company/employees/attributes`: the attributes this credential may read.
     ///
     /// # Errors

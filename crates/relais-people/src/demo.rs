@@ -245,6 +245,8 @@ pub fn company() -> DemoCompany {
         category,
         unit,
         approval_required: true,
+        // 28 days of paid vacation a year, as is common in Germany.
+        annual_entitlement: (id == VACATION).then_some(28),
     };
     DemoCompany {
         offices: OFFICES

@@ -12,6 +12,7 @@
 //! `relais-app` decides who may read them.
 
 mod attributes;
+mod balance;
 pub mod demo;
 pub mod documents;
 pub mod edit;
@@ -24,6 +25,7 @@ pub use attributes::{
     AttributeKind, CustomAttribute, StandardAttribute, attribute_keys, format_hours,
     profile_picture_path,
 };
+pub use balance::{AbsenceBalance, absence_balances};
 pub use history::{AttributeChange, value_at};
 pub use model::{
     AbsencePeriod, Attendance, AttendanceStatus, CostCenterShare, DocumentCategory, Employee,

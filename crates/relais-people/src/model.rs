@@ -262,6 +262,10 @@ pub struct TimeOffType {
     pub unit: TimeOffUnit,
     /// Whether requests need approval.
     pub approval_required: bool,
+    /// Days a year someone employed the whole year may take (paid vacation);
+    /// none for types not counted against an allowance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annual_entitlement: Option<u32>,
 }
 
 /// Approval status of an absence.

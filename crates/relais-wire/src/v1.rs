@@ -980,6 +980,42 @@ pub fn time_off_type_page(types: &TimeOffTypes) -> Page<TimeOffType<'_>> {
     Page::new(data, types.page)
 }
 
+/// One allowance in `GET /v1/company/employees/{id}/absences/balance`.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"id": 1, "name": "Paid vacation", "category": "paid_vacation", "balance": 23.0, "available_balance": 20.5}))]
+pub struct AbsenceBalance<'a> {
+    /// The absence type's id.
+    pub id: i64,
+    /// Its name.
+    pub name: &'a str,
+    /// Its category (`paid_vacation`, …).
+    #[schema(value_type = String)]
+    pub category: relais_people::TimeOffCategory,
+    /// Days left this year: the entitlement less the approved days taken.
+    pub balance: f64,
+    /// Days left once the requested ones are approved too.
+    pub available_balance: f64,
+}
+
+/// An employee's balances.
+#[must_use]
+pub fn absence_balances(
+    balances: &[relais_people::AbsenceBalance],
+) -> Success<Vec<AbsenceBalance<'_>>> {
+    Success::new(
+        balances
+            .iter()
+            .map(|b| AbsenceBalance {
+                id: b.time_off_type.id,
+                name: &b.time_off_type.name,
+                category: b.time_off_type.category,
+                balance: b.balance,
+                available_balance: b.available_balance,
+            })
+            .collect(),
+    )
+}
+
 // ----- Attendances ----------------------------------------------------------
 
 /// An attendance, `AttendancePeriod`.
