@@ -55,6 +55,9 @@ pub(crate) fn upload_routes(shared: Shared) -> Router<Shared> {
             crate::v1::authenticate,
         ))
         .layer(DefaultBodyLimit::max(UPLOAD_BODY_BYTES))
+        // A few at once: each holds its file in memory (up to 30 MiB, and a
+        // copy while it is stored); more wait within the upload time-out.
+        .layer(tower::limit::GlobalConcurrencyLimitLayer::new(4))
 }
 
 /// The admin API's document routes.

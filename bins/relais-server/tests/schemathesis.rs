@@ -47,6 +47,13 @@ const EXCLUDED_ADMIN_CHECKS: &[(&str, &str)] = &[(
 /// so they run in a second pass of their own, without the stateful phase.
 const SELF_DISARMING: &[&str] = &["revokeToken", "removeUser", "changeUserRight"];
 
+/// Public operations on a sub-resource a new record rightly lacks: the
+/// stateful phase infers a link from `POST /v1/company/employees` to the new
+/// employee's profile picture and calls a 404 there "created resource not
+/// found", but a new employee has no picture until an administrator sets
+/// one. They run in a second pass of their own, without the stateful phase.
+const ABSENT_UNTIL_SET: &[&str] = &["getEmployeePicture", "getEmployeePictureAtWidth"];
+
 fn schemathesis() -> PathBuf {
     let python = std::env::var("RELAIS_PYTHON").unwrap_or_else(|_| "python3".to_owned());
     PathBuf::from(python)
@@ -159,9 +166,20 @@ async fn the_public_api_keeps_its_openapi_document() {
     )
     .await;
     let base_for_run = base.clone();
-    tokio::task::spawn_blocking(move || run(&base_for_run, "/v1/openapi.json", &token, &[]))
-        .await
-        .unwrap();
+    tokio::task::spawn_blocking(move || {
+        let mut everything_else = Vec::new();
+        for id in ABSENT_UNTIL_SET {
+            everything_else.extend(["--exclude-operation-id", id]);
+        }
+        run(&base_for_run, "/v1/openapi.json", &token, &everything_else);
+        let mut only_those = vec!["--phases", "examples,coverage,fuzzing"];
+        for id in ABSENT_UNTIL_SET {
+            only_those.extend(["--include-operation-id", id]);
+        }
+        run(&base_for_run, "/v1/openapi.json", &token, &only_those);
+    })
+    .await
+    .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

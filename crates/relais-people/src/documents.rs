@@ -191,6 +191,13 @@ pub fn check_file(file_name: &str, bytes: &[u8]) -> Result<&'static str, FileRef
     Ok(mime_type)
 }
 
+/// Whether `c` changes the direction text is shown in (U+200E/F, U+202A–E,
+/// U+2066–9): never wanted in a file name, where it disguises the extension.
+#[must_use]
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
 /// A file name as it is kept and offered back: the last path component
 /// only (clients send `C:\Users\…\cv.pdf`), control characters removed,
 /// trimmed, at most [`MAX_FILE_NAME_CHARS`] characters with the extension
@@ -198,7 +205,12 @@ pub fn check_file(file_name: &str, bytes: &[u8]) -> Result<&'static str, FileRef
 #[must_use]
 pub fn clean_file_name(name: &str) -> String {
     let last = name.rsplit(['/', '\\']).next().unwrap_or_default();
-    let clean: String = last.chars().filter(|c| !c.is_control()).collect();
+    // Control characters, and the bidirectional controls that would make
+    // "cv\u{202e}fdp.zip" read as "cvpiz.pdf".
+    let clean: String = last
+        .chars()
+        .filter(|c| !c.is_control() && !is_bidi_control(*c))
+        .collect();
     let clean = clean.trim();
     if clean.chars().count() <= MAX_FILE_NAME_CHARS {
         return clean.to_owned();

@@ -101,7 +101,7 @@ pub fn clean_upload(bytes: &[u8]) -> Result<Picture, PictureError> {
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_SOURCE_SIDE);
     limits.max_image_height = Some(MAX_SOURCE_SIDE);
-    limits.max_alloc = Some(512 * 1024 * 1024);
+    limits.max_alloc = Some(256 * 1024 * 1024);
     reader.limits(limits);
     let decoded = reader
         .decode()
@@ -126,13 +126,15 @@ pub fn check_width(width: u64) -> Result<u32, PictureError> {
 }
 
 /// A stored picture at `width` pixels wide (the height keeps the aspect
-/// ratio), as a PNG; the stored file itself when the width is its own.
+/// ratio), as a PNG; the stored file itself when the width is its own or
+/// larger (a picture is never enlarged: the stored one is at most 1000
+/// pixels a side, so no request can make the server build a huge image).
 ///
 /// # Errors
 /// [`PictureError::BadWidth`] out of [`WIDTHS`]; [`PictureError::Unreadable`]
 /// for a stored file that no longer decodes.
 pub fn scaled(picture: &Picture, width: u64) -> Result<Vec<u8>, PictureError> {
-    let width = check_width(width)?;
+    let width = check_width(width)?.min(picture.width);
     if width == picture.width {
         return Ok(picture.png.clone());
     }
@@ -201,6 +203,8 @@ mod tests {
         let decoded = image::load_from_memory(&small).unwrap();
         assert_eq!((decoded.width(), decoded.height()), (100, 50));
         assert_eq!(scaled(&picture, 400).unwrap(), picture.png);
+        // Never enlarged: a wider request gets the stored picture.
+        assert_eq!(scaled(&picture, 2000).unwrap(), picture.png);
         assert_eq!(scaled(&picture, 0), Err(PictureError::BadWidth(0)));
         assert_eq!(scaled(&picture, 2001), Err(PictureError::BadWidth(2001)));
     }

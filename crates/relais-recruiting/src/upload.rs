@@ -125,7 +125,16 @@ pub fn check_file(
         .next()
         .unwrap_or_default()
         .trim();
-    let name: String = name.chars().filter(|c| !c.is_control()).take(255).collect();
+    // Control characters, and bidirectional controls that disguise the
+    // extension ("cv\u{202e}fdp.zip").
+    let name: String = name
+        .chars()
+        .filter(|c| {
+            !c.is_control()
+                && !matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+        })
+        .take(255)
+        .collect();
     let extension = name
         .rsplit_once('.')
         .map(|(_, e)| e.to_ascii_lowercase())
