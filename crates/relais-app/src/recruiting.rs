@@ -507,22 +507,34 @@ impl App {
         let (after, limit) = v2_page(query)?;
         let filter = v2_filter(query, "candidate.email")?;
         let company = caller.credential.company_id;
-        let mut page = self
+        let rows = self
             .store
             .applications(company, &filter, after, limit + 1)?;
-        let next = (page.len() > limit).then(|| {
-            page.truncate(limit);
-            page.last().map(|a| {
-                cursor(After {
-                    updated_at: a.updated_at,
-                    id: a.id,
-                })
-            })
-        });
-        Ok(CursorPage {
-            items: self.application_records(company, page)?,
-            next: next.flatten(),
+        self.application_page(company, rows, limit, setup)
+    }
+
+    /// A page of applications (`limit + 1` rows read: one more means a next
+    /// page) with their candidates and jobs.
+    fn application_page(
+        &self,
+        company: relais_access::CompanyId,
+        rows: Vec<Application>,
+        limit: usize,
+        setup: Arc<RecruitingSetup>,
+    ) -> Result<CursorPage<ApplicationRecord>, AppError> {
+        let page = paged(
+            rows,
+            limit,
+            |a| After {
+                updated_at: a.updated_at,
+                id: a.id,
+            },
             setup,
+        );
+        Ok(CursorPage {
+            items: self.application_records(company, page.items)?,
+            next: page.next,
+            setup: page.setup,
         })
     }
 
@@ -600,20 +612,20 @@ impl App {
         let (after, limit) = v2_page(query)?;
         let filter = v2_filter(query, "email")?;
         let company = caller.credential.company_id;
-        let mut page = self.store.candidates(company, &filter, after, limit + 1)?;
-        let next = (page.len() > limit).then(|| {
-            page.truncate(limit);
-            page.last().map(|c| {
-                cursor(After {
-                    updated_at: c.updated_at,
-                    id: c.id,
-                })
-            })
-        });
-        Ok(CursorPage {
-            items: self.candidate_records(company, page)?,
-            next: next.flatten(),
+        let rows = self.store.candidates(company, &filter, after, limit + 1)?;
+        let page = paged(
+            rows,
+            limit,
+            |c| After {
+                updated_at: c.updated_at,
+                id: c.id,
+            },
             setup,
+        );
+        Ok(CursorPage {
+            items: self.candidate_records(company, page.items)?,
+            next: page.next,
+            setup: page.setup,
         })
     }
 
@@ -893,23 +905,11 @@ impl App {
         }
         let after = cursor_text.map(parse_cursor).transpose()?;
         let company = company.id;
-        let mut page =
+        let rows =
             self.store
                 .applications(company, &RecruitingFilter::default(), after, limit + 1)?;
-        let next = (page.len() > limit).then(|| {
-            page.truncate(limit);
-            page.last().map(|a| {
-                cursor(After {
-                    updated_at: a.updated_at,
-                    id: a.id,
-                })
-            })
-        });
-        Ok(CursorPage {
-            items: self.application_records(company, page)?,
-            next: next.flatten(),
-            setup: Arc::new(self.store.recruiting_settings(company)?.setup),
-        })
+        let setup = Arc::new(self.store.recruiting_settings(company)?.setup);
+        self.application_page(company, rows, limit, setup)
     }
 
     /// One application in full.
