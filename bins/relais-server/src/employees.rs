@@ -31,8 +31,9 @@ pub(crate) fn picture_routes(shared: Shared) -> Router {
         )
         // Axum adds the `Allow` header to this fallback's answer.
         .method_not_allowed_fallback(crate::problem::method_not_allowed)
+        // Exactly the picture limit: one byte more is 413 here, as documented.
         .layer(DefaultBodyLimit::max(
-            relais_people::picture::MAX_UPLOAD_BYTES + 1,
+            relais_people::picture::MAX_UPLOAD_BYTES,
         ))
         .with_state(shared)
 }

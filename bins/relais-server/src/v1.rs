@@ -22,6 +22,7 @@ use axum::routing::{delete, get, patch, post};
 use axum::{Extension, Json, Router};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use relais_access::{ApiAccess, PublicApi};
 use relais_app::public_api::{ApiCaller, V1Query};
 use relais_app::{App, AppError, ErrorKind};
 use relais_people::edit::Fields;
@@ -666,6 +667,8 @@ pub(crate) async fn create_employee(
     headers: HeaderMap,
     body: Bytes,
 ) -> Answer {
+    // The scope first: a credential that may not write hears so, whatever its body.
+    caller.require(PublicApi::Employees, ApiAccess::Write)?;
     let fields = employee_fields(&headers, &body)?;
     answer(&s.app, move |app| {
         let id = app.v1_create_employee(&caller, &fields)?;
@@ -705,6 +708,7 @@ pub(crate) async fn update_employee(
     headers: HeaderMap,
     body: Bytes,
 ) -> Answer {
+    caller.require(PublicApi::Employees, ApiAccess::Write)?;
     let fields = employee_fields(&headers, &body)?;
     if fields.is_empty() {
         return Err(V1Error::new(
@@ -1339,6 +1343,7 @@ pub(crate) async fn update_attendance(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Answer {
+    caller.require(PublicApi::Attendances, ApiAccess::Write)?;
     let fields: wire::AttendanceUpdate = json_body(&body)?;
     blocking(&s.app, move |app| {
         app.v1_update_attendance(&caller, &id, &fields)

@@ -340,6 +340,9 @@ async fn bad_fields_are_each_named_and_nothing_is_created() {
         .await;
     assert_eq!(status, 403);
     assert!(message(&body).contains("employees:write"), "{body}");
+    // The scope is checked before the body: a bad body is still 403.
+    let (status, _) = w.post(&reader, &json!({"employee": "not an object"})).await;
+    assert_eq!(status, 403);
 }
 
 #[tokio::test]
@@ -669,7 +672,7 @@ async fn an_admin_sets_and_removes_a_picture_of_a_limited_size_and_type() {
         (
             "5",
             "image/png",
-            vec![0u8; relais_people::picture::MAX_UPLOAD_BYTES + 10],
+            vec![0u8; relais_people::picture::MAX_UPLOAD_BYTES + 1],
             413,
         ),
         ("999", "image/png", picture.clone(), 404),

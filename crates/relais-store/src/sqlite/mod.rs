@@ -78,6 +78,45 @@ fn configure(conn: &mut Connection) -> rusqlite::Result<()> {
     )
 }
 
+/// The schema step that makes an e-mail address unique in each company
+/// (`013_employee_writes.sql`).
+const UNIQUE_EMAILS_STEP: usize = 13;
+
+/// Before the step that makes e-mail addresses unique in each company: the
+/// addresses used twice, named, so that the upgrade's refusal says what to
+/// fix instead of quoting SQLite's constraint error. Relais itself never
+/// wrote two (imports refuse them); a database edited by hand might hold some.
+fn refuse_duplicate_emails(conn: &Connection, found: usize) -> Result<(), String> {
+    // Employees exist from step 2 on; the step itself is `UNIQUE_EMAILS_STEP`.
+    if !(2..UNIQUE_EMAILS_STEP).contains(&found) {
+        return Ok(());
+    }
+    let mut statement = conn
+        .prepare(
+            "SELECT c.slug, e.email FROM employees e JOIN companies c ON c.tenant = e.tenant
+             GROUP BY e.tenant, e.email HAVING COUNT(*) > 1 ORDER BY c.slug, e.email LIMIT 20",
+        )
+        .map_err(|e| e.to_string())?;
+    let twice: Vec<String> = statement
+        .query_map([], |r| {
+            Ok(format!(
+                "{} in {}",
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(0)?
+            ))
+        })
+        .map_err(|e| e.to_string())?
+        .collect::<Result<_, _>>()
+        .map_err(|e| e.to_string())?;
+    if twice.is_empty() {
+        return Ok(());
+    }
+    Err(format!(
+        "this Relais makes an employee's e-mail address unique in their company, but these are used by two employees or more: {}; give each employee an address of their own (with the Relais that wrote this database, or in the database itself), then start this one; nothing was changed",
+        twice.join(", ")
+    ))
+}
+
 fn user_version(conn: &Connection) -> rusqlite::Result<usize> {
     conn.query_row("PRAGMA user_version", [], |row| row.get::<_, i64>(0))
         .map(|v| usize::try_from(v).unwrap_or(0))
@@ -114,6 +153,7 @@ impl SqliteStore {
                 "its schema version {found} is newer than this Relais knows ({known}); use a newer Relais"
             )));
         }
+        refuse_duplicate_emails(&conn, found).map_err(open_error)?;
         migrations()
             .to_latest(&mut conn)
             .map_err(|e| open_error(format!("schema migration failed: {e}")))?;
@@ -272,6 +312,26 @@ impl CachedRow for Connection {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_upgrade_naming_duplicate_emails_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        let mut conn = Connection::open(&path).unwrap();
+        migrations().to_version(&mut conn, 12).unwrap();
+        conn.execute_batch(
+            "INSERT INTO companies (id, name, slug, created_at, tenant)
+                 VALUES ('c1', 'Acme', 'acme', '2026-01-01T00:00:00Z', 1);
+             INSERT INTO employees (tenant, id, email, last_modified_at, document)
+                 VALUES (1, 1, 'twin@acme.example', '', '{}'), (1, 2, 'twin@acme.example', '', '{}');",
+        )
+        .unwrap();
+        drop(conn);
+        let error = SqliteStore::open(&path).unwrap_err().to_string();
+        assert!(error.contains("twin@acme.example in acme"), "{error}");
+        let conn = Connection::open(&path).unwrap();
+        assert_eq!(user_version(&conn).unwrap(), 12, "nothing was changed");
+    }
     use crate::AccessStore;
     use chrono::Utc;
     use relais_access::{Company, MarketplaceRight, PersonalAccessToken, User};
