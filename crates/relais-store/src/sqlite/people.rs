@@ -845,6 +845,23 @@ impl PeopleStore for SqliteStore {
         if overlaps {
             return Err(StoreError::Overlaps(vec![0]));
         }
+        // The employee and the type, checked again in the storing
+        // transaction: the caller's check ran before it, and a reset of the
+        // company's people data in between would leave the row orphaned.
+        let known: bool = tx
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM employees WHERE tenant = ?1 AND id = ?2)
+                    AND EXISTS (SELECT 1 FROM time_off_types WHERE tenant = ?1 AND id = ?3)",
+                params![tenant, p.employee_id, p.time_off_type_id],
+                |r| r.get(0),
+            )
+            .map_err(backend)?;
+        if !known {
+            return Err(StoreError::Refused(format!(
+                "employee {} or absence type {} no longer exists",
+                p.employee_id, p.time_off_type_id
+            )));
+        }
         tx.execute(
             "INSERT INTO absence_periods (tenant, id, employee_id, time_off_type_id, start, end, status, comment, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
