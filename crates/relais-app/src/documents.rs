@@ -264,6 +264,7 @@ impl App {
                 created_at: now,
                 content: &checked.content,
             },
+            &|document| document_event(company, by.clone(), document, "document.upload"),
         )?;
         let document = match inserted {
             DocumentInsert::Stored(document) => document,
@@ -281,8 +282,7 @@ impl App {
                 ));
             }
         };
-        self.store
-            .append_audit(&[document_event(company, by, &document, "document.upload")])?;
+
         tracing::info!(
             document = document.id,
             size = document.size,
@@ -403,17 +403,12 @@ impl App {
         by.may_configure(company)?;
         let missing = || AppError::not_found(format!("document {id}"));
         let id: i64 = id.trim().parse().map_err(|_| missing())?;
-        let document = self
-            .store
-            .delete_document(company.id, id)?
-            .ok_or_else(missing)?;
-        self.store.append_audit(&[document_event(
-            company.id,
-            by.name(),
-            &document,
-            "document.delete",
-        )])?;
-        Ok(document)
+        let actor = by.name();
+        self.store
+            .delete_document(company.id, id, &|document| {
+                document_event(company.id, actor.clone(), document, "document.delete")
+            })?
+            .ok_or_else(missing)
     }
 }
 

@@ -923,7 +923,8 @@ pub enum DocumentInsert {
 /// Employee documents, their bytes stored with them.
 pub trait DocumentStore {
     /// Stores a document, after checking in the same transaction that its
-    /// employee and category belong to the company.
+    /// employee and category belong to the company, with the audit event
+    /// `audit` makes of it (in that transaction too: no upload unaudited).
     ///
     /// # Errors
     /// [`StoreError`] when the database fails; nothing is written then.
@@ -931,6 +932,7 @@ pub trait DocumentStore {
         &self,
         company: CompanyId,
         document: &NewDocument<'_>,
+        audit: &dyn Fn(&relais_people::documents::Document) -> AuditEvent,
     ) -> Result<DocumentInsert, StoreError>;
 
     /// A page of an employee's documents, newest first, without their bytes.
@@ -954,12 +956,18 @@ pub trait DocumentStore {
         id: i64,
     ) -> Result<Option<(Document, Vec<u8>)>, StoreError>;
 
-    /// Deletes a document of the company; returns what it was, `None` when
-    /// there was none (in one statement: of two deletes, one finds it).
+    /// Deletes a document of the company with the audit event `audit` makes
+    /// of it, in one transaction; returns what it was, `None` when there was
+    /// none (of two deletes, one finds it).
     ///
     /// # Errors
     /// [`StoreError`] when the database fails.
-    fn delete_document(&self, company: CompanyId, id: i64) -> Result<Option<Document>, StoreError>;
+    fn delete_document(
+        &self,
+        company: CompanyId,
+        id: i64,
+        audit: &dyn Fn(&Document) -> AuditEvent,
+    ) -> Result<Option<Document>, StoreError>;
 }
 
 /// Custom report definitions and the aggregates reports read.

@@ -48,7 +48,10 @@ fn connection_row(row: &Row<'_>) -> rusqlite::Result<Result<Connection, StoreErr
     })())
 }
 
-fn insert_events(conn: &rusqlite::Connection, events: &[AuditEvent]) -> Result<(), StoreError> {
+pub(super) fn insert_events(
+    conn: &rusqlite::Connection,
+    events: &[AuditEvent],
+) -> Result<(), StoreError> {
     let mut insert = conn
         .prepare_cached(
             "INSERT INTO audit_events (company_id, at, actor, subject_type, subject_id, action, before, after, reason, details)

@@ -2,10 +2,12 @@
 
 use chrono::NaiveDate;
 use relais_access::CompanyId;
+use relais_connections::AuditEvent;
 use relais_people::EmployeeId;
 use relais_people::documents::Document;
 use rusqlite::{OptionalExtension as _, Row, params};
 
+use super::connections::insert_events;
 use super::people::{Where, tenant};
 use super::{SqliteStore, backend, corrupt, parse_timestamp, sortable};
 use crate::{DocumentInsert, DocumentStore, NewDocument, Paged, StoreError, Window};
@@ -40,6 +42,7 @@ impl DocumentStore for SqliteStore {
         &self,
         company: CompanyId,
         d: &NewDocument<'_>,
+        audit: &dyn Fn(&Document) -> AuditEvent,
     ) -> Result<DocumentInsert, StoreError> {
         let mut conn = self.conn()?;
         let tenant = tenant(&conn, company)?;
@@ -88,6 +91,7 @@ impl DocumentStore for SqliteStore {
                 read,
             )
             .map_err(backend)??;
+        insert_events(&tx, &[audit(&stored)])?;
         tx.commit().map_err(backend)?;
         Ok(DocumentInsert::Stored(stored))
     }
@@ -134,10 +138,16 @@ impl DocumentStore for SqliteStore {
             .transpose()
     }
 
-    fn delete_document(&self, company: CompanyId, id: i64) -> Result<Option<Document>, StoreError> {
-        let conn = self.conn()?;
+    fn delete_document(
+        &self,
+        company: CompanyId,
+        id: i64,
+        audit: &dyn Fn(&Document) -> AuditEvent,
+    ) -> Result<Option<Document>, StoreError> {
+        let mut conn = self.conn()?;
         let tenant = tenant(&conn, company)?;
-        let deleted = conn
+        let tx = conn.transaction().map_err(backend)?;
+        let deleted = tx
             .query_row(
                 &format!(
                     "DELETE FROM employee_documents WHERE tenant = ?1 AND id = ?2 RETURNING {COLUMNS}"
@@ -146,8 +156,13 @@ impl DocumentStore for SqliteStore {
                 read,
             )
             .optional()
-            .map_err(backend)?;
-        deleted.transpose()
+            .map_err(backend)?
+            .transpose()?;
+        if let Some(document) = &deleted {
+            insert_events(&tx, &[audit(document)])?;
+        }
+        tx.commit().map_err(backend)?;
+        Ok(deleted)
     }
 }
 
@@ -189,6 +204,22 @@ mod tests {
         (dir, store, companies)
     }
 
+    /// The audit event a test's writes record.
+    fn audit(company: CompanyId) -> impl Fn(&Document) -> AuditEvent {
+        move |document| AuditEvent {
+            company_id: company,
+            at: Utc::now(),
+            actor: "test".into(),
+            subject_type: "document".into(),
+            subject_id: document.id.to_string(),
+            action: "document.test".into(),
+            before: None,
+            after: None,
+            reason: None,
+            details: serde_json::Value::Null,
+        }
+    }
+
     fn new(employee_id: EmployeeId, content: &[u8]) -> NewDocument<'_> {
         NewDocument {
             employee_id,
@@ -208,7 +239,9 @@ mod tests {
     fn a_document_is_stored_listed_read_and_deleted_in_its_company_only() {
         let (_dir, store, companies) = store_with_people();
         let (a, b) = (companies[0], companies[1]);
-        let DocumentInsert::Stored(stored) = store.insert_document(a, &new(1, b"%PDF-1")).unwrap()
+        let DocumentInsert::Stored(stored) = store
+            .insert_document(a, &new(1, b"%PDF-1"), &audit(a))
+            .unwrap()
         else {
             panic!("not stored")
         };
@@ -230,7 +263,12 @@ mod tests {
         assert_eq!(read_back.id, stored.id);
         // Company B has an employee 1 too, but not this document.
         assert!(store.document_content(b, stored.id).unwrap().is_none());
-        assert!(store.delete_document(b, stored.id).unwrap().is_none());
+        assert!(
+            store
+                .delete_document(b, stored.id, &audit(b))
+                .unwrap()
+                .is_none()
+        );
         assert_eq!(
             store
                 .employee_documents(
@@ -246,12 +284,19 @@ mod tests {
             0
         );
         assert_eq!(
-            store.delete_document(a, stored.id).unwrap(),
+            store.delete_document(a, stored.id, &audit(a)).unwrap(),
             Some(stored.clone())
         );
-        assert!(store.delete_document(a, stored.id).unwrap().is_none());
+        assert!(
+            store
+                .delete_document(a, stored.id, &audit(a))
+                .unwrap()
+                .is_none()
+        );
         // A deleted document's id is not given again.
-        let DocumentInsert::Stored(next) = store.insert_document(a, &new(1, b"%PDF-2")).unwrap()
+        let DocumentInsert::Stored(next) = store
+            .insert_document(a, &new(1, b"%PDF-2"), &audit(a))
+            .unwrap()
         else {
             panic!("not stored")
         };
@@ -263,13 +308,17 @@ mod tests {
         let (_dir, store, companies) = store_with_people();
         let a = companies[0];
         assert_eq!(
-            store.insert_document(a, &new(999, b"x")).unwrap(),
+            store
+                .insert_document(a, &new(999, b"x"), &audit(a))
+                .unwrap(),
             DocumentInsert::NoSuchEmployee
         );
         let mut unknown_category = new(1, b"x");
         unknown_category.category_id = 999;
         assert_eq!(
-            store.insert_document(a, &unknown_category).unwrap(),
+            store
+                .insert_document(a, &unknown_category, &audit(a))
+                .unwrap(),
             DocumentInsert::NoSuchCategory
         );
         assert_eq!(
@@ -292,8 +341,8 @@ mod tests {
     fn clearing_a_companys_people_removes_its_documents() {
         let (_dir, store, companies) = store_with_people();
         let (a, b) = (companies[0], companies[1]);
-        store.insert_document(a, &new(1, b"x")).unwrap();
-        store.insert_document(b, &new(1, b"y")).unwrap();
+        store.insert_document(a, &new(1, b"x"), &audit(a)).unwrap();
+        store.insert_document(b, &new(1, b"y"), &audit(b)).unwrap();
         store.clear_people(a).unwrap();
         let window = Window {
             offset: 0,
