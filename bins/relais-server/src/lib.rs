@@ -131,6 +131,18 @@ pub(crate) fn client_address(
         .or_else(|| peer.map(|p| p.ip()))
 }
 
+/// [`client_address`] as the key of a per-address budget (`unknown` when
+/// there is none, e.g. in tests without a peer address).
+pub(crate) fn source_key(
+    shared: &Shared,
+    headers: &axum::http::HeaderMap,
+    peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
+) -> String {
+    let peer = peer.map(|axum::Extension(axum::extract::ConnectInfo(address))| address);
+    client_address(headers, peer, shared.config.trust_proxy)
+        .map_or_else(|| "unknown".to_owned(), |a| a.to_string())
+}
+
 /// The whole HTTP surface of Relais.
 pub fn router(app: Arc<App>, config: ServerConfig) -> Router {
     let shared = Shared {

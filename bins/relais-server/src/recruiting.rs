@@ -19,7 +19,6 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
-use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use relais_app::public_api::V1Query;
 use relais_app::recruiting::{
@@ -60,22 +59,6 @@ impl RecruitingThrottle {
             source: RateLimiter::keyed(per_minute(600)),
         }
     }
-}
-
-/// Seconds until a keyed limiter lets `key` through again, if it does not now.
-fn over_budget<K: std::hash::Hash + Eq + Clone>(
-    limiter: &DefaultKeyedRateLimiter<K>,
-    key: &K,
-) -> Option<u64> {
-    if limiter.len() > 10_000 {
-        limiter.retain_recent();
-    }
-    limiter.check_key(key).err().map(|not_until| {
-        not_until
-            .wait_time_from(DefaultClock::default().now())
-            .as_secs()
-            + 1
-    })
 }
 
 pub(crate) fn routes() -> Router<Shared> {
@@ -220,10 +203,12 @@ async fn run<T: Send + 'static, E: Send + 'static>(
 async fn recruiting_company(
     shared: &Shared,
     headers: &HeaderMap,
-    peer: Option<std::net::SocketAddr>,
+    peer: Option<Extension<ConnectInfo<std::net::SocketAddr>>>,
 ) -> Result<relais_access::Company, RecruitingError> {
-    let source = source_of(shared, headers, peer);
-    if let Some(seconds) = over_budget(&shared.recruiting_throttle.source, &source) {
+    let source = crate::source_key(shared, headers, peer);
+    if let Some(seconds) =
+        crate::v1::seconds_over_budget(&shared.recruiting_throttle.source, &source)
+    {
         let mut error = RecruitingError::generic(
             StatusCode::TOO_MANY_REQUESTS,
             format!("too many requests from this address; retry in {seconds} s"),
@@ -243,7 +228,8 @@ async fn recruiting_company(
     })
     .await??;
     let number = company_number(shared, &company).await?;
-    if let Some(seconds) = over_budget(&shared.recruiting_throttle.api, &number) {
+    if let Some(seconds) = crate::v1::seconds_over_budget(&shared.recruiting_throttle.api, &number)
+    {
         let mut error = RecruitingError::generic(
             StatusCode::TOO_MANY_REQUESTS,
             format!("over 20 requests a minute for this company; retry in {seconds} s"),
@@ -252,12 +238,6 @@ async fn recruiting_company(
         return Err(error);
     }
     Ok(company)
-}
-
-/// The address a request comes from, for the budgets.
-fn source_of(shared: &Shared, headers: &HeaderMap, peer: Option<std::net::SocketAddr>) -> String {
-    crate::client_address(headers, peer, shared.config.trust_proxy)
-        .map_or_else(|| "unknown".to_owned(), |a| a.to_string())
 }
 
 async fn company_number(
@@ -291,7 +271,6 @@ pub(crate) async fn submit_application(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<StatusCode, RecruitingError> {
-    let peer = peer.map(|Extension(ConnectInfo(address))| address);
     let company = recruiting_company(&shared, &headers, peer).await?;
     let body: serde_json::Value = crate::json_object(&body)
         .map_err(|e| RecruitingError::generic(StatusCode::BAD_REQUEST, e))?;
@@ -325,7 +304,6 @@ pub(crate) async fn upload_document(
     headers: HeaderMap,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Json<wire::UploadedFile>, RecruitingError> {
-    let peer = peer.map(|Extension(ConnectInfo(address))| address);
     let company = recruiting_company(&shared, &headers, peer).await?;
     let mut multipart =
         multipart.map_err(|e| RecruitingError::generic(StatusCode::BAD_REQUEST, e.body_text()))?;
@@ -444,13 +422,9 @@ pub(crate) async fn form_application(
     headers: HeaderMap,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
-    let source = crate::client_address(
-        &headers,
-        peer.map(|Extension(ConnectInfo(address))| address),
-        shared.config.trust_proxy,
-    )
-    .map_or_else(|| "unknown".to_owned(), |a| a.to_string());
-    if let Some(seconds) = over_budget(&shared.recruiting_throttle.form, &source) {
+    let source = crate::source_key(&shared, &headers, peer);
+    if let Some(seconds) = crate::v1::seconds_over_budget(&shared.recruiting_throttle.form, &source)
+    {
         let mut response = form_answer(
             StatusCode::TOO_MANY_REQUESTS,
             wire::FormAnswer::failed(format!("Too many applications; retry in {seconds} s")),
@@ -738,12 +712,7 @@ pub(crate) async fn token(
         };
         *slot = Some(value.into_owned());
     }
-    let source = crate::client_address(
-        &headers,
-        peer.map(|Extension(ConnectInfo(address))| address),
-        shared.config.trust_proxy,
-    )
-    .map_or_else(|| "unknown".to_owned(), |a| a.to_string());
+    let source = crate::source_key(&shared, &headers, peer);
     let key = format!(
         "{} {source}",
         form.client_id
@@ -753,8 +722,8 @@ pub(crate) async fn token(
             .take(64)
             .collect::<String>()
     );
-    let over = over_budget(&shared.recruiting_throttle.source, &source)
-        .or_else(|| over_budget(&shared.recruiting_throttle.token, &key));
+    let over = crate::v1::seconds_over_budget(&shared.recruiting_throttle.source, &source)
+        .or_else(|| crate::v1::seconds_over_budget(&shared.recruiting_throttle.token, &key));
     if let Some(seconds) = over {
         let mut response = oauth_error(
             StatusCode::TOO_MANY_REQUESTS,

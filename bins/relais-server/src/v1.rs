@@ -66,16 +66,30 @@ impl Throttle {
         limiter: &DefaultKeyedRateLimiter<String>,
         key: &str,
     ) -> Result<(), V1Error> {
-        // Keys are client ids; forget idle ones now and then so that the
-        // table does not grow with every id ever tried.
-        if limiter.len() > 10_000 {
-            limiter.retain_recent();
+        match seconds_over_budget(limiter, &key.to_owned()) {
+            Some(seconds) => Err(V1Error::throttled(seconds)),
+            None => Ok(()),
         }
-        limiter.check_key(&key.to_owned()).map_err(|not_until| {
-            let wait = not_until.wait_time_from(DefaultClock::default().now());
-            V1Error::throttled(wait.as_secs() + 1)
-        })
     }
+}
+
+/// Seconds until a keyed limiter lets `key` through again, if it does not
+/// now (the call counts otherwise). Every per-minute budget goes through here.
+pub(crate) fn seconds_over_budget<K: std::hash::Hash + Eq + Clone>(
+    limiter: &DefaultKeyedRateLimiter<K>,
+    key: &K,
+) -> Option<u64> {
+    // Keys are client ids, companies or addresses; forget idle ones now and
+    // then so that the table does not grow with every key ever tried.
+    if limiter.len() > 10_000 {
+        limiter.retain_recent();
+    }
+    limiter.check_key(key).err().map(|not_until| {
+        not_until
+            .wait_time_from(DefaultClock::default().now())
+            .as_secs()
+            + 1
+    })
 }
 
 /// An error in the v1 envelope.
@@ -292,12 +306,7 @@ pub(crate) async fn auth(
     // Budgets per client id *and* source address: someone sending wrong
     // secrets for a known client id exhausts their own budget, not that of
     // the integration the credential belongs to.
-    let source = crate::client_address(
-        &headers,
-        peer.map(|Extension(ConnectInfo(address))| address),
-        shared.config.trust_proxy,
-    )
-    .map_or_else(|| "unknown".to_owned(), |a| a.to_string());
+    let source = crate::source_key(&shared, &headers, peer);
     let key = relais_access::ClientId::parse(&client_id).map_or_else(
         |_| format!("(malformed) {source}"),
         |c| format!("{c} {source}"),
