@@ -13,8 +13,13 @@
 //! personal access token by its public id (that lookup is how the company of
 //! a request is learnt in the first place).
 
+#[cfg(feature = "postgres")]
+mod pg;
 mod recruiting;
+mod schema;
 mod sqlite;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 
 use chrono::NaiveDate;
 use chrono::{DateTime, Utc};
@@ -34,7 +39,39 @@ pub use recruiting::{
     After, ApplicationOutcome, CandidateInput, NewUpload, RecruitingFilter, RecruitingSettings,
     RecruitingStore, UploadInfo,
 };
+#[cfg(feature = "postgres")]
+pub use pg::PostgresStore;
 pub use sqlite::SqliteStore;
+
+/// Whether `location` names a PostgreSQL database (`postgres://…` or
+/// `postgresql://…`) rather than a SQLite file.
+#[must_use]
+pub fn is_postgres_url(location: &str) -> bool {
+    let scheme = location.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
+    matches!(scheme.as_deref(), Some("postgres" | "postgresql"))
+}
+
+/// Opens the store at `location`: a `postgres://…` (or `postgresql://…`)
+/// address opens PostgreSQL, anything else is the path of a SQLite file.
+///
+/// # Errors
+/// [`StoreError::Open`] when the database cannot be opened, is not Relais's,
+/// or was written by a newer Relais; also when `location` is a PostgreSQL
+/// address and this build was made without the `postgres` feature.
+pub fn open(location: &std::ffi::OsStr) -> Result<std::sync::Arc<dyn Store>, StoreError> {
+    if let Some(text) = location.to_str() {
+        if is_postgres_url(text) {
+            #[cfg(feature = "postgres")]
+            return Err(StoreError::Open { path: text.into(), reason: format!("not yet: {:?}", PostgresStore::open(text).map(|_| ())) }); // MERGE: Ok(Arc::new(PostgresStore::open(text)?))
+            #[cfg(not(feature = "postgres"))]
+            return Err(StoreError::Open {
+                path: "the PostgreSQL address".into(),
+                reason: "this build of Relais has no PostgreSQL support (feature `postgres`)".into(),
+            });
+        }
+    }
+    Ok(std::sync::Arc::new(SqliteStore::open(std::path::Path::new(location))?))
+}
 
 /// Why a storage operation failed.
 #[derive(Debug, thiserror::Error)]

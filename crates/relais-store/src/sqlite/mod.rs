@@ -23,6 +23,7 @@ use rusqlite::{Connection, ErrorCode};
 use rusqlite_migration::{M, Migrations};
 
 use crate::StoreError;
+use crate::schema::STEPS;
 
 /// How long a writer waits for another writer's lock before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -30,32 +31,14 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// Connections kept open; readers run in parallel under WAL, writers queue.
 const POOL_SIZE: u32 = 8;
 
-/// The schema, one step per release that changed it. Append only: never edit
-/// a step that has shipped.
-const SCHEMA_STEPS: &[&str] = &[
-    include_str!("../../migrations/001_catalog_and_access.sql"),
-    include_str!("../../migrations/002_people_and_credentials.sql"),
-    include_str!("../../migrations/003_connections_and_audit.sql"),
-    include_str!("../../migrations/004_reports.sql"),
-    include_str!("../../migrations/005_sync.sql"),
-    include_str!("../../migrations/006_connection_revisions.sql"),
-    include_str!("../../migrations/007_one_running_run.sql"),
-    include_str!("../../migrations/008_operator_state.sql"),
-    include_str!("../../migrations/009_console_sign_in.sql"),
-    include_str!("../../migrations/010_entries_in_run_order.sql"),
-    include_str!("../../migrations/011_recruiting.sql"),
-    include_str!("../../migrations/012_employee_documents.sql"),
-    include_str!("../../migrations/013_employee_writes.sql"),
-    include_str!("../../migrations/014_v1_writes.sql"),
-];
 
 fn migrations() -> Migrations<'static> {
-    Migrations::new(SCHEMA_STEPS.iter().map(|sql| M::up(sql)).collect())
+    Migrations::new(STEPS.iter().map(|step| M::up(step.sqlite)).collect())
 }
 
 /// The number of schema steps this build knows.
 fn latest_version() -> usize {
-    SCHEMA_STEPS.len()
+    STEPS.len()
 }
 
 /// Settings every connection needs: wait for locks instead of failing,
@@ -254,12 +237,12 @@ fn conflict_or_backend(e: rusqlite::Error, what: impl FnOnce() -> String) -> Sto
 }
 
 /// A value as JSON text for a document column.
-fn json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
+pub(crate) fn json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(|e| StoreError::Backend(e.to_string()))
 }
 
 /// A stored value of `table` that no longer reads back.
-fn corrupt(table: &'static str, e: impl std::fmt::Display) -> StoreError {
+pub(crate) fn corrupt(table: &'static str, e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt {
         table,
         reason: e.to_string(),
@@ -268,21 +251,21 @@ fn corrupt(table: &'static str, e: impl std::fmt::Display) -> StoreError {
 
 /// Timestamps that are filtered or sorted on are written with a fixed number
 /// of fraction digits, so that comparing them as text compares them as times.
-fn sortable(at: DateTime<Utc>) -> String {
+pub(crate) fn sortable(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
 }
 
-fn timestamp(at: DateTime<Utc>) -> String {
+pub(crate) fn timestamp(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
 }
 
-fn parse_timestamp(table: &'static str, text: &str) -> Result<DateTime<Utc>, StoreError> {
+pub(crate) fn parse_timestamp(table: &'static str, text: &str) -> Result<DateTime<Utc>, StoreError> {
     DateTime::parse_from_rfc3339(text)
         .map(|at| at.with_timezone(&Utc))
         .map_err(|e| corrupt(table, format!("bad timestamp '{text}': {e}")))
 }
 
-fn parse_uuid(table: &'static str, text: &str) -> Result<uuid::Uuid, StoreError> {
+pub(crate) fn parse_uuid(table: &'static str, text: &str) -> Result<uuid::Uuid, StoreError> {
     uuid::Uuid::parse_str(text).map_err(|e| corrupt(table, format!("bad id '{text}': {e}")))
 }
 

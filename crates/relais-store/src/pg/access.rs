@@ -1,0 +1,1 @@
+//! PostgreSQL: see `crate::sqlite::access` (the same queries in PostgreSQL's dialect).

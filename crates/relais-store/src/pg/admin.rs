@@ -1,0 +1,1 @@
+//! PostgreSQL: see `crate::sqlite::admin` (the same queries in PostgreSQL's dialect).

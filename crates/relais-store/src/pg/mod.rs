@@ -1,0 +1,481 @@
+//! The PostgreSQL backend: the same tables, columns and constraints as the
+//! SQLite backend (see `migrations/postgres/`), for deployments with several
+//! server replicas on one database.
+//!
+//! Two rules make it behave like the SQLite backend under concurrency:
+//! every write transaction takes one transaction-level advisory lock first
+//! ([`PostgresStore::write`]), so writers run one at a time as SQLite's do
+//! and a check-then-act inside a transaction stays atomic across replicas;
+//! and readers never wait for writers (PostgreSQL's snapshots).
+//!
+//! The `postgres` driver runs its own small runtime per connection and
+//! blocks the calling thread. A thread that drives an async runtime must not
+//! block that way, so calls made from such a thread (tests, embedders) are
+//! moved to a short-lived thread of their own ([`PostgresStore::run`]).
+
+mod access;
+mod admin;
+mod catalog;
+mod connections;
+mod credentials;
+mod documents;
+mod import;
+mod people;
+mod recruiting;
+mod reports;
+mod sessions;
+mod sync;
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use postgres::error::SqlState;
+use postgres::types::FromSql;
+use postgres::{Client, NoTls, Row, Transaction};
+use r2d2::{Pool, PooledConnection};
+use r2d2_postgres::PostgresConnectionManager;
+
+#[allow(unused_imports)] // each is used by some domain module
+pub(crate) use crate::sqlite::{corrupt, json, parse_timestamp, parse_uuid, sortable, timestamp};
+
+use crate::StoreError;
+use crate::schema::{POSTGRES_BASELINE, STEPS};
+
+/// Connections kept open per process.
+const POOL_SIZE: u32 = 8;
+
+/// The advisory lock every write transaction holds (one writer at a time,
+/// across every replica on the database). The bytes spell "RELAIS".
+const WRITE_LOCK: i64 = 0x5245_4c41_4953;
+
+/// The advisory lock held while the schema is checked and brought up to
+/// date, so that replicas starting together migrate once.
+const MIGRATION_LOCK: i64 = WRITE_LOCK + 1;
+
+type Manager = PostgresConnectionManager<NoTls>;
+
+/// Relais's PostgreSQL store: a pool of connections to one database.
+#[derive(Debug, Clone)]
+pub struct PostgresStore {
+    pool: Arc<PoolHolder>,
+    /// The database address without its password, for messages.
+    location: String,
+}
+
+/// Owns the pool, and drops it (closing its connections, each with its own
+/// runtime) on a thread where that is allowed.
+#[derive(Debug)]
+struct PoolHolder(Option<Pool<Manager>>);
+
+impl Drop for PoolHolder {
+    fn drop(&mut self) {
+        if let Some(pool) = self.0.take() {
+            if in_async_context() {
+                let _ = std::thread::spawn(move || drop(pool)).join();
+            } else {
+                drop(pool);
+            }
+        }
+    }
+}
+
+/// Whether the calling thread may be driving an async runtime, where the
+/// driver's blocking calls are not allowed.
+fn in_async_context() -> bool {
+    tokio::runtime::Handle::try_current().is_ok()
+}
+
+/// Runs `work` on a thread that may block: this one, or a scoped thread of
+/// its own when this one belongs to an async runtime.
+fn off_runtime<T: Send>(work: impl FnOnce() -> T + Send) -> T {
+    if !in_async_context() {
+        return work();
+    }
+    std::thread::scope(|scope| match scope.spawn(work).join() {
+        Ok(value) => value,
+        Err(panic) => std::panic::resume_unwind(panic),
+    })
+}
+
+/// The address of `config` without credentials: `postgres://user@host:port/db`.
+fn describe(config: &postgres::Config) -> String {
+    let host = config
+        .get_hosts()
+        .first()
+        .map(|h| match h {
+            postgres::config::Host::Tcp(name) => name.clone(),
+            postgres::config::Host::Unix(path) => path.display().to_string(),
+        })
+        .unwrap_or_else(|| "localhost".into());
+    let port = config.get_ports().first().copied().unwrap_or(5432);
+    let user = config.get_user().map(|u| format!("{u}@")).unwrap_or_default();
+    let db = config.get_dbname().unwrap_or("");
+    format!("postgres://{user}{host}:{port}/{db}")
+}
+
+impl PostgresStore {
+    /// Connects to the database at `url` (`postgres://user:password@host:port/db`,
+    /// or any form the `postgres` driver reads) and brings its schema up to date.
+    ///
+    /// # Errors
+    /// [`StoreError::Open`] when the address is malformed, the server does
+    /// not answer or refuses, the database holds tables that are not
+    /// Relais's, or its schema was written by a newer Relais.
+    pub fn open(url: &str) -> Result<Self, StoreError> {
+        let mut config = postgres::Config::from_str(url).map_err(|e| StoreError::Open {
+            path: "the PostgreSQL address".into(),
+            reason: e.to_string(),
+        })?;
+        let location = describe(&config);
+        let open_error = |reason: String| StoreError::Open {
+            path: location.clone(),
+            reason,
+        };
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(Duration::from_secs(5));
+        }
+        if config.get_application_name().is_none() {
+            config.application_name("relais");
+        }
+        let pool = off_runtime(|| {
+            // Migrate on one plain connection first, so that a refusal comes
+            // at once in the server's own words instead of as a pool time-out.
+            let mut client = config
+                .connect(NoTls)
+                .map_err(|e| open_error(describe_error(&e)))?;
+            migrate(&mut client).map_err(&open_error)?;
+            drop(client);
+            Pool::builder()
+                .max_size(POOL_SIZE)
+                .min_idle(Some(1))
+                .connection_timeout(Duration::from_secs(10))
+                .build(PostgresConnectionManager::new(config.clone(), NoTls))
+                .map_err(|e| open_error(e.to_string()))
+        })?;
+        Ok(Self {
+            pool: Arc::new(PoolHolder(Some(pool))),
+            location,
+        })
+    }
+
+    /// The schema version of the open database.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`] when the database cannot be read.
+    pub fn schema_version(&self) -> Result<usize, StoreError> {
+        self.run(|client| schema_version(client).map_err(backend))
+    }
+
+    /// Runs `work` with a pooled connection, outside any transaction (each
+    /// statement commits on its own).
+    pub(crate) fn run<T: Send>(
+        &self,
+        work: impl FnOnce(&mut Client) -> Result<T, StoreError> + Send,
+    ) -> Result<T, StoreError> {
+        off_runtime(|| {
+            let mut held = self.conn()?;
+            work(&mut held.conn)
+        })
+    }
+
+    /// Runs `work` in a transaction that holds the write lock from its
+    /// start, and commits it when `work` succeeds (rolls back otherwise).
+    pub(crate) fn write<T: Send>(
+        &self,
+        work: impl FnOnce(&mut Transaction<'_>) -> Result<T, StoreError> + Send,
+    ) -> Result<T, StoreError> {
+        self.run(|client| {
+            let mut tx = client.transaction().map_err(backend)?;
+            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])
+                .map_err(backend)?;
+            let value = work(&mut tx)?;
+            tx.commit().map_err(backend)?;
+            Ok(value)
+        })
+    }
+
+    /// Runs `work` in a read-only transaction that sees one snapshot of the
+    /// database throughout (several statements that must agree).
+    pub(crate) fn snapshot<T: Send>(
+        &self,
+        work: impl FnOnce(&mut Transaction<'_>) -> Result<T, StoreError> + Send,
+    ) -> Result<T, StoreError> {
+        self.run(|client| {
+            let mut tx = client
+                .build_transaction()
+                .isolation_level(postgres::IsolationLevel::RepeatableRead)
+                .read_only(true)
+                .start()
+                .map_err(backend)?;
+            let value = work(&mut tx)?;
+            tx.commit().map_err(backend)?;
+            Ok(value)
+        })
+    }
+
+    /// The one pooled connection the calling thread may hold (the same rule
+    /// as the SQLite backend's: a method holding a connection that asked for
+    /// a second could deadlock the pool under load).
+    fn conn(&self) -> Result<Held, StoreError> {
+        if HELD.get() {
+            debug_assert!(
+                false,
+                "a store method asked for a second database connection while holding one"
+            );
+            return Err(StoreError::Backend(
+                "internal error: a second database connection was asked for while holding one"
+                    .into(),
+            ));
+        }
+        let pool = self
+            .pool
+            .0
+            .as_ref()
+            .ok_or_else(|| StoreError::Backend("the store is closed".into()))?;
+        let conn = pool
+            .get()
+            .map_err(|e| StoreError::Backend(format!("no database connection: {e}")))?;
+        HELD.set(true);
+        Ok(Held {
+            conn,
+            _one_thread: std::marker::PhantomData,
+        })
+    }
+}
+
+thread_local! {
+    /// Whether this thread holds a pooled connection (see [`PostgresStore::conn`]).
+    static HELD: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// A pooled connection, the only one its thread holds.
+struct Held {
+    conn: PooledConnection<Manager>,
+    _one_thread: std::marker::PhantomData<*const ()>,
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        HELD.set(false);
+    }
+}
+
+/// The schema version recorded in the database (0 for an empty one).
+fn schema_version(client: &mut Client) -> Result<usize, postgres::Error> {
+    let table: Option<String> = client
+        .query_one("SELECT to_regclass('relais_schema')::text", &[])?
+        .get(0);
+    if table.is_none() {
+        return Ok(0);
+    }
+    let version: Option<i64> = client
+        .query_opt("SELECT version FROM relais_schema", &[])?
+        .map(|row| row.get(0));
+    Ok(version.and_then(|v| usize::try_from(v).ok()).unwrap_or(0))
+}
+
+/// Brings the schema up to date under the migration lock: a database of a
+/// newer schema, or one holding tables that are not Relais's, is refused
+/// untouched; each step runs in a transaction of its own.
+fn migrate(client: &mut Client) -> Result<(), String> {
+    client
+        .execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])
+        .map_err(|e| describe_error(&e))?;
+    let result = migrate_locked(client);
+    let _ = client.execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK]);
+    result
+}
+
+fn migrate_locked(client: &mut Client) -> Result<(), String> {
+    let found = schema_version(client).map_err(|e| describe_error(&e))?;
+    let known = STEPS.len();
+    if found > known {
+        return Err(format!(
+            "its schema version {found} is newer than this Relais knows ({known}); use a newer Relais"
+        ));
+    }
+    if found == 0 {
+        let others: i64 = client
+            .query_one(
+                "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()",
+                &[],
+            )
+            .map_err(|e| describe_error(&e))?
+            .get(0);
+        if others > 0 {
+            return Err(format!(
+                "the database holds {others} tables but no Relais schema; give Relais an empty database of its own"
+            ));
+        }
+        let mut tx = client.transaction().map_err(|e| describe_error(&e))?;
+        tx.batch_execute(POSTGRES_BASELINE.1)
+            .and_then(|()| {
+                tx.batch_execute("CREATE TABLE relais_schema (version BIGINT NOT NULL)")
+            })
+            .and_then(|()| {
+                tx.execute(
+                    "INSERT INTO relais_schema (version) VALUES ($1)",
+                    &[&i64::try_from(POSTGRES_BASELINE.0).unwrap_or(i64::MAX)],
+                )
+                .map(drop)
+            })
+            .and_then(|()| tx.commit())
+            .map_err(|e| format!("schema migration failed: {}", describe_error(&e)))?;
+    }
+    let found = found.max(POSTGRES_BASELINE.0);
+    for (index, step) in STEPS.iter().enumerate().skip(found) {
+        let version = i64::try_from(index + 1).unwrap_or(i64::MAX);
+        let mut tx = client.transaction().map_err(|e| describe_error(&e))?;
+        tx.batch_execute(step.postgres)
+            .and_then(|()| tx.execute("UPDATE relais_schema SET version = $1", &[&version]))
+            .and_then(|_| tx.commit())
+            .map_err(|e| {
+                format!(
+                    "schema migration to version {version} failed: {}",
+                    describe_error(&e)
+                )
+            })?;
+    }
+    Ok(())
+}
+
+/// The driver's error with the server's message, which its `Display` leaves
+/// out ("db error" alone says nothing).
+fn describe_error(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("{}: {}", db.severity(), db.message()),
+        None => match std::error::Error::source(e) {
+            Some(source) => format!("{e}: {source}"),
+            None => e.to_string(),
+        },
+    }
+}
+
+pub(crate) fn backend(e: postgres::Error) -> StoreError {
+    StoreError::Backend(describe_error(&e))
+}
+
+/// Maps an integrity-constraint failure (unique, foreign key, check, not
+/// null: SQLSTATE class 23, as SQLite's one constraint code) to
+/// [`StoreError::Conflict`] naming `what`.
+pub(crate) fn conflict_or_backend(e: postgres::Error, what: impl FnOnce() -> String) -> StoreError {
+    if is_constraint_violation(&e) {
+        StoreError::Conflict(what())
+    } else {
+        backend(e)
+    }
+}
+
+/// Whether `e` is an integrity-constraint failure (SQLSTATE class 23).
+pub(crate) fn is_constraint_violation(e: &postgres::Error) -> bool {
+    e.code().is_some_and(|c| c.code().starts_with("23"))
+}
+
+/// Whether `e` is a unique-key failure.
+#[allow(dead_code)] // used by some domain modules
+pub(crate) fn is_unique_violation(e: &postgres::Error) -> bool {
+    e.code() == Some(&SqlState::UNIQUE_VIOLATION)
+}
+
+/// Column `index` of `row` as `T`; a stored value of another type is
+/// corrupt data of `table`, not a panic.
+pub(crate) fn get<'a, T: FromSql<'a>>(
+    table: &'static str,
+    row: &'a Row,
+    index: usize,
+) -> Result<T, StoreError> {
+    row.try_get(index).map_err(|e| corrupt(table, e))
+}
+
+/// An unsigned count or revision as the signed integer PostgreSQL stores.
+#[allow(dead_code)] // used by some domain modules
+pub(crate) fn int(value: impl TryInto<i64>) -> i64 {
+    value.try_into().unwrap_or(i64::MAX)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    use crate::testing::{TestDatabase, postgres_server};
+
+    /// A new database on the test server, or `None` (skipped) without one.
+    pub(crate) fn database(test: &str) -> Option<TestDatabase> {
+        let server = postgres_server(test)?;
+        Some(TestDatabase::postgres_on(&server).unwrap())
+    }
+
+    #[test]
+    fn an_empty_database_gets_the_whole_schema_and_keeps_it_on_reopen() {
+        let Some(db) = database("an_empty_database_gets_the_whole_schema") else {
+            return;
+        };
+        let store = PostgresStore::open(db.as_str()).unwrap();
+        assert_eq!(store.schema_version().unwrap(), STEPS.len());
+        drop(store);
+        let store = PostgresStore::open(db.as_str()).unwrap();
+        assert_eq!(store.schema_version().unwrap(), STEPS.len());
+        let refused = store
+            .run(|c| {
+                c.batch_execute(
+                    "INSERT INTO audit_events (company_id, at, actor, subject_type, subject_id, action, details)
+                     VALUES ('c', 'now', 'a', 's', 'i', 'x', '{}');
+                     UPDATE audit_events SET actor = 'b'",
+                )
+                .map_err(backend)
+            })
+            .unwrap_err()
+            .to_string();
+        assert!(refused.contains("append-only"), "{refused}");
+    }
+
+    #[test]
+    fn a_database_of_a_newer_relais_or_of_someone_else_is_refused_untouched() {
+        let Some(db) = database("a_database_of_a_newer_relais_is_refused") else {
+            return;
+        };
+        let store = PostgresStore::open(db.as_str()).unwrap();
+        store
+            .run(|c| c.batch_execute("UPDATE relais_schema SET version = 999").map_err(backend))
+            .unwrap();
+        drop(store);
+        let error = PostgresStore::open(db.as_str()).unwrap_err().to_string();
+        assert!(error.contains("schema version 999 is newer"), "{error}");
+        assert!(!error.contains("s3cret"));
+
+        let Some(other) = database("a_database_of_someone_else_is_refused") else {
+            return;
+        };
+        admin_statement(&other, "CREATE TABLE invoices (id BIGINT)");
+        let error = PostgresStore::open(other.as_str()).unwrap_err().to_string();
+        assert!(error.contains("no Relais schema"), "{error}");
+    }
+
+    fn admin_statement(db: &TestDatabase, sql: &str) {
+        let url = db.as_str().to_owned();
+        let sql = sql.to_owned();
+        std::thread::spawn(move || {
+            let mut client = postgres::Client::connect(&url, NoTls).unwrap();
+            client.batch_execute(&sql).unwrap();
+        })
+        .join()
+        .unwrap();
+    }
+
+    #[test]
+    fn a_server_that_does_not_answer_is_an_open_error_without_the_password() {
+        let error = PostgresStore::open("postgres://relais:s3cret@127.0.0.1:1/relais")
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("postgres://relais@127.0.0.1:1/relais"), "{error}");
+        assert!(!error.contains("s3cret"), "{error}");
+    }
+
+    #[test]
+    fn the_described_address_leaves_the_password_out() {
+        let config = postgres::Config::from_str("postgres://relais:s3cret@db.internal:6432/prod").unwrap();
+        let text = describe(&config);
+        assert_eq!(text, "postgres://relais@db.internal:6432/prod");
+    }
+}

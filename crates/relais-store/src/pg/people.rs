@@ -1,0 +1,1 @@
+//! PostgreSQL: see `crate::sqlite::people` (the same queries in PostgreSQL's dialect).

@@ -1,0 +1,1 @@
+//! PostgreSQL: see `crate::sqlite::sync` (the same queries in PostgreSQL's dialect).
