@@ -35,19 +35,21 @@ use relais_people::{
 };
 use relais_reports::ReportDefinition;
 
+#[cfg(feature = "postgres")]
+pub use pg::PostgresStore;
 pub use recruiting::{
     After, ApplicationOutcome, CandidateInput, NewUpload, RecruitingFilter, RecruitingSettings,
     RecruitingStore, UploadInfo,
 };
-#[cfg(feature = "postgres")]
-pub use pg::PostgresStore;
 pub use sqlite::SqliteStore;
 
 /// Whether `location` names a PostgreSQL database (`postgres://…` or
 /// `postgresql://…`) rather than a SQLite file.
 #[must_use]
 pub fn is_postgres_url(location: &str) -> bool {
-    let scheme = location.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
+    let scheme = location
+        .split_once("://")
+        .map(|(s, _)| s.to_ascii_lowercase());
     matches!(scheme.as_deref(), Some("postgres" | "postgresql"))
 }
 
@@ -62,15 +64,21 @@ pub fn open(location: &std::ffi::OsStr) -> Result<std::sync::Arc<dyn Store>, Sto
     if let Some(text) = location.to_str() {
         if is_postgres_url(text) {
             #[cfg(feature = "postgres")]
-            return Err(StoreError::Open { path: text.into(), reason: format!("not yet: {:?}", PostgresStore::open(text).map(|_| ())) }); // MERGE: Ok(Arc::new(PostgresStore::open(text)?))
+            return Err(StoreError::Open {
+                path: text.into(),
+                reason: format!("not yet: {:?}", PostgresStore::open(text).map(|_| ())),
+            }); // MERGE: Ok(Arc::new(PostgresStore::open(text)?))
             #[cfg(not(feature = "postgres"))]
             return Err(StoreError::Open {
                 path: "the PostgreSQL address".into(),
-                reason: "this build of Relais has no PostgreSQL support (feature `postgres`)".into(),
+                reason: "this build of Relais has no PostgreSQL support (feature `postgres`)"
+                    .into(),
             });
         }
     }
-    Ok(std::sync::Arc::new(SqliteStore::open(std::path::Path::new(location))?))
+    Ok(std::sync::Arc::new(SqliteStore::open(
+        std::path::Path::new(location),
+    )?))
 }
 
 /// Why a storage operation failed.

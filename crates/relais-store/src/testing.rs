@@ -120,7 +120,9 @@ fn database_url(server: &str, name: &str) -> Result<String, String> {
     let (authority, query) = match tail.split_once('/') {
         Some((authority, rest)) => (
             authority,
-            rest.split_once('?').map(|(_, q)| format!("?{q}")).unwrap_or_default(),
+            rest.split_once('?')
+                .map(|(_, q)| format!("?{q}"))
+                .unwrap_or_default(),
         ),
         None => match tail.split_once('?') {
             Some((authority, q)) => (authority, format!("?{q}")),
@@ -138,12 +140,18 @@ fn admin(server: &str, statement: &str) -> Result<(), String> {
     std::thread::spawn(move || {
         let mut config: postgres::Config = server.parse().map_err(|e| format!("{e}"))?;
         config.connect_timeout(std::time::Duration::from_secs(5));
-        let mut client = config
-            .connect(postgres::NoTls)
-            .map_err(|e| format!("{e}: {}", std::error::Error::source(&e).map(ToString::to_string).unwrap_or_default()))?;
-        client
-            .batch_execute(&statement)
-            .map_err(|e| e.as_db_error().map_or_else(|| e.to_string(), |d| d.message().to_owned()))
+        let mut client = config.connect(postgres::NoTls).map_err(|e| {
+            format!(
+                "{e}: {}",
+                std::error::Error::source(&e)
+                    .map(ToString::to_string)
+                    .unwrap_or_default()
+            )
+        })?;
+        client.batch_execute(&statement).map_err(|e| {
+            e.as_db_error()
+                .map_or_else(|| e.to_string(), |d| d.message().to_owned())
+        })
     })
     .join()
     .unwrap_or_else(|_| Err("the database thread panicked".into()))
@@ -165,10 +173,14 @@ pub fn postgres_server(test: &str) -> Option<String> {
     match admin(&server, "SELECT 1") {
         Ok(()) => Some(server),
         Err(e) if std::env::var_os(REQUIRE_POSTGRES_VARIABLE).is_some() => {
-            panic!("{test}: no PostgreSQL server at {server} ({e}), and {REQUIRE_POSTGRES_VARIABLE} is set")
+            panic!(
+                "{test}: no PostgreSQL server at {server} ({e}), and {REQUIRE_POSTGRES_VARIABLE} is set"
+            )
         }
         Err(e) => {
-            eprintln!("skipped {test}: no PostgreSQL server at {server} ({e}); set {POSTGRES_VARIABLE} to name one");
+            eprintln!(
+                "skipped {test}: no PostgreSQL server at {server} ({e}); set {POSTGRES_VARIABLE} to name one"
+            );
             None
         }
     }

@@ -109,7 +109,10 @@ fn describe(config: &postgres::Config) -> String {
         })
         .unwrap_or_else(|| "localhost".into());
     let port = config.get_ports().first().copied().unwrap_or(5432);
-    let user = config.get_user().map(|u| format!("{u}@")).unwrap_or_default();
+    let user = config
+        .get_user()
+        .map(|u| format!("{u}@"))
+        .unwrap_or_default();
     let db = config.get_dbname().unwrap_or("");
     format!("postgres://{user}{host}:{port}/{db}")
 }
@@ -310,9 +313,7 @@ fn migrate_locked(client: &mut Client) -> Result<(), String> {
         }
         let mut tx = client.transaction().map_err(|e| describe_error(&e))?;
         tx.batch_execute(POSTGRES_BASELINE.1)
-            .and_then(|()| {
-                tx.batch_execute("CREATE TABLE relais_schema (version BIGINT NOT NULL)")
-            })
+            .and_then(|()| tx.batch_execute("CREATE TABLE relais_schema (version BIGINT NOT NULL)"))
             .and_then(|()| {
                 tx.execute(
                     "INSERT INTO relais_schema (version) VALUES ($1)",
@@ -437,7 +438,10 @@ pub(crate) mod tests {
         };
         let store = PostgresStore::open(db.as_str()).unwrap();
         store
-            .run(|c| c.batch_execute("UPDATE relais_schema SET version = 999").map_err(backend))
+            .run(|c| {
+                c.batch_execute("UPDATE relais_schema SET version = 999")
+                    .map_err(backend)
+            })
             .unwrap();
         drop(store);
         let error = PostgresStore::open(db.as_str()).unwrap_err().to_string();
@@ -450,6 +454,29 @@ pub(crate) mod tests {
         admin_statement(&other, "CREATE TABLE invoices (id BIGINT)");
         let error = PostgresStore::open(other.as_str()).unwrap_err().to_string();
         assert!(error.contains("no Relais schema"), "{error}");
+    }
+
+    /// A company stored by plain SQL (for the tests of modules that need one
+    /// before the access module's own `create_company` is at hand).
+    pub(crate) fn seed_company(store: &PostgresStore, name: &str) -> relais_access::Company {
+        let company = relais_access::Company::new(name, chrono::Utc::now()).unwrap();
+        let (id, slug, at) = (
+            company.id.0.to_string(),
+            company.slug.clone(),
+            timestamp(company.created_at),
+        );
+        let name = company.name.clone();
+        store
+            .write(|tx| {
+                tx.execute(
+                    "INSERT INTO companies (id, name, slug, created_at, tenant)
+                     VALUES ($1, $2, $3, $4, (SELECT COALESCE(MAX(tenant), 0) + 1 FROM companies))",
+                    &[&id, &name, &slug, &at],
+                )
+                .map_err(backend)
+            })
+            .unwrap();
+        company
     }
 
     fn admin_statement(db: &TestDatabase, sql: &str) {
@@ -468,13 +495,17 @@ pub(crate) mod tests {
         let error = PostgresStore::open("postgres://relais:s3cret@127.0.0.1:1/relais")
             .unwrap_err()
             .to_string();
-        assert!(error.contains("postgres://relais@127.0.0.1:1/relais"), "{error}");
+        assert!(
+            error.contains("postgres://relais@127.0.0.1:1/relais"),
+            "{error}"
+        );
         assert!(!error.contains("s3cret"), "{error}");
     }
 
     #[test]
     fn the_described_address_leaves_the_password_out() {
-        let config = postgres::Config::from_str("postgres://relais:s3cret@db.internal:6432/prod").unwrap();
+        let config =
+            postgres::Config::from_str("postgres://relais:s3cret@db.internal:6432/prod").unwrap();
         let text = describe(&config);
         assert_eq!(text, "postgres://relais@db.internal:6432/prod");
     }

@@ -31,7 +31,6 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// Connections kept open; readers run in parallel under WAL, writers queue.
 const POOL_SIZE: u32 = 8;
 
-
 fn migrations() -> Migrations<'static> {
     Migrations::new(STEPS.iter().map(|step| M::up(step.sqlite)).collect())
 }
@@ -259,7 +258,10 @@ pub(crate) fn timestamp(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
 }
 
-pub(crate) fn parse_timestamp(table: &'static str, text: &str) -> Result<DateTime<Utc>, StoreError> {
+pub(crate) fn parse_timestamp(
+    table: &'static str,
+    text: &str,
+) -> Result<DateTime<Utc>, StoreError> {
     DateTime::parse_from_rfc3339(text)
         .map(|at| at.with_timezone(&Utc))
         .map_err(|e| corrupt(table, format!("bad timestamp '{text}': {e}")))
