@@ -27,6 +27,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::routing::get;
 use relais_app::App;
 use serde::Serialize;
@@ -168,6 +169,7 @@ pub fn router(app: Arc<App>, config: ServerConfig) -> Router {
         ));
     let limited = Router::new()
         .route("/healthz", get(health))
+        .route("/readyz", get(ready))
         .route("/api/me", get(auth::me))
         .merge(catalog::routes())
         .merge(credentials::routes())
@@ -294,6 +296,55 @@ pub(crate) async fn health(State(shared): State<Shared>) -> axum::Json<Health> {
         status: "ok",
         catalog_integrations: shared.app.catalog().len(),
     })
+}
+
+/// Readiness: answered from memory, no database round trip.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct Ready {
+    /// Always `ready` (otherwise the answer is a 503 problem).
+    #[schema(pattern = "^ready$")]
+    status: &'static str,
+}
+
+/// How long readiness waits for the database before it says "not ready".
+const READY_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Readiness: the database answers (within two seconds) at the schema
+/// version this build knows. A load balancer sends traffic only to ready
+/// replicas.
+#[utoipa::path(
+    get, path = "/readyz", tag = "Server", operation_id = "ready",
+    description = "Readiness for load balancers: 200 when the database answers within two seconds and holds the schema this server knows, else 503 with a problem saying why. Needs no token.",
+    responses(
+        (status = 200, description = "The server can serve", body = Ready),
+        (status = 503, description = "The database does not answer, or its schema is not this server's", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(()),
+)]
+pub(crate) async fn ready(State(shared): State<Shared>) -> Result<axum::Json<Ready>, Problem> {
+    let app = Arc::clone(&shared.app);
+    let check = tokio::task::spawn_blocking(move || app.ready());
+    match tokio::time::timeout(READY_TIMEOUT, check).await {
+        Ok(Ok(Ok(()))) => Ok(axum::Json(Ready { status: "ready" })),
+        Ok(Ok(Err(e))) => Err(Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not_ready",
+            e.to_string(),
+        )),
+        Ok(Err(_)) => Err(Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not_ready",
+            "the readiness check failed".into(),
+        )),
+        Err(_) => Err(Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not_ready",
+            format!(
+                "the database did not answer within {} seconds",
+                READY_TIMEOUT.as_secs()
+            ),
+        )),
+    }
 }
 
 /// Starts the sync scheduler: due SCIM cycles every `tick`, stale runs

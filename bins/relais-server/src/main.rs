@@ -33,7 +33,9 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[derive(Debug, Parser)]
 #[command(version, about, verbatim_doc_comment)]
 struct Args {
-    /// SQLite database file; created with its schema if missing.
+    /// SQLite database file (created with its schema if missing), or a
+    /// PostgreSQL database as `postgres://user:password@host:port/name`
+    /// (its schema created or brought up to date; several servers may share it).
     #[arg(long, env = "RELAIS_DB", default_value = "relais.db")]
     db: PathBuf,
 
@@ -132,7 +134,12 @@ async fn main() -> anyhow::Result<()> {
     let secret_key = App::secret_key_from_env()?;
     let app = tokio::task::spawn_blocking(move || App::open(&db))
         .await?
-        .with_context(|| format!("cannot start on {}", args.db.display()))?
+        .with_context(|| {
+            format!(
+                "cannot start on {}",
+                relais_store::display_location(args.db.as_os_str())
+            )
+        })?
         .with_secret_key(secret_key)
         .with_egress_policy(relais_egress::EgressPolicy::parse(&args.egress_allow)?);
     // Another key than the one the database's secrets are sealed with
@@ -213,7 +220,7 @@ async fn main() -> anyhow::Result<()> {
             "--trust-proxy without --secure-cookies: behind a TLS proxy, mark the console's cookies Secure too"
         );
     }
-    tracing::info!(%address, db = %args.db.display(), integrations = app.catalog().len(), "relais-server started");
+    tracing::info!(%address, db = %app.database(), integrations = app.catalog().len(), "relais-server started");
     // Standard output is for scripts, which may stop reading once they have
     // the address: a closed pipe must not stop the server.
     say(&format!(

@@ -374,6 +374,7 @@ mod tests {
     /// them: a route added without its annotation fails here.
     const ADMIN_ROUTES: &[(&str, &str)] = &[
         ("GET", "/healthz"),
+        ("GET", "/readyz"),
         ("GET", "/api/openapi.json"),
         ("GET", "/api/reference"),
         ("GET", "/api/me"),

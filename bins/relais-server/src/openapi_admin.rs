@@ -20,6 +20,7 @@ use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
     ),
     paths(
         crate::health,
+        crate::ready,
         crate::openapi::admin_document,
         crate::openapi::admin_reference,
         crate::auth::me,

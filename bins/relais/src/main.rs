@@ -50,8 +50,10 @@ Examples:
 #[derive(Debug, Parser)]
 #[command(name = "relais", version, about, after_help = EXIT_CODES)]
 struct Cli {
-    /// SQLite database file. Only `relais init` creates it; every other
-    /// command needs it to exist.
+    /// SQLite database file, or a PostgreSQL database as
+    /// `postgres://user:password@host:port/name`. Only `relais init` creates
+    /// a file; every other command needs it to exist. A PostgreSQL database
+    /// must exist on its server; Relais creates its tables.
     #[arg(long, global = true, env = "RELAIS_DB", default_value = "relais.db")]
     db: PathBuf,
 
@@ -213,7 +215,14 @@ impl Ctx {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let db = std::path::absolute(&cli.db).unwrap_or_else(|_| cli.db.clone());
+    let db = if relais_store::is_postgres_url(&cli.db.to_string_lossy()) {
+        relais_store::display_location(cli.db.as_os_str())
+    } else {
+        std::path::absolute(&cli.db)
+            .unwrap_or_else(|_| cli.db.clone())
+            .display()
+            .to_string()
+    };
     // A panic is a bug; it is reported (the hook prints it) and ends with
     // the code of a failure, never with the runtime's 101.
     let outcome = std::panic::catch_unwind(|| run(cli)).unwrap_or_else(|_| {
@@ -237,8 +246,8 @@ fn main() -> ExitCode {
                 error.kind(),
                 ErrorKind::NotFound | ErrorKind::Conflict | ErrorKind::NotConfigured
             ) || text.contains("--company");
-            if about_the_database && !text.contains(&db.display().to_string()) {
-                message.push_str(&format!("\n  database: {}", db.display()));
+            if about_the_database && !text.contains(&db) {
+                message.push_str(&format!("\n  database: {db}"));
             }
             let _ = writeln!(std::io::stderr(), "{message}");
             ExitCode::from(exit_code(error.kind()))
@@ -257,7 +266,8 @@ fn exit_code(kind: ErrorKind) -> u8 {
 }
 
 fn open(db: &std::path::Path, create: bool) -> Result<App, AppError> {
-    if !create && !db.exists() {
+    let postgres = relais_store::is_postgres_url(&db.to_string_lossy());
+    if !create && !postgres && !db.exists() {
         let shown = std::path::absolute(db).unwrap_or_else(|_| db.to_owned());
         return Err(AppError::new(
             ErrorKind::NotFound,
@@ -291,6 +301,9 @@ fn run(cli: Cli) -> Result<(), AppError> {
         Command::Secrets(operator::SecretsCommand::NewKey)
     ) {
         return operator::new_key();
+    }
+    if let Command::Db(operator::DbCommand::Copy { from, to }) = &cli.command {
+        return operator::copy(out, from.as_ref().unwrap_or(&cli.db), to);
     }
     let create = matches!(cli.command, Command::Init { .. });
     if create && cli.company.is_none() {

@@ -23,6 +23,30 @@ pub(crate) enum DbCommand {
         /// The file to write; it must not exist.
         file: PathBuf,
     },
+    /// Copy every row of one database into another, new and empty one: to
+    /// move a deployment from SQLite to PostgreSQL (or back).
+    ///
+    /// Reads one consistent snapshot of the source (the server may keep
+    /// running on it; what it writes after the copy began is not copied) and
+    /// writes the target in one transaction: the catalog, companies, users,
+    /// tokens, credentials, sealed secrets (copied sealed: give the new
+    /// servers the same RELAIS_SECRET_KEY), connections, audit trail, people
+    /// data, reports, sync history, recruiting and documents. Every table is
+    /// counted in the target before it commits; a target that holds any row
+    /// is refused, and after any error the target is left as it was.
+    #[command(
+        after_help = "Examples:\n  relais db copy --from relais.db --to postgres://relais:secret@db.internal/relais\n  relais db copy --from postgres://relais@db/relais --to /var/backups/relais.db"
+    )]
+    Copy {
+        /// The database to read (a file path or a postgres:// address);
+        /// defaults to --db / RELAIS_DB.
+        #[arg(long)]
+        from: Option<PathBuf>,
+        /// The database to write: a file path (created) or a postgres://
+        /// address of an empty database.
+        #[arg(long)]
+        to: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -81,6 +105,10 @@ pub(crate) fn info(ctx: &Ctx) -> Result<(), AppError> {
 
 pub(crate) fn run_db(ctx: &Ctx, command: DbCommand) -> Result<(), AppError> {
     match command {
+        DbCommand::Copy { .. } => Err(AppError::new(
+            ErrorKind::Internal,
+            "relais db copy runs before a database is opened".into(),
+        )),
         DbCommand::Backup { file } => {
             ctx.app.backup(&file)?;
             if ctx.out.json {
@@ -95,6 +123,39 @@ pub(crate) fn run_db(ctx: &Ctx, command: DbCommand) -> Result<(), AppError> {
             )
         }
     }
+}
+
+/// `relais db copy`: runs before any database is opened (opening the target
+/// as an application would install the catalog into it).
+pub(crate) fn copy(
+    out: crate::Output,
+    from: &std::path::Path,
+    to: &std::path::Path,
+) -> Result<(), AppError> {
+    let report = relais_app::copy_database(from.as_os_str(), to.as_os_str())?;
+    let shown_from = relais_store::display_location(from.as_os_str());
+    let shown_to = relais_store::display_location(to.as_os_str());
+    if out.json {
+        let tables: serde_json::Map<String, serde_json::Value> = report
+            .tables
+            .iter()
+            .map(|(t, n)| (t.clone(), serde_json::Value::from(*n)))
+            .collect();
+        return out.print_json(&serde_json::json!({
+            "from": shown_from,
+            "to": shown_to,
+            "rows": report.rows(),
+            "tables": tables,
+        }));
+    }
+    outln!(
+        "Copied {} from {shown_from} to {shown_to}; every table counted in the target:",
+        crate::output::count(report.rows(), "row", "rows")
+    )?;
+    for (table, n) in report.tables.iter().filter(|(_, n)| *n > 0) {
+        outln!("  {table:<30} {n:>10}")?;
+    }
+    outln!("Start the servers on the new database with the same RELAIS_SECRET_KEY.")
 }
 
 /// Prints a new key; runs before any database is opened.

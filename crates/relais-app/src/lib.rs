@@ -24,7 +24,6 @@ pub mod sync;
 pub mod users;
 pub mod views;
 
-use std::path::Path;
 use std::sync::{Arc, RwLock};
 
 use chrono::{Duration, Utc};
@@ -33,14 +32,14 @@ use relais_access::{
     normalize_email,
 };
 use relais_catalog::{Catalog, Integration};
-use relais_store::{CatalogInfo, SqliteStore, Store};
+use relais_store::{CatalogInfo, Store};
 
 pub use connections::{ConnectionChange, ConnectionView, PartnerCredential, StepView, WizardView};
 pub use credentials::{
     Caller, CredentialChange, CredentialInput, CredentialView, CredentialWithSecret,
 };
 pub use error::{AppError, ErrorKind, FieldProblem};
-pub use operator::{DatabaseInfo, KeyState};
+pub use operator::{DatabaseInfo, KeyState, copy_database};
 pub use people::{
     DEMO_MAX_EMPLOYEES, DEMO_MAX_MONTHS, DemoSummary, ImportOutcome, check_demo_spec,
 };
@@ -126,14 +125,15 @@ pub struct App {
 }
 
 impl App {
-    /// Opens the SQLite database at `path` (creating it and its schema if
-    /// needed) and loads the catalog, installing the shipped one on a fresh
-    /// database.
+    /// Opens the database at `location` (creating its schema if needed) and
+    /// loads the catalog, installing the shipped one on a fresh database. A
+    /// `postgres://…` address opens PostgreSQL; anything else is the path of
+    /// a SQLite file, created if missing.
     ///
     /// # Errors
     /// [`AppError`] when the database cannot be opened or its catalog is broken.
-    pub fn open(path: &Path) -> Result<Self, AppError> {
-        Self::new(Arc::new(SqliteStore::open(path)?))
+    pub fn open(location: impl AsRef<std::ffi::OsStr>) -> Result<Self, AppError> {
+        Self::new(relais_store::open(location.as_ref())?)
     }
 
     /// Builds the use cases over any store.

@@ -90,6 +90,28 @@ impl App {
         self.store.location()
     }
 
+    /// Whether this process can serve: the database answers and its schema
+    /// is the one this build knows (a newer Relais may have migrated it
+    /// under a replica that was not yet replaced).
+    ///
+    /// # Errors
+    /// [`crate::ErrorKind::NotConfigured`] saying why not.
+    pub fn ready(&self) -> Result<(), AppError> {
+        let SchemaVersion { found, known } = self.store.schema().map_err(|e| {
+            AppError::new(
+                crate::ErrorKind::NotConfigured,
+                format!("the database does not answer: {e}"),
+            )
+        })?;
+        if found != known {
+            return Err(AppError::new(
+                crate::ErrorKind::NotConfigured,
+                format!("the database's schema is version {found}, this Relais knows {known}"),
+            ));
+        }
+        Ok(())
+    }
+
     /// What the database holds.
     ///
     /// # Errors
@@ -303,6 +325,29 @@ fn owned_name(kind: Owned) -> &'static str {
         Owned::SyncRun => "sync run",
         Owned::Report => "report",
     }
+}
+
+/// Copies every row of the database at `from` into the new, empty database
+/// at `to` (either a file path or a `postgres://` address): one snapshot
+/// read, one transaction written, every table counted before it commits.
+/// Neither database is opened as an application (no catalog is installed
+/// into the target).
+///
+/// # Errors
+/// [`AppError`] when either database cannot be opened, the target holds
+/// rows, or the copy fails; the target is unchanged then.
+pub fn copy_database(
+    from: &std::ffi::OsStr,
+    to: &std::ffi::OsStr,
+) -> Result<relais_store::copy::CopyReport, AppError> {
+    if from == to {
+        return Err(AppError::invalid(
+            "--from and --to name the same database".into(),
+        ));
+    }
+    let source = relais_store::open(from)?;
+    let target = relais_store::open(to)?;
+    Ok(relais_store::copy::copy(source.as_ref(), target.as_ref())?)
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@
 //! personal access token by its public id (that lookup is how the company of
 //! a request is learnt in the first place).
 
+pub mod copy;
 #[cfg(feature = "postgres")]
 mod pg;
 mod recruiting;
@@ -51,6 +52,32 @@ pub fn is_postgres_url(location: &str) -> bool {
         .split_once("://")
         .map(|(s, _)| s.to_ascii_lowercase());
     matches!(scheme.as_deref(), Some("postgres" | "postgresql"))
+}
+
+/// `location` as messages show it: a PostgreSQL address without its
+/// password (`postgres://relais@db/relais`), a file path as it is.
+#[must_use]
+pub fn display_location(location: &std::ffi::OsStr) -> String {
+    let text = location.to_string_lossy();
+    if !is_postgres_url(&text) {
+        return text.into_owned();
+    }
+    let Some((scheme, rest)) = text.split_once("://") else {
+        return text.into_owned();
+    };
+    let (authority, path) = rest.split_at(rest.find(['/', '?']).unwrap_or(rest.len()));
+    let shown = match authority.rsplit_once('@') {
+        Some((user_info, host)) => {
+            let user = user_info
+                .split_once(':')
+                .map_or(user_info, |(user, _)| user);
+            format!("{user}@{host}")
+        }
+        None => authority.to_owned(),
+    };
+    // Query parameters may carry a password too (`?password=…`).
+    let path = path.split_once('?').map_or(path, |(path, _)| path);
+    format!("{scheme}://{shown}{path}")
 }
 
 /// Opens the store at `location`: a `postgres://…` (or `postgresql://…`)
@@ -390,6 +417,30 @@ impl Window {
     #[must_use]
     pub fn page_number(self) -> u64 {
         self.offset / self.limit.max(1) + 1
+    }
+}
+
+#[cfg(test)]
+mod location_tests {
+    use super::*;
+
+    #[test]
+    fn addresses_are_told_from_file_paths_and_shown_without_passwords() {
+        assert!(is_postgres_url("postgres://localhost/relais"));
+        assert!(is_postgres_url("PostgreSQL://u:p@db:5432/relais"));
+        assert!(!is_postgres_url("relais.db"));
+        assert!(!is_postgres_url("/var/lib/postgres/relais.db"));
+        let shown = |s: &str| display_location(std::ffi::OsStr::new(s));
+        assert_eq!(
+            shown("postgres://relais:s3cret@db:5432/prod"),
+            "postgres://relais@db:5432/prod"
+        );
+        assert_eq!(
+            shown("postgres://db/prod?password=s3cret"),
+            "postgres://db/prod"
+        );
+        assert_eq!(shown("postgres://a:b@c:d@db/prod"), "postgres://a@db/prod");
+        assert_eq!(shown("/srv/relais.db"), "/srv/relais.db");
     }
 }
 
@@ -1471,6 +1522,7 @@ pub trait Store:
     + ImportStore
     + RecruitingStore
     + DocumentStore
+    + copy::TableStore
     + Send
     + Sync
     + std::fmt::Debug
@@ -1490,6 +1542,7 @@ impl<T> Store for T where
         + ImportStore
         + RecruitingStore
         + DocumentStore
+        + copy::TableStore
         + Send
         + Sync
         + std::fmt::Debug

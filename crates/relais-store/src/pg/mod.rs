@@ -17,6 +17,7 @@ mod access;
 mod admin;
 mod catalog;
 mod connections;
+mod copy;
 mod credentials;
 mod documents;
 mod import;
@@ -343,7 +344,7 @@ fn migrate_locked(client: &mut Client) -> Result<(), String> {
 
 /// The driver's error with the server's message, which its `Display` leaves
 /// out ("db error" alone says nothing).
-fn describe_error(e: &postgres::Error) -> String {
+pub(crate) fn describe_error(e: &postgres::Error) -> String {
     match e.as_db_error() {
         Some(db) => format!("{}: {}", db.severity(), db.message()),
         None => match std::error::Error::source(e) {

@@ -4,6 +4,7 @@ mod access;
 mod admin;
 mod catalog;
 mod connections;
+mod copy;
 mod credentials;
 mod documents;
 mod import;

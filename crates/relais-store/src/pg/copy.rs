@@ -1,0 +1,201 @@
+//! PostgreSQL's side of copying a database table by table: read through a
+//! portal in chunks, written with binary COPY.
+
+use bytes::BytesMut;
+use postgres::binary_copy::BinaryCopyInWriter;
+use postgres::types::{IsNull, ToSql, Type};
+use postgres::{Row, Transaction};
+
+use super::{PostgresStore, backend, describe_error};
+use crate::StoreError;
+use crate::copy::{CHUNK_ROWS, Cell, RowSink, RowSource, TABLES, TableRows, TableStore};
+
+fn cell(table: &'static str, row: &Row, index: usize, ty: &Type) -> Result<Cell, StoreError> {
+    let wrong = |e: postgres::Error| StoreError::Corrupt {
+        table,
+        reason: e.to_string(),
+    };
+    Ok(match *ty {
+        Type::INT8 => row
+            .try_get::<_, Option<i64>>(index)
+            .map_err(wrong)?
+            .map_or(Cell::Null, Cell::Integer),
+        Type::FLOAT8 => row
+            .try_get::<_, Option<f64>>(index)
+            .map_err(wrong)?
+            .map_or(Cell::Null, Cell::Real),
+        Type::TEXT => row
+            .try_get::<_, Option<String>>(index)
+            .map_err(wrong)?
+            .map_or(Cell::Null, Cell::Text),
+        Type::BYTEA => row
+            .try_get::<_, Option<Vec<u8>>>(index)
+            .map_err(wrong)?
+            .map_or(Cell::Null, Cell::Bytes),
+        ref other => {
+            return Err(StoreError::Corrupt {
+                table,
+                reason: format!("a column of type {other}, which Relais's schema does not have"),
+            });
+        }
+    })
+}
+
+impl ToSql for Cell {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut BytesMut,
+    ) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        match self {
+            Cell::Null => Ok(IsNull::Yes),
+            Cell::Integer(i) if <i64 as ToSql>::accepts(ty) => i.to_sql(ty, out),
+            Cell::Real(r) if <f64 as ToSql>::accepts(ty) => r.to_sql(ty, out),
+            Cell::Text(t) if <String as ToSql>::accepts(ty) => t.to_sql(ty, out),
+            Cell::Bytes(b) if <Vec<u8> as ToSql>::accepts(ty) => b.to_sql(ty, out),
+            other => {
+                let kind = match other {
+                    Cell::Integer(_) => "an integer",
+                    Cell::Real(_) => "a number",
+                    Cell::Text(_) => "text",
+                    Cell::Bytes(_) | Cell::Null => "bytes",
+                };
+                Err(format!("{kind} cannot go into a column of type {ty}").into())
+            }
+        }
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+
+    postgres::types::to_sql_checked!();
+}
+
+fn count(tx: &mut Transaction<'_>, table: &str) -> Result<u64, StoreError> {
+    let n: i64 = tx
+        .query_one(&format!("SELECT COUNT(*) FROM {table}"), &[])
+        .map_err(backend)?
+        .get(0);
+    Ok(u64::try_from(n).unwrap_or(0))
+}
+
+/// Moves each identity column's sequence past the highest id copied in, so
+/// that the next row written gets a new id.
+fn advance_sequences(tx: &mut Transaction<'_>) -> Result<(), StoreError> {
+    let identities = tx
+        .query(
+            "SELECT table_name::TEXT, column_name::TEXT FROM information_schema.columns
+             WHERE table_schema = current_schema() AND is_identity = 'YES'",
+            &[],
+        )
+        .map_err(backend)?;
+    for row in identities {
+        let (table, column): (String, String) = (row.get(0), row.get(1));
+        tx.execute(
+            &format!(
+                "SELECT setval(pg_get_serial_sequence($1, $2), COALESCE(MAX({column}), 0) + 1, false) FROM {table}"
+            ),
+            &[&table, &column],
+        )
+        .map_err(backend)?;
+    }
+    Ok(())
+}
+
+impl TableStore for PostgresStore {
+    fn export_tables(&self, sink: &mut RowSink<'_>) -> Result<(), StoreError> {
+        self.snapshot(|tx| {
+            for &table in TABLES {
+                let statement = tx
+                    .prepare(&format!("SELECT * FROM {table}"))
+                    .map_err(backend)?;
+                let columns: Vec<String> = statement
+                    .columns()
+                    .iter()
+                    .map(|c| c.name().to_owned())
+                    .collect();
+                let types: Vec<Type> = statement
+                    .columns()
+                    .iter()
+                    .map(|c| c.type_().clone())
+                    .collect();
+                let portal = tx.bind(&statement, &[]).map_err(backend)?;
+                loop {
+                    let rows = tx
+                        .query_portal(&portal, i32::try_from(CHUNK_ROWS).unwrap_or(1000))
+                        .map_err(backend)?;
+                    if rows.is_empty() {
+                        break;
+                    }
+                    let mut chunk = Vec::with_capacity(rows.len());
+                    for row in &rows {
+                        chunk.push(
+                            types
+                                .iter()
+                                .enumerate()
+                                .map(|(i, ty)| cell(table, row, i, ty))
+                                .collect::<Result<Vec<_>, _>>()?,
+                        );
+                    }
+                    sink(TableRows {
+                        table,
+                        columns: columns.clone(),
+                        rows: chunk,
+                    })?;
+                }
+            }
+            Ok(())
+        })
+    }
+
+    fn import_tables(&self, source: &mut RowSource<'_>) -> Result<Vec<(String, u64)>, StoreError> {
+        self.write(|tx| {
+            let mut held = Vec::new();
+            for table in TABLES {
+                let n = count(tx, table)?;
+                if n > 0 {
+                    held.push(format!("{table} ({n})"));
+                }
+            }
+            if !held.is_empty() {
+                return Err(StoreError::Refused(format!(
+                    "the target database is not empty: it holds rows in {}; copy into a new, empty database",
+                    held.join(", ")
+                )));
+            }
+            for chunk in source {
+                let chunk = chunk?;
+                let names = chunk.columns.join(", ");
+                let in_table = |e: postgres::Error| {
+                    StoreError::Backend(format!("{}: {}", chunk.table, describe_error(&e)))
+                };
+                let types: Vec<Type> = tx
+                    .prepare(&format!("SELECT {names} FROM {} LIMIT 0", chunk.table))
+                    .map_err(in_table)?
+                    .columns()
+                    .iter()
+                    .map(|c| c.type_().clone())
+                    .collect();
+                let sink = tx
+                    .copy_in(&format!(
+                        "COPY {} ({names}) FROM STDIN (FORMAT binary)",
+                        chunk.table
+                    ))
+                    .map_err(in_table)?;
+                let mut writer = BinaryCopyInWriter::new(sink, &types);
+                for row in &chunk.rows {
+                    let values: Vec<&(dyn ToSql + Sync)> =
+                        row.iter().map(|c| c as &(dyn ToSql + Sync)).collect();
+                    writer.write(&values).map_err(in_table)?;
+                }
+                writer.finish().map_err(in_table)?;
+            }
+            advance_sequences(tx)?;
+            TABLES
+                .iter()
+                .map(|t| Ok(((*t).to_owned(), count(tx, t)?)))
+                .collect()
+        })
+    }
+}
