@@ -12,7 +12,7 @@ fn demo_server_serves_the_catalog_and_stops_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_relais-server"))
         .args(["--demo", "--bind", "127.0.0.1:0", "--db"])
-        .arg(dir.path().join("relais.db"))
+        .arg(relais_store::testing::database_in(dir.path()))
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -55,7 +55,7 @@ fn query_values_never_reach_the_logs() {
     let log_path = dir.path().join("server.log");
     let mut child = Command::new(env!("CARGO_BIN_EXE_relais-server"))
         .args(["--demo", "--bind", "127.0.0.1:0", "--db"])
-        .arg(dir.path().join("relais.db"))
+        .arg(relais_store::testing::database_in(dir.path()))
         .env("RELAIS_LOG", "trace")
         .stdout(Stdio::piped())
         .stderr(std::fs::File::create(&log_path).unwrap())
@@ -148,7 +148,7 @@ fn run_server(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> std
     command
         .args(args)
         .arg("--db")
-        .arg(dir.join("relais.db"))
+        .arg(relais_store::testing::database_in(dir))
         .env_remove("RELAIS_SECRET_KEY")
         .env_remove("RELAIS_BIND")
         .stdin(Stdio::null());
@@ -175,7 +175,7 @@ fn demo_on_a_taken_port_creates_nothing_and_names_the_setting() {
         stderr.contains("--bind") && stderr.contains("RELAIS_BIND"),
         "{stderr}"
     );
-    let app = relais_app::App::open(&dir.path().join("relais.db")).unwrap();
+    let app = relais_app::App::open(&relais_store::testing::database_in(dir.path())).unwrap();
     assert!(
         app.companies().unwrap().is_empty(),
         "the demo company was created"
@@ -186,7 +186,7 @@ fn demo_on_a_taken_port_creates_nothing_and_names_the_setting() {
 fn a_server_with_another_secret_key_than_the_database_refuses_to_start() {
     let dir = tempfile::tempdir().unwrap();
     let first = "8f1c0d4e6a2b3c5d7e9f00112233445566778899aabbccddeeff0011223344ab";
-    let app = relais_app::App::open(&dir.path().join("relais.db"))
+    let app = relais_app::App::open(&relais_store::testing::database_in(dir.path()))
         .unwrap()
         .with_secret_key(Some(relais_access::SecretKey::from_hex(first).unwrap()));
     let company = app

@@ -33,7 +33,7 @@ async fn world() -> World {
 async fn world_with(config: relais_server::ServerConfig) -> World {
     let dir = tempfile::tempdir().unwrap();
     let app = Arc::new(
-        App::open(&dir.path().join("relais.db"))
+        App::open(&relais_store::testing::database_in(dir.path()))
             .unwrap()
             .with_secret_key(Some(relais_access::SecretKey::from_hex(KEY).unwrap()))
             .with_egress_policy(relais_egress::EgressPolicy::parse("127.0.0.1").unwrap()),
@@ -727,7 +727,6 @@ async fn an_invitation_wants_a_long_password_typed_twice() {
 /// with one finished run of `entries` entries written through the store;
 /// entry 7's message starts like a spreadsheet formula.
 fn tracked_run(w: &World, entries: usize) -> (String, uuid::Uuid) {
-    use relais_store::SyncStore as _;
     use relais_sync::{EntryStatus, SyncEntry, SyncRun, Trigger, UseCase};
     let by = Caller::Operator;
     let id = w
@@ -754,7 +753,8 @@ fn tracked_run(w: &World, entries: usize) -> (String, uuid::Uuid) {
             .unwrap();
     }
     w.app.complete_wizard(by, &w.company, &id).unwrap();
-    let store = relais_store::SqliteStore::open(&w._dir.path().join("relais.db")).unwrap();
+    let store =
+        relais_store::open(relais_store::testing::database_in(w._dir.path()).as_os_str()).unwrap();
     let run = SyncRun::start(
         id.parse().unwrap(),
         Trigger::Manual,

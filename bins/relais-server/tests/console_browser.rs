@@ -454,7 +454,7 @@ struct World {
 async fn world() -> World {
     let dir = tempfile::tempdir().unwrap();
     let app = Arc::new(
-        App::open(&dir.path().join("relais.db"))
+        App::open(&relais_store::testing::database_in(dir.path()))
             .unwrap()
             .with_secret_key(Some(relais_access::SecretKey::from_hex(KEY).unwrap()))
             .with_egress_policy(relais_egress::EgressPolicy::parse("127.0.0.1").unwrap()),
@@ -485,8 +485,8 @@ async fn world() -> World {
     catalog["integrations"].as_array_mut().unwrap().push(evil);
     app.load_catalog("test.json", &catalog.to_string()).unwrap();
     {
-        use relais_store::PeopleStore as _;
-        let store = relais_store::SqliteStore::open(&dir.path().join("relais.db")).unwrap();
+        let store =
+            relais_store::open(relais_store::testing::database_in(dir.path()).as_os_str()).unwrap();
         let mut employee = store.employees_by_id(company.id, &[1]).unwrap().remove(0);
         employee.first_name = "<script>window.pwned=3</script>Mallory".into();
         store.replace_employee(company.id, &employee).unwrap();

@@ -92,7 +92,10 @@ async fn sync_now(base: &str, token: &str, connection: &str) -> Value {
 async fn the_wizard_refuses_urls_aimed_at_the_servers_own_network() {
     let target = Target::start(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}", false).await;
     let dir = tempfile::tempdir().unwrap();
-    let app = open(&dir.path().join("relais.db"), EgressPolicy::public_only());
+    let app = open(
+        &relais_store::testing::database_in(dir.path()),
+        EgressPolicy::public_only(),
+    );
     let new = app
         .create_company("Acme", "ana@acme.example", "Ana")
         .unwrap();
@@ -150,7 +153,7 @@ async fn the_wizard_refuses_urls_aimed_at_the_servers_own_network() {
 async fn a_target_the_policy_no_longer_allows_is_refused_at_connect_time_without_the_token() {
     let target = Target::start(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}", false).await;
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("relais.db");
+    let db = relais_store::testing::database_in(dir.path());
     // Connected while the operator allowed loopback …
     let allowing = open(&db, EgressPolicy::parse("127.0.0.1").unwrap());
     let new = allowing
@@ -188,7 +191,7 @@ async fn an_answer_that_is_not_a_scim_error_is_never_shown_back() {
     .await;
     let dir = tempfile::tempdir().unwrap();
     let app = open(
-        &dir.path().join("relais.db"),
+        &relais_store::testing::database_in(dir.path()),
         EgressPolicy::parse("127.0.0.1").unwrap(),
     );
     let new = app
@@ -228,7 +231,7 @@ async fn a_target_cannot_fill_the_servers_memory_with_an_endless_answer() {
     .await;
     let dir = tempfile::tempdir().unwrap();
     let app = open(
-        &dir.path().join("relais.db"),
+        &relais_store::testing::database_in(dir.path()),
         EgressPolicy::parse("127.0.0.1").unwrap(),
     );
     let new = app

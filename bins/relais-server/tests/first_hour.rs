@@ -26,7 +26,7 @@ struct World {
 impl World {
     async fn start(key: Option<&str>) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let app = App::open(&dir.path().join("relais.db"))
+        let app = App::open(&relais_store::testing::database_in(dir.path()))
             .unwrap()
             .with_secret_key(key.map(|k| SecretKey::from_hex(k).unwrap()));
         let admin = app
@@ -367,7 +367,7 @@ async fn employees_are_imported_over_the_admin_api() {
 #[tokio::test]
 async fn a_connection_whose_secrets_this_server_cannot_open_says_so() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("relais.db");
+    let db = relais_store::testing::database_in(dir.path());
     // Connected by a process with the key...
     let with_key = App::open(&db)
         .unwrap()

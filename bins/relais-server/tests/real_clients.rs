@@ -49,7 +49,7 @@ fn python() -> Option<String> {
 async fn personio_py_reads_employees_absences_and_attendances_unchanged() {
     let Some(python) = python() else { return };
     let dir = tempfile::tempdir().unwrap();
-    let app = Arc::new(App::open(&dir.path().join("relais.db")).unwrap());
+    let app = Arc::new(App::open(&relais_store::testing::database_in(dir.path())).unwrap());
     let company = app
         .create_company("Acme", "ana@acme.example", "Ana")
         .unwrap()
@@ -91,8 +91,8 @@ async fn personio_py_reads_employees_absences_and_attendances_unchanged() {
         offset: 0,
         limit: 1_000_000,
     };
-    let store = relais_store::SqliteStore::open(&dir.path().join("relais.db")).unwrap();
-    use relais_store::PeopleStore as _;
+    let store =
+        relais_store::open(relais_store::testing::database_in(dir.path()).as_os_str()).unwrap();
     let employees = store
         .employees(company.id, &EmployeeFilter::default(), all)
         .unwrap();
@@ -199,7 +199,12 @@ async fn personio_py_reads_employees_absences_and_attendances_unchanged() {
         "a 404 reads as no picture"
     );
 
-    absence_attendance_calls_worked(&read["absence_attendance"], &store, &company, first.id);
+    absence_attendance_calls_worked(
+        &read["absence_attendance"],
+        store.as_ref(),
+        &company,
+        first.id,
+    );
 }
 
 /// What `absence_attendance_calls` in the script did (projects, an
@@ -207,11 +212,10 @@ async fn personio_py_reads_employees_absences_and_attendances_unchanged() {
 /// through and left the store as it should.
 fn absence_attendance_calls_worked(
     written: &Value,
-    store: &relais_store::SqliteStore,
+    store: &dyn relais_store::Store,
     company: &relais_access::Company,
     first: relais_people::EmployeeId,
 ) {
-    use relais_store::PeopleStore as _;
     assert_eq!(written["projects_before"], 5, "{written}");
     let project = written["project_id"].as_i64().expect("a project id");
     assert_eq!(

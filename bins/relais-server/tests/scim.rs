@@ -15,7 +15,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use relais_app::{App, Caller};
 use relais_people::{EmployeeStatus, demo::DemoSpec};
-use relais_store::{EmployeeFilter, PeopleStore as _, Window};
+use relais_store::{EmployeeFilter, Window};
 use relais_sync::{EntryStatus, RunStatus, SyncRun, Trigger, UseCase};
 use serde_json::{Value, json};
 
@@ -161,7 +161,7 @@ async fn the_connector_keeps_a_real_scim_server_in_step() {
     };
     let target = ScimServer::start(&program, TOKEN, None);
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("relais.db");
+    let db = relais_store::testing::database_in(dir.path());
     let app = Arc::new(
         App::open(&db)
             .unwrap()
@@ -182,7 +182,7 @@ async fn the_connector_keeps_a_real_scim_server_in_step() {
     };
     app.generate_demo(&company, spec, false, &mut |_| {})
         .unwrap();
-    let store = relais_store::SqliteStore::open(&db).unwrap();
+    let store = relais_store::open(db.as_os_str()).unwrap();
     let employees = store
         .employees(
             company.id,
@@ -438,7 +438,7 @@ async fn the_scheduler_runs_due_connections_by_itself() {
     let target = ScimServer::start(&program, TOKEN, None);
     let dir = tempfile::tempdir().unwrap();
     let app = Arc::new(
-        App::open(&dir.path().join("relais.db"))
+        App::open(&relais_store::testing::database_in(dir.path()))
             .unwrap()
             .with_secret_key(Some(relais_access::SecretKey::from_hex(KEY).unwrap()))
             // scim2-server listens on loopback, which Relais refuses by default.
@@ -539,7 +539,7 @@ async fn deprovisions_above_the_threshold_are_staged_not_executed() {
     };
     let target = ScimServer::start(&program, TOKEN, None);
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("relais.db");
+    let db = relais_store::testing::database_in(dir.path());
     let app = Arc::new(
         App::open(&db)
             .unwrap()
@@ -585,7 +585,7 @@ async fn deprovisions_above_the_threshold_are_staged_not_executed() {
     );
 
     // Two leavers at once, with a threshold of one.
-    let store = relais_store::SqliteStore::open(&db).unwrap();
+    let store = relais_store::open(db.as_os_str()).unwrap();
     let employees = store
         .employees(
             company.id,
@@ -671,7 +671,7 @@ async fn a_run_killed_mid_way_has_recorded_the_accounts_it_created_and_nothing_i
     };
     let target = ScimServer::start(&program, TOKEN, None);
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("relais.db");
+    let db = relais_store::testing::database_in(dir.path());
     let (mut server, base, admin) = start_server(&db, true);
     let http = reqwest::Client::new();
     let call = |method: &str, path: String, body: Option<Value>| {
@@ -726,8 +726,7 @@ async fn a_run_killed_mid_way_has_recorded_the_accounts_it_created_and_nothing_i
     let run_id = run["id"].as_str().unwrap().to_owned();
 
     // Kill the server once the run has recorded its first accounts.
-    use relais_store::{AccessStore as _, SyncStore as _};
-    let store = relais_store::SqliteStore::open(&db).unwrap();
+    let store = relais_store::open(db.as_os_str()).unwrap();
     let company = store.company("demo-company").unwrap().unwrap();
     let mut recorded = 0;
     for _ in 0..400 {

@@ -24,7 +24,7 @@ struct World {
 async fn world() -> World {
     let dir = tempfile::tempdir().unwrap();
     let app = Arc::new(
-        App::open(&dir.path().join("relais.db"))
+        App::open(&relais_store::testing::database_in(dir.path()))
             .unwrap()
             .with_secret_key(Some(relais_access::SecretKey::from_hex(KEY).unwrap())),
     );
@@ -374,7 +374,6 @@ async fn sync_now_refuses_connections_relais_does_not_run() {
 
 #[tokio::test]
 async fn silent_runs_are_closed_and_old_entries_purged() {
-    use relais_store::SyncStore as _;
     let w = world().await;
     let (connection, token) = w.connect_partner("okta", &okta_answers()).await;
     let (_, started) = w.call("POST", "/v1/sync/runs", &token, None).await;
@@ -390,7 +389,8 @@ async fn silent_runs_are_closed_and_old_entries_purged() {
     // Not stale yet.
     assert_eq!(w.app.close_interrupted_runs(false).unwrap(), 0);
     // Six minutes without a heartbeat.
-    let store = relais_store::SqliteStore::open(&w._dir.path().join("relais.db")).unwrap();
+    let store =
+        relais_store::open(relais_store::testing::database_in(w._dir.path()).as_os_str()).unwrap();
     store
         .advance_run(
             w.company.id,

@@ -15,7 +15,6 @@ use relais_access::{ApiPermission, Company};
 use relais_app::{App, Caller, CredentialInput};
 use relais_people::demo::DemoSpec;
 use relais_server::ServerConfig;
-use relais_store::PeopleStore as _;
 use serde_json::{Value, json};
 
 struct World {
@@ -32,7 +31,7 @@ struct World {
 impl World {
     async fn start() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let app = Arc::new(App::open(&dir.path().join("relais.db")).unwrap());
+        let app = Arc::new(App::open(&relais_store::testing::database_in(dir.path())).unwrap());
         let created = app.create_company("Company A", "a@a.example", "A").unwrap();
         let (a, a_admin) = (created.company, created.token);
         let b = app
@@ -123,8 +122,8 @@ impl World {
         self.send(self.client.get(url), token).await
     }
 
-    fn store(&self) -> relais_store::SqliteStore {
-        relais_store::SqliteStore::open(&self.dir.path().join("relais.db")).unwrap()
+    fn store(&self) -> std::sync::Arc<dyn relais_store::Store> {
+        relais_store::open(relais_store::testing::database_in(self.dir.path()).as_os_str()).unwrap()
     }
 }
 

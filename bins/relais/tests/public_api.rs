@@ -57,7 +57,7 @@ async fn pages(
 #[test]
 fn an_api_client_reads_every_employee_absence_and_attendance_the_store_holds() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("relais.db");
+    let db = relais_store::testing::database_in(dir.path());
     relais(
         &db,
         &[

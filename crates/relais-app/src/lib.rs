@@ -547,7 +547,7 @@ mod tests {
 
     fn app() -> (tempfile::TempDir, App) {
         let dir = tempfile::tempdir().unwrap();
-        let app = App::open(&dir.path().join("relais.db")).unwrap();
+        let app = App::open(&relais_store::testing::database_in(dir.path())).unwrap();
         (dir, app)
     }
 
@@ -564,7 +564,7 @@ mod tests {
     #[test]
     fn an_operator_catalog_survives_a_restart_and_a_bad_one_changes_nothing() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("relais.db");
+        let path = relais_store::testing::database_in(dir.path());
         let app = App::open(&path).unwrap();
         let first = app.catalog().integrations()[0].clone();
         let one = Catalog::new("test", vec![first])

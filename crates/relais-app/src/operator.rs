@@ -365,7 +365,7 @@ mod tests {
     #[test]
     fn rekey_reseals_every_secret_and_moves_the_database_to_the_new_key() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("relais.db");
+        let path = relais_store::testing::database_in(dir.path());
         let app = App::open(&path).unwrap().with_secret_key(Some(key(OLD)));
         assert!(matches!(app.key_state().unwrap(), KeyState::Unused { .. }));
         let company = app
@@ -424,7 +424,7 @@ mod tests {
     #[test]
     fn without_the_current_key_nothing_is_resealed() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("relais.db");
+        let path = relais_store::testing::database_in(dir.path());
         let app = App::open(&path).unwrap().with_secret_key(Some(key(OLD)));
         let company = app
             .create_company("Acme", "ana@acme.example", "Ana")

@@ -406,7 +406,7 @@ impl App {
         company: CompanyId,
         definition: ReportDefinition,
         key: CacheKey,
-        mut stop: impl FnMut() -> bool,
+        mut stop: impl FnMut() -> bool + Send,
     ) -> Result<ComputedReport, AppError> {
         let started = std::time::Instant::now();
         let plan = Plan::compile(&definition, &self.columns_of(company)?, key.today)

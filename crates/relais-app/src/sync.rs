@@ -198,7 +198,7 @@ impl App {
         company: CompanyId,
         run: uuid::Uuid,
         progress: relais_store::RunProgress<'_>,
-        change: &mut dyn FnMut(&mut SyncRun),
+        change: &mut (dyn FnMut(&mut SyncRun) + Send),
     ) -> Result<SyncRun, AppError> {
         self.store
             .advance_run(company, run, progress, change)

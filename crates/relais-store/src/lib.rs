@@ -633,7 +633,7 @@ pub trait PeopleStore {
     fn each_employee_with_history(
         &self,
         company: CompanyId,
-        each: &mut dyn FnMut(Employee, Vec<AttributeChange>) -> Result<bool, StoreError>,
+        each: &mut (dyn FnMut(Employee, Vec<AttributeChange>) -> Result<bool, StoreError> + Send),
     ) -> Result<(), StoreError>;
 
     /// The company's departments, offices and teams: every one an employee
@@ -736,7 +736,7 @@ pub trait PeopleStore {
         &self,
         company: CompanyId,
         id: i64,
-        change: &mut dyn FnMut(Attendance) -> Result<Attendance, StoreError>,
+        change: &mut (dyn FnMut(Attendance) -> Result<Attendance, StoreError> + Send),
     ) -> Result<Option<Attendance>, StoreError>;
 
     /// Deletes one attendance; `Ok(false)` for an id not in the company.
@@ -1028,7 +1028,7 @@ pub trait DocumentStore {
         &self,
         company: CompanyId,
         document: &NewDocument<'_>,
-        audit: &dyn Fn(&relais_people::documents::Document) -> AuditEvent,
+        audit: &(dyn Fn(&relais_people::documents::Document) -> AuditEvent + Sync),
     ) -> Result<DocumentInsert, StoreError>;
 
     /// A page of an employee's documents, newest first, without their bytes.
@@ -1062,7 +1062,7 @@ pub trait DocumentStore {
         &self,
         company: CompanyId,
         id: i64,
-        audit: &dyn Fn(&Document) -> AuditEvent,
+        audit: &(dyn Fn(&Document) -> AuditEvent + Sync),
     ) -> Result<Option<Document>, StoreError>;
 }
 
@@ -1199,7 +1199,7 @@ pub trait SyncStore {
         company: CompanyId,
         run: uuid::Uuid,
         progress: RunProgress<'_>,
-        change: &mut dyn FnMut(&mut relais_sync::SyncRun),
+        change: &mut (dyn FnMut(&mut relais_sync::SyncRun) + Send),
     ) -> Result<relais_sync::SyncRun, StoreError>;
 
     /// One run of the company.
@@ -1469,7 +1469,7 @@ pub trait AdminStore {
     /// nothing is changed then.
     fn reseal_secrets(
         &self,
-        reseal: &mut dyn FnMut(&str) -> Result<String, String>,
+        reseal: &mut (dyn FnMut(&str) -> Result<String, String> + Send),
         fingerprint: (&str, &str),
     ) -> Result<usize, StoreError>;
 

@@ -163,7 +163,7 @@ pub trait RecruitingStore {
     fn update_recruiting_settings(
         &self,
         company: CompanyId,
-        change: &mut dyn FnMut(&mut RecruitingSettings),
+        change: &mut (dyn FnMut(&mut RecruitingSettings) + Send),
     ) -> Result<RecruitingSettings, StoreError>;
 
     /// Opens a job with the company's next number.

@@ -4,7 +4,117 @@
 //! variable runs a whole test suite against PostgreSQL.
 
 use std::ffi::{OsStr, OsString};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
+
+/// The database of the test whose temporary directory is `dir`: the SQLite
+/// file `dir/relais.db`, or, when `RELAIS_TEST_POSTGRES` is set, the
+/// address of a new database on that server, dropped once `dir` is gone
+/// (when the test's `TempDir` is dropped, at the latest when the next test
+/// process starts). A path either way, so that tests pass it on as they
+/// would a file (`--db`, `RELAIS_DB`, `App::open`).
+///
+/// # Panics
+/// When the variable is set and the database cannot be created.
+#[must_use]
+pub fn database_in(dir: &Path) -> PathBuf {
+    if let Some(known) = WATCHED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .iter()
+        .find(|(watched, _, _, _)| watched == dir)
+    {
+        return known.3.clone();
+    }
+    let mut db = TestDatabase::new(dir);
+    match db.postgres.take() {
+        None => PathBuf::from(db.location.clone()),
+        Some((server, name)) => {
+            let location = PathBuf::from(db.location.clone());
+            watch(dir.to_owned(), server, name, location.clone());
+            location
+        }
+    }
+}
+
+/// Whether this test run stores in PostgreSQL (`RELAIS_TEST_POSTGRES` set),
+/// for the few tests about SQLite files.
+#[must_use]
+pub fn is_postgres_run() -> bool {
+    std::env::var(POSTGRES_VARIABLE).is_ok_and(|s| !s.trim().is_empty())
+}
+
+/// Databases to drop once their test's directory is gone.
+/// Each with its directory, server, name and location.
+static WATCHED: Mutex<Vec<(PathBuf, String, String, PathBuf)>> = Mutex::new(Vec::new());
+
+fn watch(dir: PathBuf, server: String, name: String, location: PathBuf) {
+    static REAPER: OnceLock<()> = OnceLock::new();
+    WATCHED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .push((dir, server, name, location));
+    REAPER.get_or_init(|| {
+        std::thread::spawn(|| {
+            loop {
+                std::thread::sleep(Duration::from_millis(500));
+                let gone: Vec<(PathBuf, String, String, PathBuf)> = {
+                    let mut watched = WATCHED
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                    let (gone, kept) = watched.drain(..).partition(|(dir, _, _, _)| !dir.exists());
+                    *watched = kept;
+                    gone
+                };
+                for (_, server, name, _) in gone {
+                    let _ = admin(
+                        &server,
+                        &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+                    );
+                }
+            }
+        });
+    });
+}
+
+/// Drops the test databases that earlier test processes left behind (their
+/// last tests' directories went as the process ended): those created more
+/// than an hour ago, told by the time in their names (UUID v7).
+fn drop_leftovers(server: &str) {
+    static ONCE: OnceLock<()> = OnceLock::new();
+    ONCE.get_or_init(|| {
+        let server = server.to_owned();
+        let _ = std::thread::spawn(move || -> Result<(), String> {
+            let mut client = connect(&server)?;
+            let names: Vec<String> = client
+                .query(
+                    "SELECT datname::TEXT FROM pg_database WHERE datname LIKE 'relais\\_test\\_%'",
+                    &[],
+                )
+                .map_err(|e| e.to_string())?
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
+            let hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
+            for name in names {
+                let created = uuid::Uuid::parse_str(name.trim_start_matches("relais_test_"))
+                    .ok()
+                    .and_then(|id| id.get_timestamp())
+                    .map(|t| {
+                        let (secs, nanos) = t.to_unix();
+                        std::time::UNIX_EPOCH + Duration::new(secs, nanos)
+                    });
+                if created.is_some_and(|at| at < hour_ago) {
+                    let _ = client
+                        .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+                }
+            }
+            Ok(())
+        })
+        .join();
+    });
+}
 
 /// The variable naming the PostgreSQL server that tests create their
 /// databases on (an address such as `postgres://127.0.0.1/postgres`).
@@ -53,6 +163,7 @@ impl TestDatabase {
     /// # Errors
     /// The server's refusal, in words.
     pub fn postgres_on(server: &str) -> Result<Self, String> {
+        drop_leftovers(server);
         let name = format!("relais_test_{}", uuid::Uuid::now_v7().simple());
         let statement = format!("CREATE DATABASE {name}");
         admin(server, &statement)?;
@@ -155,6 +266,20 @@ fn admin(server: &str, statement: &str) -> Result<(), String> {
     })
     .join()
     .unwrap_or_else(|_| Err("the database thread panicked".into()))
+}
+
+/// A connection to `server`; call it off any async runtime.
+fn connect(server: &str) -> Result<postgres::Client, String> {
+    let mut config: postgres::Config = server.parse().map_err(|e| format!("{e}"))?;
+    config.connect_timeout(Duration::from_secs(5));
+    config.connect(postgres::NoTls).map_err(|e| {
+        format!(
+            "{e}: {}",
+            std::error::Error::source(&e)
+                .map(ToString::to_string)
+                .unwrap_or_default()
+        )
+    })
 }
 
 /// The PostgreSQL server tests that need one use: `RELAIS_TEST_POSTGRES`, or

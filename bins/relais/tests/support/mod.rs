@@ -33,7 +33,7 @@ impl Cli {
     }
 
     pub fn db(&self) -> PathBuf {
-        self.dir.path().join("relais.db")
+        relais_store::testing::database_in(self.dir.path())
     }
 
     /// `relais --db DB ARGS…`, run in the scratch directory, without the

@@ -104,7 +104,7 @@ impl AdminStore for SqliteStore {
 
     fn reseal_secrets(
         &self,
-        reseal: &mut dyn FnMut(&str) -> Result<String, String>,
+        reseal: &mut (dyn FnMut(&str) -> Result<String, String> + Send),
         fingerprint: (&str, &str),
     ) -> Result<usize, StoreError> {
         let mut conn = self.conn()?;

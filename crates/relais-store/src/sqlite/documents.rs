@@ -42,7 +42,7 @@ impl DocumentStore for SqliteStore {
         &self,
         company: CompanyId,
         d: &NewDocument<'_>,
-        audit: &dyn Fn(&Document) -> AuditEvent,
+        audit: &(dyn Fn(&Document) -> AuditEvent + Sync),
     ) -> Result<DocumentInsert, StoreError> {
         let mut conn = self.conn()?;
         let tenant = tenant(&conn, company)?;
@@ -142,7 +142,7 @@ impl DocumentStore for SqliteStore {
         &self,
         company: CompanyId,
         id: i64,
-        audit: &dyn Fn(&Document) -> AuditEvent,
+        audit: &(dyn Fn(&Document) -> AuditEvent + Sync),
     ) -> Result<Option<Document>, StoreError> {
         let mut conn = self.conn()?;
         let tenant = tenant(&conn, company)?;

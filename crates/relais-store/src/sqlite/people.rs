@@ -487,7 +487,7 @@ impl PeopleStore for SqliteStore {
     fn each_employee_with_history(
         &self,
         company: CompanyId,
-        each: &mut dyn FnMut(Employee, Vec<AttributeChange>) -> Result<bool, StoreError>,
+        each: &mut (dyn FnMut(Employee, Vec<AttributeChange>) -> Result<bool, StoreError> + Send),
     ) -> Result<(), StoreError> {
         let conn = self.conn()?;
         let tenant = tenant(&conn, company)?;
@@ -736,7 +736,7 @@ impl PeopleStore for SqliteStore {
         &self,
         company: CompanyId,
         id: i64,
-        change: &mut dyn FnMut(Attendance) -> Result<Attendance, StoreError>,
+        change: &mut (dyn FnMut(Attendance) -> Result<Attendance, StoreError> + Send),
     ) -> Result<Option<Attendance>, StoreError> {
         let mut conn = self.conn()?;
         let tenant = tenant(&conn, company)?;

@@ -276,7 +276,7 @@ impl RecruitingStore for SqliteStore {
     fn update_recruiting_settings(
         &self,
         company: CompanyId,
-        change: &mut dyn FnMut(&mut RecruitingSettings),
+        change: &mut (dyn FnMut(&mut RecruitingSettings) + Send),
     ) -> Result<RecruitingSettings, StoreError> {
         let mut conn = self.conn()?;
         let tenant = tenant(&conn, company)?;

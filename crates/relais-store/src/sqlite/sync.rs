@@ -130,7 +130,7 @@ impl SyncStore for SqliteStore {
         company: CompanyId,
         id: uuid::Uuid,
         progress: RunProgress<'_>,
-        change: &mut dyn FnMut(&mut SyncRun),
+        change: &mut (dyn FnMut(&mut SyncRun) + Send),
     ) -> Result<SyncRun, StoreError> {
         let mut conn = self.conn()?;
         // Immediate: the run is read and written under the write lock, so
