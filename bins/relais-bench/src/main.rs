@@ -778,7 +778,7 @@ fn fill_tracking(
             relais_sync::Cycle::Incremental,
             chrono::Utc::now(),
         );
-        store.start_run(company, &run)?;
+        store.start_run(company, &run, None)?;
         let mut in_run = 0;
         while in_run < PER_RUN && written < total {
             let n = BATCH

@@ -80,6 +80,13 @@ struct Args {
     #[arg(long, env = "RELAIS_SYNC_TICK", default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     sync_tick: u64,
 
+    /// Seconds a sync run of Relais's own may go without a heartbeat before
+    /// it is closed as Failed and its cycle is run again, 5 to 3600. With
+    /// several replicas on one PostgreSQL database, how soon the cycle of a
+    /// replica that died is taken over by another.
+    #[arg(long, env = "RELAIS_RUN_LEASE", default_value_t = 300, value_parser = clap::value_parser!(u64).range(5..=3600))]
+    run_lease: u64,
+
     /// Days sync entries are kept (run summaries are kept for good), 1 to 3650.
     #[arg(long, env = "RELAIS_SYNC_RETENTION_DAYS", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=3650))]
     sync_retention_days: u32,
@@ -141,7 +148,8 @@ async fn main() -> anyhow::Result<()> {
             )
         })?
         .with_secret_key(secret_key)
-        .with_egress_policy(relais_egress::EgressPolicy::parse(&args.egress_allow)?);
+        .with_egress_policy(relais_egress::EgressPolicy::parse(&args.egress_allow)?)
+        .with_run_lease(Duration::from_secs(args.run_lease));
     // Another key than the one the database's secrets are sealed with
     // would seal secrets the CLI cannot open, and open none: refuse it now.
     match app.key_state()? {

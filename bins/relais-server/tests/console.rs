@@ -761,7 +761,7 @@ fn tracked_run(w: &World, entries: usize) -> (String, uuid::Uuid) {
         relais_sync::Cycle::Full,
         chrono::Utc::now(),
     );
-    store.start_run(w.company.id, &run).unwrap();
+    store.start_run(w.company.id, &run, None).unwrap();
     let batch: Vec<SyncEntry> = (0..entries)
         .map(|k| SyncEntry {
             at: chrono::Utc::now(),

@@ -116,6 +116,9 @@ pub struct App {
     pub(crate) secret_key: Option<relais_access::SecretKey>,
     pub(crate) reports_cache: reports::ReportCache,
     pub(crate) sync_concurrency: std::sync::atomic::AtomicUsize,
+    /// How long a run of Relais's own may go without a heartbeat before
+    /// another process (a replica, or this one after a restart) closes it.
+    pub(crate) run_lease: chrono::Duration,
     /// Which addresses connectors may call (loopback, private and
     /// link-local ones only where the operator allows them).
     pub(crate) egress: relais_egress::EgressPolicy,
@@ -163,6 +166,7 @@ impl App {
             secret_key: None,
             reports_cache: reports::ReportCache::default(),
             sync_concurrency: std::sync::atomic::AtomicUsize::new(1),
+            run_lease: relais_sync::HEARTBEAT_TIMEOUT,
             egress: relais_egress::EgressPolicy::public_only(),
             people_cache: PeopleCache::default(),
         })
@@ -217,6 +221,37 @@ impl App {
     pub fn with_secret_key(mut self, key: Option<relais_access::SecretKey>) -> Self {
         self.secret_key = key;
         self
+    }
+
+    /// Sets how long a run of Relais's own may go without a heartbeat before
+    /// it is closed as Failed (default five minutes; heartbeats come every
+    /// tenth of it, at most every 30 seconds). With several replicas on one
+    /// database, this is how soon a lost replica's run is closed and its
+    /// cycle taken by another.
+    #[must_use]
+    pub fn with_run_lease(mut self, lease: std::time::Duration) -> Self {
+        self.run_lease = chrono::Duration::from_std(lease)
+            .unwrap_or(relais_sync::HEARTBEAT_TIMEOUT)
+            .max(chrono::Duration::seconds(2));
+        self
+    }
+
+    /// How often a running run of Relais's own says it is alive.
+    #[must_use]
+    pub fn heartbeat_interval(&self) -> std::time::Duration {
+        (self.run_lease / 10)
+            .to_std()
+            .unwrap_or(std::time::Duration::from_secs(30))
+            .clamp(
+                std::time::Duration::from_millis(200),
+                std::time::Duration::from_secs(30),
+            )
+    }
+
+    /// Whether other processes may share this database (PostgreSQL): then
+    /// no process may assume a Running run is its own.
+    pub(crate) fn shared_database(&self) -> bool {
+        relais_store::is_postgres_url(&self.store.location())
     }
 
     /// Sets which addresses connectors may call (`RELAIS_EGRESS_ALLOW`);

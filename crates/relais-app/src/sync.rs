@@ -25,6 +25,14 @@ pub const AUTH_FAILURE_LIMIT: u32 = 3;
 /// Deprovisions one cycle may make when the wizard leaves the threshold empty.
 pub const DEFAULT_DELETION_THRESHOLD: usize = 50;
 
+/// When a connection's next scheduled cycle is, and which run it follows.
+struct CycleSchedule {
+    next_at: chrono::DateTime<Utc>,
+    /// The start of the latest run (the cycle's claim: see
+    /// [`relais_store::SyncStore::start_run`]).
+    latest_started_at: Option<chrono::DateTime<Utc>>,
+}
+
 /// A prepared SCIM cycle: the run (already stored as Running) and what the
 /// connector needs.
 #[derive(Debug)]
@@ -164,8 +172,29 @@ impl App {
             .into_iter()
             .map(|l| (l.employee_id, l))
             .collect();
+        // A scheduled cycle is claimed as the one after the latest run seen,
+        // so that of several schedulers (replicas) that found it due, one
+        // runs it; a cycle already run meanwhile is no longer due.
+        let scheduled_after = if trigger == Trigger::Scheduled {
+            match self.scim_schedule(&connection)? {
+                Some(schedule) if schedule.next_at <= Utc::now() => Some(
+                    schedule
+                        .latest_started_at
+                        .map(relais_store::sortable)
+                        .unwrap_or_default(),
+                ),
+                _ => {
+                    return Err(AppError::new(
+                        ErrorKind::Conflict,
+                        "the connection's next cycle is not due".into(),
+                    ));
+                }
+            }
+        } else {
+            None
+        };
         let run = SyncRun::start(connection.id.0, trigger, cycle, Utc::now());
-        self.start_run(company, &run)?;
+        self.start_run(company, &run, scheduled_after.as_deref())?;
         Ok(ScimJob {
             company: company.clone(),
             run,
@@ -181,8 +210,15 @@ impl App {
 
     /// Stores a new Running run: one at a time per connection, which the
     /// store enforces (a second, concurrent start is refused).
-    fn start_run(&self, company: &Company, run: &SyncRun) -> Result<(), AppError> {
-        self.store.start_run(company.id, run).map_err(|e| match e {
+    fn start_run(
+        &self,
+        company: &Company,
+        run: &SyncRun,
+        scheduled_after: Option<&str>,
+    ) -> Result<(), AppError> {
+        self.store
+            .start_run(company.id, run, scheduled_after)
+            .map_err(|e| match e {
             relais_store::StoreError::Conflict(_) => AppError::new(
                 ErrorKind::Conflict,
                 "a run of this connection is under way; wait for it to finish".into(),
@@ -306,21 +342,30 @@ impl App {
 
     /// Closes runs left Running: Relais's own runs at start-up
     /// (`restarted`: a previous process was running them and nobody is
-    /// now), and any run whose heartbeat stopped. Partner-reported runs are
-    /// not closed by a restart: the partner goes on reporting, and they go
-    /// stale by the heartbeat rule only. Returns how many were closed.
+    /// now) when this process is the only one on its database, and any run
+    /// whose heartbeat stopped: Relais's own after the run lease (see
+    /// [`App::with_run_lease`]; with several replicas on one database this
+    /// is how a lost replica's run is closed), partner-reported ones after
+    /// five minutes. Partner-reported runs are not closed by a restart: the
+    /// partner goes on reporting. Returns how many were closed.
     ///
     /// # Errors
     /// [`AppError`] when the database fails.
     pub fn close_interrupted_runs(&self, restarted: bool) -> Result<usize, AppError> {
         let now = Utc::now();
+        let alone = !self.shared_database();
         let mut closed = 0;
         for (company, run) in self.store.running_runs()? {
             let ours = run.trigger != Trigger::PartnerReported;
-            let why = if restarted && ours {
-                "interrupted: Relais restarted during the run; the next cycle picks up the work"
-            } else if run.is_stale(now) {
-                "no heartbeat for 5 minutes; closed as failed"
+            let lease_seconds = self.run_lease.num_seconds();
+            let why = if restarted && ours && alone {
+                "interrupted: Relais restarted during the run; the next cycle picks up the work".to_owned()
+            } else if ours && run.is_stale_after(now, self.run_lease) {
+                format!(
+                    "interrupted: no heartbeat for {lease_seconds} seconds (the process running it stopped); the next cycle picks up the work"
+                )
+            } else if !ours && run.is_stale(now) {
+                "no heartbeat for 5 minutes; closed as failed".to_owned()
             } else {
                 continue;
             };
@@ -328,7 +373,11 @@ impl App {
                 company,
                 run.id,
                 relais_store::RunProgress::default(),
-                &mut |r| r.close_interrupted(why, now),
+                &mut |r| {
+                    r.close_interrupted(&why, now);
+                    // A partner's silence is the partner's failure.
+                    r.interrupted = ours;
+                },
             ) {
                 Ok(_) => closed += 1,
                 // Finished meanwhile: nothing to close.
@@ -349,6 +398,11 @@ impl App {
         &self,
         c: &Connection,
     ) -> Result<Option<chrono::DateTime<Utc>>, AppError> {
+        Ok(self.scim_schedule(c)?.map(|s| s.next_at))
+    }
+
+    /// The next scheduled cycle of a connection and the run it follows.
+    fn scim_schedule(&self, c: &Connection) -> Result<Option<CycleSchedule>, AppError> {
         if c.integration != SCIM_INTEGRATION || c.state != ConnectionState::Connected {
             return Ok(None);
         }
@@ -371,21 +425,28 @@ impl App {
                 },
             )?
             .rows;
+        // A run closed because its process stopped is nobody's failure:
+        // it neither slows the schedule down nor delays the next cycle.
         let failed_in_a_row = recent
             .iter()
+            .filter(|r| !r.interrupted)
             .take_while(|r| r.status == RunStatus::Failed)
             .count();
         let wait = relais_sync::next_cycle_in_minutes(
             Self::interval_minutes(c),
             u32::try_from(failed_in_a_row).unwrap_or(u32::MAX),
         );
-        Ok(match recent.first() {
-            None => Some(c.state_since),
-            Some(r) if r.status == RunStatus::Running => None,
-            Some(r) => {
-                Some(r.finished_at.unwrap_or(r.started_at) + chrono::Duration::minutes(wait))
-            }
-        })
+        let latest_started_at = recent.first().map(|r| r.started_at);
+        let next_at = match recent.first() {
+            None => c.state_since,
+            Some(r) if r.status == RunStatus::Running => return Ok(None),
+            Some(r) if r.interrupted => r.finished_at.unwrap_or(r.started_at),
+            Some(r) => r.finished_at.unwrap_or(r.started_at) + chrono::Duration::minutes(wait),
+        };
+        Ok(Some(CycleSchedule {
+            next_at,
+            latest_started_at,
+        }))
     }
 
     /// Connected SCIM connections whose next cycle is due.
@@ -543,7 +604,7 @@ impl App {
     pub fn partner_start_run(&self, caller: &ApiCaller, cycle: Cycle) -> Result<SyncRun, AppError> {
         let (company, connection) = self.partner_connection(caller)?;
         let run = SyncRun::start(connection.id.0, Trigger::PartnerReported, cycle, Utc::now());
-        self.start_run(&company, &run)?;
+        self.start_run(&company, &run, None)?;
         Ok(run)
     }
 
@@ -776,7 +837,8 @@ pub async fn run_scim_sync(
     execute_scim_job(app, job).await
 }
 
-/// Talks to the target for a prepared job (heartbeating every 30 s) and
+/// Talks to the target for a prepared job (heartbeating, see
+/// [`App::heartbeat_interval`]) and
 /// stores the outcome.
 ///
 /// # Errors
@@ -784,8 +846,9 @@ pub async fn run_scim_sync(
 pub async fn execute_scim_job(app: Arc<App>, job: ScimJob) -> Result<SyncRun, AppError> {
     let (company_id, run_id) = (job.company.id, job.run.id);
     let beat_app = Arc::clone(&app);
+    let every = app.heartbeat_interval();
     let heartbeat = tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(30));
+        let mut tick = tokio::time::interval(every);
         tick.tick().await;
         loop {
             tick.tick().await;

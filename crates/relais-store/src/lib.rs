@@ -43,6 +43,7 @@ pub use recruiting::{
     RecruitingStore, UploadInfo,
 };
 pub use sqlite::SqliteStore;
+pub use sqlite::sortable;
 
 /// Whether `location` names a PostgreSQL database (`postgres://…` or
 /// `postgresql://…`) rather than a SQLite file.
@@ -1179,12 +1180,21 @@ pub struct RunProgress<'a> {
 
 /// Sync runs, entries, connector links and health.
 pub trait SyncStore {
-    /// Stores a new Running run.
+    /// Stores a new Running run. A scheduled run names the cycle it claims,
+    /// `scheduled_after` (the start of the latest run its scheduler saw,
+    /// [`sortable`] text, or `""` for none): one run per claim.
     ///
     /// # Errors
     /// [`StoreError::Conflict`] when a run of the same connection is
-    /// Running: one run at a time per connection, enforced by the database.
-    fn start_run(&self, company: CompanyId, run: &relais_sync::SyncRun) -> Result<(), StoreError>;
+    /// Running, or another run claimed the same cycle: one run at a time per
+    /// connection and one per scheduled cycle (across every process on the
+    /// database), enforced by the database.
+    fn start_run(
+        &self,
+        company: CompanyId,
+        run: &relais_sync::SyncRun,
+        scheduled_after: Option<&str>,
+    ) -> Result<(), StoreError>;
 
     /// Advances a Running run in one transaction: appends `progress`'s
     /// entries (counted into the run) and links, then applies `change`

@@ -41,6 +41,10 @@ pub(crate) const STEPS: &[Step] = &[
     sqlite_only(include_str!("../migrations/012_employee_documents.sql")),
     sqlite_only(include_str!("../migrations/013_employee_writes.sql")),
     sqlite_only(include_str!("../migrations/014_v1_writes.sql")),
+    Step {
+        sqlite: include_str!("../migrations/015_one_run_per_cycle.sql"),
+        postgres: include_str!("../migrations/postgres/015_one_run_per_cycle.sql"),
+    },
 ];
 
 #[cfg(test)]

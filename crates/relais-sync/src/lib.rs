@@ -249,6 +249,11 @@ pub struct SyncRun {
     /// What a run that did not fail held back, and why (staged deprovisions).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notice: Option<String>,
+    /// Closed because whoever ran it stopped (a restart, a replica lost):
+    /// not the target's failure, so the next cycle comes at once and no
+    /// back-off counts it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub interrupted: bool,
 }
 
 /// A connector's record of which target account is an employee's, and what
@@ -315,6 +320,7 @@ impl SyncRun {
             staged: 0,
             error: None,
             notice: None,
+            interrupted: false,
         }
     }
 
@@ -334,11 +340,18 @@ impl SyncRun {
     /// Whether a Running run stopped heartbeating.
     #[must_use]
     pub fn is_stale(&self, now: DateTime<Utc>) -> bool {
-        self.status == RunStatus::Running && now - self.heartbeat_at > HEARTBEAT_TIMEOUT
+        self.is_stale_after(now, HEARTBEAT_TIMEOUT)
+    }
+
+    /// Whether the run is Running without a heartbeat for longer than `lease`.
+    #[must_use]
+    pub fn is_stale_after(&self, now: DateTime<Utc>, lease: Duration) -> bool {
+        self.status == RunStatus::Running && now - self.heartbeat_at > lease
     }
 
     /// Closes a stale or interrupted run as Failed.
     pub fn close_interrupted(&mut self, why: &str, now: DateTime<Utc>) {
+        self.interrupted = true;
         self.finish(
             Some(RunError {
                 message: why.to_owned(),

@@ -250,8 +250,9 @@ pub(crate) fn corrupt(table: &'static str, e: impl std::fmt::Display) -> StoreEr
 }
 
 /// Timestamps that are filtered or sorted on are written with a fixed number
-/// of fraction digits, so that comparing them as text compares them as times.
-pub(crate) fn sortable(at: DateTime<Utc>) -> String {
+/// of fraction digits, so that comparing them as text compares them as times
+/// (the same text on every backend).
+pub fn sortable(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
 }
 

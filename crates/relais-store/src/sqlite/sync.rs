@@ -115,13 +115,18 @@ fn update_links(
 }
 
 impl SyncStore for SqliteStore {
-    fn start_run(&self, company: CompanyId, run: &SyncRun) -> Result<(), StoreError> {
+    fn start_run(
+        &self,
+        company: CompanyId,
+        run: &SyncRun,
+        scheduled_after: Option<&str>,
+    ) -> Result<(), StoreError> {
         let conn = self.conn()?;
         conn.execute(
-            "INSERT INTO sync_runs (id, company_id, connection_id, started_at, status, document) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![run.id.to_string(), company.0.to_string(), run.connection_id.to_string(), sortable(run.started_at), status_name(run.status), json(run)?],
+            "INSERT INTO sync_runs (id, company_id, connection_id, started_at, status, document, scheduled_after) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![run.id.to_string(), company.0.to_string(), run.connection_id.to_string(), sortable(run.started_at), status_name(run.status), json(run)?, scheduled_after],
         )
-        .map_err(|e| conflict_or_backend(e, || "a running sync run of this connection".to_owned()))?;
+        .map_err(|e| conflict_or_backend(e, || "a running sync run of this connection, or a run of this cycle,".to_owned()))?;
         Ok(())
     }
 
@@ -391,21 +396,21 @@ mod tests {
         let company = CompanyId(uuid::Uuid::now_v7());
         let connection = uuid::Uuid::now_v7();
         let first = running(connection);
-        store.start_run(company, &first).unwrap_err(); // no such company: foreign key
+        store.start_run(company, &first, None).unwrap_err(); // no such company: foreign key
         let company = super::super::tests::seed(&store).id;
-        store.start_run(company, &first).unwrap();
-        let err = store.start_run(company, &running(connection)).unwrap_err();
+        store.start_run(company, &first, None).unwrap();
+        let err = store.start_run(company, &running(connection), None).unwrap_err();
         assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
         // Another connection runs beside it; after finishing, the next may start.
         store
-            .start_run(company, &running(uuid::Uuid::now_v7()))
+            .start_run(company, &running(uuid::Uuid::now_v7()), None)
             .unwrap();
         store
             .advance_run(company, first.id, RunProgress::default(), &mut |r| {
                 r.finish(None, Utc::now());
             })
             .unwrap();
-        store.start_run(company, &running(connection)).unwrap();
+        store.start_run(company, &running(connection), None).unwrap();
         let err = store
             .advance_run(company, first.id, RunProgress::default(), &mut |_| {})
             .unwrap_err();
@@ -413,6 +418,33 @@ mod tests {
             matches!(err, StoreError::Changed(_)),
             "a finished run is final"
         );
+    }
+
+    #[test]
+    fn one_run_per_scheduled_cycle_whoever_claims_it_second() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("relais.db")).unwrap();
+        let company = super::super::tests::seed(&store).id;
+        let connection = uuid::Uuid::now_v7();
+        let first = running(connection);
+        store.start_run(company, &first, Some("")).unwrap();
+        store
+            .advance_run(company, first.id, RunProgress::default(), &mut |r| {
+                r.finish(None, Utc::now());
+            })
+            .unwrap();
+        // A second scheduler that saw no run either claims the same cycle.
+        let err = store
+            .start_run(company, &running(connection), Some(""))
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+        // The next cycle follows the first run; manual runs claim nothing.
+        let after = sortable(first.started_at);
+        store
+            .start_run(company, &running(connection), Some(&after))
+            .unwrap_err(); // the run just started is still Running
+        let manual = running(connection);
+        assert!(store.start_run(company, &manual, None).is_err());
     }
 
     #[test]
@@ -481,15 +513,15 @@ mod tests {
                     .advance_run(company, run.id, RunProgress { entries: std::slice::from_ref(e), ..Default::default() }, &mut |_| {})
                     .unwrap();
             };
-            store.start_run(company, &earlier).unwrap();
+            store.start_run(company, &earlier, None).unwrap();
             for (k, (_, employee_id, use_case, status)) in written.iter().enumerate() {
                 append(&earlier, &entry(k, *employee_id, *use_case, *status));
             }
             store
                 .advance_run(company, earlier.id, RunProgress::default(), &mut |r| r.finish(None, Utc::now()))
                 .unwrap();
-            store.start_run(company, &queried).unwrap();
-            store.start_run(company, &beside).unwrap();
+            store.start_run(company, &queried, None).unwrap();
+            store.start_run(company, &beside, None).unwrap();
             let mut expected = Vec::new();
             for (k, (run, employee_id, use_case, status)) in written.iter().enumerate() {
                 let e = entry(k, *employee_id, *use_case, *status);
