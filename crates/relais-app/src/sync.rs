@@ -219,12 +219,12 @@ impl App {
         self.store
             .start_run(company.id, run, scheduled_after)
             .map_err(|e| match e {
-            relais_store::StoreError::Conflict(_) => AppError::new(
-                ErrorKind::Conflict,
-                "a run of this connection is under way; wait for it to finish".into(),
-            ),
-            other => other.into(),
-        })
+                relais_store::StoreError::Conflict(_) => AppError::new(
+                    ErrorKind::Conflict,
+                    "a run of this connection is under way; wait for it to finish".into(),
+                ),
+                other => other.into(),
+            })
     }
 
     /// Advances a running run (see [`relais_store::SyncStore::advance_run`]);
@@ -359,7 +359,8 @@ impl App {
             let ours = run.trigger != Trigger::PartnerReported;
             let lease_seconds = self.run_lease.num_seconds();
             let why = if restarted && ours && alone {
-                "interrupted: Relais restarted during the run; the next cycle picks up the work".to_owned()
+                "interrupted: Relais restarted during the run; the next cycle picks up the work"
+                    .to_owned()
             } else if ours && run.is_stale_after(now, self.run_lease) {
                 format!(
                     "interrupted: no heartbeat for {lease_seconds} seconds (the process running it stopped); the next cycle picks up the work"

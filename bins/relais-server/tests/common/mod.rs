@@ -148,3 +148,104 @@ pub fn read_startup(stdout: std::process::ChildStdout) -> Startup {
     }
     panic!("the server stopped before it listened");
 }
+
+// ----- A real SCIM server (scim2-server from PyPI) ---------------------------
+
+/// The bearer token the tests' SCIM servers accept.
+pub const SCIM_TOKEN: &str = "scim-token-for-tests-0123456789";
+
+use serde_json::Value;
+use std::io::{BufRead as _, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+
+/// The `scim2-server` program (beside `RELAIS_PYTHON`, or on the path);
+/// `None`, saying so, when it is not installed, unless
+/// `RELAIS_REQUIRE_CLIENTS` is set, which makes that a failure.
+pub fn scim_server_program() -> Option<PathBuf> {
+    let python = std::env::var("RELAIS_PYTHON").unwrap_or_else(|_| "python3".to_owned());
+    let beside = PathBuf::from(&python)
+        .parent()
+        .map(|d| d.join("scim2-server"));
+    let candidates = beside
+        .into_iter()
+        .chain(std::iter::once(PathBuf::from("scim2-server")));
+    for candidate in candidates {
+        if Command::new(&candidate)
+            .arg("--help")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+        {
+            return Some(candidate);
+        }
+    }
+    assert!(
+        std::env::var("RELAIS_REQUIRE_CLIENTS").is_err(),
+        "RELAIS_REQUIRE_CLIENTS is set but scim2-server is not installed"
+    );
+    eprintln!("scim2-server is not installed; skipping (pip install scim2-server==0.8.3)");
+    None
+}
+
+pub struct ScimServer {
+    pub child: Child,
+    pub base: String,
+    pub port: u16,
+}
+
+impl ScimServer {
+    pub fn start(program: &PathBuf, token: &str, port: Option<u16>) -> Self {
+        let port = port.unwrap_or_else(|| {
+            std::net::TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port()
+        });
+        let mut child = Command::new(program)
+            .args([
+                "--hostname",
+                "127.0.0.1",
+                "--port",
+                &port.to_string(),
+                "--bearer-token",
+                token,
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert!(line.contains("Serving SCIM"), "{line}");
+        Self {
+            child,
+            base: format!("http://127.0.0.1:{port}/v2"),
+            port,
+        }
+    }
+
+    pub async fn users(&self) -> Vec<Value> {
+        let body: Value = reqwest::Client::new()
+            .get(format!("{}/Users?count=1000", self.base))
+            .bearer_auth(SCIM_TOKEN)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        body["Resources"].as_array().cloned().unwrap_or_default()
+    }
+}
+
+impl Drop for ScimServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -399,7 +399,9 @@ mod tests {
         store.start_run(company, &first, None).unwrap_err(); // no such company: foreign key
         let company = super::super::tests::seed(&store).id;
         store.start_run(company, &first, None).unwrap();
-        let err = store.start_run(company, &running(connection), None).unwrap_err();
+        let err = store
+            .start_run(company, &running(connection), None)
+            .unwrap_err();
         assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
         // Another connection runs beside it; after finishing, the next may start.
         store
@@ -410,7 +412,9 @@ mod tests {
                 r.finish(None, Utc::now());
             })
             .unwrap();
-        store.start_run(company, &running(connection), None).unwrap();
+        store
+            .start_run(company, &running(connection), None)
+            .unwrap();
         let err = store
             .advance_run(company, first.id, RunProgress::default(), &mut |_| {})
             .unwrap_err();
