@@ -27,8 +27,10 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[derive(Debug, Parser)]
 #[command(verbatim_doc_comment)]
 struct Args {
-    /// Reuse (or keep) the database here instead of a temporary one; the
-    /// company is generated only when the file is new.
+    /// Reuse (or keep) the database here instead of a temporary SQLite file:
+    /// a file path, or a PostgreSQL database as `postgres://…` (to measure
+    /// that backend); the company is generated only when the database holds
+    /// none.
     #[arg(long, global = true)]
     db: Option<PathBuf>,
     #[command(subcommand)]
@@ -127,8 +129,8 @@ fn prepare(db: Option<PathBuf>, employees: u32, months: u32) -> anyhow::Result<P
             (dir.path().join("bench.db"), Some(dir))
         }
     };
-    let fresh = !path.exists();
     let app = Arc::new(App::open(&path)?);
+    let fresh = app.company(Some("bench-company")).is_err();
     let company = if fresh {
         let company = app
             .create_company("Bench Company", "bench@bench.example", "Bench")?
@@ -546,11 +548,11 @@ fn sqlite_ratio(db: &std::path::Path, ours_bytes_per_second: f64) -> anyhow::Res
 }
 
 fn tracking(db: Option<PathBuf>, ingest: u64, total: u64, queries: usize) -> anyhow::Result<()> {
-    use relais_store::{EntryFilter, SyncStore as _};
+    use relais_store::EntryFilter;
     use relais_sync::EntryStatus;
     let dir = tempfile::tempdir()?;
     let path = db.unwrap_or_else(|| dir.path().join("tracking.db"));
-    let store = relais_store::SqliteStore::open(&path)?;
+    let store = relais_store::open(path.as_os_str())?;
     let app = App::open(&path)?;
     let company = match app.company(Some("tracking-bench")) {
         Ok(c) => c,
@@ -562,7 +564,7 @@ fn tracking(db: Option<PathBuf>, ingest: u64, total: u64, queries: usize) -> any
     // Timed: the first `ingest` entries; then the rest, untimed.
     let connection = uuid::Uuid::now_v7();
     let started = Instant::now();
-    let mut runs = fill_tracking(&store, company.id, connection, ingest, 10_000)?;
+    let mut runs = fill_tracking(store.as_ref(), company.id, connection, ingest, 10_000)?;
     let t = started.elapsed();
     println!(
         "ingest: {ingest} entries in {:.1} s, {:.0} entries/s (batches of 10000)",
@@ -570,7 +572,7 @@ fn tracking(db: Option<PathBuf>, ingest: u64, total: u64, queries: usize) -> any
         ingest as f64 / t.as_secs_f64()
     );
     runs.extend(fill_tracking(
-        &store,
+        store.as_ref(),
         company.id,
         connection,
         total - ingest,
@@ -752,13 +754,12 @@ const CONSOLE_BENCH_PASSWORD: &str = "console bench password 2026";
 /// of 10,000 (one transaction each): statuses, use cases and employees
 /// spread as a real directory sync spreads them. Returns the run ids.
 fn fill_tracking(
-    store: &relais_store::SqliteStore,
+    store: &dyn relais_store::Store,
     company: relais_access::CompanyId,
     connection: uuid::Uuid,
     total: u64,
     employees: u64,
 ) -> anyhow::Result<Vec<uuid::Uuid>> {
-    use relais_store::SyncStore as _;
     use relais_sync::{EntryStatus, SyncEntry, SyncRun, Trigger, UseCase};
     const PER_RUN: u64 = 100_000;
     const BATCH: usize = 10_000;
@@ -838,7 +839,6 @@ async fn console(
     entries: u64,
     requests: usize,
 ) -> anyhow::Result<()> {
-    use relais_store::SyncStore as _;
     let prepared = prepare(db, employees, months)?;
     let company = prepared.company.clone();
     let path = prepared.path.clone();
@@ -875,7 +875,7 @@ async fn console(
             id
         }
     };
-    let store = relais_store::SqliteStore::open(&path)?;
+    let store = relais_store::open(path.as_os_str())?;
     let connection_uuid: uuid::Uuid = connection.parse()?;
     let mut runs = store
         .runs(
@@ -893,7 +893,7 @@ async fn console(
     if runs.is_empty() {
         let t = Instant::now();
         fill_tracking(
-            &store,
+            store.as_ref(),
             company.id,
             connection_uuid,
             entries,
