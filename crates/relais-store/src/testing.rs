@@ -294,7 +294,7 @@ pub fn postgres_server(test: &str) -> Option<String> {
     let server = std::env::var(POSTGRES_VARIABLE)
         .ok()
         .filter(|s| !s.trim().is_empty())
-        .unwrap_or_else(|| "postgres://127.0.0.1/postgres".into());
+        .unwrap_or_else(|| "postgres://postgres@127.0.0.1/postgres".into());
     match admin(&server, "SELECT 1") {
         Ok(()) => Some(server),
         Err(e) if std::env::var_os(REQUIRE_POSTGRES_VARIABLE).is_some() => {
