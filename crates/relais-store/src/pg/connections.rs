@@ -505,3 +505,306 @@ fn integration_requests(
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pg::tests::{database, seed_company};
+    use crate::{AccessStore, SqliteStore};
+    use chrono::Utc;
+    use relais_access::{Company, MarketplaceRight, PersonalAccessToken, User};
+
+    /// The same company in a new SQLite store (its admin and token too).
+    fn sqlite_with(dir: &tempfile::TempDir, companies: &[&Company]) -> SqliteStore {
+        let store = SqliteStore::open(&dir.path().join("relais.db")).unwrap();
+        for (k, company) in companies.iter().enumerate() {
+            let now = Utc::now();
+            let admin = User::new(
+                company.id,
+                &format!("a{k}@example.com"),
+                "A",
+                MarketplaceRight::Edit,
+                now,
+            )
+            .unwrap();
+            let token = PersonalAccessToken::issue(&admin, "t", now, None)
+                .unwrap()
+                .record;
+            store.create_company(company, &admin, &token).unwrap();
+        }
+        store
+    }
+
+    fn pending(company: &Company, integration: &str) -> Connection {
+        let now = Utc::now();
+        Connection {
+            id: ConnectionId::new(),
+            company_id: company.id,
+            integration: integration.into(),
+            state: ConnectionState::transition(None, &relais_connections::ConnectionEvent::Start)
+                .unwrap(),
+            state_since: now,
+            progress: WizardProgress::default(),
+            answers: BTreeMap::new(),
+            credential: None,
+            created_at: now,
+            revision: 0,
+        }
+    }
+
+    fn credential(company: &Company) -> ApiCredential {
+        ApiCredential::create(
+            company.id,
+            "Tableau (connection)",
+            Some("tableau".into()),
+            std::iter::once("employees:read".parse().unwrap()).collect(),
+            BTreeSet::new(),
+            Utc::now(),
+        )
+        .unwrap()
+        .0
+    }
+
+    fn event(company: &Company, subject: &str, action: &str) -> AuditEvent {
+        AuditEvent {
+            company_id: company.id,
+            at: "2026-01-02T03:04:05.123456789Z".parse().unwrap(),
+            actor: "operator".into(),
+            subject_type: "connection".into(),
+            subject_id: subject.into(),
+            action: action.into(),
+            before: None,
+            after: Some("pending".into()),
+            reason: Some("asked".into()),
+            details: serde_json::json!({"n": 1, "more": {"x": [1, 2]}}),
+        }
+    }
+
+    fn variant(result: Result<(), StoreError>) -> String {
+        match result {
+            Ok(()) => "ok".into(),
+            Err(StoreError::Conflict(m)) => format!("conflict: {m}"),
+            Err(StoreError::Changed(m)) => format!("changed: {m}"),
+            Err(other) => format!("other: {other}"),
+        }
+    }
+
+    #[test]
+    fn connection_writes_read_and_refuse_as_on_sqlite() {
+        let Some(db) = database("pg_connection_writes_as_on_sqlite") else {
+            return;
+        };
+        let pg = PostgresStore::open(db.as_str()).unwrap();
+        let company = seed_company(&pg, "Acme GmbH");
+        let dir = tempfile::tempdir().unwrap();
+        let lite = sqlite_with(&dir, &[&company]);
+        let stores: [&dyn ConnectionStore; 2] = [&lite, &pg];
+
+        let first = pending(&company, "tableau");
+        let twin = pending(&company, "tableau");
+        let other = pending(&company, "personio");
+        let (issued, loser) = (credential(&company), credential(&company));
+        let mut connected = first.clone();
+        connected.state = ConnectionState::Connected;
+        connected.credential = Some(issued.client_id.clone());
+        let mut revoked = issued.clone();
+        revoked.revoked_at = Some(Utc::now());
+        let mut disconnected = connected.clone();
+        disconnected.revision = 1;
+        disconnected.state = ConnectionState::Disconnected;
+
+        let mut outcomes: Vec<Vec<String>> = Vec::new();
+        for store in stores {
+            let mut seen = Vec::new();
+            let mut step = |w: ConnectionWrite<'_>| seen.push(variant(store.write_connection(w)));
+            step(ConnectionWrite {
+                connection: Some(ConnectionSave::Insert(&first)),
+                credentials: vec![],
+                events: vec![event(&company, "c1", "connection.start")],
+            });
+            // A second active connection of the integration: refused, nothing written.
+            step(ConnectionWrite {
+                connection: Some(ConnectionSave::Insert(&twin)),
+                credentials: vec![],
+                events: vec![event(&company, "c1", "connection.twin")],
+            });
+            step(ConnectionWrite {
+                connection: Some(ConnectionSave::Insert(&other)),
+                ..ConnectionWrite::default()
+            });
+            step(ConnectionWrite {
+                connection: Some(ConnectionSave::Update(&connected)),
+                credentials: vec![&issued],
+                events: vec![event(&company, "c1", "connection.connect")],
+            });
+            // Read at revision 0 too: the compare-and-set refuses it.
+            step(ConnectionWrite {
+                connection: Some(ConnectionSave::Update(&connected)),
+                credentials: vec![&loser],
+                events: vec![event(&company, "c1", "connection.lost")],
+            });
+            // An existing credential is updated, not inserted.
+            step(ConnectionWrite {
+                connection: Some(ConnectionSave::Update(&disconnected)),
+                credentials: vec![&revoked],
+                events: vec![],
+            });
+            // Disconnected: a new one of the integration may start.
+            step(ConnectionWrite {
+                connection: Some(ConnectionSave::Insert(&twin)),
+                ..ConnectionWrite::default()
+            });
+            // A credential without a connection.
+            step(ConnectionWrite {
+                connection: None,
+                credentials: vec![&loser],
+                events: vec![],
+            });
+            outcomes.push(seen);
+        }
+        assert_eq!(outcomes[0], outcomes[1]);
+        assert!(outcomes[0][1].starts_with("conflict: an active connection of 'tableau'"));
+        assert!(outcomes[0][4].starts_with("changed: "));
+
+        let read = |store: &dyn ConnectionStore| {
+            (
+                store.connection(company.id, first.id).unwrap(),
+                store.connection(company.id, ConnectionId::new()).unwrap(),
+                store.connections(company.id, false).unwrap(),
+                store.connections(company.id, true).unwrap(),
+                store.connection_credentials(company.id, first.id).unwrap(),
+                store.connection_credentials(company.id, twin.id).unwrap(),
+                store.connection_by_credential(&issued.client_id).unwrap(),
+                store.audit_events(company.id, "connection", "c1").unwrap(),
+            )
+        };
+        let (on_sqlite, on_pg) = (read(&lite), read(&pg));
+        assert_eq!(on_sqlite, on_pg);
+        assert_eq!(on_pg.0.as_ref().unwrap().revision, 2);
+        assert_eq!(on_pg.3.len(), 3);
+        assert_eq!(on_pg.4.len(), 1);
+        assert!(on_pg.4[0].revoked_at.is_some());
+        assert!(on_pg.6.is_none(), "disconnected");
+        assert_eq!(
+            on_pg
+                .7
+                .iter()
+                .map(|e| e.action.as_str())
+                .collect::<Vec<_>>(),
+            ["connection.start", "connection.connect"]
+        );
+    }
+
+    #[test]
+    fn the_audit_trail_is_append_only_and_requests_merge_as_on_sqlite() {
+        let Some(db) = database("pg_audit_and_requests_as_on_sqlite") else {
+            return;
+        };
+        let pg = PostgresStore::open(db.as_str()).unwrap();
+        let (acme, globex) = (
+            seed_company(&pg, "Acme GmbH"),
+            seed_company(&pg, "Globex AG"),
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let lite = sqlite_with(&dir, &[&acme, &globex]);
+        let stores: [&dyn ConnectionStore; 2] = [&lite, &pg];
+        let t0 = Utc::now();
+        let demos: Vec<DemoRequest> = (0..4)
+            .map(|k| DemoRequest {
+                id: uuid::Uuid::now_v7(),
+                company_id: if k % 2 == 0 { acme.id } else { globex.id },
+                integration: if k < 3 { "tableau" } else { "personio" }.into(),
+                requested_by: format!("user{k}@example.com"),
+                message: format!("please {k}"),
+                // Two at the same instant: the id decides.
+                created_at: t0 + chrono::Duration::seconds(k.min(2)),
+            })
+            .collect();
+        let requests = [
+            (&acme, "Work Day", "workday", None, "payroll"),
+            (
+                &globex,
+                "workday",
+                "workday",
+                Some("https://workday.com"),
+                "hr",
+            ),
+            (&acme, "Zoho", "zoho", Some("https://zoho.com"), "crm"),
+            (&acme, " WorkDay ", "workday", Some("https://other"), "time"),
+        ];
+        let mut merged = Vec::new();
+        for store in stores {
+            store
+                .append_audit(&[
+                    event(&acme, "x", "connection.start"),
+                    event(&acme, "x", "connection.connect"),
+                ])
+                .unwrap();
+            store.append_audit(&[]).unwrap();
+            for d in &demos {
+                store
+                    .insert_demo_request(d, event(&acme, "d", "demo.request"))
+                    .unwrap();
+            }
+            let mut answers = Vec::new();
+            for (k, (company, name, normalized, website, use_case)) in requests.iter().enumerate() {
+                let added = store
+                    .add_integration_request(
+                        &NewIntegrationRequest {
+                            company_id: company.id,
+                            requested_by: "ana",
+                            name,
+                            normalized_name: normalized,
+                            website: *website,
+                            use_case,
+                            at: t0 + chrono::Duration::seconds(i64::try_from(k).unwrap()),
+                        },
+                        event(company, normalized, "integration.request"),
+                    )
+                    .unwrap();
+                answers.push(format!("{added:?}"));
+            }
+            merged.push((
+                answers,
+                store.audit_events(acme.id, "connection", "x").unwrap(),
+                store
+                    .audit_events(acme.id, "connection", "d")
+                    .unwrap()
+                    .len(),
+                store.demo_requests(None, None).unwrap(),
+                store.demo_requests(Some(acme.id), None).unwrap(),
+                store.demo_requests(None, Some("tableau")).unwrap(),
+                store
+                    .demo_requests(Some(globex.id), Some("personio"))
+                    .unwrap(),
+                format!("{:?}", store.integration_requests(None).unwrap()),
+                format!("{:?}", store.integration_requests(Some(acme.id)).unwrap()),
+            ));
+        }
+        assert_eq!(merged[0], merged[1]);
+        let on_pg = &merged[1];
+        assert_eq!(on_pg.1.len(), 2);
+        assert_eq!(on_pg.2, 4);
+        assert_eq!(on_pg.3.len(), 4);
+        assert_eq!(on_pg.3[0].id, demos[3].id, "newest first");
+        assert!(on_pg.7.contains("count: 3"), "{}", on_pg.7);
+
+        let refused = pg
+            .run(|c| {
+                c.batch_execute("UPDATE audit_events SET actor = 'someone else'")
+                    .map_err(backend)
+            })
+            .unwrap_err()
+            .to_string();
+        assert!(refused.contains("append-only"), "{refused}");
+        let refused = pg
+            .run(|c| c.batch_execute("DELETE FROM audit_events").map_err(backend))
+            .unwrap_err()
+            .to_string();
+        assert!(refused.contains("append-only"), "{refused}");
+        assert_eq!(
+            pg.audit_events(acme.id, "connection", "x").unwrap().len(),
+            2
+        );
+    }
+}
