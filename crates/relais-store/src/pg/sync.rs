@@ -585,3 +585,342 @@ impl SyncStore for PostgresStore {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pg::tests::{database, seed_company};
+    use crate::{AccessStore, SqliteStore};
+    use relais_access::{Company, MarketplaceRight, PersonalAccessToken, User};
+    use relais_sync::{ApiResponse, Change, Cycle, EntryStatus, Trigger, UseCase};
+
+    fn sqlite_with(dir: &tempfile::TempDir, company: &Company) -> SqliteStore {
+        let store = SqliteStore::open(&dir.path().join("relais.db")).unwrap();
+        let now = Utc::now();
+        let admin = User::new(
+            company.id,
+            "a@example.com",
+            "A",
+            MarketplaceRight::Edit,
+            now,
+        )
+        .unwrap();
+        let token = PersonalAccessToken::issue(&admin, "t", now, None)
+            .unwrap()
+            .record;
+        store.create_company(company, &admin, &token).unwrap();
+        store
+    }
+
+    fn running(connection: uuid::Uuid, at: DateTime<Utc>) -> SyncRun {
+        SyncRun::start(connection, Trigger::Scheduled, Cycle::Full, at)
+    }
+
+    const STATUSES: [EntryStatus; 3] = [
+        EntryStatus::Success,
+        EntryStatus::Failed,
+        EntryStatus::Skipped,
+    ];
+
+    fn entry(k: usize, at: DateTime<Utc>) -> SyncEntry {
+        SyncEntry {
+            at: at + chrono::Duration::microseconds(i64::try_from(k).unwrap()),
+            employee_id: i64::try_from(k % 7).unwrap() + 1,
+            use_case: UseCase::ALL[k % UseCase::ALL.len()],
+            status: STATUSES[(k / 2) % 3],
+            message: format!("entry {k}"),
+            response: (k % 5 == 0).then(|| ApiResponse {
+                status: 409,
+                body: format!("{{\"detail\": \"conflict {k}\"}}"),
+            }),
+            changes: if k % 3 == 0 {
+                vec![Change {
+                    attribute: "title".into(),
+                    old: serde_json::Value::Null,
+                    new: serde_json::json!(format!("Engineer {k}")),
+                }]
+            } else {
+                vec![]
+            },
+        }
+    }
+
+    fn link(employee_id: i64, target: &str, active: bool) -> TargetLink {
+        TargetLink {
+            employee_id,
+            target_id: target.into(),
+            snapshot: serde_json::json!({"userName": target, "n": employee_id}),
+            active,
+        }
+    }
+
+    fn outcome<T>(result: Result<T, StoreError>) -> String {
+        match result {
+            Ok(_) => "ok".into(),
+            Err(StoreError::Conflict(m)) => format!("conflict: {m}"),
+            Err(StoreError::Changed(m)) => format!("changed: {m}"),
+            Err(StoreError::Corrupt { table, .. }) => format!("corrupt: {table}"),
+            Err(other) => format!("other: {other}"),
+        }
+    }
+
+    #[test]
+    fn runs_entries_links_and_state_as_on_sqlite() {
+        let Some(db) = database("pg_sync_as_on_sqlite") else {
+            return;
+        };
+        let pg = PostgresStore::open(db.as_str()).unwrap();
+        let company = seed_company(&pg, "Acme GmbH");
+        let dir = tempfile::tempdir().unwrap();
+        let lite = sqlite_with(&dir, &company);
+        let stores: [&dyn SyncStore; 2] = [&lite, &pg];
+        let t0: DateTime<Utc> = "2026-03-01T10:00:00.5Z".parse().unwrap();
+        let (shared, other) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+        let earlier = running(shared, t0);
+        let queried = running(shared, t0 + chrono::Duration::minutes(1));
+        let beside = running(other, t0 + chrono::Duration::minutes(2));
+        let twin = running(shared, t0 + chrono::Duration::minutes(3));
+        let entries: Vec<SyncEntry> = (0..120).map(|k| entry(k, t0)).collect();
+        let stranger = CompanyId(uuid::Uuid::now_v7());
+
+        let mut results = Vec::new();
+        for store in stores {
+            let mut seen = vec![
+                outcome(store.start_run(stranger, &earlier)),
+                outcome(store.start_run(company.id, &earlier)),
+                outcome(store.start_run(company.id, &twin)),
+            ];
+            seen.push(outcome(store.advance_run(
+                company.id,
+                earlier.id,
+                RunProgress {
+                    entries: &entries[..40],
+                    upserted_links: &[link(1, "u1", true), link(2, "u2", true), link(1, "u1b", false)],
+                    removed_links: &[],
+                },
+                &mut |r| r.finish(None, t0 + chrono::Duration::seconds(30)),
+            )));
+            seen.push(outcome(store.advance_run(
+                company.id,
+                earlier.id,
+                RunProgress::default(),
+                &mut |_| {},
+            )));
+            seen.push(outcome(store.advance_run(
+                company.id,
+                uuid::Uuid::now_v7(),
+                RunProgress::default(),
+                &mut |_| {},
+            )));
+            seen.push(outcome(store.start_run(company.id, &queried)));
+            seen.push(outcome(store.start_run(company.id, &beside)));
+            // Small batches (one INSERT) and a large one (COPY), interleaved
+            // with the other connection's run.
+            for (k, chunk) in entries[40..].chunks(7).enumerate() {
+                let run = if k % 3 == 2 { &beside } else { &queried };
+                store
+                    .advance_run(
+                        company.id,
+                        run.id,
+                        RunProgress {
+                            entries: chunk,
+                            upserted_links: &[link(3, "u3", true)],
+                            removed_links: &[2],
+                        },
+                        &mut |r| r.heartbeat_at = t0 + chrono::Duration::seconds(40),
+                    )
+                    .unwrap();
+            }
+            store
+                .advance_run(
+                    company.id,
+                    queried.id,
+                    RunProgress {
+                        entries: &entries,
+                        ..RunProgress::default()
+                    },
+                    &mut |_| {},
+                )
+                .unwrap();
+            let mut reads = vec![format!("{:?}", store.running_runs().unwrap())];
+            let window = |offset, limit| Window { offset, limit };
+            for (status, from, to, w) in [
+                (None, None, None, window(0, 10)),
+                (Some(RunStatus::Running), None, None, window(0, 10)),
+                (Some(RunStatus::Completed), None, None, window(0, 10)),
+                (None, Some(t0 + chrono::Duration::seconds(30)), None, window(0, 10)),
+                (None, None, Some(t0), window(0, 10)),
+                (None, None, None, window(1, 1)),
+            ] {
+                reads.push(format!(
+                    "{:?}",
+                    store.runs(company.id, shared, status, from, to, w).unwrap()
+                ));
+            }
+            for filter in [
+                EntryFilter::default(),
+                EntryFilter {
+                    status: Some(EntryStatus::Failed),
+                    ..EntryFilter::default()
+                },
+                EntryFilter {
+                    status: Some(EntryStatus::Failed),
+                    after_id: Some(60),
+                    ..EntryFilter::default()
+                },
+                EntryFilter {
+                    use_case: Some(UseCase::ALL[1]),
+                    status: Some(EntryStatus::Success),
+                    ..EntryFilter::default()
+                },
+                EntryFilter {
+                    employee_id: Some(3),
+                    ..EntryFilter::default()
+                },
+                EntryFilter {
+                    employee_id: Some(3),
+                    status: Some(EntryStatus::Skipped),
+                    after_id: Some(50),
+                    ..EntryFilter::default()
+                },
+                EntryFilter {
+                    id: Some(45),
+                    ..EntryFilter::default()
+                },
+            ] {
+                for w in [window(0, 1000), window(3, 5), window(500, 5)] {
+                    reads.push(format!(
+                        "{:?}",
+                        store.entries(queried.id, &filter, w).unwrap()
+                    ));
+                }
+            }
+            reads.push(format!(
+                "{:?}",
+                store.employee_entries(shared, 4, window(2, 10)).unwrap()
+            ));
+            reads.push(format!("{:?}", store.scim_links(shared).unwrap()));
+            reads.push(format!("{:?}", store.sync_state(shared).unwrap()));
+            store
+                .save_sync_state(
+                    shared,
+                    &SyncState {
+                        consecutive_auth_failures: 2,
+                        last_success_at: Some(t0),
+                    },
+                )
+                .unwrap();
+            store
+                .save_sync_state(
+                    shared,
+                    &SyncState {
+                        consecutive_auth_failures: 3,
+                        last_success_at: None,
+                    },
+                )
+                .unwrap();
+            reads.push(format!("{:?}", store.sync_state(shared).unwrap()));
+            reads.push(
+                store
+                    .purge_entries(t0 + chrono::Duration::microseconds(30))
+                    .unwrap()
+                    .to_string(),
+            );
+            reads.push(format!(
+                "{:?}",
+                store
+                    .entries(earlier.id, &EntryFilter::default(), window(0, 3))
+                    .unwrap()
+            ));
+            results.push((seen, reads));
+        }
+        let (on_sqlite, on_pg) = (&results[0], &results[1]);
+        assert_eq!(on_sqlite.0, on_pg.0);
+        for (k, (a, b)) in on_sqlite.1.iter().zip(&on_pg.1).enumerate() {
+            assert_eq!(a, b, "read {k}");
+        }
+        assert_eq!(on_pg.0[0], "conflict: a running sync run of this connection");
+        assert_eq!(on_pg.0[2], "conflict: a running sync run of this connection");
+        assert!(on_pg.0[4].starts_with("changed: "), "{}", on_pg.0[4]);
+        assert_eq!(on_pg.0[5], "corrupt: sync_runs");
+        let run = SyncStore::run(&pg, company.id, queried.id).unwrap().unwrap();
+        assert_eq!(run, lite.run(company.id, queried.id).unwrap().unwrap());
+        assert!(SyncStore::run(&pg, stranger, queried.id).unwrap().is_none());
+    }
+
+    /// Measures ingest (run with `--ignored --nocapture`): entries written
+    /// by `advance_run` in batches, and the plan of a run's failed page.
+    #[test]
+    #[ignore = "a measurement"]
+    fn ingest_rate_and_the_failed_page_plan() {
+        let Some(db) = database("pg_sync_ingest_rate") else {
+            return;
+        };
+        let pg = PostgresStore::open(db.as_str()).unwrap();
+        let company = seed_company(&pg, "Acme GmbH");
+        let t0 = Utc::now();
+        let batch: Vec<SyncEntry> = (0..1000).map(|k| entry(k, t0)).collect();
+        let mut rates = Vec::new();
+        let mut last = None;
+        for round in 0..3 {
+            let run = running(uuid::Uuid::now_v7(), t0);
+            pg.start_run(company.id, &run).unwrap();
+            let started = std::time::Instant::now();
+            let batches = 200;
+            for _ in 0..batches {
+                pg.advance_run(
+                    company.id,
+                    run.id,
+                    RunProgress {
+                        entries: &batch,
+                        ..RunProgress::default()
+                    },
+                    &mut |r| r.heartbeat_at = Utc::now(),
+                )
+                .unwrap();
+            }
+            let seconds = started.elapsed().as_secs_f64();
+            let rate = f64::from(batches * 1000) / seconds;
+            println!("round {round}: {rate:.0} entries/s");
+            rates.push(rate);
+            last = Some(run);
+        }
+        let run = last.unwrap();
+        let plan: Vec<String> = pg
+            .run(|c| {
+                let id = run.id.to_string();
+                let rows = c
+                    .query(
+                        "EXPLAIN SELECT id FROM sync_entries WHERE run_id = $1 AND status = $2 AND id > $3
+                         ORDER BY id LIMIT $4 OFFSET $5",
+                        &[&id, &"failed", &0_i64, &50_i64, &0_i64],
+                    )
+                    .map_err(backend)?;
+                rows.iter().map(|r| get::<String>("plan", r, 0)).collect()
+            })
+            .unwrap();
+        println!("{}", plan.join("\n"));
+        let started = std::time::Instant::now();
+        let page = pg
+            .entries(
+                run.id,
+                &EntryFilter {
+                    status: Some(EntryStatus::Failed),
+                    after_id: Some(100_000),
+                    ..EntryFilter::default()
+                },
+                Window {
+                    offset: 0,
+                    limit: 50,
+                },
+            )
+            .unwrap();
+        println!(
+            "failed page: {} rows of {} in {:?}",
+            page.rows.len(),
+            page.total,
+            started.elapsed()
+        );
+        assert!(plan.join(" ").contains("sync_entries_run "), "{plan:?}");
+    }
+}
