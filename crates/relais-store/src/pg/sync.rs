@@ -629,11 +629,11 @@ mod tests {
             use_case: UseCase::ALL[k % UseCase::ALL.len()],
             status: STATUSES[(k / 2) % 3],
             message: format!("entry {k}"),
-            response: (k % 5 == 0).then(|| ApiResponse {
+            response: k.is_multiple_of(5).then(|| ApiResponse {
                 status: 409,
                 body: format!("{{\"detail\": \"conflict {k}\"}}"),
             }),
-            changes: if k % 3 == 0 {
+            changes: if k.is_multiple_of(3) {
                 vec![Change {
                     attribute: "title".into(),
                     old: serde_json::Value::Null,
@@ -695,7 +695,11 @@ mod tests {
                 earlier.id,
                 RunProgress {
                     entries: &entries[..40],
-                    upserted_links: &[link(1, "u1", true), link(2, "u2", true), link(1, "u1b", false)],
+                    upserted_links: &[
+                        link(1, "u1", true),
+                        link(2, "u2", true),
+                        link(1, "u1b", false),
+                    ],
                     removed_links: &[],
                 },
                 &mut |r| r.finish(None, t0 + chrono::Duration::seconds(30)),
@@ -748,7 +752,12 @@ mod tests {
                 (None, None, None, window(0, 10)),
                 (Some(RunStatus::Running), None, None, window(0, 10)),
                 (Some(RunStatus::Completed), None, None, window(0, 10)),
-                (None, Some(t0 + chrono::Duration::seconds(30)), None, window(0, 10)),
+                (
+                    None,
+                    Some(t0 + chrono::Duration::seconds(30)),
+                    None,
+                    window(0, 10),
+                ),
                 (None, None, Some(t0), window(0, 10)),
                 (None, None, None, window(1, 1)),
             ] {
@@ -839,11 +848,19 @@ mod tests {
         for (k, (a, b)) in on_sqlite.1.iter().zip(&on_pg.1).enumerate() {
             assert_eq!(a, b, "read {k}");
         }
-        assert_eq!(on_pg.0[0], "conflict: a running sync run of this connection");
-        assert_eq!(on_pg.0[2], "conflict: a running sync run of this connection");
+        assert_eq!(
+            on_pg.0[0],
+            "conflict: a running sync run of this connection"
+        );
+        assert_eq!(
+            on_pg.0[2],
+            "conflict: a running sync run of this connection"
+        );
         assert!(on_pg.0[4].starts_with("changed: "), "{}", on_pg.0[4]);
         assert_eq!(on_pg.0[5], "corrupt: sync_runs");
-        let run = SyncStore::run(&pg, company.id, queried.id).unwrap().unwrap();
+        let run = SyncStore::run(&pg, company.id, queried.id)
+            .unwrap()
+            .unwrap();
         assert_eq!(run, lite.run(company.id, queried.id).unwrap().unwrap());
         assert!(SyncStore::run(&pg, stranger, queried.id).unwrap().is_none());
     }
