@@ -865,6 +865,61 @@ mod tests {
         assert!(SyncStore::run(&pg, stranger, queried.id).unwrap().is_none());
     }
 
+    #[test]
+    fn the_change_runs_on_the_callers_thread_inside_the_transaction() {
+        let Some(db) = database("pg_sync_change_on_the_callers_thread") else {
+            return;
+        };
+        let pg = PostgresStore::open(db.as_str()).unwrap();
+        let company = seed_company(&pg, "Acme GmbH");
+        let t0 = Utc::now();
+        let run = running(uuid::Uuid::now_v7(), t0);
+        pg.start_run(company.id, &run).unwrap();
+        let batch: Vec<SyncEntry> = (0..50).map(|k| entry(k, t0)).collect();
+        let progress = RunProgress {
+            entries: &batch,
+            upserted_links: &[link(1, "u1", true)],
+            removed_links: &[],
+        };
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            // Not `Send`: the change runs on this thread.
+            let calls = std::rc::Rc::new(std::cell::Cell::new(0));
+            let counted = calls.clone();
+            let advanced = pg
+                .advance_run(company.id, run.id, progress, &mut |r| {
+                    counted.set(counted.get() + 1);
+                    r.heartbeat_at = t0 + chrono::Duration::seconds(5);
+                })
+                .unwrap();
+            assert_eq!(calls.get(), 1);
+            assert_eq!(advanced.counts.total(), 50);
+        });
+        // A change that panics writes nothing of the batch.
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            pg.advance_run(company.id, run.id, progress, &mut |_| panic!("no"))
+        }));
+        assert!(panicked.is_err());
+        let stored = SyncStore::run(&pg, company.id, run.id).unwrap().unwrap();
+        assert_eq!(stored.counts.total(), 50);
+        assert_eq!(stored.heartbeat_at, t0 + chrono::Duration::seconds(5));
+        let entries = pg
+            .entries(
+                run.id,
+                &EntryFilter::default(),
+                Window {
+                    offset: 0,
+                    limit: 1,
+                },
+            )
+            .unwrap();
+        assert_eq!(entries.total, 50);
+        // The connection went back to the pool: the store still answers.
+        assert_eq!(pg.scim_links(run.connection_id).unwrap().len(), 1);
+    }
+
     /// Measures ingest (run with `--ignored --nocapture`): entries written
     /// by `advance_run` in batches, and the plan of a run's failed page.
     #[test]
