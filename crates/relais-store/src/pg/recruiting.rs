@@ -738,3 +738,363 @@ impl RecruitingStore for PostgresStore {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::SqliteStore;
+    use crate::pg::documents::tests::Twins;
+    use relais_recruiting::application::{Submission, SubmittedFile};
+    use relais_recruiting::upload::FileFacts;
+    use relais_recruiting::{CandidateDetails, FileCategory, SystemPhase};
+
+    /// Walks every page of `list` from the start, `size` at a time.
+    fn walk<T: Clone>(
+        list: impl Fn(Option<After>) -> Vec<T>,
+        key: impl Fn(&T) -> After,
+        size: usize,
+    ) -> Vec<Vec<T>> {
+        let mut pages = Vec::new();
+        let mut after = None;
+        loop {
+            let page = list(after);
+            if page.is_empty() {
+                return pages;
+            }
+            assert!(page.len() <= size);
+            after = page.last().map(&key);
+            pages.push(page);
+        }
+    }
+
+    fn pages(store: &dyn RecruitingStore, company: CompanyId, now: DateTime<Utc>) -> Vec<String> {
+        let mut seen = Vec::new();
+        let filters = [
+            RecruitingFilter::default(),
+            RecruitingFilter {
+                updated_after: Some(now - Duration::days(20)),
+                updated_before: Some(now - Duration::days(2)),
+                email: None,
+            },
+            RecruitingFilter {
+                email: store
+                    .candidates(company, &RecruitingFilter::default(), None, 1)
+                    .unwrap()
+                    .first()
+                    .map(|c| c.email.clone()),
+                ..RecruitingFilter::default()
+            },
+        ];
+        for filter in &filters {
+            let candidates = walk(
+                |after| store.candidates(company, filter, after, 7).unwrap(),
+                |c: &Candidate| After {
+                    updated_at: c.updated_at,
+                    id: c.id,
+                },
+                7,
+            );
+            let applications = walk(
+                |after| store.applications(company, filter, after, 5).unwrap(),
+                |a: &Application| After {
+                    updated_at: a.updated_at,
+                    id: a.id,
+                },
+                5,
+            );
+            seen.push(format!("{candidates:?}"));
+            seen.push(format!("{applications:?}"));
+        }
+        let all = store
+            .candidates(company, &RecruitingFilter::default(), None, 1000)
+            .unwrap();
+        let ids: Vec<i64> = all.iter().map(|c| c.id).take(6).chain([9999]).collect();
+        let mut by_id = store.candidates_by_id(company, &ids).unwrap();
+        by_id.sort_by_key(|c| c.id);
+        seen.push(format!("{by_id:?}"));
+        let of = store.applications_of(company, &ids).unwrap();
+        seen.push(format!("{of:?}"));
+        seen.push(format!("{:?}", store.applications_of(company, &[])));
+        for application in store
+            .applications(company, &RecruitingFilter::default(), None, 1000)
+            .unwrap()
+        {
+            seen.push(format!(
+                "{:?}",
+                store.stage_transitions(company, application.id)
+            ));
+            seen.push(format!("{:?}", store.application(company, application.id)));
+        }
+        seen.push(format!("{:?}", store.jobs(company)));
+        seen.push(format!("{:?}", store.job(company, 1)));
+        seen.push(format!("{:?}", store.job(company, 999)));
+        seen.push(format!("{:?}", store.recruiting_settings(company)));
+        seen
+    }
+
+    #[test]
+    fn a_demo_pages_as_in_sqlite_ties_included() {
+        let Some(twins) = Twins::new("a_demo_pages_as_in_sqlite", &["Acme", "Globex"]) else {
+            return;
+        };
+        let (a, b) = (twins.companies[0].id, twins.companies[1].id);
+        let now = Utc::now();
+        let mut demo = relais_recruiting::demo::demo(7, now, 60);
+        // Ties on the time of change: the number decides.
+        let tie = now - Duration::days(3);
+        for (n, candidate) in demo.candidates.iter_mut().enumerate() {
+            if n % 3 == 0 {
+                candidate.updated_at = tie;
+            }
+        }
+        for (n, (application, _)) in demo.applications.iter_mut().enumerate() {
+            if n % 4 == 0 {
+                application.updated_at = tie;
+            }
+        }
+        assert!(demo.applications.len() > 20 && demo.candidates.len() > 14);
+        let stores: [&dyn RecruitingStore; 2] = [&twins.lite, &twins.pg];
+        let [lite, pg] = stores.map(|store| {
+            store.replace_recruiting(a, &demo).unwrap();
+            store
+                .replace_recruiting(b, &relais_recruiting::demo::demo(8, now, 10))
+                .unwrap();
+            let mut seen = pages(store, a, now);
+            // Replaced whole, key and switches kept.
+            store
+                .update_recruiting_settings(a, &mut |s| s.enabled = false)
+                .unwrap();
+            store
+                .replace_recruiting(a, &relais_recruiting::demo::demo(9, now, 15))
+                .unwrap();
+            seen.extend(pages(store, a, now));
+            seen.push(format!("{:?}", store.company_number(b)));
+            let number = store.company_number(b).unwrap();
+            seen.push(format!("{:?}", store.company_by_number(number)));
+            seen.push(format!("{:?}", store.company_by_number(999)));
+            seen
+        });
+        assert_eq!(lite.len(), pg.len());
+        for (lite, pg) in lite.iter().zip(&pg) {
+            assert_eq!(lite, pg);
+        }
+    }
+
+    fn submission(email: &str, job_id: i64, files: &[uuid::Uuid], tags: &[&str]) -> Submission {
+        Submission {
+            job_id,
+            first_name: "Ada".into(),
+            last_name: "Lovelace".into(),
+            email: email.into(),
+            channel_id: None,
+            external_posting_id: None,
+            message: Some("Hello".into()),
+            application_date: None,
+            phase: None,
+            tags: tags.iter().map(|t| (*t).to_owned()).collect(),
+            files: files
+                .iter()
+                .map(|id| SubmittedFile {
+                    upload: *id,
+                    original_filename: "cv.pdf".into(),
+                    category: FileCategory::Cv,
+                })
+                .collect(),
+            details: CandidateDetails::default(),
+            custom: std::collections::BTreeMap::new(),
+        }
+    }
+
+    fn apply(
+        store: &dyn RecruitingStore,
+        company: CompanyId,
+        submission: Submission,
+        first_name: &str,
+    ) -> ApplicationOutcome {
+        let input = CandidateInput {
+            email: submission.email.clone(),
+            first_name: first_name.into(),
+            last_name: submission.last_name.clone(),
+            details: submission.details.clone(),
+        };
+        let checked = CheckedApplication {
+            phase: Phase::System(SystemPhase::Unassigned),
+            channel_id: None,
+            application_date: chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
+            submission,
+        };
+        store
+            .insert_application(company, &input, &checked, ApplicationSource::Api)
+            .unwrap()
+    }
+
+    /// `value` with every time of day written by the store replaced.
+    fn untimed(value: impl std::fmt::Debug) -> String {
+        let text = format!("{value:?}");
+        let mut out = String::new();
+        for (n, part) in text.split("at: ").enumerate() {
+            if n == 0 {
+                out.push_str(part);
+            } else {
+                // `created_at: 2026-…Z, ` / `updated_at: …` / `entered_at: …`
+                let end = part.find([',', ' ', '}', ')']).unwrap_or(part.len());
+                out.push_str("at: T");
+                out.push_str(&part[end..]);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn jobs_uploads_and_applications_are_stored_as_in_sqlite() {
+        let Some(twins) = Twins::new("jobs_uploads_and_applications", &["Acme", "Globex"]) else {
+            return;
+        };
+        let (a, b) = (twins.companies[0].id, twins.companies[1].id);
+        let now = Utc::now();
+        let drafts = relais_recruiting::demo::demo(7, now, 1).jobs;
+        let (fresh, old, other) = (
+            uuid::Uuid::now_v7(),
+            uuid::Uuid::now_v7(),
+            uuid::Uuid::now_v7(),
+        );
+        let upload = |id, created_at| NewUpload {
+            id,
+            facts: FileFacts {
+                extension: "pdf".into(),
+                mimetype: "application/pdf",
+                original_filename: "cv.pdf".into(),
+            },
+            sha256: "00".into(),
+            content: vec![0, 1, 2, 255],
+            created_at,
+        };
+        let stores: [&dyn RecruitingStore; 2] = [&twins.lite, &twins.pg];
+        let [lite, pg] = stores.map(|store| {
+            let mut seen = Vec::new();
+            for draft in drafts.iter().take(3) {
+                seen.push(format!("{:?}", store.insert_job(a, &draft.draft, now)));
+            }
+            seen.push(format!("{:?}", store.insert_job(b, &drafts[0].draft, now)));
+            seen.push(untimed(store.update_job(a, 2, &drafts[3].draft)));
+            seen.push(untimed(store.update_job(b, 2, &drafts[3].draft)));
+            seen.push(untimed(store.jobs(a)));
+            store
+                .insert_upload(a, &upload(old, now - Duration::days(2)))
+                .unwrap();
+            store.insert_upload(a, &upload(fresh, now)).unwrap();
+            store.insert_upload(b, &upload(other, now)).unwrap();
+            // The old unattached one went with the new one.
+            seen.push(format!("{:?}", store.upload(a, old)));
+            seen.push(format!("{:?}", store.upload(a, fresh)));
+            seen.push(format!("{:?}", store.upload(a, other)));
+            let job = 1;
+            let outcomes = [
+                apply(
+                    store,
+                    a,
+                    submission("ada@example.com", job, &[fresh], &["Rust"]),
+                    "Ada",
+                ),
+                apply(
+                    store,
+                    a,
+                    submission("ada@example.com", job, &[], &[]),
+                    "Ada",
+                ),
+                // A known candidate keeps the name first given.
+                apply(
+                    store,
+                    a,
+                    submission("ada@example.com", 2, &[], &["rust", "Go"]),
+                    "Eve",
+                ),
+                // Attached already, another company's, unknown: nothing written.
+                apply(
+                    store,
+                    a,
+                    submission(
+                        "bob@example.com",
+                        job,
+                        &[fresh, other, uuid::Uuid::nil()],
+                        &["X"],
+                    ),
+                    "Bob",
+                ),
+            ];
+            assert!(
+                matches!(
+                    &outcomes,
+                    [
+                        ApplicationOutcome::Stored(_),
+                        ApplicationOutcome::AlreadyApplied,
+                        ApplicationOutcome::Stored(_),
+                        ApplicationOutcome::MissingFiles(missing),
+                    ] if missing == &[0, 1, 2]
+                ),
+                "{outcomes:?}"
+            );
+            seen.push(untimed(&outcomes));
+            seen.push(untimed(store.upload(a, fresh)));
+            seen.push(untimed(store.candidates(
+                a,
+                &RecruitingFilter::default(),
+                None,
+                100,
+            )));
+            seen.push(untimed(store.applications(
+                a,
+                &RecruitingFilter::default(),
+                None,
+                100,
+            )));
+            seen.push(untimed(store.stage_transitions(a, 1)));
+            seen.push(format!("{:?}", store.recruiting_settings(a)));
+            let key_at = chrono::DateTime::parse_from_rfc3339("2026-11-30T12:00:00.5Z")
+                .unwrap()
+                .with_timezone(&Utc);
+            let changed = store
+                .update_recruiting_settings(a, &mut |s| {
+                    s.key = Some(SecretHash::of("key"));
+                    s.key_created_at = Some(key_at);
+                    s.public_api = false;
+                })
+                .unwrap();
+            seen.push(format!("{changed:?}"));
+            seen.push(format!("{:?}", store.recruiting_settings(a)));
+            let mut saved = changed.clone();
+            saved.xml_feed = false;
+            store.save_recruiting_settings(b, &saved).unwrap();
+            seen.push(format!("{:?}", store.recruiting_settings(b)));
+            seen
+        });
+        assert_eq!(lite.len(), pg.len());
+        for (lite, pg) in lite.iter().zip(&pg) {
+            assert_eq!(lite, pg);
+        }
+        let _: &SqliteStore = &twins.lite;
+    }
+
+    #[test]
+    fn settings_changed_at_once_lose_no_change() {
+        let Some(twins) = Twins::new("settings_changed_at_once", &["Acme"]) else {
+            return;
+        };
+        let a = twins.companies[0].id;
+        std::thread::scope(|scope| {
+            for n in 0..8 {
+                let pg = &twins.pg;
+                scope.spawn(move || {
+                    for m in 0..3 {
+                        pg.update_recruiting_settings(a, &mut |s| {
+                            s.setup.tags.push(format!("t{n}-{m}"));
+                        })
+                        .unwrap();
+                    }
+                });
+            }
+        });
+        let tags = twins.pg.recruiting_settings(a).unwrap().setup.tags;
+        assert_eq!(tags.len(), 24, "{tags:?}");
+    }
+}

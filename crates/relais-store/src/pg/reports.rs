@@ -171,3 +171,98 @@ impl ReportStore for PostgresStore {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::PeopleStore as _;
+    use crate::pg::documents::tests::Twins;
+    use relais_people::demo;
+
+    fn definition(name: &str) -> ReportDefinition {
+        serde_json::from_value(serde_json::json!({
+            "name": name,
+            "type": "point_in_time",
+            "period": {"type": "relative", "period": "today"},
+            "columns": ["first_name", "last_name", "department"],
+            "filters": [{"column": "status", "comparison": "eq", "value": "active"}]
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn reports_are_kept_as_in_sqlite() {
+        let Some(twins) = Twins::new("reports_are_kept_as_in_sqlite", &["Acme", "Globex"]) else {
+            return;
+        };
+        let (a, b) = (twins.companies[0].id, twins.companies[1].id);
+        let (first, mut second, third) = (definition("b"), definition("a"), definition("b"));
+        let stores: [&dyn ReportStore; 2] = [&twins.lite, &twins.pg];
+        let [lite, pg] = stores.map(|store| {
+            let mut seen = Vec::new();
+            for report in [&first, &second, &third] {
+                seen.push(format!("{:?}", store.insert_report(a, report)));
+            }
+            let duplicate = store.insert_report(a, &first);
+            assert!(
+                matches!(duplicate, Err(StoreError::Conflict(_))),
+                "{duplicate:?}"
+            );
+            seen.push(format!("{:?}", store.reports(a)));
+            second.name = "c".into();
+            seen.push(format!("{:?}", store.update_report(a, &second)));
+            seen.push(format!("{:?}", store.update_report(b, &second)));
+            seen.push(format!("{:?}", store.reports(a)));
+            seen.push(format!("{:?}", store.report(a, second.id)));
+            seen.push(format!("{:?}", store.report(b, second.id)));
+            seen.push(format!("{:?}", store.delete_report(b, first.id)));
+            seen.push(format!("{:?}", store.delete_report(a, first.id)));
+            seen.push(format!("{:?}", store.delete_report(a, first.id)));
+            seen.push(format!("{:?}", store.reports(a)));
+            seen.push(format!("{:?}", store.reports(b)));
+            second.name = "a".into();
+            seen
+        });
+        assert_eq!(lite, pg);
+    }
+
+    #[test]
+    fn the_database_sums_worked_minutes_as_sqlite_does() {
+        let Some(twins) = Twins::new("the_database_sums_worked_minutes", &["Acme"]) else {
+            return;
+        };
+        let company = twins.companies[0].id;
+        let until = NaiveDate::from_ymd_opt(2026, 10, 31).unwrap();
+        let records: Vec<_> = demo::employees(demo::DemoSpec {
+            employees: 30,
+            months: 3,
+            seed: 3,
+            until,
+        })
+        .collect();
+        assert_eq!(twins.pg.people_revision(company).unwrap(), 0);
+        twins.lite.insert_employees(company, &records).unwrap();
+        twins.copy(
+            "attendances",
+            "id, tenant, employee_id, date, start_time, end_time, break_minutes, project_id, status, comment, updated_at",
+        );
+        twins.copy("people_revisions", "tenant, revision");
+        assert_eq!(
+            twins.pg.people_revision(company).unwrap(),
+            twins.lite.people_revision(company).unwrap()
+        );
+        for (start, end) in [
+            ((2026, 9, 1), (2026, 9, 30)),
+            ((2026, 8, 15), (2026, 10, 31)),
+        ] {
+            let start = NaiveDate::from_ymd_opt(start.0, start.1, start.2).unwrap();
+            let end = NaiveDate::from_ymd_opt(end.0, end.1, end.2).unwrap();
+            let sums = twins.pg.worked_minutes(company, start, end).unwrap();
+            assert!(!sums.is_empty());
+            assert_eq!(
+                sums,
+                twins.lite.worked_minutes(company, start, end).unwrap()
+            );
+        }
+    }
+}
