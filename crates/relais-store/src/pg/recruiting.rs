@@ -221,6 +221,45 @@ fn insert_application_row(
 
 type Param = Box<dyn ToSql + Sync + Send>;
 
+/// Inserts `rows` (each of the same width) by `head` (`INSERT INTO t (…)`)
+/// and `tail` (`ON CONFLICT …`, `RETURNING …`), as many rows to a statement
+/// as PostgreSQL takes; returns the rows `RETURNING` gives.
+fn insert_many(
+    client: &mut impl GenericClient,
+    head: &str,
+    tail: &str,
+    rows: &[Vec<Param>],
+) -> Result<Vec<Row>, StoreError> {
+    let Some(width) = rows.first().map(Vec::len) else {
+        return Ok(Vec::new());
+    };
+    let per_statement = (65_535 / width).clamp(1, 1000);
+    let mut returned = Vec::new();
+    for chunk in rows.chunks(per_statement) {
+        let tuples = (0..chunk.len())
+            .map(|r| {
+                let marks = (1..=width)
+                    .map(|c| format!("${}", r * width + c))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                format!("({marks})")
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let params: Vec<&(dyn ToSql + Sync)> = chunk
+            .iter()
+            .flatten()
+            .map(|v| &**v as &(dyn ToSql + Sync))
+            .collect();
+        returned.extend(
+            client
+                .query(&format!("{head} VALUES {tuples} {tail}"), &params)
+                .map_err(backend)?,
+        );
+    }
+    Ok(returned)
+}
+
 /// The `WHERE` of a page, after `tenant = $1`: the filter and the keyset,
 /// with their values from `$2` on.
 fn page_clause(
@@ -725,15 +764,99 @@ impl RecruitingStore for PostgresStore {
             let mut current = settings(tx, tenant)?;
             current.setup = demo.setup.clone();
             save_settings(tx, tenant, &current)?;
-            for job in &demo.jobs {
-                insert_job_row(tx, tenant, job)?;
+            // Thousands of rows: many to a statement (the same rows, and
+            // the same rules on duplicates, as one statement each).
+            let jobs = demo
+                .jobs
+                .iter()
+                .map(|job| -> Result<Vec<Param>, StoreError> {
+                    Ok(vec![
+                        Box::new(tenant),
+                        Box::new(job.id),
+                        Box::new(i64::from(job.draft.published)),
+                        Box::new(sortable(job.updated_at)),
+                        Box::new(json(job)?),
+                    ])
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            insert_many(
+                tx,
+                "INSERT INTO job_positions (tenant, id, published, updated_at, document)",
+                "",
+                &jobs,
+            )?;
+            // A later candidate of the same number replaces an earlier one.
+            let mut last = std::collections::HashMap::new();
+            for (index, candidate) in demo.candidates.iter().enumerate() {
+                last.insert(candidate.id, index);
             }
-            for candidate in &demo.candidates {
-                insert_candidate_row(tx, tenant, candidate)?;
+            let candidates = demo
+                .candidates
+                .iter()
+                .enumerate()
+                .filter(|(index, c)| last.get(&c.id) == Some(index))
+                .map(|(_, candidate)| -> Result<Vec<Param>, StoreError> {
+                    Ok(vec![
+                        Box::new(tenant),
+                        Box::new(candidate.id),
+                        Box::new(candidate.email.clone()),
+                        Box::new(sortable(candidate.updated_at)),
+                        Box::new(json(candidate)?),
+                    ])
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            insert_many(
+                tx,
+                "INSERT INTO candidates (tenant, id, email, updated_at, document)",
+                "",
+                &candidates,
+            )?;
+            let applications = demo
+                .applications
+                .iter()
+                .map(|(application, _)| -> Result<Vec<Param>, StoreError> {
+                    Ok(vec![
+                        Box::new(tenant),
+                        Box::new(application.id),
+                        Box::new(application.candidate_id),
+                        Box::new(application.job_id),
+                        Box::new(sortable(application.updated_at)),
+                        Box::new(json(application)?),
+                    ])
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            // One application per candidate and job: a second one is left
+            // out, with its phases.
+            let stored = insert_many(
+                tx,
+                "INSERT INTO applications (tenant, id, candidate_id, job_id, updated_at, document)",
+                "ON CONFLICT (tenant, job_id, candidate_id) DO NOTHING RETURNING id",
+                &applications,
+            )?
+            .iter()
+            .map(|row| get::<i64>("applications", row, 0))
+            .collect::<Result<std::collections::HashSet<i64>, _>>()?;
+            let mut transitions = Vec::new();
+            for (application, phases) in &demo.applications {
+                if !stored.contains(&application.id) {
+                    continue;
+                }
+                for (seq, transition) in phases.iter().enumerate() {
+                    transitions.push(vec![
+                        Box::new(tenant) as Param,
+                        Box::new(application.id),
+                        Box::new(int(seq)),
+                        Box::new(sortable(transition.entered_at)),
+                        Box::new(json(&transition.phase)?),
+                    ]);
+                }
             }
-            for (application, transitions) in &demo.applications {
-                insert_application_row(tx, tenant, application, transitions)?;
-            }
+            insert_many(
+                tx,
+                "INSERT INTO application_transitions (tenant, application_id, seq, entered_at, phase)",
+                "",
+                &transitions,
+            )?;
             Ok(())
         })
     }
@@ -839,7 +962,13 @@ mod tests {
         };
         let (a, b) = (twins.companies[0].id, twins.companies[1].id);
         let now = Utc::now();
-        let mut demo = relais_recruiting::demo::demo(7, now, 60);
+        // Over a thousand applications: several statements of many rows.
+        let mut demo = relais_recruiting::demo::demo(7, now, 1100);
+        // A second application of a candidate to a job is left out, with
+        // its phases.
+        let (mut twice, phases) = demo.applications[0].clone();
+        twice.id = demo.applications.iter().map(|(a, _)| a.id).max().unwrap() + 1;
+        demo.applications.push((twice, phases));
         // Ties on the time of change: the number decides.
         let tie = now - Duration::days(3);
         for (n, candidate) in demo.candidates.iter_mut().enumerate() {
@@ -852,7 +981,7 @@ mod tests {
                 application.updated_at = tie;
             }
         }
-        assert!(demo.applications.len() > 20 && demo.candidates.len() > 14);
+        assert!(demo.applications.len() > 1000 && demo.candidates.len() > 14);
         let stores: [&dyn RecruitingStore; 2] = [&twins.lite, &twins.pg];
         let [lite, pg] = stores.map(|store| {
             store.replace_recruiting(a, &demo).unwrap();
