@@ -123,7 +123,11 @@ fn a_deployment_moves_to_postgresql_and_back_without_losing_a_row() {
     let postgres = TestDatabase::postgres_on(&server).unwrap();
     let report = copy(from.as_os_str(), postgres.location());
     let expected = contents(from.as_os_str());
-    assert_eq!(contents(postgres.location()), expected, "SQLite → PostgreSQL");
+    assert_eq!(
+        contents(postgres.location()),
+        expected,
+        "SQLite → PostgreSQL"
+    );
     assert!(
         !report.to_string().contains("password="),
         "addresses are shown without credentials"

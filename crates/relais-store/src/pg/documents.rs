@@ -139,7 +139,7 @@ impl DocumentStore for PostgresStore {
         &self,
         company: CompanyId,
         d: &NewDocument<'_>,
-        audit: &dyn Fn(&Document) -> AuditEvent,
+        audit: &(dyn Fn(&Document) -> AuditEvent + Sync),
     ) -> Result<DocumentInsert, StoreError> {
         let size = i64::try_from(d.content.len())
             .map_err(|_| StoreError::Refused("the file is too large".into()))?;
@@ -286,7 +286,7 @@ impl DocumentStore for PostgresStore {
         &self,
         company: CompanyId,
         id: i64,
-        audit: &dyn Fn(&Document) -> AuditEvent,
+        audit: &(dyn Fn(&Document) -> AuditEvent + Sync),
     ) -> Result<Option<Document>, StoreError> {
         loop {
             let Some(found) = self.run(|client| {

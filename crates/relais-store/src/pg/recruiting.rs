@@ -358,7 +358,7 @@ impl RecruitingStore for PostgresStore {
     fn update_recruiting_settings(
         &self,
         company: CompanyId,
-        change: &mut dyn FnMut(&mut RecruitingSettings),
+        change: &mut (dyn FnMut(&mut RecruitingSettings) + Send),
     ) -> Result<RecruitingSettings, StoreError> {
         // `change` may not leave this thread (the transaction may run on
         // another), so it runs between a read and a compare-and-set: the

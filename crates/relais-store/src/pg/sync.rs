@@ -284,7 +284,12 @@ fn run_document(document: &str) -> Result<SyncRun, StoreError> {
 }
 
 impl SyncStore for PostgresStore {
-    fn start_run(&self, company: CompanyId, run: &SyncRun) -> Result<(), StoreError> {
+    fn start_run(
+        &self,
+        company: CompanyId,
+        run: &SyncRun,
+        scheduled_after: Option<&str>,
+    ) -> Result<(), StoreError> {
         let (id, company, connection, started, status, document) = (
             run.id.to_string(),
             company.0.to_string(),
@@ -295,12 +300,14 @@ impl SyncStore for PostgresStore {
         );
         self.write(|tx| {
             tx.execute(
-                "INSERT INTO sync_runs (id, company_id, connection_id, started_at, status, document)
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-                &[&id, &company, &connection, &started, &status, &document],
+                "INSERT INTO sync_runs (id, company_id, connection_id, started_at, status, document, scheduled_after)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                &[&id, &company, &connection, &started, &status, &document, &scheduled_after],
             )
             .map_err(|e| {
-                conflict_or_backend(e, || "a running sync run of this connection".to_owned())
+                conflict_or_backend(e, || {
+                    "a running sync run of this connection, or a run of this cycle,".to_owned()
+                })
             })?;
             Ok(())
         })
@@ -311,7 +318,7 @@ impl SyncStore for PostgresStore {
         company: CompanyId,
         id: uuid::Uuid,
         progress: RunProgress<'_>,
-        change: &mut dyn FnMut(&mut SyncRun),
+        change: &mut (dyn FnMut(&mut SyncRun) + Send),
     ) -> Result<SyncRun, StoreError> {
         let (company, run_id) = (company.0.to_string(), id.to_string());
         // The run is read and written in one transaction under the write
@@ -686,9 +693,9 @@ mod tests {
         let mut results = Vec::new();
         for store in stores {
             let mut seen = vec![
-                outcome(store.start_run(stranger, &earlier)),
-                outcome(store.start_run(company.id, &earlier)),
-                outcome(store.start_run(company.id, &twin)),
+                outcome(store.start_run(stranger, &earlier, None)),
+                outcome(store.start_run(company.id, &earlier, None)),
+                outcome(store.start_run(company.id, &twin, None)),
             ];
             seen.push(outcome(store.advance_run(
                 company.id,
@@ -716,8 +723,8 @@ mod tests {
                 RunProgress::default(),
                 &mut |_| {},
             )));
-            seen.push(outcome(store.start_run(company.id, &queried)));
-            seen.push(outcome(store.start_run(company.id, &beside)));
+            seen.push(outcome(store.start_run(company.id, &queried, None)));
+            seen.push(outcome(store.start_run(company.id, &beside, None)));
             // Small batches (one INSERT) and a large one (COPY), interleaved
             // with the other connection's run.
             for (k, chunk) in entries[40..].chunks(7).enumerate() {
@@ -874,7 +881,7 @@ mod tests {
         let company = seed_company(&pg, "Acme GmbH");
         let t0 = Utc::now();
         let run = running(uuid::Uuid::now_v7(), t0);
-        pg.start_run(company.id, &run).unwrap();
+        pg.start_run(company.id, &run, None).unwrap();
         let batch: Vec<SyncEntry> = (0..50).map(|k| entry(k, t0)).collect();
         let progress = RunProgress {
             entries: &batch,
@@ -885,16 +892,15 @@ mod tests {
             .build()
             .unwrap();
         runtime.block_on(async {
-            // Not `Send`: the change runs on this thread.
-            let calls = std::rc::Rc::new(std::cell::Cell::new(0));
-            let counted = calls.clone();
+            // Called from a thread that drives a runtime: the change runs once.
+            let calls = std::sync::atomic::AtomicI32::new(0);
             let advanced = pg
                 .advance_run(company.id, run.id, progress, &mut |r| {
-                    counted.set(counted.get() + 1);
+                    calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     r.heartbeat_at = t0 + chrono::Duration::seconds(5);
                 })
                 .unwrap();
-            assert_eq!(calls.get(), 1);
+            assert_eq!(calls.load(std::sync::atomic::Ordering::Relaxed), 1);
             assert_eq!(advanced.counts.total(), 50);
         });
         // A change that panics writes nothing of the batch.
@@ -936,7 +942,7 @@ mod tests {
         let mut last = None;
         for round in 0..3 {
             let run = running(uuid::Uuid::now_v7(), t0);
-            pg.start_run(company.id, &run).unwrap();
+            pg.start_run(company.id, &run, None).unwrap();
             let started = std::time::Instant::now();
             let batches = 200;
             for _ in 0..batches {
