@@ -487,10 +487,10 @@ impl PeopleStore for PostgresStore {
                 .query(
                     "WITH d AS (SELECT document::jsonb AS doc FROM employees WHERE tenant = $1)
                      SELECT DISTINCT k.kind, (d.doc #>> ARRAY[k.kind, 'id'])::BIGINT AS id,
-                            d.doc #>> ARRAY[k.kind, 'name'] AS name
+                            (d.doc #>> ARRAY[k.kind, 'name']) COLLATE \"C\" AS name
                      FROM d CROSS JOIN unnest(ARRAY['department', 'office', 'team']::TEXT[]) AS k(kind)
                      WHERE d.doc #>> ARRAY[k.kind, 'id'] IS NOT NULL
-                     ORDER BY 1, 2, 3 COLLATE \"C\"",
+                     ORDER BY 1, 2, 3",
                     &[&tenant],
                 )
                 .map_err(backend)
@@ -1612,4 +1612,501 @@ pub(super) fn bump_revision(
         )
         .map_err(backend)?;
     Ok(())
+}
+
+#[cfg(test)]
+#[allow(unused_must_use)] // `both!` compares the answers, which some tests need no more
+pub(super) mod tests {
+    use super::*;
+    use crate::AccessStore;
+    use crate::SqliteStore;
+    use crate::pg::tests::{database, seed_company};
+    use crate::testing::TestDatabase;
+    use chrono::TimeZone;
+    use relais_access::{Company, MarketplaceRight, PersonalAccessToken, User};
+    use relais_people::demo;
+
+    /// One company on each backend, with the same data written to both.
+    pub(in crate::pg) struct Pair {
+        pub(in crate::pg) sqlite: SqliteStore,
+        pub(in crate::pg) sqlite_company: CompanyId,
+        pub(in crate::pg) pg: PostgresStore,
+        pub(in crate::pg) pg_company: CompanyId,
+        _dir: tempfile::TempDir,
+        _db: TestDatabase,
+    }
+
+    pub(in crate::pg) fn pair(test: &str) -> Option<Pair> {
+        let db = database(test)?;
+        let pg = PostgresStore::open(db.as_str()).unwrap();
+        let pg_company = seed_company(&pg, "Acme GmbH").id;
+        let dir = tempfile::tempdir().unwrap();
+        let sqlite = SqliteStore::open(&dir.path().join("relais.db")).unwrap();
+        let now = Utc::now();
+        let company = Company::new("Acme GmbH", now).unwrap();
+        let admin = User::new(
+            company.id,
+            "a@example.com",
+            "A",
+            MarketplaceRight::Edit,
+            now,
+        )
+        .unwrap();
+        let token = PersonalAccessToken::issue(&admin, "t", now, None).unwrap();
+        sqlite
+            .create_company(&company, &admin, &token.record)
+            .unwrap();
+        Some(Pair {
+            sqlite,
+            sqlite_company: company.id,
+            pg,
+            pg_company,
+            _dir: dir,
+            _db: db,
+        })
+    }
+
+    /// Runs `$body` on both backends (`$s` the store, `$c` the company)
+    /// and asserts the same answer (compared as `Debug` text, errors too);
+    /// evaluates to PostgreSQL's.
+    macro_rules! both {
+        ($pair:expr, |$s:ident, $c:ident| $body:expr) => {{
+            let sqlite = {
+                let $s = &$pair.sqlite;
+                let $c = $pair.sqlite_company;
+                $body
+            };
+            let pg = {
+                let $s = &$pair.pg;
+                let $c = $pair.pg_company;
+                $body
+            };
+            assert_eq!(
+                format!("{sqlite:?}"),
+                format!("{pg:?}"),
+                "{}",
+                stringify!($body)
+            );
+            pg
+        }};
+    }
+    pub(in crate::pg) use both;
+
+    pub(in crate::pg) fn reference() -> PeopleReference {
+        let company = demo::company();
+        PeopleReference {
+            time_off_types: company.time_off_types,
+            document_categories: company.document_categories,
+            custom_attributes: company.custom_attributes,
+            projects: company.projects,
+        }
+    }
+
+    pub(in crate::pg) fn spec(employees: u32) -> demo::DemoSpec {
+        demo::DemoSpec {
+            employees,
+            months: 3,
+            seed: 7,
+            until: NaiveDate::from_ymd_opt(2026, 6, 30).unwrap(),
+        }
+    }
+
+    fn at(day: u32, hour: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 7, day, hour, 0, 0).unwrap()
+    }
+
+    fn window(offset: u64, limit: u64) -> Window {
+        Window { offset, limit }
+    }
+
+    #[test]
+    fn people_data_reads_back_the_same_on_both_backends() {
+        let Some(p) = pair("people_data_reads_back_the_same") else {
+            return;
+        };
+        let records: Vec<_> = demo::employees(spec(40)).collect();
+        both!(p, |s, c| s.replace_people_reference(c, &reference()));
+        both!(p, |s, c| s.insert_employees(c, &records[..25]));
+        both!(p, |s, c| s.insert_employees(c, &records[25..]));
+        both!(p, |s, c| s.people_reference(c).unwrap());
+
+        let all = window(0, 1000);
+        let employees = both!(p, |s, c| s
+            .employees(c, &EmployeeFilter::default(), all)
+            .unwrap());
+        assert_eq!(employees.total, 40);
+        assert_eq!(employees.rows[3], records[3].employee);
+        both!(p, |s, c| s.employees(
+            c,
+            &EmployeeFilter::default(),
+            window(10, 7)
+        ));
+        both!(p, |s, c| s.employees(
+            c,
+            &EmployeeFilter::default(),
+            window(100, 7)
+        ));
+        let by_email = EmployeeFilter {
+            email: Some(records[4].employee.email.clone()),
+            updated_since: None,
+        };
+        assert_eq!(
+            both!(p, |s, c| s.employees(c, &by_email, all).unwrap()).total,
+            1
+        );
+        let since = EmployeeFilter {
+            email: None,
+            updated_since: Some(records[7].employee.last_modified_at),
+        };
+        both!(p, |s, c| s.employees(c, &since, all));
+        both!(p, |s, c| s.employee_ids(c));
+        both!(p, |s, c| s.employees_in_range(c, 5, 12));
+        both!(p, |s, c| s.employees_by_id(c, &[9, 3, 1000, 3]));
+        both!(p, |s, c| s.employees_by_id(c, &[]));
+        let units = both!(p, |s, c| s.org_units(c).unwrap());
+        assert!(!units.departments.is_empty() && !units.teams.is_empty());
+        let history = both!(p, |s, c| s.history(c, &[]).unwrap());
+        assert!(!history.is_empty());
+        both!(p, |s, c| s.history(c, &[2, 5, 77]));
+
+        let streamed = both!(p, |s, c| {
+            let mut seen = Vec::new();
+            s.each_employee_with_history(c, &mut |e, changes| {
+                seen.push((e, changes));
+                Ok(true)
+            })
+            .unwrap();
+            seen
+        });
+        assert_eq!(streamed.len(), 40);
+        let changes: usize = streamed.iter().map(|(_, h)| h.len()).sum();
+        assert_eq!(changes, history.len());
+        // Stopping early, and an error of the callee, end the stream.
+        both!(p, |s, c| {
+            let mut calls = 0;
+            s.each_employee_with_history(c, &mut |_, _| {
+                calls += 1;
+                Ok(calls < 3)
+            })
+            .unwrap();
+            calls
+        });
+        both!(p, |s, c| {
+            let mut calls = 0;
+            let result = s.each_employee_with_history(c, &mut |_, _| {
+                calls += 1;
+                if calls == 5 {
+                    Err(StoreError::Refused("enough".into()))
+                } else {
+                    Ok(true)
+                }
+            });
+            (calls, result)
+        });
+
+        let filters = [
+            PeriodFilter::default(),
+            PeriodFilter {
+                include_pending: true,
+                ..PeriodFilter::default()
+            },
+            PeriodFilter {
+                start_date: NaiveDate::from_ymd_opt(2026, 5, 1),
+                end_date: NaiveDate::from_ymd_opt(2026, 5, 31),
+                employees: vec![3, 4, 30],
+                include_pending: true,
+                ..PeriodFilter::default()
+            },
+            PeriodFilter {
+                updated_from: Some(at(1, 0) - chrono::Duration::days(40)),
+                updated_to: Some(at(1, 0) - chrono::Duration::days(10)),
+                ..PeriodFilter::default()
+            },
+        ];
+        for filter in &filters {
+            let page = both!(p, |s, c| s
+                .attendances(c, filter, window(0, 100_000))
+                .unwrap());
+            assert!(page.total > 0 || !filter.employees.is_empty());
+            both!(p, |s, c| s.attendances(c, filter, window(37, 50)));
+            both!(p, |s, c| s.time_offs(c, filter, window(0, 100_000)));
+            both!(p, |s, c| s.time_offs(c, filter, window(3, 5)));
+            both!(p, |s, c| s.absence_periods(c, filter, window(0, 100_000)));
+            both!(p, |s, c| s.absence_periods(c, filter, window(1, 2)));
+        }
+        assert!(
+            both!(p, |s, c| s
+                .absence_periods(c, &filters[0], window(0, 10))
+                .unwrap())
+            .total
+                > 0
+        );
+
+        // A batch with an employee stored already is refused as a whole,
+        // naming the same employee; so is one with a history entry twice.
+        both!(p, |s, c| s.insert_employees(c, &records[10..12]));
+        let mut fresh: Vec<_> = demo::employees(spec(43)).skip(40).collect();
+        let again = fresh[1].history[0].clone();
+        fresh[1].history.push(again);
+        both!(p, |s, c| s.insert_employees(c, &fresh));
+        let mut same_mail = fresh.clone();
+        same_mail[1].history.pop();
+        same_mail[2].employee.email = records[0].employee.email.clone();
+        both!(p, |s, c| s.insert_employees(c, &same_mail));
+        both!(p, |s, c| s.employee_ids(c));
+        same_mail[2].employee.email = "new@example.com".into();
+        both!(p, |s, c| s.insert_employees(c, &same_mail));
+        both!(p, |s, c| s.employees(c, &EmployeeFilter::default(), all));
+
+        let mut changed = records[6].employee.clone();
+        changed.position = "Chief Tester".into();
+        assert!(both!(p, |s, c| s.replace_employee(c, &changed).unwrap()));
+        changed.id = 999;
+        both!(p, |s, c| s.replace_employee(c, &changed));
+        both!(p, |s, c| s.employees_by_id(c, &[7]));
+
+        both!(p, |s, c| s.clear_people(c));
+        both!(p, |s, c| s.employees(c, &EmployeeFilter::default(), all));
+        both!(p, |s, c| s.attendances(c, &filters[1], all));
+        both!(p, |s, c| s.people_reference(c));
+    }
+
+    fn attendance(employee: i64, day: u32, from: u32, to: u32, project: Option<i64>) -> Attendance {
+        Attendance {
+            id: 0,
+            employee_id: employee,
+            date: NaiveDate::from_ymd_opt(2026, 7, day).unwrap(),
+            start_time: NaiveTime::from_hms_opt(from, 0, 0).unwrap(),
+            end_time: NaiveTime::from_hms_opt(to, 0, 0).unwrap(),
+            break_minutes: 30,
+            project_id: project,
+            status: AttendanceStatus::Confirmed,
+            comment: Some("büro".into()),
+            updated_at: at(day, 20),
+        }
+    }
+
+    #[test]
+    fn writes_are_refused_and_stored_the_same_on_both_backends() {
+        let Some(p) = pair("writes_are_refused_and_stored_the_same") else {
+            return;
+        };
+        let records: Vec<_> = demo::employees(spec(6)).collect();
+        both!(p, |s, c| s.replace_people_reference(c, &reference()));
+        both!(p, |s, c| s.insert_employees(c, &records));
+        let projects = reference().projects;
+        let project = projects.iter().find(|p| p.active).unwrap().id;
+
+        // Projects: ids past the reference data's, names unique whatever the case.
+        let made = both!(p, |s, c| s
+            .insert_project(c, "Moonshot", true, at(1, 9))
+            .unwrap());
+        both!(p, |s, c| s.insert_project(c, "MOONSHOT", true, at(1, 9)));
+        let idle = both!(p, |s, c| s
+            .insert_project(c, "Idle", false, at(1, 9))
+            .unwrap());
+        let rename = ProjectChange {
+            name: Some("moonshot".into()),
+            active: None,
+        };
+        both!(p, |s, c| s.update_project(c, idle.id, &rename, at(2, 9)));
+        let deactivate = ProjectChange {
+            name: None,
+            active: Some(false),
+        };
+        both!(p, |s, c| s.update_project(c, 9999, &deactivate, at(2, 9)));
+        both!(p, |s, c| s.update_project(
+            c,
+            made.id,
+            &ProjectChange {
+                name: Some("Apollo".into()),
+                active: Some(true)
+            },
+            at(2, 9)
+        ));
+
+        // Attendances: overlaps with stored ones and within the batch.
+        let ids = both!(p, |s, c| s
+            .insert_attendances(
+                c,
+                &[
+                    attendance(1, 6, 8, 12, Some(project)),
+                    attendance(1, 6, 13, 17, None)
+                ]
+            )
+            .unwrap());
+        assert_eq!(ids.len(), 2);
+        both!(p, |s, c| s.insert_attendances(
+            c,
+            &[
+                attendance(1, 6, 11, 14, None),
+                attendance(2, 6, 8, 12, None),
+                attendance(2, 6, 9, 10, None),
+                attendance(1, 7, 8, 12, None),
+            ]
+        ));
+        both!(p, |s, c| s.insert_attendances(
+            c,
+            &[
+                attendance(2, 6, 8, 12, None),
+                attendance(2, 6, 9, 10, Some(idle.id))
+            ]
+        ));
+        both!(p, |s, c| s
+            .insert_attendances(c, &[attendance(2, 6, 8, 12, Some(4242))]));
+        both!(p, |s, c| s.insert_attendances(c, &[]));
+        both!(p, |s, c| s.insert_attendances(
+            c,
+            &[
+                attendance(2, 6, 8, 12, Some(made.id)),
+                attendance(3, 6, 8, 12, None),
+                attendance(2, 6, 12, 13, None)
+            ]
+        ));
+        let stored = PeriodFilter {
+            start_date: NaiveDate::from_ymd_opt(2026, 7, 1),
+            include_pending: true,
+            ..PeriodFilter::default()
+        };
+        both!(p, |s, c| s.attendances(c, &stored, window(0, 100)));
+
+        // Changing one attendance.
+        both!(p, |s, c| s.update_attendance(c, 999_999, &mut |a| Ok(a)));
+        both!(p, |s, c| s.update_attendance(c, ids[0], &mut |_| Err(
+            StoreError::Refused("no".into())
+        )));
+        both!(p, |s, c| s.update_attendance(c, ids[0], &mut |mut a| {
+            a.end_time = NaiveTime::from_hms_opt(14, 0, 0).unwrap();
+            Ok(a)
+        }));
+        both!(p, |s, c| s.update_attendance(c, ids[0], &mut |mut a| {
+            a.project_id = Some(idle.id);
+            Ok(a)
+        }));
+        both!(p, |s, c| s.update_attendance(c, ids[0], &mut |mut a| {
+            a.break_minutes = 45;
+            a.comment = None;
+            a.status = AttendanceStatus::Pending;
+            a.updated_at = at(8, 8);
+            Ok(a)
+        }));
+        both!(p, |s, c| s.attendances(c, &stored, window(0, 100)));
+
+        // Projects with attendances are kept.
+        both!(p, |s, c| s.delete_project(c, project));
+        both!(p, |s, c| s.delete_project(c, idle.id));
+        both!(p, |s, c| s.delete_project(c, idle.id));
+        both!(p, |s, c| s.people_reference(c).unwrap().projects);
+
+        both!(p, |s, c| s.delete_attendance(c, ids[1]));
+        both!(p, |s, c| s.delete_attendance(c, ids[1]));
+
+        // Day absences.
+        let type_id = reference().time_off_types[0].id;
+        let time_off = TimeOff {
+            id: 0,
+            employee_id: 4,
+            time_off_type_id: type_id,
+            status: TimeOffStatus::Requested,
+            start_date: NaiveDate::from_ymd_opt(2026, 8, 3).unwrap(),
+            end_date: NaiveDate::from_ymd_opt(2026, 8, 7).unwrap(),
+            half_day_start: true,
+            half_day_end: false,
+            days_count: 4.5,
+            comment: None,
+            created_at: at(1, 1),
+            updated_at: at(1, 2),
+        };
+        let id = both!(p, |s, c| s.insert_time_off(c, &time_off).unwrap());
+        both!(p, |s, c| s.insert_time_off(c, &time_off));
+        both!(p, |s, c| s.time_off(c, id));
+        both!(p, |s, c| s.time_off(c, id + 1000));
+        both!(p, |s, c| s.delete_time_off(c, id));
+        both!(p, |s, c| s.delete_time_off(c, id));
+
+        // Hour absences.
+        let period = AbsencePeriod {
+            id: uuid::Uuid::from_u128(0x1234),
+            employee_id: 5,
+            time_off_type_id: type_id,
+            start: NaiveDate::from_ymd_opt(2026, 8, 3)
+                .unwrap()
+                .and_hms_opt(9, 0, 0)
+                .unwrap(),
+            end: NaiveDate::from_ymd_opt(2026, 8, 3)
+                .unwrap()
+                .and_hms_opt(11, 30, 0)
+                .unwrap(),
+            status: TimeOffStatus::Approved,
+            comment: Some("dentist".into()),
+            created_at: at(1, 1),
+            updated_at: at(1, 1),
+        };
+        both!(p, |s, c| s.insert_absence_period(c, &period));
+        both!(p, |s, c| s.insert_absence_period(c, &period));
+        let later = AbsencePeriod {
+            start: period.end,
+            end: period.end + chrono::Duration::hours(1),
+            ..period.clone()
+        };
+        both!(p, |s, c| s.insert_absence_period(c, &later));
+        let stranger = AbsencePeriod {
+            id: uuid::Uuid::from_u128(0x99),
+            employee_id: 777,
+            ..period.clone()
+        };
+        both!(p, |s, c| s.insert_absence_period(c, &stranger));
+        let august = PeriodFilter {
+            start_date: NaiveDate::from_ymd_opt(2026, 8, 3),
+            end_date: NaiveDate::from_ymd_opt(2026, 8, 3),
+            ..PeriodFilter::default()
+        };
+        both!(p, |s, c| s.absence_periods(c, &august, window(0, 10)));
+        both!(p, |s, c| s.delete_absence_period(c, period.id));
+        both!(p, |s, c| s.delete_absence_period(c, period.id));
+
+        // A reference with two projects of one name is refused.
+        let mut twice = reference();
+        let mut copy = twice.projects[0].clone();
+        copy.id = 500;
+        copy.name = copy.name.to_uppercase();
+        twice.projects.push(copy);
+        both!(p, |s, c| s.replace_people_reference(c, &twice));
+    }
+
+    #[test]
+    fn callbacks_run_on_the_callers_thread_from_async_code() {
+        let Some(p) = pair("callbacks_run_on_the_callers_thread") else {
+            return;
+        };
+        let records: Vec<_> = demo::employees(spec(3)).collect();
+        p.pg.insert_employees(p.pg_company, &records).unwrap();
+        let ids =
+            p.pg.insert_attendances(p.pg_company, &[attendance(1, 6, 8, 12, None)])
+                .unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            // Not `Send`: runs on this thread.
+            let here = std::rc::Rc::new(std::cell::Cell::new(0));
+            let counted = here.clone();
+            p.pg.each_employee_with_history(p.pg_company, &mut |_, _| {
+                counted.set(counted.get() + 1);
+                Ok(true)
+            })
+            .unwrap();
+            assert_eq!(here.get(), 3);
+            let changed =
+                p.pg.update_attendance(p.pg_company, ids[0], &mut |mut a| {
+                    counted.set(counted.get() + 1);
+                    a.break_minutes = 0;
+                    Ok(a)
+                })
+                .unwrap()
+                .unwrap();
+            assert_eq!(changed.break_minutes, 0);
+            assert_eq!(here.get(), 4);
+        });
+    }
 }
