@@ -308,3 +308,153 @@ impl ImportStore for PostgresStore {
         })
     }
 }
+
+#[cfg(test)]
+#[allow(unused_must_use)] // `both!` compares the answers, which some tests need no more
+mod tests {
+    use super::*;
+    use crate::pg::people::tests::{both, pair, reference, same_rows, spec};
+    use crate::{EmployeeFilter, PeopleStore, Window};
+    use chrono::{NaiveDate, TimeZone};
+    use relais_people::demo;
+
+    fn update(e: &Employee, expected: DateTime<Utc>) -> EmployeeReplacement<'_> {
+        EmployeeReplacement {
+            employee: e,
+            expected_last_modified: expected,
+            history: &[],
+        }
+    }
+
+    fn at(hour: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 7, 1, hour, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn employees_are_created_imported_and_pictured_the_same_on_both_backends() {
+        let Some(p) = pair("employees_are_created_imported_and_pictured") else {
+            return;
+        };
+        let records: Vec<_> = demo::employees(spec(8)).collect();
+        both!(p, |s, c| s.replace_people_reference(c, &reference()));
+        both!(p, |s, c| s.insert_employees(c, &records[..5]));
+
+        // One at a time: the next id, the e-mail unique.
+        let mut new = records[5].clone();
+        new.employee.id = 0;
+        for change in &mut new.history {
+            change.employee_id = 0;
+        }
+        assert_eq!(both!(p, |s, c| s.create_employee(c, &new).unwrap()), 6);
+        both!(p, |s, c| s.create_employee(c, &new));
+        new.employee.email = "someone.new@example.com".into();
+        new.absence_periods.clear(); // their ids are taken by the first
+        both!(p, |s, c| s.create_employee(c, &new));
+
+        // Pictures.
+        let picture = StoredPicture {
+            width: 2,
+            height: 3,
+            png: vec![0x89, b'P', b'N', b'G', 0, 1, 2],
+        };
+        both!(p, |s, c| s.employee_picture(c, 2));
+        both!(p, |s, c| s.set_employee_picture(c, 2, &picture, at(9)));
+        both!(p, |s, c| s.set_employee_picture(c, 99, &picture, at(9)));
+        both!(p, |s, c| s.employee_picture(c, 2));
+        let smaller = StoredPicture {
+            width: 1,
+            height: 1,
+            png: vec![1],
+        };
+        both!(p, |s, c| s.set_employee_picture(c, 2, &smaller, at(10)));
+        both!(p, |s, c| s.employee_picture(c, 2));
+        both!(p, |s, c| s.remove_employee_picture(c, 2, at(11)));
+        both!(p, |s, c| s.remove_employee_picture(c, 2, at(11)));
+        both!(p, |s, c| s.employee_picture(c, 2));
+        both!(p, |s, c| s.employees_by_id(c, &[2]));
+
+        // Imports: updates (compare-and-set on the modification time) and
+        // creates, with e-mails and external ids unique.
+        let stored = both!(p, |s, c| s.employees_by_id(c, &[1, 2, 3]).unwrap());
+        let mut one = stored[0].clone();
+        one.position = "Imported".into();
+        one.external_id = Some("EXT-1".into());
+        one.last_modified_at = at(12);
+        let mut two = stored[1].clone();
+        two.email = stored[2].email.clone();
+        two.last_modified_at = at(12);
+        let change = relais_people::AttributeChange {
+            employee_id: 1,
+            attribute: "position".into(),
+            effective_from: NaiveDate::from_ymd_opt(2026, 7, 1).unwrap(),
+            value: serde_json::json!("Imported"),
+        };
+        let history = [change.clone(), change.clone()];
+        // Another employee's e-mail.
+        both!(p, |s, c| s.import_employees(
+            c,
+            &[],
+            &[
+                update(&one, stored[0].last_modified_at),
+                update(&two, stored[1].last_modified_at)
+            ]
+        ));
+        // Changed meanwhile.
+        both!(p, |s, c| s.import_employees(c, &[], &[update(&one, at(1))]));
+        // The external id taken by an earlier update of the same import.
+        let mut three = stored[2].clone();
+        three.external_id = Some("EXT-1".into());
+        both!(p, |s, c| s.import_employees(
+            c,
+            &[],
+            &[
+                update(&one, stored[0].last_modified_at),
+                update(&three, stored[2].last_modified_at)
+            ]
+        ));
+        // A create taking the e-mail an update gives up is fine; one taking
+        // the external id an update takes is not.
+        let mut created = records[6].clone();
+        created.employee.email = stored[0].email.clone();
+        one.email = "moved@example.com".into();
+        created.employee.external_id = Some("EXT-1".into());
+        let with_history = EmployeeReplacement {
+            employee: &one,
+            expected_last_modified: stored[0].last_modified_at,
+            history: &history,
+        };
+        both!(p, |s, c| s.import_employees(
+            c,
+            std::slice::from_ref(&created),
+            std::slice::from_ref(&with_history)
+        ));
+        created.employee.external_id = Some("EXT-7".into());
+        both!(p, |s, c| s.import_employees(
+            c,
+            &[created.clone(), records[7].clone()],
+            std::slice::from_ref(&with_history)
+        ));
+        // Two creates of one e-mail: the unique index refuses the second.
+        let mut again = records[7].clone();
+        again.employee.id = 20;
+        again.history.clear();
+        again.employee.external_id = None;
+        both!(p, |s, c| s.import_employees(c, &[again.clone()], &[]));
+        both!(p, |s, c| s.employees(
+            c,
+            &EmployeeFilter::default(),
+            Window {
+                offset: 0,
+                limit: 100
+            }
+        ));
+        both!(p, |s, c| s.history(c, &[1]));
+        for sql in [
+            "SELECT CAST(id AS TEXT), email, last_modified_at, document FROM employees ORDER BY employees.id",
+            "SELECT CAST(employee_id AS TEXT), attribute, effective_from, value FROM employee_history ORDER BY 1, 2, 3",
+            "SELECT CAST(revision AS TEXT) FROM people_revisions",
+        ] {
+            same_rows(&p, sql);
+        }
+    }
+}
