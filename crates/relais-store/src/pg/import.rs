@@ -428,18 +428,51 @@ mod tests {
             std::slice::from_ref(&created),
             std::slice::from_ref(&with_history)
         ));
+        // An employee id taken (by `create_employee` above).
         created.employee.external_id = Some("EXT-7".into());
         both!(p, |s, c| s.import_employees(
             c,
             &[created.clone(), records[7].clone()],
             std::slice::from_ref(&with_history)
         ));
-        // Two creates of one e-mail: the unique index refuses the second.
+        created.employee.id = 30;
+        for change in &mut created.history {
+            change.employee_id = 30;
+        }
+        for a in &mut created.attendances {
+            a.employee_id = 30;
+        }
+        for t in &mut created.time_offs {
+            t.employee_id = 30;
+        }
+        for a in &mut created.absence_periods {
+            a.employee_id = 30;
+        }
+        both!(p, |s, c| s
+            .import_employees(
+                c,
+                &[created.clone(), records[7].clone()],
+                std::slice::from_ref(&with_history)
+            )
+            .unwrap());
+        // An e-mail taken, and one given twice in one import (the unique
+        // index refuses the second).
         let mut again = records[7].clone();
         again.employee.id = 20;
         again.history.clear();
+        again.attendances.clear();
+        again.time_offs.clear();
+        again.absence_periods.clear();
         again.employee.external_id = None;
         both!(p, |s, c| s.import_employees(c, &[again.clone()], &[]));
+        again.employee.email = "twice@example.com".into();
+        let mut twice = again.clone();
+        twice.employee.id = 21;
+        both!(p, |s, c| s.import_employees(
+            c,
+            &[again.clone(), twice.clone()],
+            &[]
+        ));
         both!(p, |s, c| s.employees(
             c,
             &EmployeeFilter::default(),
