@@ -2,8 +2,9 @@
 //!
 //! Employees brought in from a file, in one transaction. The uniqueness
 //! checks of an import (e-mail, external id) are made against one reading
-//! of the company's employees, kept up to date as the import's updates are
-//! applied, instead of one scan of every document per imported row.
+//! of the employees that have an e-mail or external id the import gives,
+//! kept up to date as the import's updates are applied, instead of one scan
+//! of every document per imported row.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -27,16 +28,35 @@ struct Taken {
 }
 
 impl Taken {
-    /// The e-mails and external ids of the tenant's employees.
-    fn read(client: &mut impl GenericClient, tenant: i64) -> Result<Self, StoreError> {
-        let mut taken = Self::default();
-        for row in client
-            .query(
-                "SELECT id, email, document::jsonb ->> 'external_id' FROM employees WHERE tenant = $1",
-                &[&tenant],
+    /// The e-mails and external ids of the tenant's employees that have
+    /// one of `emails` or of `external_ids`: the only ones the checks of an
+    /// import giving employees these can find (an e-mail by its index; the
+    /// external ids, only when the import gives some, by one reading of
+    /// every document).
+    fn read(
+        client: &mut impl GenericClient,
+        tenant: i64,
+        emails: &[&str],
+        external_ids: &[&str],
+    ) -> Result<Self, StoreError> {
+        let rows = if external_ids.is_empty() {
+            client.query(
+                "SELECT id, email, document::jsonb ->> 'external_id' FROM employees
+                 WHERE tenant = $1 AND email = ANY($2)",
+                &[&tenant, &emails],
             )
-            .map_err(backend)?
-        {
+        } else {
+            client.query(
+                "SELECT id, email, external_id FROM
+                     (SELECT id, email, document::jsonb ->> 'external_id' AS external_id
+                      FROM employees WHERE tenant = $1) AS e
+                 WHERE email = ANY($2) OR external_id = ANY($3)",
+                &[&tenant, &emails, &external_ids],
+            )
+        }
+        .map_err(backend)?;
+        let mut taken = Self::default();
+        for row in rows {
             taken.set(
                 get("employees", &row, 0)?,
                 get("employees", &row, 1)?,
@@ -243,7 +263,16 @@ impl ImportStore for PostgresStore {
         // Under the write lock: the uniqueness checks and the writes see one state.
         self.write(|tx| {
             let tenant = tenant(tx, company)?;
-            let mut taken = Taken::read(tx, tenant)?;
+            let employees = || {
+                updates
+                    .iter()
+                    .map(|u| u.employee)
+                    .chain(creates.iter().map(|r| &r.employee))
+            };
+            let emails: Vec<&str> = employees().map(|e| e.email.as_str()).collect();
+            let external_ids: Vec<&str> =
+                employees().filter_map(|e| e.external_id.as_deref()).collect();
+            let mut taken = Taken::read(tx, tenant, &emails, &external_ids)?;
             let update = tx
                 .prepare(
                     "UPDATE employees SET email = $3, last_modified_at = $4, document = $5
