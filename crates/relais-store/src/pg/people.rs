@@ -485,7 +485,7 @@ impl PeopleStore for PostgresStore {
             let tenant = tenant(client, company)?;
             client
                 .query(
-                    "WITH d AS (SELECT document::jsonb AS doc FROM employees WHERE tenant = $1)
+                    "WITH d AS MATERIALIZED (SELECT document::jsonb AS doc FROM employees WHERE tenant = $1)
                      SELECT DISTINCT k.kind, (d.doc #>> ARRAY[k.kind, 'id'])::BIGINT AS id,
                             (d.doc #>> ARRAY[k.kind, 'name']) COLLATE \"C\" AS name
                      FROM d CROSS JOIN unnest(ARRAY['department', 'office', 'team']::TEXT[]) AS k(kind)
