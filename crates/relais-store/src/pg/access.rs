@@ -312,12 +312,12 @@ pub(super) fn user_row(row: &Row) -> Result<User, StoreError> {
         company_id: CompanyId(parse_uuid(T, &company_id)?),
         email: get(T, row, 2)?,
         name: get(T, row, 3)?,
-        marketplace_right: right
-            .parse()
-            .map_err(|e: relais_access::AccessError| StoreError::Corrupt {
+        marketplace_right: right.parse().map_err(|e: relais_access::AccessError| {
+            StoreError::Corrupt {
                 table: T,
                 reason: e.to_string(),
-            })?,
+            }
+        })?,
         created_at: parse_timestamp(T, &created_at)?,
     })
 }
@@ -342,12 +342,8 @@ fn token_row(row: &Row) -> Result<PersonalAccessToken, StoreError> {
         name: get(T, row, 3)?,
         secret_hash: SecretHash::from_hex(&hash).map_err(corrupt)?,
         created_at: parse_timestamp(T, &created_at)?,
-        expires_at: expires_at
-            .map(|at| parse_timestamp(T, &at))
-            .transpose()?,
-        revoked_at: revoked_at
-            .map(|at| parse_timestamp(T, &at))
-            .transpose()?,
+        expires_at: expires_at.map(|at| parse_timestamp(T, &at)).transpose()?,
+        revoked_at: revoked_at.map(|at| parse_timestamp(T, &at)).transpose()?,
     })
 }
 
@@ -440,14 +436,8 @@ pub(super) mod tests {
         let (admin, viewer) = (f.a.admin.id, f.viewer.id);
         let mut log = Vec::new();
         note!(log, s.companies());
-        note!(
-            log,
-            s.create_company(&f.a.company, &f.a.admin, &f.a.token)
-        );
-        note!(
-            log,
-            s.create_company(&f.b.company, &f.b.admin, &f.b.token)
-        );
+        note!(log, s.create_company(&f.a.company, &f.a.admin, &f.a.token));
+        note!(log, s.create_company(&f.b.company, &f.b.admin, &f.b.token));
         // The same handle: refused, and nothing of it written.
         note!(
             log,
@@ -467,10 +457,22 @@ pub(super) mod tests {
         note!(log, s.user(b, admin));
         note!(log, s.user_by_email(b, "admin@example.com"));
         note!(log, s.user_by_email(a, "viewer@example.com"));
-        note!(log, s.set_marketplace_right(b, admin, MarketplaceRight::None));
-        note!(log, s.set_marketplace_right(a, admin, MarketplaceRight::View));
-        note!(log, s.set_marketplace_right(a, viewer, MarketplaceRight::Edit));
-        note!(log, s.set_marketplace_right(a, admin, MarketplaceRight::None));
+        note!(
+            log,
+            s.set_marketplace_right(b, admin, MarketplaceRight::None)
+        );
+        note!(
+            log,
+            s.set_marketplace_right(a, admin, MarketplaceRight::View)
+        );
+        note!(
+            log,
+            s.set_marketplace_right(a, viewer, MarketplaceRight::Edit)
+        );
+        note!(
+            log,
+            s.set_marketplace_right(a, admin, MarketplaceRight::None)
+        );
         note!(log, s.users(a));
         note!(log, s.insert_token(&f.laptop));
         note!(log, s.insert_token(&f.phone));

@@ -260,3 +260,245 @@ impl AdminStore for PostgresStore {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pg::access::tests::{both, create, note, same, seed};
+    use crate::{AccessStore, CredentialStore};
+    use relais_access::{ApiAccess, ApiCredential, ApiPermission, PublicApi};
+
+    fn settings(s: &impl AdminStore) -> Vec<String> {
+        let mut log = Vec::new();
+        note!(log, s.setting("k"));
+        note!(log, s.setting_or_insert("k", "one"));
+        note!(log, s.setting_or_insert("k", "two"));
+        note!(log, s.setting("k"));
+        note!(log, s.setting("K"));
+        log
+    }
+
+    fn owners(
+        s: &(impl AccessStore + CredentialStore + AdminStore),
+        credentials: &[ApiCredential],
+    ) -> Vec<String> {
+        let mut log = Vec::new();
+        for c in credentials {
+            note!(log, s.insert_credential(c));
+        }
+        let id = format!(" {} ", credentials[0].client_id);
+        note!(log, s.owners(Owned::Credential, &id));
+        note!(log, s.owners(Owned::Credential, "nope"));
+        note!(log, s.owners(Owned::Connection, &id));
+        note!(log, s.owners(Owned::SyncRun, &id));
+        note!(log, s.owners(Owned::Report, &id));
+        log
+    }
+
+    fn demo(s: &impl AdminStore, company: CompanyId) -> Vec<String> {
+        let reference = PeopleReference::default();
+        let now = Utc::now();
+        let mut log = Vec::new();
+        note!(log, s.pending_demo(company));
+        note!(log, s.begin_demo(company, "a", false, &reference, now));
+        note!(log, s.begin_demo(company, "a", false, &reference, now));
+        note!(log, s.begin_demo(company, "b", false, &reference, now));
+        note!(log, s.begin_demo(company, "b", true, &reference, now));
+        note!(log, s.pending_demo(company));
+        note!(log, s.finish_demo(company));
+        note!(log, s.pending_demo(company));
+        note!(
+            log,
+            s.begin_demo(CompanyId::new(), "a", false, &reference, now)
+                .is_err()
+        );
+        log
+    }
+
+    /// Connections with answers as the connections module stores them.
+    /// (In the order of their ids, which is SQLite's row order too.)
+    const CONNECTIONS: [(&str, &str); 3] = [
+        (
+            "c1",
+            r#"{"key":{"kind":"sealed","value":"v1:a"},"secret":{"kind":"sealed","value":"v1:c"}}"#,
+        ),
+        (
+            "c2",
+            r#"{"token":{"kind":"sealed","value":"v1:b"},"url":{"kind":"plain","value":{"type":"url","value":"https://x"}}}"#,
+        ),
+        (
+            "c3",
+            r#"{"sealed":{"kind":"plain","value":{"type":"text","value":"no secret"}}}"#,
+        ),
+    ];
+
+    fn insert_connections_sql(company: CompanyId) -> Vec<String> {
+        CONNECTIONS
+            .iter()
+            .map(|(id, answers)| {
+                format!(
+                    "INSERT INTO connections (id, company_id, integration, state, status, state_since, progress, answers, credential, created_at, revision)
+                     VALUES ('{id}', '{company}', 'slack-{id}', '{{}}', 'active', 'now', '{{}}', '{answers}', NULL, 'now', 0)"
+                )
+            })
+            .collect()
+    }
+
+    fn reseal(s: &impl AdminStore, read: &dyn Fn() -> Vec<(String, String)>) -> Vec<String> {
+        let mut log = Vec::new();
+        note!(log, s.any_sealed_secret());
+        let mut seen = Vec::new();
+        let mut fail = |sealed: &str| -> Result<String, String> {
+            seen.push(sealed.to_owned());
+            if sealed == "v1:b" {
+                Err("wrong key".into())
+            } else {
+                Ok(sealed.replace("v1", "v2"))
+            }
+        };
+        note!(log, s.reseal_secrets(&mut fail, ("fingerprint", "new")));
+        note!(log, seen);
+        note!(log, s.setting("fingerprint"));
+        note!(log, read());
+        let mut seen = Vec::new();
+        let mut good = |sealed: &str| -> Result<String, String> {
+            seen.push(sealed.to_owned());
+            Ok(sealed.replace("v1", "v2"))
+        };
+        note!(log, s.reseal_secrets(&mut good, ("fingerprint", "new")));
+        note!(log, seen);
+        note!(log, s.setting("fingerprint"));
+        note!(log, read());
+        log
+    }
+
+    #[test]
+    fn settings_owners_demos_and_resealing_behave_as_on_sqlite() {
+        let Some(stores) = both("admin_behaves_as_on_sqlite") else {
+            return;
+        };
+        let (acme, beta) = (
+            seed("Acme GmbH", "a@example.com"),
+            seed("Beta AG", "b@example.com"),
+        );
+        for s in [&acme, &beta] {
+            create(&stores.sqlite, s);
+            create(&stores.pg, s);
+        }
+        same(&settings(&stores.sqlite), &settings(&stores.pg));
+
+        let scopes = [ApiPermission {
+            api: PublicApi::Employees,
+            access: ApiAccess::Read,
+        }]
+        .into();
+        let credentials: Vec<ApiCredential> = [&acme, &beta]
+            .iter()
+            .map(|s| {
+                ApiCredential::create(
+                    s.company.id,
+                    "BI",
+                    None,
+                    std::collections::BTreeSet::clone(&scopes),
+                    Default::default(),
+                    Utc::now(),
+                )
+                .unwrap()
+                .0
+            })
+            .collect();
+        same(
+            &owners(&stores.sqlite, &credentials),
+            &owners(&stores.pg, &credentials),
+        );
+        same(
+            &demo(&stores.sqlite, acme.company.id),
+            &demo(&stores.pg, acme.company.id),
+        );
+
+        let path = stores.dir.path().join("relais.db");
+        let sqlite_raw = || rusqlite::Connection::open(&path).unwrap();
+        for sql in insert_connections_sql(acme.company.id) {
+            sqlite_raw().execute(&sql, []).unwrap();
+            stores
+                .pg
+                .write(|tx| tx.execute(sql.as_str(), &[]).map_err(backend))
+                .unwrap();
+        }
+        let read_sqlite = || {
+            let conn = sqlite_raw();
+            let mut statement = conn
+                .prepare("SELECT id, answers FROM connections ORDER BY id")
+                .unwrap();
+            statement
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect()
+        };
+        let read_pg = || {
+            stores
+                .pg
+                .run(|c| {
+                    c.query("SELECT id, answers FROM connections ORDER BY id", &[])
+                        .map_err(backend)?
+                        .iter()
+                        .map(|r| Ok((get("connections", r, 0)?, get("connections", r, 1)?)))
+                        .collect()
+                })
+                .unwrap()
+        };
+        let sqlite = reseal(&stores.sqlite, &read_sqlite);
+        let pg = reseal(&stores.pg, &read_pg);
+        same(&sqlite, &pg);
+        assert!(
+            sqlite.iter().any(|l| l.contains("wrong key")),
+            "{sqlite:#?}"
+        );
+    }
+
+    #[test]
+    fn resealing_from_an_async_task_and_the_other_operator_answers() {
+        let Some(stores) = both("resealing_from_an_async_task") else {
+            return;
+        };
+        let acme = seed("Acme GmbH", "a@example.com");
+        create(&stores.pg, &acme);
+        for sql in insert_connections_sql(acme.company.id) {
+            stores
+                .pg
+                .write(|tx| tx.execute(sql.as_str(), &[]).map_err(backend))
+                .unwrap();
+        }
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let store = &stores.pg;
+        let count = runtime.block_on(async {
+            // Not `Send`: the callback stays on the caller's thread.
+            let calls = std::rc::Rc::new(std::cell::Cell::new(0));
+            let mut reseal = |sealed: &str| {
+                calls.set(calls.get() + 1);
+                Ok(sealed.replace("v1", "v2"))
+            };
+            let count = store.reseal_secrets(&mut reseal, ("fp", "x")).unwrap();
+            assert_eq!(calls.get(), count);
+            count
+        });
+        assert_eq!(count, 3);
+        assert_eq!(store.any_sealed_secret().unwrap().as_deref(), Some("v2:a"));
+
+        let schema = store.schema().unwrap();
+        assert_eq!(schema.found, schema.known);
+        assert!(
+            store.location().starts_with("postgres://"),
+            "{}",
+            store.location()
+        );
+        let error = store.backup(&stores.dir.path().join("copy")).unwrap_err();
+        assert!(
+            matches!(&error, StoreError::Backend(m) if m.contains("pg_dump")),
+            "{error:?}"
+        );
+    }
+}

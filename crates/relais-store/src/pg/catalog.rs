@@ -6,7 +6,9 @@ use chrono::{DateTime, Utc};
 use postgres::types::ToSql;
 use relais_catalog::Integration;
 
-use super::{PostgresStore, backend, conflict_or_backend, get, int, json, parse_timestamp, timestamp};
+use super::{
+    PostgresStore, backend, conflict_or_backend, get, int, json, parse_timestamp, timestamp,
+};
 use crate::{CatalogInfo, CatalogStore, StoreError};
 
 /// Integrations written per `INSERT` (three parameters each).
@@ -67,7 +69,10 @@ impl CatalogStore for PostgresStore {
         // multi-row INSERT would not say which, so look before writing.
         let mut seen = BTreeSet::new();
         if let Some(twice) = integrations.iter().find(|i| !seen.insert(i.slug.as_str())) {
-            return Err(StoreError::Conflict(format!("integration '{}'", twice.slug)));
+            return Err(StoreError::Conflict(format!(
+                "integration '{}'",
+                twice.slug
+            )));
         }
         let documents = integrations
             .iter()
@@ -106,5 +111,49 @@ impl CatalogStore for PostgresStore {
             .map_err(backend)?;
             Ok(())
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pg::access::tests::{both, note, same};
+    use relais_catalog::Catalog;
+
+    fn scenario(s: &impl CatalogStore, shipped: &[Integration], at: DateTime<Utc>) -> Vec<String> {
+        let mut log = Vec::new();
+        note!(log, s.catalog());
+        note!(log, s.catalog_info());
+        note!(log, s.replace_catalog("shipped", shipped, at));
+        note!(log, s.catalog().map(|c| c == shipped));
+        note!(log, s.catalog_info());
+        let two = &shipped[..2];
+        note!(log, s.replace_catalog("mine.json", two, at));
+        note!(log, s.catalog());
+        note!(log, s.catalog_info());
+        // A duplicate slug fails the whole replacement.
+        let twice = [shipped[2].clone(), shipped[3].clone(), shipped[2].clone()];
+        note!(log, s.replace_catalog("dup", &twice, at));
+        note!(log, s.catalog().map(|c| c == two));
+        note!(log, s.catalog_info());
+        note!(log, s.replace_catalog("empty", &[], at));
+        note!(log, s.catalog());
+        note!(log, s.catalog_info());
+        log
+    }
+
+    #[test]
+    fn the_catalog_is_replaced_whole_as_on_sqlite() {
+        let Some(stores) = both("the_catalog_is_replaced_whole") else {
+            return;
+        };
+        let shipped = Catalog::shipped().unwrap();
+        let mut reversed = shipped.integrations().to_vec();
+        reversed.reverse();
+        let at = Utc::now();
+        let sqlite = scenario(&stores.sqlite, &reversed, at);
+        let pg = scenario(&stores.pg, &reversed, at);
+        same(&sqlite, &pg);
+        assert!(sqlite.iter().any(|l| l.contains("Conflict")), "{sqlite:#?}");
     }
 }

@@ -232,3 +232,102 @@ pub(super) fn credential_row(row: &Row) -> Result<ApiCredential, StoreError> {
         last_used_at: last_used.map(|r| parse_timestamp(T, &r)).transpose()?,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::AccessStore;
+    use crate::pg::access::tests::{both, create, note, same, seed};
+    use chrono::Duration;
+    use relais_access::{ApiAccess, PublicApi};
+
+    fn scenario(
+        s: &(impl AccessStore + CredentialStore),
+        company: CompanyId,
+        bi: &ApiCredential,
+        changed: &ApiCredential,
+        crm: &ApiCredential,
+        token: &ApiToken,
+        expired: &ApiToken,
+    ) -> Vec<String> {
+        let mut log = Vec::new();
+        note!(log, s.insert_credential(crm));
+        note!(log, s.insert_credential(bi));
+        note!(log, s.insert_credential(bi));
+        note!(log, s.credential(&bi.client_id));
+        note!(log, s.update_credential(changed));
+        let mut elsewhere = changed.clone();
+        elsewhere.company_id = CompanyId::new();
+        elsewhere.name = "Taken".into();
+        note!(log, s.update_credential(&elsewhere));
+        note!(log, s.credentials(company));
+        note!(log, s.credentials(CompanyId::new()));
+        note!(log, s.insert_api_token(expired));
+        note!(log, s.insert_api_token(token));
+        note!(log, s.api_token(&token.id));
+        // Storing a token swept the expired one.
+        note!(log, s.api_token(&expired.id));
+        note!(log, s.credential(&bi.client_id));
+        note!(log, s.credential(&token.client_id));
+        note!(
+            log,
+            s.api_token(&TokenId::parse("0123456789abcdef").unwrap())
+        );
+        log
+    }
+
+    #[test]
+    fn credentials_and_tokens_behave_as_on_sqlite() {
+        let Some(stores) = both("credentials_behave_as_on_sqlite") else {
+            return;
+        };
+        let now = Utc::now();
+        let acme = seed("Acme GmbH", "admin@example.com");
+        create(&stores.sqlite, &acme);
+        create(&stores.pg, &acme);
+        let company = acme.company.id;
+        let scopes: BTreeSet<_> = [ApiPermission {
+            api: PublicApi::Employees,
+            access: ApiAccess::Read,
+        }]
+        .into();
+        let (bi, _) = ApiCredential::create(
+            company,
+            "BI",
+            Some("power-bi".into()),
+            scopes.clone(),
+            ["first_name".to_owned(), "last_name".to_owned()].into(),
+            now,
+        )
+        .unwrap();
+        let (crm, _) = ApiCredential::create(
+            company,
+            "CRM",
+            None,
+            scopes,
+            BTreeSet::new(),
+            now - Duration::seconds(1),
+        )
+        .unwrap();
+        let mut changed = bi.clone();
+        changed.rotate(now).unwrap();
+        changed.revoke(now);
+        let token = ApiToken::issue(&crm, now).unwrap().record;
+        let mut expired = ApiToken::issue(&crm, now - Duration::days(1))
+            .unwrap()
+            .record;
+        expired.expires_at = now - Duration::hours(1);
+        let sqlite = scenario(
+            &stores.sqlite,
+            company,
+            &bi,
+            &changed,
+            &crm,
+            &token,
+            &expired,
+        );
+        let pg = scenario(&stores.pg, company, &bi, &changed, &crm, &token, &expired);
+        same(&sqlite, &pg);
+        assert!(sqlite.iter().any(|l| l.contains("Conflict")), "{sqlite:#?}");
+    }
+}

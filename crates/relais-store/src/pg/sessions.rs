@@ -239,3 +239,105 @@ impl SessionStore for PostgresStore {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::AccessStore;
+    use crate::pg::access::tests::{Seed, both, create, note, same, seed};
+    use chrono::Duration;
+
+    struct Fixture {
+        a: Seed,
+        b: Seed,
+        password: PasswordHash,
+        other_password: PasswordHash,
+        first: Session,
+        second: Session,
+        old_invite: Invite,
+        invite: Invite,
+        now: DateTime<Utc>,
+    }
+
+    fn scenario(s: &(impl AccessStore + SessionStore), f: &Fixture) -> Vec<String> {
+        let (a, admin) = (f.a.company.id, f.a.admin.id);
+        let later = f.now + Duration::minutes(5);
+        let mut log = Vec::new();
+        create(s, &f.a);
+        create(s, &f.b);
+        note!(log, s.users_by_email("admin@example.com"));
+        note!(log, s.users_by_email("nobody@example.com"));
+        note!(log, s.insert_session(&f.first));
+        note!(log, s.insert_session(&f.second));
+        note!(log, s.session(&f.first.id_hash));
+        note!(log, s.touch_session(&f.first.id_hash, later));
+        note!(log, s.session(&f.first.id_hash));
+        note!(log, s.delete_session(&f.second.id_hash));
+        note!(log, s.session(&f.second.id_hash));
+        note!(log, s.set_password(f.b.company.id, admin, &f.password));
+        note!(log, s.session(&f.first.id_hash));
+        note!(log, s.set_password(a, admin, &f.password));
+        note!(log, s.session(&f.first.id_hash));
+        note!(log, s.users_by_email("admin@example.com"));
+        // A new invitation replaces the user's earlier one.
+        note!(log, s.insert_invite(&f.old_invite));
+        note!(log, s.insert_invite(&f.invite));
+        note!(log, s.invite(&f.old_invite.id_hash, f.now));
+        note!(log, s.invite(&f.invite.id_hash, f.now));
+        note!(
+            log,
+            s.invite(
+                &f.invite.id_hash,
+                f.invite.expires_at + Duration::seconds(1)
+            )
+        );
+        note!(log, s.insert_session(&f.second));
+        note!(
+            log,
+            s.accept_invite(&f.invite.id_hash, &f.other_password, f.invite.expires_at)
+        );
+        note!(
+            log,
+            s.accept_invite(&f.invite.id_hash, &f.other_password, f.now)
+        );
+        note!(
+            log,
+            s.accept_invite(&f.invite.id_hash, &f.other_password, f.now)
+        );
+        note!(log, s.session(&f.second.id_hash));
+        note!(log, s.invite(&f.invite.id_hash, f.now));
+        note!(log, s.users_by_email("admin@example.com"));
+        log
+    }
+
+    #[test]
+    fn sign_in_sessions_and_invitations_behave_as_on_sqlite() {
+        let Some(stores) = both("sessions_behave_as_on_sqlite") else {
+            return;
+        };
+        let now = Utc::now();
+        let a = seed("Acme GmbH", "admin@example.com");
+        let fixture = Fixture {
+            b: seed("Beta AG", "admin@example.com"),
+            password: PasswordHash::new("correct horse battery").unwrap(),
+            other_password: PasswordHash::new("staple staple staple").unwrap(),
+            first: Session::open(&a.admin, now).unwrap().record,
+            second: Session::open(&a.admin, now).unwrap().record,
+            old_invite: Invite::issue(&a.admin, "admin@example.com", now)
+                .unwrap()
+                .record,
+            invite: Invite::issue(&a.admin, "admin@example.com", now + Duration::seconds(1))
+                .unwrap()
+                .record,
+            a,
+            now,
+        };
+        let sqlite = scenario(&stores.sqlite, &fixture);
+        let pg = scenario(&stores.pg, &fixture);
+        same(&sqlite, &pg);
+        assert!(
+            sqlite.last().unwrap().contains("Some(PasswordHash"),
+            "{sqlite:#?}"
+        );
+    }
+}
