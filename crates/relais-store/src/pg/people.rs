@@ -25,16 +25,25 @@ const PEOPLE_TABLES: [&str; 11] = [
 
 pub(super) fn tenant(conn: &mut impl GenericClient, company: CompanyId) -> Result<i64, StoreError> {
     let row = conn
-        .query_opt("SELECT tenant FROM companies WHERE id = $1", &[&company.0.to_string()])
+        .query_opt(
+            "SELECT tenant FROM companies WHERE id = $1",
+            &[&company.0.to_string()],
+        )
         .map_err(backend)?
         .ok_or_else(|| StoreError::Backend(format!("no company {company}")))?;
     get("companies", &row, 0)
 }
 
-pub(super) fn clear_people_in(conn: &mut impl GenericClient, tenant: i64) -> Result<(), StoreError> {
+pub(super) fn clear_people_in(
+    conn: &mut impl GenericClient,
+    tenant: i64,
+) -> Result<(), StoreError> {
     for table in PEOPLE_TABLES {
-        conn.execute(&format!("DELETE FROM {table} WHERE tenant = $1"), &[&tenant])
-            .map_err(backend)?;
+        conn.execute(
+            &format!("DELETE FROM {table} WHERE tenant = $1"),
+            &[&tenant],
+        )
+        .map_err(backend)?;
     }
     bump_revision(conn, tenant)
 }
@@ -44,9 +53,17 @@ pub(super) fn replace_reference_in(
     tenant: i64,
     reference: &PeopleReference,
 ) -> Result<(), StoreError> {
-    for table in ["time_off_types", "document_categories", "custom_attributes", "projects"] {
-        conn.execute(&format!("DELETE FROM {table} WHERE tenant = $1"), &[&tenant])
-            .map_err(backend)?;
+    for table in [
+        "time_off_types",
+        "document_categories",
+        "custom_attributes",
+        "projects",
+    ] {
+        conn.execute(
+            &format!("DELETE FROM {table} WHERE tenant = $1"),
+            &[&tenant],
+        )
+        .map_err(backend)?;
     }
     if !(reference.time_off_types.is_empty()
         && reference.document_categories.is_empty()
