@@ -550,9 +550,17 @@ pub(super) mod tests {
         let Some(stores) = both("tenants_are_numbered_one_by_one") else {
             return;
         };
-        for name in ["One", "Two", "Three"] {
-            create(&stores.pg, &seed(name, "a@example.com"));
-        }
+        // Companies created side by side still get one number each.
+        let seeds: Vec<Seed> = ["One", "Two", "Three", "Four"]
+            .into_iter()
+            .map(|name| seed(name, "a@example.com"))
+            .collect();
+        let store = &stores.pg;
+        std::thread::scope(|scope| {
+            for s in &seeds {
+                scope.spawn(move || create(store, s));
+            }
+        });
         let tenants: Vec<i64> = stores
             .pg
             .run(|c| {
@@ -563,6 +571,6 @@ pub(super) mod tests {
                     .collect()
             })
             .unwrap();
-        assert_eq!(tenants, [1, 2, 3]);
+        assert_eq!(tenants, [1, 2, 3, 4]);
     }
 }

@@ -278,6 +278,25 @@ mod tests {
         log
     }
 
+    #[test]
+    fn racing_processes_agree_on_the_first_setting() {
+        let Some(stores) = both("racing_processes_agree_on_the_first_setting") else {
+            return;
+        };
+        let store = &stores.pg;
+        let stored: Vec<String> = std::thread::scope(|scope| {
+            let racers: Vec<_> = (0..6)
+                .map(|n| scope.spawn(move || store.setting_or_insert("key", &format!("v{n}"))))
+                .collect();
+            racers
+                .into_iter()
+                .map(|r| r.join().unwrap().unwrap())
+                .collect()
+        });
+        assert!(stored.iter().all(|v| *v == stored[0]), "{stored:?}");
+        assert_eq!(store.setting("key").unwrap().as_ref(), Some(&stored[0]));
+    }
+
     fn owners(
         s: &(impl AccessStore + CredentialStore + AdminStore),
         credentials: &[ApiCredential],
