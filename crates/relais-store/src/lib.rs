@@ -89,20 +89,16 @@ pub fn display_location(location: &std::ffi::OsStr) -> String {
 /// or was written by a newer Relais; also when `location` is a PostgreSQL
 /// address and this build was made without the `postgres` feature.
 pub fn open(location: &std::ffi::OsStr) -> Result<std::sync::Arc<dyn Store>, StoreError> {
-    if let Some(text) = location.to_str() {
-        if is_postgres_url(text) {
-            #[cfg(feature = "postgres")]
-            return Err(StoreError::Open {
-                path: text.into(),
-                reason: format!("not yet: {:?}", PostgresStore::open(text).map(|_| ())),
-            }); // MERGE: Ok(Arc::new(PostgresStore::open(text)?))
-            #[cfg(not(feature = "postgres"))]
-            return Err(StoreError::Open {
-                path: "the PostgreSQL address".into(),
-                reason: "this build of Relais has no PostgreSQL support (feature `postgres`)"
-                    .into(),
-            });
-        }
+    if let Some(text) = location.to_str()
+        && is_postgres_url(text)
+    {
+        #[cfg(feature = "postgres")]
+        return Ok(std::sync::Arc::new(PostgresStore::open(text)?));
+        #[cfg(not(feature = "postgres"))]
+        return Err(StoreError::Open {
+            path: "the PostgreSQL address".into(),
+            reason: "this build of Relais has no PostgreSQL support (feature `postgres`)".into(),
+        });
     }
     Ok(std::sync::Arc::new(SqliteStore::open(
         std::path::Path::new(location),

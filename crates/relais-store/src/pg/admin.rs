@@ -108,7 +108,7 @@ impl AdminStore for PostgresStore {
 
     fn reseal_secrets(
         &self,
-        reseal: &mut dyn FnMut(&str) -> Result<String, String>,
+        reseal: &mut (dyn FnMut(&str) -> Result<String, String> + Send),
         fingerprint: (&str, &str),
     ) -> Result<usize, StoreError> {
         // The transaction runs on a thread of its own (database calls may
@@ -178,11 +178,28 @@ impl AdminStore for PostgresStore {
         })
     }
 
-    fn backup(&self, _to: &std::path::Path) -> Result<(), StoreError> {
-        Err(StoreError::Backend(
-            "a PostgreSQL database is backed up with pg_dump or the server's own backups; see docs/operations.md"
-                .into(),
-        ))
+    /// One snapshot of every table, written into a new SQLite file (which
+    /// `relais db copy` restores into an empty database); PostgreSQL's own
+    /// tools (pg_dump, the provider's snapshots) back up the rest.
+    fn backup(&self, to: &std::path::Path) -> Result<(), StoreError> {
+        if to.exists() {
+            return Err(StoreError::Conflict(format!("the file {}", to.display())));
+        }
+        let written =
+            crate::SqliteStore::open(to).and_then(|file| crate::copy::copy(self, &file).map(drop));
+        if let Err(e) = written {
+            // Leave no half-written backup that looks like a good one.
+            for suffix in ["", "-wal", "-shm"] {
+                let mut path = to.as_os_str().to_owned();
+                path.push(suffix);
+                let _ = std::fs::remove_file(path);
+            }
+            return Err(StoreError::Backend(format!(
+                "cannot write the backup {}: {e}",
+                to.display()
+            )));
+        }
+        Ok(())
     }
 
     fn begin_demo(
@@ -494,14 +511,14 @@ mod tests {
             .unwrap();
         let store = &stores.pg;
         let count = runtime.block_on(async {
-            // Not `Send`: the callback stays on the caller's thread.
-            let calls = std::rc::Rc::new(std::cell::Cell::new(0));
+            // Called from a thread that drives a runtime.
+            let calls = std::sync::atomic::AtomicUsize::new(0);
             let mut reseal = |sealed: &str| {
-                calls.set(calls.get() + 1);
+                calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 Ok(sealed.replace("v1", "v2"))
             };
             let count = store.reseal_secrets(&mut reseal, ("fp", "x")).unwrap();
-            assert_eq!(calls.get(), count);
+            assert_eq!(calls.load(std::sync::atomic::Ordering::Relaxed), count);
             count
         });
         assert_eq!(count, 3);

@@ -1,9 +1,9 @@
 //! PostgreSQL: see `crate::sqlite::connections` (the same queries in PostgreSQL's dialect).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use postgres::{GenericClient, Row, Transaction};
-use relais_access::{ApiCredential, ApiPermission, ClientId, CompanyId, SecretHash};
+use relais_access::{ApiCredential, ClientId, CompanyId};
 use relais_connections::{
     AuditEvent, Connection, ConnectionId, ConnectionState, DemoRequest, IntegrationRequest,
     StoredAnswer, WizardProgress,
@@ -100,95 +100,9 @@ fn event_row(row: &Row) -> Result<AuditEvent, StoreError> {
     })
 }
 
-// The credential rows a connection write touches: twins of
-// `crate::sqlite::credentials::{COLUMNS, insert_credential, update_credential,
-// credential_row}` (the same statements as `pg::credentials` uses).
-
-const CREDENTIAL_COLUMNS: &str = "client_id, company_id, name, integration, scopes, readable_attributes, secret_hash, generation, created_at, updated_at, revoked_at";
-
-/// Inserts a credential inside the caller's transaction, issued for
-/// `connection` if it is one's.
-fn insert_credential(
-    tx: &mut Transaction<'_>,
-    c: &ApiCredential,
-    connection: Option<&str>,
-) -> Result<(), StoreError> {
-    tx.execute(
-        &format!(
-            "INSERT INTO api_credentials ({CREDENTIAL_COLUMNS}, connection_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
-        ),
-        &[
-            &c.client_id.as_str(),
-            &c.company_id.0.to_string(),
-            &c.name,
-            &c.integration,
-            &json(&c.scopes)?,
-            &json(&c.readable_attributes)?,
-            &c.secret_hash.to_hex(),
-            &i64::from(c.generation),
-            &timestamp(c.created_at),
-            &timestamp(c.updated_at),
-            &c.revoked_at.map(timestamp),
-            &connection,
-        ],
-    )
-    .map_err(|e| conflict_or_backend(e, || format!("credential {}", c.client_id)))?;
-    Ok(())
-}
-
-/// Updates a credential of its company; returns whether it exists.
-fn update_credential(tx: &mut Transaction<'_>, c: &ApiCredential) -> Result<bool, StoreError> {
-    let changed = tx
-        .execute(
-            "UPDATE api_credentials SET name = $3, integration = $4, scopes = $5, readable_attributes = $6,
-                    secret_hash = $7, generation = $8, updated_at = $9, revoked_at = $10
-             WHERE client_id = $1 AND company_id = $2",
-            &[
-                &c.client_id.as_str(),
-                &c.company_id.0.to_string(),
-                &c.name,
-                &c.integration,
-                &json(&c.scopes)?,
-                &json(&c.readable_attributes)?,
-                &c.secret_hash.to_hex(),
-                &i64::from(c.generation),
-                &timestamp(c.updated_at),
-                &c.revoked_at.map(timestamp),
-            ],
-        )
-        .map_err(backend)?;
-    Ok(changed == 1)
-}
-
-fn credential_row(row: &Row) -> Result<ApiCredential, StoreError> {
-    const T: &str = "api_credentials";
-    let client_id: String = get(T, row, 0)?;
-    let company_id: String = get(T, row, 1)?;
-    let scopes: String = get(T, row, 4)?;
-    let attributes: String = get(T, row, 5)?;
-    let hash: String = get(T, row, 6)?;
-    let generation: i64 = get(T, row, 7)?;
-    let created: String = get(T, row, 8)?;
-    let updated: String = get(T, row, 9)?;
-    let revoked: Option<String> = get(T, row, 10)?;
-    let last_used: Option<String> = get(T, row, 11)?;
-    Ok(ApiCredential {
-        client_id: ClientId::parse(&client_id).map_err(|e| corrupt(T, e))?,
-        company_id: CompanyId(parse_uuid(T, &company_id)?),
-        name: get(T, row, 2)?,
-        integration: get(T, row, 3)?,
-        scopes: serde_json::from_str::<BTreeSet<ApiPermission>>(&scopes)
-            .map_err(|e| corrupt(T, e))?,
-        readable_attributes: serde_json::from_str(&attributes).map_err(|e| corrupt(T, e))?,
-        secret_hash: SecretHash::from_hex(&hash).map_err(|e| corrupt(T, e))?,
-        generation: u32::try_from(generation).map_err(|e| corrupt(T, e))?,
-        created_at: parse_timestamp(T, &created)?,
-        updated_at: parse_timestamp(T, &updated)?,
-        revoked_at: revoked.map(|r| parse_timestamp(T, &r)).transpose()?,
-        last_used_at: last_used.map(|r| parse_timestamp(T, &r)).transpose()?,
-    })
-}
+use super::credentials::{
+    COLUMNS as CREDENTIAL_COLUMNS, credential_row, insert_credential, update_credential,
+};
 
 fn active_conflict(integration: &str) -> impl FnOnce() -> String + '_ {
     move || format!("an active connection of '{integration}' in this company")
@@ -558,7 +472,7 @@ mod tests {
             "Tableau (connection)",
             Some("tableau".into()),
             std::iter::once("employees:read".parse().unwrap()).collect(),
-            BTreeSet::new(),
+            std::collections::BTreeSet::new(),
             Utc::now(),
         )
         .unwrap()

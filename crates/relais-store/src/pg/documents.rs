@@ -15,7 +15,7 @@ use relais_connections::AuditEvent;
 use relais_people::EmployeeId;
 use relais_people::documents::Document;
 
-use super::{PostgresStore, backend, corrupt, get, int, parse_timestamp, sortable, timestamp};
+use super::{PostgresStore, backend, corrupt, get, int, parse_timestamp, sortable};
 use crate::{DocumentInsert, DocumentStore, NewDocument, Paged, StoreError, Window};
 
 /// The metadata columns, in the order [`read`] takes them.
@@ -23,53 +23,8 @@ const COLUMNS: &str = "id, employee_id, category_id, title, comment, date, file_
 
 const T: &str = "employee_documents";
 
-// MERGE: use super::people::tenant (a private copy until that module lands).
-fn tenant(client: &mut impl GenericClient, company: CompanyId) -> Result<i64, StoreError> {
-    let row = client
-        .query_opt(
-            "SELECT tenant FROM companies WHERE id = $1",
-            &[&company.0.to_string()],
-        )
-        .map_err(backend)?
-        .ok_or_else(|| StoreError::Backend(format!("no company {company}")))?;
-    get::<Option<i64>>("companies", &row, 0)?
-        .ok_or_else(|| StoreError::Backend(format!("no company {company}")))
-}
-
-// MERGE: use super::connections::insert_events
-fn insert_events(
-    tx: &mut postgres::Transaction<'_>,
-    events: &[AuditEvent],
-) -> Result<(), StoreError> {
-    if events.is_empty() {
-        return Ok(());
-    }
-    let insert = tx
-        .prepare(
-            "INSERT INTO audit_events (company_id, at, actor, subject_type, subject_id, action, before, after, reason, details)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .map_err(backend)?;
-    for e in events {
-        tx.execute(
-            &insert,
-            &[
-                &e.company_id.0.to_string(),
-                &timestamp(e.at),
-                &e.actor,
-                &e.subject_type,
-                &e.subject_id,
-                &e.action,
-                &e.before,
-                &e.after,
-                &e.reason,
-                &e.details.to_string(),
-            ],
-        )
-        .map_err(backend)?;
-    }
-    Ok(())
-}
+use super::connections::insert_events;
+use super::people::tenant;
 
 fn parse_date(date: &str) -> Result<NaiveDate, StoreError> {
     NaiveDate::parse_from_str(date, "%Y-%m-%d")

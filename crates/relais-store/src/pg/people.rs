@@ -542,7 +542,7 @@ impl PeopleStore for PostgresStore {
     fn each_employee_with_history(
         &self,
         company: CompanyId,
-        each: &mut dyn FnMut(Employee, Vec<AttributeChange>) -> Result<bool, StoreError>,
+        each: &mut (dyn FnMut(Employee, Vec<AttributeChange>) -> Result<bool, StoreError> + Send),
     ) -> Result<(), StoreError> {
         // A reader thread walks both tables in one snapshot, a chunk at a
         // time through two portals, and hands over one employee at a time;
@@ -819,7 +819,7 @@ impl PeopleStore for PostgresStore {
         &self,
         company: CompanyId,
         id: i64,
-        change: &mut dyn FnMut(Attendance) -> Result<Attendance, StoreError>,
+        change: &mut (dyn FnMut(Attendance) -> Result<Attendance, StoreError> + Send),
     ) -> Result<Option<Attendance>, StoreError> {
         // The transaction runs on a thread of its own; `change` (which need
         // not be `Send`) runs on this one, between the read and the write.
@@ -2136,25 +2136,24 @@ pub(super) mod tests {
             .build()
             .unwrap();
         runtime.block_on(async {
-            // Not `Send`: runs on this thread.
-            let here = std::rc::Rc::new(std::cell::Cell::new(0));
-            let counted = here.clone();
+            // Called from a thread that drives a runtime.
+            let counted = std::sync::atomic::AtomicI32::new(0);
             p.pg.each_employee_with_history(p.pg_company, &mut |_, _| {
-                counted.set(counted.get() + 1);
+                counted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 Ok(true)
             })
             .unwrap();
-            assert_eq!(here.get(), 3);
+            assert_eq!(counted.load(std::sync::atomic::Ordering::Relaxed), 3);
             let changed =
                 p.pg.update_attendance(p.pg_company, ids[0], &mut |mut a| {
-                    counted.set(counted.get() + 1);
+                    counted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     a.break_minutes = 0;
                     Ok(a)
                 })
                 .unwrap()
                 .unwrap();
             assert_eq!(changed.break_minutes, 0);
-            assert_eq!(here.get(), 4);
+            assert_eq!(counted.load(std::sync::atomic::Ordering::Relaxed), 4);
         });
     }
 }

@@ -19,29 +19,8 @@ use crate::{
     RecruitingStore, StoreError, UploadInfo,
 };
 
-// MERGE: use super::people::tenant (a private copy until that module lands).
-fn tenant(client: &mut impl GenericClient, company: CompanyId) -> Result<i64, StoreError> {
-    let row = client
-        .query_opt(
-            "SELECT tenant FROM companies WHERE id = $1",
-            &[&company.0.to_string()],
-        )
-        .map_err(backend)?
-        .ok_or_else(|| StoreError::Backend(format!("no company {company}")))?;
-    get::<Option<i64>>("companies", &row, 0)?
-        .ok_or_else(|| StoreError::Backend(format!("no company {company}")))
-}
-
-// MERGE: use super::access::company_row if that module has the same twin.
-fn company_row(row: &Row) -> Result<Company, StoreError> {
-    const T: &str = "companies";
-    Ok(Company {
-        id: CompanyId(parse_uuid(T, &get::<String>(T, row, 0)?)?),
-        name: get(T, row, 1)?,
-        slug: get(T, row, 2)?,
-        created_at: parse_timestamp(T, &get::<String>(T, row, 3)?)?,
-    })
-}
+use super::access::company_row;
+use super::people::tenant;
 
 fn document<T: serde::de::DeserializeOwned>(
     table: &'static str,

@@ -3,26 +3,13 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use postgres::GenericClient;
 use relais_access::CompanyId;
 use relais_people::EmployeeId;
 use relais_reports::ReportDefinition;
 
+use super::people::tenant;
 use super::{PostgresStore, backend, conflict_or_backend, corrupt, get, json, timestamp};
 use crate::{ReportStore, StoreError};
-
-// MERGE: use super::people::tenant (a private copy until that module lands).
-fn tenant(client: &mut impl GenericClient, company: CompanyId) -> Result<i64, StoreError> {
-    let row = client
-        .query_opt(
-            "SELECT tenant FROM companies WHERE id = $1",
-            &[&company.0.to_string()],
-        )
-        .map_err(backend)?
-        .ok_or_else(|| StoreError::Backend(format!("no company {company}")))?;
-    get::<Option<i64>>("companies", &row, 0)?
-        .ok_or_else(|| StoreError::Backend(format!("no company {company}")))
-}
 
 fn parse(document: &str) -> Result<ReportDefinition, StoreError> {
     serde_json::from_str(document).map_err(|e| corrupt("reports", e))
