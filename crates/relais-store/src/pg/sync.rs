@@ -857,11 +857,11 @@ mod tests {
         }
         assert_eq!(
             on_pg.0[0],
-            "conflict: a running sync run of this connection"
+            "conflict: a running sync run of this connection, or a run of this cycle,"
         );
         assert_eq!(
             on_pg.0[2],
-            "conflict: a running sync run of this connection"
+            "conflict: a running sync run of this connection, or a run of this cycle,"
         );
         assert!(on_pg.0[4].starts_with("changed: "), "{}", on_pg.0[4]);
         assert_eq!(on_pg.0[5], "corrupt: sync_runs");

@@ -446,7 +446,8 @@ mod tests {
         let after = sortable(first.started_at);
         store
             .start_run(company, &running(connection), Some(&after))
-            .unwrap_err(); // the run just started is still Running
+            .unwrap();
+        // While it runs, nothing else starts (the one-running-run rule).
         let manual = running(connection);
         assert!(store.start_run(company, &manual, None).is_err());
     }
