@@ -35,7 +35,7 @@ pub(crate) enum DbCommand {
     /// counted in the target before it commits; a target that holds any row
     /// is refused, and after any error the target is left as it was.
     #[command(
-        after_help = "Examples:\n  relais db copy --from relais.db --to postgres://relais:secret@db.internal/relais\n  relais db copy --from postgres://relais@db/relais --to /var/backups/relais.db"
+        after_help = "Examples:\n  relais db copy --from relais.db --to postgres://relais@db/relais\n  relais db copy --from postgres://relais@db/relais --to /var/backups/relais.db"
     )]
     Copy {
         /// The database to read (a file path or a postgres:// address);

@@ -179,6 +179,15 @@ impl Runner {
             "HOME".to_owned(),
             std::env::var("HOME").unwrap_or_else(|_| "/tmp".into()),
         );
+        if relais_store::testing::is_postgres_run() {
+            // The README's commands name no database: they use RELAIS_DB.
+            env.insert(
+                "RELAIS_DB".to_owned(),
+                relais_store::testing::database_in(dir.path())
+                    .display()
+                    .to_string(),
+            );
+        }
         Self {
             dir,
             _bin: bin,

@@ -3,7 +3,6 @@
 //! backups and re-sealing secrets.
 
 use std::collections::BTreeMap;
-use std::sync::mpsc;
 
 use chrono::{DateTime, Utc};
 use relais_access::CompanyId;
@@ -111,76 +110,45 @@ impl AdminStore for PostgresStore {
         reseal: &mut (dyn FnMut(&str) -> Result<String, String> + Send),
         fingerprint: (&str, &str),
     ) -> Result<usize, StoreError> {
-        // The transaction runs on a thread of its own (database calls may
-        // not block an async runtime's thread, and may move to another
-        // thread); `reseal` need not be `Send`, so it stays on this thread
-        // and answers the transaction's requests over channels.
-        let (ask, asked) = mpsc::channel::<String>();
-        let (answer, answered) = mpsc::channel::<Result<String, String>>();
-        std::thread::scope(|scope| {
-            let worker = scope.spawn(move || {
-                self.write(move |tx| {
-                    let rows = tx
-                        .query("SELECT id, answers FROM connections ORDER BY id", &[])
-                        .map_err(backend)?;
-                    let mut count = 0;
-                    for row in &rows {
-                        let id: String = get("connections", row, 0)?;
-                        let text: String = get("connections", row, 1)?;
-                        let mut map = answers(&text)?;
-                        let mut changed = false;
-                        for (key, stored) in &mut map {
-                            if let StoredAnswer::Sealed(sealed) = stored {
-                                let lost = || {
-                                    StoreError::Backend(
-                                        "the re-sealing stopped; nothing was changed".into(),
-                                    )
-                                };
-                                ask.send(sealed.clone()).map_err(|_| lost())?;
-                                *sealed = answered.recv().map_err(|_| lost())?.map_err(
-                                    |reason| {
-                                        StoreError::Backend(format!(
-                                            "connection {id}, field {key}: {reason}; nothing was changed"
-                                        ))
-                                    },
-                                )?;
-                                changed = true;
-                                count += 1;
-                            }
-                        }
-                        if changed {
-                            tx.execute(
-                                "UPDATE connections SET answers = $2 WHERE id = $1",
-                                &[&id, &json(&map)?],
-                            )
-                            .map_err(backend)?;
-                        }
+        self.write(move |tx| {
+            let rows = tx
+                .query("SELECT id, answers FROM connections ORDER BY id", &[])
+                .map_err(backend)?;
+            let mut count = 0;
+            for row in &rows {
+                let id: String = get("connections", row, 0)?;
+                let text: String = get("connections", row, 1)?;
+                let mut map = answers(&text)?;
+                let mut changed = false;
+                for (key, stored) in &mut map {
+                    if let StoredAnswer::Sealed(sealed) = stored {
+                        *sealed = reseal(sealed).map_err(|reason| {
+                            StoreError::Backend(format!(
+                                "connection {id}, field {key}: {reason}; nothing was changed"
+                            ))
+                        })?;
+                        changed = true;
+                        count += 1;
                     }
+                }
+                if changed {
                     tx.execute(
-                        "INSERT INTO settings (name, value) VALUES ($1, $2)
-                         ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-                        &[&fingerprint.0, &fingerprint.1],
+                        "UPDATE connections SET answers = $2 WHERE id = $1",
+                        &[&id, &json(&map)?],
                     )
                     .map_err(backend)?;
-                    Ok(count)
-                })
-            });
-            // Ends when the worker drops its end (the transaction is over).
-            for sealed in asked {
-                if answer.send(reseal(&sealed)).is_err() {
-                    break;
                 }
             }
-            match worker.join() {
-                Ok(result) => result,
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
+            tx.execute(
+                "INSERT INTO settings (name, value) VALUES ($1, $2)
+                 ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                &[&fingerprint.0, &fingerprint.1],
+            )
+            .map_err(backend)?;
+            Ok(count)
         })
     }
 
-    /// One snapshot of every table, written into a new SQLite file (which
-    /// `relais db copy` restores into an empty database); PostgreSQL's own
-    /// tools (pg_dump, the provider's snapshots) back up the rest.
     fn backup(&self, to: &std::path::Path) -> Result<(), StoreError> {
         if to.exists() {
             return Err(StoreError::Conflict(format!("the file {}", to.display())));

@@ -166,7 +166,7 @@ impl TableStore for PostgresStore {
             }
             for chunk in source {
                 let chunk = chunk?;
-                let names = chunk.columns.join(", ");
+                let names = crate::sqlite::quoted(&chunk.columns);
                 let in_table = |e: postgres::Error| {
                     StoreError::Backend(format!("{}: {}", chunk.table, describe_error(&e)))
                 };

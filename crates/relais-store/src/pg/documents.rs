@@ -99,45 +99,6 @@ impl DocumentStore for PostgresStore {
         let size = i64::try_from(d.content.len())
             .map_err(|_| StoreError::Refused("the file is too large".into()))?;
         let (date, created_at) = (d.date.to_string(), sortable(d.created_at));
-        // The checks, then the id the document will have: the checks are
-        // made again under the write lock below, so that a number is drawn
-        // and left unused (skipped, as SQLite's AUTOINCREMENT skips a
-        // rolled-back one) only when the employee or the category went
-        // away in between.
-        let drawn = self.run(|client| {
-            let tenant = tenant(client, company)?;
-            match checks(client, tenant, d)? {
-                Some(refused) => Ok(Err(refused)),
-                None => {
-                    let row = client
-                        .query_one(
-                            "SELECT nextval(pg_get_serial_sequence('employee_documents', 'id'))",
-                            &[],
-                        )
-                        .map_err(backend)?;
-                    Ok(Ok(get::<i64>(T, &row, 0)?))
-                }
-            }
-        })?;
-        let id = match drawn {
-            Ok(id) => id,
-            Err(refused) => return Ok(refused),
-        };
-        // The document as it reads back (the time at the precision kept).
-        let expected = Document {
-            id,
-            employee_id: d.employee_id,
-            category_id: d.category_id,
-            title: d.title.to_owned(),
-            comment: d.comment.map(str::to_owned),
-            date: parse_date(&date)?,
-            file_name: d.file_name.to_owned(),
-            mime_type: d.mime_type.to_owned(),
-            size: u64::try_from(size).map_err(|e| corrupt(T, e))?,
-            sha256: d.sha256.to_owned(),
-            created_at: parse_timestamp(T, &created_at)?,
-        };
-        let event = audit(&expected);
         self.write(|tx| {
             let tenant = tenant(tx, company)?;
             // Under the write lock: the checks and the insert see one state
@@ -146,14 +107,14 @@ impl DocumentStore for PostgresStore {
             if let Some(refused) = checks(tx, tenant, d)? {
                 return Ok(refused);
             }
+            // Read back as stored (the time at the precision kept).
             let row = tx
                 .query_one(
                     &format!(
-                        "INSERT INTO employee_documents (id, tenant, employee_id, category_id, title, comment, date, file_name, mime_type, size, sha256, created_at, content)
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING {COLUMNS}"
+                        "INSERT INTO employee_documents (tenant, employee_id, category_id, title, comment, date, file_name, mime_type, size, sha256, created_at, content)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING {COLUMNS}"
                     ),
                     &[
-                        &id,
                         &tenant,
                         &d.employee_id,
                         &d.category_id,
@@ -170,12 +131,7 @@ impl DocumentStore for PostgresStore {
                 )
                 .map_err(backend)?;
             let stored = read(&row)?;
-            if stored != expected {
-                return Err(StoreError::Backend(format!(
-                    "internal error: document {id} reads back otherwise than it was audited"
-                )));
-            }
-            insert_events(tx, &[event])?;
+            insert_events(tx, &[audit(&stored)])?;
             Ok(DocumentInsert::Stored(stored))
         })
     }
@@ -243,36 +199,19 @@ impl DocumentStore for PostgresStore {
         id: i64,
         audit: &(dyn Fn(&Document) -> AuditEvent + Sync),
     ) -> Result<Option<Document>, StoreError> {
-        loop {
-            let Some(found) = self.run(|client| {
-                let tenant = tenant(client, company)?;
-                document(client, tenant, id)
-            })?
-            else {
+        self.write(|tx| {
+            let tenant = tenant(tx, company)?;
+            let Some(found) = document(tx, tenant, id)? else {
                 return Ok(None);
             };
-            let event = audit(&found);
-            let deleted = self.write(|tx| {
-                let tenant = tenant(tx, company)?;
-                // Deleted only when it is still the document audited (ids
-                // are never reused, so it is unless it is gone).
-                match document(tx, tenant, id)? {
-                    None => return Ok(Some(None)),
-                    Some(current) if current != found => return Ok(None),
-                    Some(_) => {}
-                }
-                tx.execute(
-                    "DELETE FROM employee_documents WHERE tenant = $1 AND id = $2",
-                    &[&tenant, &id],
-                )
-                .map_err(backend)?;
-                insert_events(tx, &[event])?;
-                Ok(Some(Some(found.clone())))
-            })?;
-            if let Some(deleted) = deleted {
-                return Ok(deleted);
-            }
-        }
+            tx.execute(
+                "DELETE FROM employee_documents WHERE tenant = $1 AND id = $2",
+                &[&tenant, &id],
+            )
+            .map_err(backend)?;
+            insert_events(tx, &[audit(&found)])?;
+            Ok(Some(found))
+        })
     }
 }
 

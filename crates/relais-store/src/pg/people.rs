@@ -821,87 +821,66 @@ impl PeopleStore for PostgresStore {
         id: i64,
         change: &mut (dyn FnMut(Attendance) -> Result<Attendance, StoreError> + Send),
     ) -> Result<Option<Attendance>, StoreError> {
-        // The transaction runs on a thread of its own; `change` (which need
-        // not be `Send`) runs on this one, between the read and the write.
-        std::thread::scope(|scope| {
-            let (old_sender, old_receiver) = sync_channel::<Attendance>(1);
-            let (new_sender, new_receiver) = sync_channel::<Result<Attendance, StoreError>>(1);
-            let writer = scope.spawn(move || {
-                self.write(move |tx| {
-                    let tenant = tenant(tx, company)?;
-                    let Some(old) = tx
-                        .query_opt(
-                            &format!(
-                                "SELECT {ATTENDANCE_COLUMNS} FROM attendances WHERE tenant = $1 AND id = $2"
-                            ),
-                            &[&tenant, &id],
-                        )
-                        .map_err(backend)?
-                        .as_ref()
-                        .map(attendance_row)
-                        .transpose()?
-                    else {
-                        return Ok(None);
-                    };
-                    let old_project = old.project_id;
-                    old_sender.send(old).map_err(|_| {
-                        StoreError::Backend("the attendance change was abandoned".into())
-                    })?;
-                    let mut new = new_receiver.recv().map_err(|_| {
-                        StoreError::Backend("the attendance change was abandoned".into())
-                    })??;
-                    new.id = id;
-                    if let Some(project) = new.project_id
-                        && new.project_id != old_project
-                    {
-                        require_active_project(tx, tenant, project)?;
-                    }
-                    let (date, start, end) = (
-                        new.date.to_string(),
-                        new.start_time.format("%H:%M").to_string(),
-                        new.end_time.format("%H:%M").to_string(),
-                    );
-                    let row = tx
-                        .query_one(
-                            "SELECT EXISTS (SELECT 1 FROM attendances WHERE tenant = $1 AND date = $2 AND employee_id = $3
-                                AND id != $6 AND start_time < $5 AND $4 < end_time)",
-                            &[&tenant, &date, &new.employee_id, &start, &end, &id],
-                        )
-                        .map_err(backend)?;
-                    if get::<bool>("attendances", &row, 0)? {
-                        return Err(StoreError::Overlaps(vec![0]));
-                    }
-                    tx.execute(
-                        "UPDATE attendances SET date = $3, start_time = $4, end_time = $5, break_minutes = $6,
-                             project_id = $7, status = $8, comment = $9, updated_at = $10
-                         WHERE tenant = $1 AND id = $2",
-                        &[
-                            &tenant,
-                            &id,
-                            &date,
-                            &start,
-                            &end,
-                            &i64::from(new.break_minutes),
-                            &new.project_id,
-                            &new.status.as_str(),
-                            &new.comment,
-                            &sortable(new.updated_at),
-                        ],
-                    )
-                    .map_err(backend)?;
-                    bump_revision(tx, tenant)?;
-                    Ok(Some(new))
-                })
-            });
-            if let Ok(old) = old_receiver.recv() {
-                // A failed send means the writer has stopped: its answer says why.
-                let _ = new_sender.send(change(old));
+        // `change` runs between the read and the write, under the write lock.
+        self.write(move |tx| {
+            let tenant = tenant(tx, company)?;
+            let Some(old) = tx
+                .query_opt(
+                    &format!(
+                        "SELECT {ATTENDANCE_COLUMNS} FROM attendances WHERE tenant = $1 AND id = $2"
+                    ),
+                    &[&tenant, &id],
+                )
+                .map_err(backend)?
+                .as_ref()
+                .map(attendance_row)
+                .transpose()?
+            else {
+                return Ok(None);
+            };
+            let old_project = old.project_id;
+            let mut new = change(old)?;
+            new.id = id;
+            if let Some(project) = new.project_id
+                && new.project_id != old_project
+            {
+                require_active_project(tx, tenant, project)?;
             }
-            drop(new_sender);
-            match writer.join() {
-                Ok(result) => result,
-                Err(panic) => std::panic::resume_unwind(panic),
+            let (date, start, end) = (
+                new.date.to_string(),
+                new.start_time.format("%H:%M").to_string(),
+                new.end_time.format("%H:%M").to_string(),
+            );
+            let row = tx
+                .query_one(
+                    "SELECT EXISTS (SELECT 1 FROM attendances WHERE tenant = $1 AND date = $2 AND employee_id = $3
+                        AND id != $6 AND start_time < $5 AND $4 < end_time)",
+                    &[&tenant, &date, &new.employee_id, &start, &end, &id],
+                )
+                .map_err(backend)?;
+            if get::<bool>("attendances", &row, 0)? {
+                return Err(StoreError::Overlaps(vec![0]));
             }
+            tx.execute(
+                "UPDATE attendances SET date = $3, start_time = $4, end_time = $5, break_minutes = $6,
+                     project_id = $7, status = $8, comment = $9, updated_at = $10
+                 WHERE tenant = $1 AND id = $2",
+                &[
+                    &tenant,
+                    &id,
+                    &date,
+                    &start,
+                    &end,
+                    &i64::from(new.break_minutes),
+                    &new.project_id,
+                    &new.status.as_str(),
+                    &new.comment,
+                    &sortable(new.updated_at),
+                ],
+            )
+            .map_err(backend)?;
+            bump_revision(tx, tenant)?;
+            Ok(Some(new))
         })
     }
 

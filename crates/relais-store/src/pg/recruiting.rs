@@ -339,29 +339,14 @@ impl RecruitingStore for PostgresStore {
         company: CompanyId,
         change: &mut (dyn FnMut(&mut RecruitingSettings) + Send),
     ) -> Result<RecruitingSettings, StoreError> {
-        // `change` may not leave this thread (the transaction may run on
-        // another), so it runs between a read and a compare-and-set: the
-        // write (under the write lock) stores the changed settings only
-        // when they are still those read, else the whole is tried again.
-        // No change is lost or undone, as with SQLite's one transaction.
-        loop {
-            let (tenant, before) = self.run(|client| {
-                let tenant = tenant(client, company)?;
-                Ok((tenant, settings(client, tenant)?))
-            })?;
-            let mut current = before.clone();
+        // Read, changed and saved in one transaction under the write lock.
+        self.write(|tx| {
+            let tenant = tenant(tx, company)?;
+            let mut current = settings(tx, tenant)?;
             change(&mut current);
-            let saved = self.write(|tx| {
-                if settings(tx, tenant)? != before {
-                    return Ok(false);
-                }
-                save_settings(tx, tenant, &current)?;
-                Ok(true)
-            })?;
-            if saved {
-                return Ok(current);
-            }
-        }
+            save_settings(tx, tenant, &current)?;
+            Ok(current)
+        })
     }
 
     fn insert_job(

@@ -4,7 +4,6 @@
 //! multi-row `INSERT`): the tracking tab's ingest is the busiest write path.
 
 use std::collections::BTreeMap;
-use std::sync::mpsc;
 
 use chrono::{DateTime, Utc};
 use postgres::binary_copy::BinaryCopyInWriter;
@@ -322,69 +321,38 @@ impl SyncStore for PostgresStore {
     ) -> Result<SyncRun, StoreError> {
         let (company, run_id) = (company.0.to_string(), id.to_string());
         // The run is read and written in one transaction under the write
-        // lock, so concurrent batches are counted one after the other. That
-        // transaction runs on a thread of its own, and `change` (which need
-        // not be `Send`) here, in its middle: the run goes there and back.
-        let (to_caller, from_worker) = mpsc::sync_channel::<SyncRun>(1);
-        let (to_worker, from_caller) = mpsc::sync_channel::<SyncRun>(1);
-        let work = move || {
-            self.write(move |tx| {
-                let document: Option<String> = tx
-                    .query_opt(
-                        "SELECT document FROM sync_runs WHERE company_id = $1 AND id = $2",
-                        &[&company, &run_id],
-                    )
-                    .map_err(backend)?
-                    .map(|r| get("sync_runs", &r, 0))
-                    .transpose()?;
-                let document =
-                    document.ok_or_else(|| corrupt("sync_runs", format!("no run {id}")))?;
-                let mut run = run_document(&document)?;
-                if run.status != RunStatus::Running {
-                    return Err(StoreError::Changed(format!("sync run {id} is finished")));
-                }
-                insert_entries(tx, &run, progress.entries)?;
-                for entry in progress.entries {
-                    run.record(entry);
-                }
-                update_links(
-                    tx,
-                    run.connection_id,
-                    progress.upserted_links,
-                    progress.removed_links,
-                )?;
-                let changed = to_caller
-                    .send(run)
-                    .ok()
-                    .and_then(|()| from_caller.recv().ok())
-                    .ok_or_else(|| {
-                        StoreError::Backend("the change of a sync run was not made".into())
-                    })?;
-                tx.execute(
-                    "UPDATE sync_runs SET status = $3, document = $4 WHERE company_id = $1 AND id = $2",
-                    &[
-                        &company,
-                        &run_id,
-                        &status_name(changed.status),
-                        &json(&changed)?,
-                    ],
+        // lock, so concurrent batches are counted one after the other.
+        self.write(move |tx| {
+            let document: Option<String> = tx
+                .query_opt(
+                    "SELECT document FROM sync_runs WHERE company_id = $1 AND id = $2",
+                    &[&company, &run_id],
                 )
-                .map_err(backend)?;
-                Ok(changed)
-            })
-        };
-        std::thread::scope(|scope| {
-            let worker = scope.spawn(work);
-            // Nothing comes when the transaction failed before the change.
-            if let Ok(mut run) = from_worker.recv() {
-                change(&mut run);
-                let _ = to_worker.send(run);
+                .map_err(backend)?
+                .map(|r| get("sync_runs", &r, 0))
+                .transpose()?;
+            let document = document.ok_or_else(|| corrupt("sync_runs", format!("no run {id}")))?;
+            let mut run = run_document(&document)?;
+            if run.status != RunStatus::Running {
+                return Err(StoreError::Changed(format!("sync run {id} is finished")));
             }
-            drop(to_worker);
-            match worker.join() {
-                Ok(result) => result,
-                Err(panic) => std::panic::resume_unwind(panic),
+            insert_entries(tx, &run, progress.entries)?;
+            for entry in progress.entries {
+                run.record(entry);
             }
+            update_links(
+                tx,
+                run.connection_id,
+                progress.upserted_links,
+                progress.removed_links,
+            )?;
+            change(&mut run);
+            tx.execute(
+                "UPDATE sync_runs SET status = $3, document = $4 WHERE company_id = $1 AND id = $2",
+                &[&company, &run_id, &status_name(run.status), &json(&run)?],
+            )
+            .map_err(backend)?;
+            Ok(run)
         })
     }
 

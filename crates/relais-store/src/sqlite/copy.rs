@@ -27,6 +27,15 @@ fn value(cell: Cell) -> Value {
     }
 }
 
+/// Column names quoted (`"end"` is a keyword).
+pub(crate) fn quoted(columns: &[String]) -> String {
+    columns
+        .iter()
+        .map(|c| format!("\"{}\"", c.replace('"', "\"\"")))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 impl TableStore for SqliteStore {
     fn export_tables(&self, sink: &mut RowSink<'_>) -> Result<(), StoreError> {
         let mut conn = self.conn()?;
@@ -100,7 +109,7 @@ impl TableStore for SqliteStore {
         }
         for chunk in source {
             let chunk = chunk?;
-            let names = chunk.columns.join(", ");
+            let names = quoted(&chunk.columns);
             let marks = (1..=chunk.columns.len())
                 .map(|i| format!("?{i}"))
                 .collect::<Vec<_>>()

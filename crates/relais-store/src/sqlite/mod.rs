@@ -5,6 +5,7 @@ mod admin;
 mod catalog;
 mod connections;
 mod copy;
+pub(crate) use copy::quoted;
 mod credentials;
 mod documents;
 mod import;
