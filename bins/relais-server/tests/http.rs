@@ -84,6 +84,38 @@ async fn health_answers_with_the_catalog_size() {
 }
 
 #[tokio::test]
+async fn ready_while_the_database_answers() {
+    let server = Server::start(ServerConfig::default()).await;
+    let (status, body) = server.get("/readyz", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["status"], "ready");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn not_ready_once_the_database_is_gone_but_still_alive() {
+    let Some(postgres) =
+        relais_store::testing::postgres_server("not_ready_once_the_database_is_gone")
+    else {
+        return;
+    };
+    let db = relais_store::testing::TestDatabase::postgres_on(&postgres).unwrap();
+    let app = Arc::new(App::open(db.location()).unwrap());
+    let base = common::serve(Arc::clone(&app), ServerConfig::default()).await;
+    let client = reqwest::Client::new();
+    let ready = client.get(format!("{base}/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 200);
+    // The database goes away under the server (its connections are ended).
+    drop(db);
+    let response = client.get(format!("{base}/readyz")).send().await.unwrap();
+    assert_eq!(response.status(), 503);
+    let problem: Value = response.json().await.unwrap();
+    assert_eq!(problem["code"], "not_ready", "{problem}");
+    assert_problem(&problem, 503);
+    let alive = client.get(format!("{base}/healthz")).send().await.unwrap();
+    assert_eq!(alive.status(), 200, "liveness does not ask the database");
+}
+
+#[tokio::test]
 async fn a_misspelt_search_finds_slack_first() {
     let server = Server::start(ServerConfig::default()).await;
     let (status, page) = server.get("/api/catalog?q=slak", None).await;

@@ -111,7 +111,9 @@ async fn two_replicas_share_the_companies_and_a_killed_one_loses_its_cycle_to_th
     let app = Arc::new(
         App::open(db.location())
             .unwrap()
-            .with_secret_key(Some(relais_access::SecretKey::from_hex(KEY).unwrap())),
+            .with_secret_key(Some(relais_access::SecretKey::from_hex(KEY).unwrap()))
+            // scim2-server listens on loopback, which Relais refuses by default.
+            .with_egress_policy(relais_egress::EgressPolicy::parse("127.0.0.1").unwrap()),
     );
     let created = app
         .create_company("Acme", "ana@acme.example", "Ana")

@@ -113,7 +113,7 @@ impl From<StoreError> for AppError {
             StoreError::Conflict(_) | StoreError::Changed(_) | StoreError::Refused(_) => {
                 ErrorKind::Conflict
             }
-            StoreError::Overlaps(_) => ErrorKind::Invalid,
+            StoreError::Overlaps(_) | StoreError::Unstorable(_) => ErrorKind::Invalid,
             StoreError::Open { .. } | StoreError::Corrupt { .. } | StoreError::Backend(_) => {
                 ErrorKind::Internal
             }

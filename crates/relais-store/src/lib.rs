@@ -132,6 +132,10 @@ pub enum StoreError {
     /// (a compare-and-set lost); nothing was written.
     #[error("{0}")]
     Changed(String),
+    /// A value the database cannot hold (PostgreSQL: text with the
+    /// character U+0000); nothing was written.
+    #[error("{0}")]
+    Unstorable(String),
     /// A stored value could not be read back into a domain type.
     #[error("corrupt stored data in {table}: {reason}")]
     Corrupt {

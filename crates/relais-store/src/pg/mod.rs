@@ -355,6 +355,15 @@ pub(crate) fn describe_error(e: &postgres::Error) -> String {
 }
 
 pub(crate) fn backend(e: postgres::Error) -> StoreError {
+    // Text holding U+0000 (which SQLite keeps): the client's input, not a
+    // failure of the database.
+    if e.code() == Some(&SqlState::CHARACTER_NOT_IN_REPERTOIRE)
+        || e.code() == Some(&SqlState::UNTRANSLATABLE_CHARACTER)
+    {
+        return StoreError::Unstorable(
+            "a text holds the character U+0000 (NUL), which is not stored; remove it".into(),
+        );
+    }
     StoreError::Backend(describe_error(&e))
 }
 
@@ -430,6 +439,21 @@ pub(crate) mod tests {
             .unwrap_err()
             .to_string();
         assert!(refused.contains("append-only"), "{refused}");
+    }
+
+    #[test]
+    fn text_with_a_nul_character_is_refused_as_input_not_as_a_failure() {
+        let Some(db) = database("text_with_a_nul_character") else {
+            return;
+        };
+        let store = PostgresStore::open(db.as_str()).unwrap();
+        let error = store
+            .run(|c| {
+                c.query("SELECT 1 FROM companies WHERE slug = $1", &[&"a\0b"])
+                    .map_err(backend)
+            })
+            .unwrap_err();
+        assert!(matches!(error, StoreError::Unstorable(_)), "{error:?}");
     }
 
     #[test]
