@@ -175,7 +175,7 @@ fn demo_on_a_taken_port_creates_nothing_and_names_the_setting() {
         stderr.contains("--bind") && stderr.contains("RELAIS_BIND"),
         "{stderr}"
     );
-    let app = relais_app::App::open(&relais_store::testing::database_in(dir.path())).unwrap();
+    let app = relais_app::App::open(relais_store::testing::database_in(dir.path())).unwrap();
     assert!(
         app.companies().unwrap().is_empty(),
         "the demo company was created"
@@ -186,7 +186,7 @@ fn demo_on_a_taken_port_creates_nothing_and_names_the_setting() {
 fn a_server_with_another_secret_key_than_the_database_refuses_to_start() {
     let dir = tempfile::tempdir().unwrap();
     let first = "8f1c0d4e6a2b3c5d7e9f00112233445566778899aabbccddeeff0011223344ab";
-    let app = relais_app::App::open(&relais_store::testing::database_in(dir.path()))
+    let app = relais_app::App::open(relais_store::testing::database_in(dir.path()))
         .unwrap()
         .with_secret_key(Some(relais_access::SecretKey::from_hex(first).unwrap()));
     let company = app

@@ -385,7 +385,7 @@ async fn in_process(app: App) -> (String, Arc<App>) {
 #[tokio::test]
 async fn a_partner_connection_waits_for_the_partner_and_exchanges_no_data_until_then() {
     let dir = tempfile::tempdir().unwrap();
-    let app = App::open(&relais_store::testing::database_in(dir.path()))
+    let app = App::open(relais_store::testing::database_in(dir.path()))
         .unwrap()
         .with_secret_key(Some(relais_access::SecretKey::from_hex(KEY).unwrap()));
     let created = app
@@ -500,7 +500,7 @@ async fn a_partner_connection_waits_for_the_partner_and_exchanges_no_data_until_
 #[tokio::test]
 async fn without_an_operator_key_a_wizard_with_secrets_is_refused_before_it_starts() {
     let dir = tempfile::tempdir().unwrap();
-    let app = App::open(&relais_store::testing::database_in(dir.path())).unwrap();
+    let app = App::open(relais_store::testing::database_in(dir.path())).unwrap();
     let created = app
         .create_company("Acme", "ana@acme.example", "Ana")
         .unwrap();
@@ -560,7 +560,7 @@ async fn without_an_operator_key_a_wizard_with_secrets_is_refused_before_it_star
 #[tokio::test]
 async fn demo_and_integration_requests() {
     let dir = tempfile::tempdir().unwrap();
-    let app = App::open(&relais_store::testing::database_in(dir.path())).unwrap();
+    let app = App::open(relais_store::testing::database_in(dir.path())).unwrap();
     let a = app
         .create_company("Acme", "ana@acme.example", "Ana")
         .unwrap();

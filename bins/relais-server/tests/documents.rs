@@ -40,7 +40,7 @@ struct World {
 impl World {
     async fn start(config: ServerConfig) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let app = Arc::new(App::open(&relais_store::testing::database_in(dir.path())).unwrap());
+        let app = Arc::new(App::open(relais_store::testing::database_in(dir.path())).unwrap());
         let a = app.create_company("Company A", "a@a.example", "A").unwrap();
         let b = app.create_company("Company B", "b@b.example", "B").unwrap();
         for (company, employees) in [(&a.company, A_EMPLOYEES), (&b.company, B_EMPLOYEES)] {

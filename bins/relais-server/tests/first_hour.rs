@@ -26,7 +26,7 @@ struct World {
 impl World {
     async fn start(key: Option<&str>) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let app = App::open(&relais_store::testing::database_in(dir.path()))
+        let app = App::open(relais_store::testing::database_in(dir.path()))
             .unwrap()
             .with_secret_key(key.map(|k| SecretKey::from_hex(k).unwrap()));
         let admin = app

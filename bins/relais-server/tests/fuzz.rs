@@ -88,7 +88,7 @@ fn no_query_makes_the_server_fail() {
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let (base, token) = runtime.block_on(async {
-        let app = Arc::new(App::open(&relais_store::testing::database_in(dir.path())).unwrap());
+        let app = Arc::new(App::open(relais_store::testing::database_in(dir.path())).unwrap());
         let company = app
             .create_company("Acme", "ana@acme.example", "Ana")
             .unwrap()

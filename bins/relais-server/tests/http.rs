@@ -22,7 +22,7 @@ struct Server {
 impl Server {
     async fn start(config: ServerConfig) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let app = Arc::new(App::open(&relais_store::testing::database_in(dir.path())).unwrap());
+        let app = Arc::new(App::open(relais_store::testing::database_in(dir.path())).unwrap());
         let base = common::serve(Arc::clone(&app), config).await;
         Self {
             base,

@@ -16,7 +16,7 @@ use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connections_that_never_finish_their_headers_cannot_take_the_server_down() {
     let dir = tempfile::tempdir().unwrap();
-    let app = Arc::new(App::open(&relais_store::testing::database_in(dir.path())).unwrap());
+    let app = Arc::new(App::open(relais_store::testing::database_in(dir.path())).unwrap());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     let limits = ConnectionLimits {
@@ -82,7 +82,7 @@ struct World {
 async fn world() -> World {
     let dir = tempfile::tempdir().unwrap();
     let app = Arc::new(
-        App::open(&relais_store::testing::database_in(dir.path()))
+        App::open(relais_store::testing::database_in(dir.path()))
             .unwrap()
             .with_secret_key(Some(relais_access::SecretKey::from_hex(KEY).unwrap())),
     );
@@ -416,7 +416,7 @@ async fn every_free_text_has_a_limit_and_a_refusal_names_the_field() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_secrets_from_elsewhere_do_not_lock_the_integration_out() {
     let dir = tempfile::tempdir().unwrap();
-    let app = Arc::new(App::open(&relais_store::testing::database_in(dir.path())).unwrap());
+    let app = Arc::new(App::open(relais_store::testing::database_in(dir.path())).unwrap());
     let new = app
         .create_company("Acme", "ana@acme.example", "Ana")
         .unwrap();

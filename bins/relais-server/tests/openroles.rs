@@ -26,7 +26,7 @@ use serde_json::Value;
 async fn openroles_reads_the_job_feed_by_host_name() {
     let python = std::env::var("RELAIS_PYTHON").unwrap_or_else(|_| "python3".to_owned());
     let dir = tempfile::tempdir().unwrap();
-    let app = Arc::new(App::open(&relais_store::testing::database_in(dir.path())).unwrap());
+    let app = Arc::new(App::open(relais_store::testing::database_in(dir.path())).unwrap());
     let company = app
         .create_company("Acme", "ana@acme.example", "Ana")
         .unwrap()

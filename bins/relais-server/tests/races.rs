@@ -33,7 +33,7 @@ impl Server {
     async fn start_with_employees(employees: u32) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let app = Arc::new(
-            App::open(&relais_store::testing::database_in(dir.path()))
+            App::open(relais_store::testing::database_in(dir.path()))
                 .unwrap()
                 .with_secret_key(Some(relais_access::SecretKey::from_hex(KEY).unwrap()))
                 .with_egress_policy(relais_egress::EgressPolicy::parse("127.0.0.1").unwrap()),

@@ -49,7 +49,7 @@ fn python() -> Option<String> {
 async fn personio_py_reads_employees_absences_and_attendances_unchanged() {
     let Some(python) = python() else { return };
     let dir = tempfile::tempdir().unwrap();
-    let app = Arc::new(App::open(&relais_store::testing::database_in(dir.path())).unwrap());
+    let app = Arc::new(App::open(relais_store::testing::database_in(dir.path())).unwrap());
     let company = app
         .create_company("Acme", "ana@acme.example", "Ana")
         .unwrap()

@@ -44,7 +44,7 @@ struct Key {
 impl World {
     async fn start(config: ServerConfig) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let app = Arc::new(App::open(&relais_store::testing::database_in(dir.path())).unwrap());
+        let app = Arc::new(App::open(relais_store::testing::database_in(dir.path())).unwrap());
         let a = app.create_company("Company A", "a@a.example", "A").unwrap();
         let b = app.create_company("Company B", "b@b.example", "B").unwrap();
         for (company, seed) in [(&a.company, 1), (&b.company, 2)] {

@@ -65,7 +65,7 @@ fn schemathesis() -> PathBuf {
 /// with no request budget (schemathesis sends thousands of requests a minute).
 async fn demo_server() -> (String, Arc<App>, relais_app::NewCompany, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    let app = Arc::new(App::open(&relais_store::testing::database_in(dir.path())).unwrap());
+    let app = Arc::new(App::open(relais_store::testing::database_in(dir.path())).unwrap());
     let created = app
         .create_company("Acme", "ana@acme.example", "Ana")
         .unwrap();

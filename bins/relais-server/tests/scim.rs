@@ -350,7 +350,7 @@ async fn the_scheduler_runs_due_connections_by_itself() {
     let target = ScimServer::start(&program, TOKEN, None);
     let dir = tempfile::tempdir().unwrap();
     let app = Arc::new(
-        App::open(&relais_store::testing::database_in(dir.path()))
+        App::open(relais_store::testing::database_in(dir.path()))
             .unwrap()
             .with_secret_key(Some(relais_access::SecretKey::from_hex(KEY).unwrap()))
             // scim2-server listens on loopback, which Relais refuses by default.

@@ -24,7 +24,7 @@ struct World {
 async fn world() -> World {
     let dir = tempfile::tempdir().unwrap();
     let app = Arc::new(
-        App::open(&relais_store::testing::database_in(dir.path()))
+        App::open(relais_store::testing::database_in(dir.path()))
             .unwrap()
             .with_secret_key(Some(relais_access::SecretKey::from_hex(KEY).unwrap())),
     );

@@ -25,7 +25,7 @@ struct World {
 
 async fn world() -> World {
     let dir = tempfile::tempdir().unwrap();
-    let app = Arc::new(App::open(&relais_store::testing::database_in(dir.path())).unwrap());
+    let app = Arc::new(App::open(relais_store::testing::database_in(dir.path())).unwrap());
     let new = app
         .create_company("Acme", "ana@acme.example", "Ana")
         .unwrap();

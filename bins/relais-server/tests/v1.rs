@@ -40,7 +40,7 @@ fn spec(employees: u32, seed: u64) -> DemoSpec {
 impl World {
     async fn start(config: ServerConfig) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let app = Arc::new(App::open(&relais_store::testing::database_in(dir.path())).unwrap());
+        let app = Arc::new(App::open(relais_store::testing::database_in(dir.path())).unwrap());
         let a = app
             .create_company("Company A", "a@a.example", "A")
             .unwrap()

@@ -31,7 +31,7 @@ struct World {
 impl World {
     async fn start() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let app = Arc::new(App::open(&relais_store::testing::database_in(dir.path())).unwrap());
+        let app = Arc::new(App::open(relais_store::testing::database_in(dir.path())).unwrap());
         let created = app.create_company("Company A", "a@a.example", "A").unwrap();
         let (a, a_admin) = (created.company, created.token);
         let b = app

@@ -36,7 +36,7 @@ const READ: [&str; 3] = ["attendances:read", "absences:read", "employees:read"];
 impl World {
     async fn start() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let app = Arc::new(App::open(&relais_store::testing::database_in(dir.path())).unwrap());
+        let app = Arc::new(App::open(relais_store::testing::database_in(dir.path())).unwrap());
         let a = app
             .create_company("Company A", "a@a.example", "A")
             .unwrap()

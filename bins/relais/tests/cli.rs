@@ -867,7 +867,7 @@ fn a_reader_that_stops_early_ends_every_command_quietly() {
         &[("RELAIS_SECRET_KEY", KEY)],
     );
     let partner = &done["partner_credential"];
-    let app = relais_app::App::open(&cli.db()).unwrap();
+    let app = relais_app::App::open(cli.db()).unwrap();
     let token = app
         .issue_api_token(
             partner["client_id"].as_str().unwrap(),

@@ -253,7 +253,7 @@ impl Runner {
                 .map_or("", String::as_str),
         )
         .unwrap();
-        let app = relais_app::App::open(&relais_store::testing::database_in(self.dir.path()))
+        let app = relais_app::App::open(relais_store::testing::database_in(self.dir.path()))
             .unwrap()
             .with_secret_key(key)
             .with_egress_policy(egress);
@@ -440,7 +440,7 @@ fn the_example_attendance_of_the_api_reference_is_accepted_on_demo_data() {
         .find(|part| part.starts_with("{\"attendances\""))
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let app = relais_app::App::open(&relais_store::testing::database_in(dir.path())).unwrap();
+    let app = relais_app::App::open(relais_store::testing::database_in(dir.path())).unwrap();
     let demo = app.ensure_demo_company().unwrap().unwrap();
     let credential = app
         .create_credential(

@@ -582,7 +582,7 @@ mod tests {
 
     fn app() -> (tempfile::TempDir, App) {
         let dir = tempfile::tempdir().unwrap();
-        let app = App::open(&relais_store::testing::database_in(dir.path())).unwrap();
+        let app = App::open(relais_store::testing::database_in(dir.path())).unwrap();
         (dir, app)
     }
 
