@@ -324,7 +324,9 @@ CREATE TABLE sync_entries (
 );
 CREATE INDEX sync_entries_run ON sync_entries (run_id, status, id);
 CREATE INDEX sync_entries_employee ON sync_entries (connection_id, employee_id, id);
-CREATE INDEX sync_entries_age ON sync_entries (at);
+-- Entries are written in time order and purged by age: a block-range index
+-- answers the purge at a fraction of a B-tree's cost per written entry.
+CREATE INDEX sync_entries_age ON sync_entries USING brin (at);
 -- 010: a run's entries in the order they were written. (SQLite's index on
 -- run_id alone is ordered by rowid within a run; the id column is that rowid.)
 CREATE INDEX sync_entries_run_order ON sync_entries (run_id, id);
