@@ -326,11 +326,20 @@ pub(crate) async fn ready(State(shared): State<Shared>) -> Result<axum::Json<Rea
     let check = tokio::task::spawn_blocking(move || app.ready());
     match tokio::time::timeout(READY_TIMEOUT, check).await {
         Ok(Ok(Ok(()))) => Ok(axum::Json(Ready { status: "ready" })),
-        Ok(Ok(Err(e))) => Err(Problem::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "not_ready",
-            e.to_string(),
-        )),
+        Ok(Ok(Err(e))) => {
+            // The details (host and user names) go to the log, not to
+            // whoever asks without a token.
+            tracing::warn!(error = %e, "not ready");
+            Err(Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "not_ready",
+                if e.to_string().contains("schema") {
+                    "the database's schema is not the one this server knows".into()
+                } else {
+                    "the database does not answer".into()
+                },
+            ))
+        }
         Ok(Err(_)) => Err(Problem::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "not_ready",

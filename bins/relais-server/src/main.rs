@@ -36,7 +36,12 @@ struct Args {
     /// SQLite database file (created with its schema if missing), or a
     /// PostgreSQL database as `postgres://user:password@host:port/name`
     /// (its schema created or brought up to date; several servers may share it).
-    #[arg(long, env = "RELAIS_DB", default_value = "relais.db")]
+    #[arg(
+        long,
+        env = "RELAIS_DB",
+        hide_env_values = true,
+        default_value = "relais.db"
+    )]
     db: PathBuf,
 
     /// Address and port to listen on (port 0 picks a free one). Plain HTTP:

@@ -31,10 +31,20 @@ const KEY: &str = "5f1c0d4e6a2b3c5d7e9f00112233445566778899aabbccddeeff001122334
 /// Seconds a replica's run lives without a heartbeat.
 const LEASE: &str = "5";
 
+/// A replica process, killed when the test ends (also when it fails).
+struct Replica(Child);
+
+impl Drop for Replica {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// A replica on `db`: scheduler looking every second, a short run lease,
 /// one SCIM request at a time (so that a cycle lasts long enough to be
 /// interrupted), allowed to call the SCIM server on loopback.
-fn replica(db: &str) -> (Child, String) {
+fn replica(db: &str) -> (Replica, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_relais-server"))
         .args([
             "--bind",
@@ -56,7 +66,7 @@ fn replica(db: &str) -> (Child, String) {
         .spawn()
         .unwrap();
     let startup = common::read_startup(child.stdout.take().unwrap());
-    (child, startup.base)
+    (Replica(child), startup.base)
 }
 
 fn runs(
@@ -185,7 +195,7 @@ async fn two_replicas_share_the_companies_and_a_killed_one_loses_its_cycle_to_th
 
     // Replica B starts beside it: it serves the same company (a token made
     // through A works on B), and leaves A's run alone although it starts.
-    let (mut b, base_b) = replica(db.as_str());
+    let (b, base_b) = replica(db.as_str());
     let http = reqwest::Client::new();
     let made: Value = http
         .post(format!("{base_a}/api/tokens"))
@@ -215,8 +225,8 @@ async fn two_replicas_share_the_companies_and_a_killed_one_loses_its_cycle_to_th
         RunStatus::Running,
         "B did not close A's live run"
     );
-    a.kill().unwrap();
-    a.wait().unwrap();
+    a.0.kill().unwrap();
+    a.0.wait().unwrap();
     let created_by_a = target.users().await.len();
     assert!(
         created_by_a < in_scope,
@@ -261,6 +271,5 @@ async fn two_replicas_share_the_companies_and_a_killed_one_loses_its_cycle_to_th
     assert_eq!(names.len(), count, "no account was provisioned twice");
     assert_eq!(count, in_scope, "every employee in scope has an account");
 
-    b.kill().unwrap();
-    b.wait().unwrap();
+    drop(b);
 }

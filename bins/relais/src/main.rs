@@ -54,7 +54,13 @@ struct Cli {
     /// `postgres://user:password@host:port/name`. Only `relais init` creates
     /// a file; every other command needs it to exist. A PostgreSQL database
     /// must exist on its server; Relais creates its tables.
-    #[arg(long, global = true, env = "RELAIS_DB", default_value = "relais.db")]
+    #[arg(
+        long,
+        global = true,
+        env = "RELAIS_DB",
+        hide_env_values = true,
+        default_value = "relais.db"
+    )]
     db: PathBuf,
 
     /// Print JSON instead of tables, for scripts (the admin API's shapes).

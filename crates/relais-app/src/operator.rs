@@ -345,6 +345,16 @@ pub fn copy_database(
             "--from and --to name the same database".into(),
         ));
     }
+    let is_file = !relais_store::is_postgres_url(&from.to_string_lossy());
+    if is_file && !std::path::Path::new(from).exists() {
+        return Err(AppError::new(
+            crate::ErrorKind::NotFound,
+            format!(
+                "no database at {}: name the database to copy with --from (or --db)",
+                std::path::Path::new(from).display()
+            ),
+        ));
+    }
     let source = relais_store::open(from)?;
     let target = relais_store::open(to)?;
     Ok(relais_store::copy::copy(source.as_ref(), target.as_ref())?)

@@ -370,17 +370,31 @@ impl App {
             } else {
                 continue;
             };
+            // Decided again on the run as stored under the write lock: a
+            // heartbeat that came since it was read keeps it running.
+            let lease = self.run_lease;
+            let mut closed_it = false;
             match self.advance_run(
                 company,
                 run.id,
                 relais_store::RunProgress::default(),
                 &mut |r| {
-                    r.close_interrupted(&why, now);
-                    // A partner's silence is the partner's failure.
-                    r.interrupted = ours;
+                    let still = if ours && !(restarted && alone) {
+                        r.is_stale_after(now, lease)
+                    } else if ours {
+                        true
+                    } else {
+                        r.is_stale(now)
+                    };
+                    if still {
+                        r.close_interrupted(&why, now);
+                        // A partner's silence is the partner's failure.
+                        r.interrupted = ours;
+                        closed_it = true;
+                    }
                 },
             ) {
-                Ok(_) => closed += 1,
+                Ok(_) => closed += usize::from(closed_it),
                 // Finished meanwhile: nothing to close.
                 Err(e) if e.kind() == ErrorKind::Conflict => {}
                 Err(e) => return Err(e),
@@ -438,10 +452,21 @@ impl App {
             u32::try_from(failed_in_a_row).unwrap_or(u32::MAX),
         );
         let latest_started_at = recent.first().map(|r| r.started_at);
+        // A cycle that keeps killing its process is not retried at once for ever.
+        let interrupted_in_a_row = recent.iter().take_while(|r| r.interrupted).count();
         let next_at = match recent.first() {
             None => c.state_since,
             Some(r) if r.status == RunStatus::Running => return Ok(None),
-            Some(r) if r.interrupted => r.finished_at.unwrap_or(r.started_at),
+            Some(r) if r.interrupted && interrupted_in_a_row < 3 => {
+                r.finished_at.unwrap_or(r.started_at)
+            }
+            Some(r) if r.interrupted => {
+                r.finished_at.unwrap_or(r.started_at)
+                    + chrono::Duration::minutes(relais_sync::next_cycle_in_minutes(
+                        Self::interval_minutes(c),
+                        u32::try_from(interrupted_in_a_row).unwrap_or(u32::MAX),
+                    ))
+            }
             Some(r) => r.finished_at.unwrap_or(r.started_at) + chrono::Duration::minutes(wait),
         };
         Ok(Some(CycleSchedule {
@@ -848,13 +873,24 @@ pub async fn execute_scim_job(app: Arc<App>, job: ScimJob) -> Result<SyncRun, Ap
     let (company_id, run_id) = (job.company.id, job.run.id);
     let beat_app = Arc::clone(&app);
     let every = app.heartbeat_interval();
+    // Set when the run turns out closed by another process (its lease ran
+    // out): the cycle then stops at its next batch instead of going on
+    // beside the cycle that process runs.
+    let lost = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let lost_by_heartbeat = Arc::clone(&lost);
     let heartbeat = tokio::spawn(async move {
         let mut tick = tokio::time::interval(every);
         tick.tick().await;
         loop {
             tick.tick().await;
             let a = Arc::clone(&beat_app);
-            let _ = tokio::task::spawn_blocking(move || a.heartbeat(company_id, run_id)).await;
+            let beat = tokio::task::spawn_blocking(move || a.heartbeat(company_id, run_id)).await;
+            if let Ok(Err(e)) = beat
+                && e.kind() == ErrorKind::Conflict
+            {
+                lost_by_heartbeat.store(true, std::sync::atomic::Ordering::Relaxed);
+                break;
+            }
         }
     });
     // Each batch the connector reports is stored as it comes, so that a
@@ -863,15 +899,27 @@ pub async fn execute_scim_job(app: Arc<App>, job: ScimJob) -> Result<SyncRun, Ap
     let record_app = Arc::clone(&app);
     let recorder = tokio::spawn(async move {
         while let Some(batch) = batches.recv().await {
+            if lost.load(std::sync::atomic::Ordering::Relaxed) {
+                tracing::warn!(run = %run_id, "the run was closed by another process; stopping its cycle");
+                break;
+            }
             let a = Arc::clone(&record_app);
             let stored = tokio::task::spawn_blocking(move || {
                 a.record_scim_batch(company_id, run_id, &batch)
             })
             .await;
-            if let Ok(Err(e)) = stored {
-                tracing::error!(run = %run_id, error = %e, "cannot record a sync batch");
+            match stored {
+                Ok(Err(e)) if e.kind() == ErrorKind::Conflict => {
+                    tracing::warn!(run = %run_id, "the run was closed by another process; stopping its cycle");
+                    break;
+                }
+                Ok(Err(e)) => {
+                    tracing::error!(run = %run_id, error = %e, "cannot record a sync batch");
+                }
+                _ => {}
             }
         }
+        // Dropping the receiver here stops the cycle at its next batch.
     });
     let output = match &job.client {
         Ok(client) => {

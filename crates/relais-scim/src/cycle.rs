@@ -508,7 +508,8 @@ fn depth(employee: &Employee, by_id: &HashMap<EmployeeId, &Employee>) -> usize {
 }
 
 /// Runs one cycle. Each batch of steps is also sent to `progress` as soon
-/// as it is done (the cycle waits while the receiver is busy).
+/// as it is done (the cycle waits while the receiver is busy); a receiver
+/// that hung up stops the cycle after that batch.
 pub async fn run_cycle(
     client: &ScimClient,
     settings: &ScimSettings,
@@ -564,7 +565,9 @@ pub async fn run_cycle(
             for step in steps {
                 apply(&mut out, &mut input.links, step);
             }
-            mark.report(&out, progress).await;
+            if !mark.report(&out, progress).await {
+                return stopped(out);
+            }
         }
     }
     // Leavers: deprovision linked, still-active target users, unless too many at once.
@@ -590,7 +593,7 @@ pub async fn run_cycle(
                 message.clone(),
             ));
         }
-        mark.report(&out, progress).await;
+        let _ = mark.report(&out, progress).await;
         return out;
     }
     let futures: Vec<BoxFuture<'_, Step>> = leavers
@@ -605,8 +608,21 @@ pub async fn run_cycle(
         for step in steps {
             apply(&mut out, &mut input.links, step);
         }
-        mark.report(&out, progress).await;
+        if !mark.report(&out, progress).await {
+            return stopped(out);
+        }
     }
+    out
+}
+
+/// The output of a cycle stopped because its run was closed meanwhile (by
+/// another process, after the run's lease ran out): nothing more is sent to
+/// the target, since the process that closed it runs the next cycle.
+fn stopped(mut out: CycleOutput) -> CycleOutput {
+    out.error = Some(RunError {
+        message: "stopped: the run was closed while it ran (its lease ran out and another process took over)".into(),
+        response: None,
+    });
     out
 }
 
@@ -626,19 +642,22 @@ impl Mark {
         }
     }
 
+    /// Sends the batch; false when the receiver hung up (the run was taken
+    /// from this process: the cycle must stop).
     async fn report(
         self,
         out: &CycleOutput,
         progress: Option<&tokio::sync::mpsc::Sender<CycleBatch>>,
-    ) {
-        let Some(progress) = progress else { return };
+    ) -> bool {
+        let Some(progress) = progress else {
+            return true;
+        };
         let batch = CycleBatch {
             entries: out.entries[self.entries..].to_vec(),
             upserted_links: out.upserted_links[self.upserted..].to_vec(),
             removed_links: out.removed_links[self.removed..].to_vec(),
         };
-        // A receiver that hung up stops recording, not the cycle.
-        let _ = progress.send(batch).await;
+        progress.send(batch).await.is_ok()
     }
 }
 

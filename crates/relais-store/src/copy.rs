@@ -12,7 +12,9 @@
 use crate::{Store, StoreError};
 
 /// The tables, in an order where every table comes after the tables it
-/// refers to. `every_table_is_copied` checks it against both schemas.
+/// refers to. An export refuses a database holding a table not named here
+/// (a copy never leaves one out silently), and `every_table_is_copied`
+/// checks the list against both schemas.
 pub const TABLES: &[&str] = &[
     "catalog_integrations",
     "catalog_meta",
@@ -59,6 +61,50 @@ pub const TABLES: &[&str] = &[
 /// Rows read from one table at most per chunk.
 pub(crate) const CHUNK_ROWS: usize = 1000;
 
+/// Bytes of text and binary values in one chunk at most (documents are up to
+/// 30 MiB each: a chunk of a thousand of them would not fit in memory).
+pub(crate) const CHUNK_BYTES: usize = 16 << 20;
+
+/// The tables whose ids are never given again, not even after the row with
+/// the highest id is deleted (SQLite's AUTOINCREMENT): a copy carries their
+/// high-water mark along.
+pub(crate) const NEVER_REUSED_IDS: &[&str] = &["employee_documents"];
+
+/// The tables a database of either backend may hold besides [`TABLES`]: the
+/// backends' own bookkeeping.
+pub(crate) const BOOKKEEPING: &[&str] = &["sqlite_sequence", "relais_schema"];
+
+/// Refuses a database holding a table this Relais does not copy.
+pub(crate) fn check_tables(found: &[String]) -> Result<(), StoreError> {
+    let unknown: Vec<&String> = found
+        .iter()
+        .filter(|t| !TABLES.contains(&t.as_str()) && !BOOKKEEPING.contains(&t.as_str()))
+        .collect();
+    if unknown.is_empty() {
+        Ok(())
+    } else {
+        Err(StoreError::Refused(format!(
+            "the database holds tables this Relais does not know ({}); copy it with the Relais that wrote it",
+            unknown
+                .iter()
+                .map(|t| t.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )))
+    }
+}
+
+/// The bytes of text and binary values in `row`.
+pub(crate) fn row_bytes(row: &[Cell]) -> usize {
+    row.iter()
+        .map(|c| match c {
+            Cell::Text(t) => t.len(),
+            Cell::Bytes(b) => b.len(),
+            _ => 8,
+        })
+        .sum()
+}
+
 /// One stored value, as both backends hold it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
@@ -101,15 +147,27 @@ pub trait TableStore {
     /// column of Relais has, or `sink` fails.
     fn export_tables(&self, sink: &mut RowSink<'_>) -> Result<(), StoreError>;
 
+    /// The highest id ever given in each table of [`NEVER_REUSED_IDS`]
+    /// (deleted rows included).
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn id_high_water(&self) -> Result<Vec<(String, i64)>, StoreError>;
+
     /// Writes the rows of `source` in one transaction into a database that
-    /// holds no rows, counts every table before committing, and returns the
-    /// rows per table.
+    /// holds no rows, counts every table against the rows received before
+    /// committing, makes the next ids of [`NEVER_REUSED_IDS`] tables follow
+    /// `high_water`, and returns the rows per table.
     ///
     /// # Errors
     /// [`StoreError::Refused`] when the database holds rows already;
     /// [`StoreError`] when a row is refused, the counts differ, or `source`
     /// yields an error. Nothing is written then.
-    fn import_tables(&self, source: &mut RowSource<'_>) -> Result<Vec<(String, u64)>, StoreError>;
+    fn import_tables(
+        &self,
+        source: &mut RowSource<'_>,
+        high_water: &[(String, i64)],
+    ) -> Result<Vec<(String, u64)>, StoreError>;
 }
 
 /// What a copy wrote.
@@ -135,45 +193,130 @@ impl CopyReport {
 /// [`StoreError::Refused`] for a target with rows; any error of either
 /// database. The target is unchanged after an error.
 pub fn copy(from: &dyn Store, to: &dyn Store) -> Result<CopyReport, StoreError> {
-    let (send, receive) = std::sync::mpsc::sync_channel::<Result<TableRows, StoreError>>(4);
-    let mut sent: Vec<(&'static str, u64)> = Vec::new();
+    // Read before the snapshot: a high-water mark only grows, and the
+    // target takes the larger of it and the highest id copied.
+    let high_water = from.id_high_water()?;
+    let (send, receive) = std::sync::mpsc::sync_channel::<Message>(4);
     let imported = std::thread::scope(|scope| {
         let exporter = scope.spawn(move || {
-            let failed_send = send.clone();
             let result = from.export_tables(&mut |chunk: TableRows| {
-                send.send(Ok(chunk))
+                send.send(Message::Rows(chunk))
                     .map_err(|_| StoreError::Backend("the target stopped reading".into()))
             });
-            if let Err(e) = result {
-                // The importer rolls back on an error in the stream.
-                let _ = failed_send.send(Err(e));
-            }
+            // The importer commits only after `Done`: an exporter that
+            // failed, or panicked (its sender dropped), rolls it back.
+            let _ = send.send(match result {
+                Ok(()) => Message::Done,
+                Err(e) => Message::Failed(e),
+            });
         });
-        let mut counted = receive.into_iter().inspect(|chunk| {
-            if let Ok(chunk) = chunk {
-                match sent.last_mut() {
-                    Some((table, n)) if *table == chunk.table => *n += chunk.rows.len() as u64,
-                    _ => sent.push((chunk.table, chunk.rows.len() as u64)),
-                }
-            }
-        });
-        let imported = to.import_tables(&mut counted);
+        let mut stream = Stream {
+            receive,
+            ended: false,
+        };
+        let imported = to.import_tables(&mut stream, &high_water);
         // An exporter still sending (the import failed early) fails its
         // next send and stops, instead of reading the rest for nothing.
-        drop(counted);
+        drop(stream);
         let _ = exporter.join();
         imported
     })?;
-    for (table, n) in &sent {
-        let written = imported
-            .iter()
-            .find(|(t, _)| t == table)
-            .map_or(0, |(_, n)| *n);
-        if written != *n {
+    Ok(CopyReport { tables: imported })
+}
+
+/// What the exporter sends the importer.
+enum Message {
+    Rows(TableRows),
+    Done,
+    Failed(StoreError),
+}
+
+/// The importer's side of the channel: rows until `Done`; an error when the
+/// exporter failed or stopped without saying it was done.
+struct Stream {
+    receive: std::sync::mpsc::Receiver<Message>,
+    ended: bool,
+}
+
+impl Iterator for Stream {
+    type Item = Result<TableRows, StoreError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.ended {
+            return None;
+        }
+        match self.receive.recv() {
+            Ok(Message::Rows(rows)) => Some(Ok(rows)),
+            Ok(Message::Done) => {
+                self.ended = true;
+                None
+            }
+            Ok(Message::Failed(e)) => {
+                self.ended = true;
+                Some(Err(e))
+            }
+            Err(_) => {
+                self.ended = true;
+                Some(Err(StoreError::Backend(
+                    "the source stopped before the end of the copy".into(),
+                )))
+            }
+        }
+    }
+}
+
+/// Compares the rows counted in the target with the rows received, before
+/// the target commits.
+pub(crate) fn check_counts(
+    received: &std::collections::BTreeMap<&'static str, u64>,
+    counted: &[(String, u64)],
+) -> Result<(), StoreError> {
+    for (table, n) in counted {
+        let got = received.get(table.as_str()).copied().unwrap_or(0);
+        if got != *n {
             return Err(StoreError::Backend(format!(
-                "{table}: {n} rows read but {written} written"
+                "{table}: {got} rows received but {n} counted in the target; nothing was written"
             )));
         }
     }
-    Ok(CopyReport { tables: imported })
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_table_is_copied() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::SqliteStore::open(&dir.path().join("relais.db")).unwrap();
+        let mut found = store.table_names().unwrap();
+        found.retain(|t| !BOOKKEEPING.contains(&t.as_str()));
+        found.sort();
+        let mut listed: Vec<String> = TABLES.iter().map(|t| (*t).to_owned()).collect();
+        listed.sort();
+        assert_eq!(
+            found, listed,
+            "TABLES names every table of the SQLite schema"
+        );
+        #[cfg(feature = "postgres")]
+        if let Some(server) = crate::testing::postgres_server("every_table_is_copied") {
+            let db = crate::testing::TestDatabase::postgres_on(&server).unwrap();
+            let store = crate::PostgresStore::open(db.as_str()).unwrap();
+            let mut found = store.table_names().unwrap();
+            found.retain(|t| !BOOKKEEPING.contains(&t.as_str()));
+            found.sort();
+            assert_eq!(
+                found, listed,
+                "TABLES names every table of the PostgreSQL schema"
+            );
+        }
+    }
+
+    #[test]
+    fn a_table_this_relais_does_not_know_is_refused() {
+        let error = check_tables(&["companies".into(), "invoices".into()]).unwrap_err();
+        assert!(error.to_string().contains("invoices"), "{error}");
+        check_tables(&["companies".into(), "sqlite_sequence".into()]).unwrap();
+    }
 }

@@ -66,19 +66,18 @@ pub fn display_location(location: &std::ffi::OsStr) -> String {
     let Some((scheme, rest)) = text.split_once("://") else {
         return text.into_owned();
     };
-    let (authority, path) = rest.split_at(rest.find(['/', '?']).unwrap_or(rest.len()));
-    let shown = match authority.rsplit_once('@') {
-        Some((user_info, host)) => {
-            let user = user_info
-                .split_once(':')
-                .map_or(user_info, |(user, _)| user);
-            format!("{user}@{host}")
+    // As the driver reads it: the credentials run to the first `@`, whatever
+    // they hold (a password may contain `/`, `?` or `#`).
+    let (user, rest) = match rest.split_once('@') {
+        Some((credentials, rest)) => {
+            let user = credentials.split_once(':').map_or(credentials, |(u, _)| u);
+            (format!("{user}@"), rest)
         }
-        None => authority.to_owned(),
+        None => (String::new(), rest),
     };
     // Query parameters may carry a password too (`?password=…`).
-    let path = path.split_once('?').map_or(path, |(path, _)| path);
-    format!("{scheme}://{shown}{path}")
+    let rest = rest.split_once('?').map_or(rest, |(before, _)| before);
+    format!("{scheme}://{user}{rest}")
 }
 
 /// Opens the store at `location`: a `postgres://…` (or `postgresql://…`)
@@ -440,7 +439,11 @@ mod location_tests {
             shown("postgres://db/prod?password=s3cret"),
             "postgres://db/prod"
         );
-        assert_eq!(shown("postgres://a:b@c:d@db/prod"), "postgres://a@db/prod");
+        assert_eq!(
+            shown("postgres://a:b/c?d#e@db/prod"),
+            "postgres://a@db/prod"
+        );
+        assert_eq!(shown("postgres://a:b@db/prod"), "postgres://a@db/prod");
         assert_eq!(shown("/srv/relais.db"), "/srv/relais.db");
     }
 }

@@ -142,8 +142,14 @@ impl TestDatabase {
     #[must_use]
     pub fn new(dir: &Path) -> Self {
         match std::env::var(POSTGRES_VARIABLE) {
-            Ok(server) if !server.trim().is_empty() => Self::postgres_on(&server)
-                .unwrap_or_else(|e| panic!("{POSTGRES_VARIABLE}={server}: {e}")),
+            Ok(server) if !server.trim().is_empty() => {
+                Self::postgres_on(&server).unwrap_or_else(|e| {
+                    panic!(
+                        "{POSTGRES_VARIABLE}={}: {e}",
+                        crate::display_location(OsStr::new(&server))
+                    )
+                })
+            }
             _ => Self::sqlite(dir),
         }
     }
@@ -295,16 +301,17 @@ pub fn postgres_server(test: &str) -> Option<String> {
         .ok()
         .filter(|s| !s.trim().is_empty())
         .unwrap_or_else(|| "postgres://postgres@127.0.0.1/postgres".into());
+    let shown = crate::display_location(OsStr::new(&server));
     match admin(&server, "SELECT 1") {
         Ok(()) => Some(server),
         Err(e) if std::env::var_os(REQUIRE_POSTGRES_VARIABLE).is_some() => {
             panic!(
-                "{test}: no PostgreSQL server at {server} ({e}), and {REQUIRE_POSTGRES_VARIABLE} is set"
+                "{test}: no PostgreSQL server at {shown} ({e}), and {REQUIRE_POSTGRES_VARIABLE} is set"
             )
         }
         Err(e) => {
             eprintln!(
-                "skipped {test}: no PostgreSQL server at {server} ({e}); set {POSTGRES_VARIABLE} to name one"
+                "skipped {test}: no PostgreSQL server at {shown} ({e}); set {POSTGRES_VARIABLE} to name one"
             );
             None
         }

@@ -8,7 +8,16 @@ use postgres::{Row, Transaction};
 
 use super::{PostgresStore, backend, describe_error};
 use crate::StoreError;
-use crate::copy::{CHUNK_ROWS, Cell, RowSink, RowSource, TABLES, TableRows, TableStore};
+use std::collections::BTreeMap;
+
+use crate::copy::{
+    CHUNK_ROWS, Cell, NEVER_REUSED_IDS, RowSink, RowSource, TABLES, TableRows, TableStore,
+    check_counts, check_tables,
+};
+
+/// Rows fetched at a time from a table with binary columns (documents of
+/// up to 30 MiB each).
+const BINARY_CHUNK_ROWS: i32 = 4;
 
 fn cell(table: &'static str, row: &Row, index: usize, ty: &Type) -> Result<Cell, StoreError> {
     let wrong = |e: postgres::Error| StoreError::Corrupt {
@@ -80,9 +89,34 @@ fn count(tx: &mut Transaction<'_>, table: &str) -> Result<u64, StoreError> {
     Ok(u64::try_from(n).unwrap_or(0))
 }
 
-/// Moves each identity column's sequence past the highest id copied in, so
+fn table_names(client: &mut impl postgres::GenericClient) -> Result<Vec<String>, StoreError> {
+    Ok(client
+        .query(
+            "SELECT table_name::TEXT FROM information_schema.tables
+             WHERE table_schema = current_schema() ORDER BY 1",
+            &[],
+        )
+        .map_err(backend)?
+        .iter()
+        .map(|r| r.get(0))
+        .collect())
+}
+
+impl PostgresStore {
+    /// Every table of the database (the backend's bookkeeping included).
+    #[cfg(test)]
+    pub(crate) fn table_names(&self) -> Result<Vec<String>, StoreError> {
+        self.run(|client| table_names(client))
+    }
+}
+
+/// Moves each identity column's sequence past the highest id copied in (and
+/// past `high_water` for the tables whose ids are never given again), so
 /// that the next row written gets a new id.
-fn advance_sequences(tx: &mut Transaction<'_>) -> Result<(), StoreError> {
+fn advance_sequences(
+    tx: &mut Transaction<'_>,
+    high_water: &[(String, i64)],
+) -> Result<(), StoreError> {
     let identities = tx
         .query(
             "SELECT table_name::TEXT, column_name::TEXT FROM information_schema.columns
@@ -92,11 +126,15 @@ fn advance_sequences(tx: &mut Transaction<'_>) -> Result<(), StoreError> {
         .map_err(backend)?;
     for row in identities {
         let (table, column): (String, String) = (row.get(0), row.get(1));
+        let mark = high_water
+            .iter()
+            .find(|(t, _)| *t == table && NEVER_REUSED_IDS.contains(&t.as_str()))
+            .map_or(0, |(_, m)| *m);
         tx.execute(
             &format!(
-                "SELECT setval(pg_get_serial_sequence($1, $2), COALESCE(MAX({column}), 0) + 1, false) FROM {table}"
+                "SELECT setval(pg_get_serial_sequence($1, $2), GREATEST(COALESCE(MAX({column}), 0), $3) + 1, false) FROM {table}"
             ),
-            &[&table, &column],
+            &[&table, &column, &mark],
         )
         .map_err(backend)?;
     }
@@ -106,6 +144,7 @@ fn advance_sequences(tx: &mut Transaction<'_>) -> Result<(), StoreError> {
 impl TableStore for PostgresStore {
     fn export_tables(&self, sink: &mut RowSink<'_>) -> Result<(), StoreError> {
         self.snapshot(|tx| {
+            check_tables(&table_names(tx)?)?;
             for &table in TABLES {
                 let statement = tx
                     .prepare(&format!("SELECT * FROM {table}"))
@@ -121,10 +160,13 @@ impl TableStore for PostgresStore {
                     .map(|c| c.type_().clone())
                     .collect();
                 let portal = tx.bind(&statement, &[]).map_err(backend)?;
+                let fetch = if types.contains(&Type::BYTEA) {
+                    BINARY_CHUNK_ROWS
+                } else {
+                    i32::try_from(CHUNK_ROWS).unwrap_or(1000)
+                };
                 loop {
-                    let rows = tx
-                        .query_portal(&portal, i32::try_from(CHUNK_ROWS).unwrap_or(1000))
-                        .map_err(backend)?;
+                    let rows = tx.query_portal(&portal, fetch).map_err(backend)?;
                     if rows.is_empty() {
                         break;
                     }
@@ -149,7 +191,33 @@ impl TableStore for PostgresStore {
         })
     }
 
-    fn import_tables(&self, source: &mut RowSource<'_>) -> Result<Vec<(String, u64)>, StoreError> {
+    fn id_high_water(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        self.run(|client| {
+            let mut marks = Vec::new();
+            for table in NEVER_REUSED_IDS {
+                let sequence: Option<String> = client
+                    .query_one("SELECT pg_get_serial_sequence($1, 'id')", &[table])
+                    .map_err(backend)?
+                    .get(0);
+                let Some(sequence) = sequence else { continue };
+                let row = client
+                    .query_one(
+                        &format!("SELECT last_value, is_called FROM {sequence}"),
+                        &[],
+                    )
+                    .map_err(backend)?;
+                let (last, called): (i64, bool) = (row.get(0), row.get(1));
+                marks.push(((*table).to_owned(), if called { last } else { last - 1 }));
+            }
+            Ok(marks)
+        })
+    }
+
+    fn import_tables(
+        &self,
+        source: &mut RowSource<'_>,
+        high_water: &[(String, i64)],
+    ) -> Result<Vec<(String, u64)>, StoreError> {
         self.write(|tx| {
             let mut held = Vec::new();
             for table in TABLES {
@@ -164,8 +232,10 @@ impl TableStore for PostgresStore {
                     held.join(", ")
                 )));
             }
+            let mut received: BTreeMap<&'static str, u64> = BTreeMap::new();
             for chunk in source {
                 let chunk = chunk?;
+                *received.entry(chunk.table).or_default() += chunk.rows.len() as u64;
                 let names = crate::sqlite::quoted(&chunk.columns);
                 let in_table = |e: postgres::Error| {
                     StoreError::Backend(format!("{}: {}", chunk.table, describe_error(&e)))
@@ -191,11 +261,13 @@ impl TableStore for PostgresStore {
                 }
                 writer.finish().map_err(in_table)?;
             }
-            advance_sequences(tx)?;
-            TABLES
+            advance_sequences(tx, high_water)?;
+            let counts = TABLES
                 .iter()
                 .map(|t| Ok(((*t).to_owned(), count(tx, t)?)))
-                .collect()
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            check_counts(&received, &counts)?;
+            Ok(counts)
         })
     }
 }

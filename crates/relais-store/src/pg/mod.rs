@@ -10,8 +10,11 @@
 //!
 //! The `postgres` driver runs its own small runtime per connection and
 //! blocks the calling thread. A thread that drives an async runtime must not
-//! block that way, so calls made from such a thread (tests, embedders) are
-//! moved to a short-lived thread of their own ([`PostgresStore::run`]).
+//! block that way, so calls made from a thread that belongs to a runtime are
+//! moved to a short-lived thread of their own ([`PostgresStore::run`]). Tokio
+//! gives no way to tell its blocking-pool threads (where blocking is fine)
+//! from its workers, so the server's calls, made on the blocking pool, pay
+//! for that thread too (tens of microseconds a call).
 
 mod access;
 mod admin;
@@ -53,6 +56,14 @@ const WRITE_LOCK: i64 = 0x5245_4c41_4953;
 /// The advisory lock held while the schema is checked and brought up to
 /// date, so that replicas starting together migrate once.
 const MIGRATION_LOCK: i64 = WRITE_LOCK + 1;
+
+/// How long a statement waits for a lock (the write lock included) before
+/// it fails, in milliseconds.
+const LOCK_TIMEOUT_MS: u32 = 30_000;
+
+/// How long a transaction may sit idle before the server ends it (and frees
+/// its locks), in milliseconds.
+const IDLE_IN_TRANSACTION_MS: u32 = 120_000;
 
 type Manager = PostgresConnectionManager<NoTls>;
 
@@ -142,6 +153,20 @@ impl PostgresStore {
         if config.get_application_name().is_none() {
             config.application_name("relais");
         }
+        // A writer never waits for the write lock forever (SQLite's busy
+        // time-out, longer), a transaction left open by a frozen or
+        // unreachable replica is ended by the server and its lock freed,
+        // and a dead peer is noticed in minutes, not hours. Settings the
+        // address gives in `options` come after these and win.
+        let options = format!(
+            "-c lock_timeout={LOCK_TIMEOUT_MS} -c idle_in_transaction_session_timeout={IDLE_IN_TRANSACTION_MS} {}",
+            config.get_options().unwrap_or_default()
+        );
+        config.options(options.trim_end());
+        if !config.get_keepalives() {
+            config.keepalives(true);
+        }
+        config.keepalives_idle(Duration::from_secs(30));
         let pool = off_runtime(|| {
             // Migrate on one plain connection first, so that a refusal comes
             // at once in the server's own words instead of as a pool time-out.
@@ -355,6 +380,12 @@ pub(crate) fn describe_error(e: &postgres::Error) -> String {
 }
 
 pub(crate) fn backend(e: postgres::Error) -> StoreError {
+    if e.code() == Some(&SqlState::LOCK_NOT_AVAILABLE) {
+        return StoreError::Backend(format!(
+            "the database is busy: a lock was not granted within {} seconds",
+            LOCK_TIMEOUT_MS / 1000
+        ));
+    }
     // Text holding U+0000 (which SQLite keeps): the client's input, not a
     // failure of the database.
     if e.code() == Some(&SqlState::CHARACTER_NOT_IN_REPERTOIRE)
