@@ -106,7 +106,7 @@ impl PostgresStore {
     /// Every table of the database (the backend's bookkeeping included).
     #[cfg(test)]
     pub(crate) fn table_names(&self) -> Result<Vec<String>, StoreError> {
-        self.run(|client| table_names(client))
+        self.run(table_names)
     }
 }
 
