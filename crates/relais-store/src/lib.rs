@@ -14,6 +14,7 @@
 //! a request is learnt in the first place).
 
 pub mod copy;
+mod layout;
 #[cfg(feature = "postgres")]
 mod pg;
 mod recruiting;

@@ -9,9 +9,8 @@ use relais_access::{
 use super::{
     PostgresStore, backend, conflict_or_backend, get, parse_timestamp, parse_uuid, timestamp,
 };
+pub(super) use crate::layout::USER_COLUMNS;
 use crate::{AccessStore, StoreError};
-
-pub(super) const USER_COLUMNS: &str = "id, company_id, email, name, marketplace_right, created_at";
 
 const TOKEN_COLUMNS: &str =
     "id, company_id, user_id, name, secret_hash, created_at, expires_at, revoked_at";

@@ -15,8 +15,6 @@ use super::{
 };
 use crate::{ConnectionSave, ConnectionStore, ConnectionWrite, NewIntegrationRequest, StoreError};
 
-const COLUMNS: &str = "id, company_id, integration, state, state_since, progress, answers, credential, created_at, revision";
-
 fn connection_row(row: &Row) -> Result<Connection, StoreError> {
     const T: &str = "connections";
     let id: String = get(T, row, 0)?;
@@ -103,6 +101,7 @@ fn event_row(row: &Row) -> Result<AuditEvent, StoreError> {
 use super::credentials::{
     COLUMNS as CREDENTIAL_COLUMNS, credential_row, insert_credential, update_credential,
 };
+use crate::layout::CONNECTION_COLUMNS as COLUMNS;
 
 fn active_conflict(integration: &str) -> impl FnOnce() -> String + '_ {
     move || format!("an active connection of '{integration}' in this company")

@@ -13,9 +13,8 @@ use super::{
     PostgresStore, backend, conflict_or_backend, corrupt, get, json, parse_timestamp, parse_uuid,
     timestamp,
 };
+pub(super) use crate::layout::CREDENTIAL_COLUMNS as COLUMNS;
 use crate::{CredentialStore, StoreError};
-
-pub(super) const COLUMNS: &str = "client_id, company_id, name, integration, scopes, readable_attributes, secret_hash, generation, created_at, updated_at, revoked_at";
 
 const TOKEN_COLUMNS: &str =
     "id, client_id, company_id, generation, secret_hash, issued_at, expires_at";

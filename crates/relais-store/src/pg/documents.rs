@@ -18,13 +18,11 @@ use relais_people::documents::Document;
 use super::{PostgresStore, backend, corrupt, get, int, parse_timestamp, sortable};
 use crate::{DocumentInsert, DocumentStore, NewDocument, Paged, StoreError, Window};
 
-/// The metadata columns, in the order [`read`] takes them.
-const COLUMNS: &str = "id, employee_id, category_id, title, comment, date, file_name, mime_type, size, sha256, created_at";
-
 const T: &str = "employee_documents";
 
 use super::connections::insert_events;
 use super::people::tenant;
+use crate::layout::DOCUMENT_COLUMNS as COLUMNS;
 
 fn parse_date(date: &str) -> Result<NaiveDate, StoreError> {
     NaiveDate::parse_from_str(date, "%Y-%m-%d")

@@ -14,12 +14,16 @@ use postgres::{GenericClient, Row};
 use relais_access::CompanyId;
 use relais_people::{
     AbsencePeriod, Attendance, AttendanceStatus, AttributeChange, Employee, EmployeeId,
-    EmployeeRecords, Project, TimeOff, TimeOffStatus,
+    EmployeeRecords, Project, TimeOff,
 };
 
 use super::{
     PostgresStore, backend, conflict_or_backend, corrupt, get, int, is_constraint_violation, json,
     parse_timestamp, parse_uuid, sortable,
+};
+use crate::layout::{
+    ABSENCE_INSTANT, ATTENDANCE_COLUMNS, PEOPLE_TABLES, PROJECT_COLUMNS, TIME_OFF_COLUMNS,
+    from_json, time_off_status,
 };
 use crate::{
     EmployeeFilter, Paged, PeopleReference, PeopleStore, PeriodFilter, ProjectChange, StoreError,
@@ -40,28 +44,6 @@ pub(super) fn tenant(
         .ok_or_else(|| StoreError::Backend(format!("no company {company}")))?;
     let tenant: Option<i64> = get("companies", &row, 0)?;
     tenant.ok_or_else(|| StoreError::Backend(format!("no company {company}")))
-}
-
-/// In an order that deletes what refers to a row before the row.
-const PEOPLE_TABLES: [&str; 11] = [
-    "employee_documents",
-    "employee_pictures",
-    "employees",
-    "employee_history",
-    "custom_attributes",
-    "projects",
-    "attendances",
-    "time_off_types",
-    "time_offs",
-    "absence_periods",
-    "document_categories",
-];
-
-fn from_json<T: serde::de::DeserializeOwned>(
-    table: &'static str,
-    text: &str,
-) -> Result<T, StoreError> {
-    serde_json::from_str(text).map_err(|e| corrupt(table, e))
 }
 
 /// A parameter value of a [`Where`].
@@ -976,20 +958,8 @@ impl PeopleStore for PostgresStore {
     }
 }
 
-/// The columns [`project_row`] reads, in its order.
-const PROJECT_COLUMNS: &str = "id, name, active, created_at, updated_at";
-
-/// The columns [`attendance_row`] reads, in its order.
-const ATTENDANCE_COLUMNS: &str = "id, employee_id, date, start_time, end_time, break_minutes, project_id, status, comment, updated_at";
-
-/// The columns [`time_off_row`] reads, in its order.
-const TIME_OFF_COLUMNS: &str = "id, employee_id, time_off_type_id, status, start_date, end_date, half_day_start, half_day_end, days_count, comment, created_at, updated_at";
-
 /// The columns [`absence_row`] reads, in its order.
 const ABSENCE_COLUMNS: &str = "id, employee_id, time_off_type_id, \"start\", \"end\", status, comment, created_at, updated_at";
-
-/// How the start and end of an hour absence are stored (sortable text).
-const ABSENCE_INSTANT: &str = "%Y-%m-%dT%H:%M:%S";
 
 fn employee_document(row: &Row) -> Result<Employee, StoreError> {
     let document: String = get("employees", row, 0)?;
@@ -1098,15 +1068,6 @@ fn attendance_row(row: &Row) -> Result<Attendance, StoreError> {
         comment: get(T, row, 8)?,
         updated_at: parse_timestamp(T, &updated_at)?,
     })
-}
-
-fn time_off_status(table: &'static str, text: &str) -> Result<TimeOffStatus, StoreError> {
-    match text {
-        "approved" => Ok(TimeOffStatus::Approved),
-        "requested" => Ok(TimeOffStatus::Requested),
-        "rejected" => Ok(TimeOffStatus::Rejected),
-        other => Err(corrupt(table, format!("status {other}"))),
-    }
 }
 
 fn time_off_row(row: &Row) -> Result<TimeOff, StoreError> {
@@ -1603,6 +1564,7 @@ pub(super) mod tests {
     use crate::testing::TestDatabase;
     use chrono::TimeZone;
     use relais_access::{Company, MarketplaceRight, PersonalAccessToken, User};
+    use relais_people::TimeOffStatus;
     use relais_people::demo;
 
     /// One company on each backend, with the same data written to both.

@@ -21,13 +21,7 @@ use crate::{
 
 use super::access::company_row;
 use super::people::tenant;
-
-fn document<T: serde::de::DeserializeOwned>(
-    table: &'static str,
-    text: &str,
-) -> Result<T, StoreError> {
-    serde_json::from_str(text).map_err(|e| corrupt(table, e))
-}
+use crate::layout::from_json as document;
 
 /// The document in column 0 of `row`, of `table`.
 fn row_document<T: serde::de::DeserializeOwned>(

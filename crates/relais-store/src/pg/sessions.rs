@@ -8,11 +8,10 @@ use relais_access::{CompanyId, Invite, PasswordHash, SecretHash, Session, User, 
 
 use super::access::{USER_COLUMNS, user_row};
 use super::{PostgresStore, backend, corrupt, get, parse_timestamp, parse_uuid, sortable};
+use crate::layout::INVITE_COLUMNS;
 use crate::{SessionStore, StoreError};
 
 const SESSION_COLUMNS: &str = "id_hash, company_id, user_id, created_at, last_seen_at";
-
-const INVITE_COLUMNS: &str = "id_hash, company_id, user_id, created_by, created_at, expires_at";
 
 fn session_row(row: &Row) -> Result<Session, StoreError> {
     const T: &str = "sessions";

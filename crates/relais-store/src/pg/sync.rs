@@ -17,21 +17,10 @@ use super::{
     PostgresStore, backend, conflict_or_backend, corrupt, get, int, json, parse_timestamp,
     parse_uuid, sortable, timestamp,
 };
+use crate::layout::{ENTRY_COLUMNS, status_name};
 use crate::{
     EntryFilter, Paged, RunProgress, StoreError, StoredEntry, SyncState, SyncStore, Window,
 };
-
-fn status_name(status: RunStatus) -> &'static str {
-    match status {
-        RunStatus::Running => "running",
-        RunStatus::Completed => "completed",
-        RunStatus::PartiallyCompleted => "partially_completed",
-        RunStatus::Failed => "failed",
-    }
-}
-
-const ENTRY_COLUMNS: &str =
-    "id, run_id, at, employee_id, use_case, status, message, response, changes";
 
 /// Batches of at most this many entries are written with one `INSERT`;
 /// larger ones with `COPY` (which costs a round trip more to start).

@@ -4,9 +4,8 @@ use relais_access::{
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::{SqliteStore, backend, conflict_or_backend, parse_timestamp, parse_uuid, timestamp};
+pub(super) use crate::layout::USER_COLUMNS;
 use crate::{AccessStore, StoreError};
-
-pub(super) const USER_COLUMNS: &str = "id, company_id, email, name, marketplace_right, created_at";
 
 impl AccessStore for SqliteStore {
     fn create_company(

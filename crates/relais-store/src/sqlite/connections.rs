@@ -12,9 +12,8 @@ use super::{
     SqliteStore, backend, conflict_or_backend, corrupt, json, parse_timestamp, parse_uuid,
     timestamp,
 };
+use crate::layout::CONNECTION_COLUMNS as COLUMNS;
 use crate::{ConnectionSave, ConnectionStore, ConnectionWrite, NewIntegrationRequest, StoreError};
-
-const COLUMNS: &str = "id, company_id, integration, state, state_since, progress, answers, credential, created_at, revision";
 
 fn connection_row(row: &Row<'_>) -> rusqlite::Result<Result<Connection, StoreError>> {
     const T: &str = "connections";

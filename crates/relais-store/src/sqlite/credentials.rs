@@ -11,9 +11,8 @@ use super::{
     SqliteStore, backend, conflict_or_backend, corrupt, json, parse_timestamp, parse_uuid,
     timestamp,
 };
+pub(super) use crate::layout::CREDENTIAL_COLUMNS as COLUMNS;
 use crate::{CredentialStore, StoreError};
-
-pub(super) const COLUMNS: &str = "client_id, company_id, name, integration, scopes, readable_attributes, secret_hash, generation, created_at, updated_at, revoked_at";
 
 /// Inserts a credential on `conn` (inside the caller's transaction, if
 /// any), issued for `connection` if it is one's.

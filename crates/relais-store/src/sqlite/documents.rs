@@ -10,10 +10,8 @@ use rusqlite::{OptionalExtension as _, Row, params};
 use super::connections::insert_events;
 use super::people::{Where, tenant};
 use super::{SqliteStore, backend, corrupt, parse_timestamp, sortable};
+use crate::layout::DOCUMENT_COLUMNS as COLUMNS;
 use crate::{DocumentInsert, DocumentStore, NewDocument, Paged, StoreError, Window};
-
-/// The metadata columns, in the order [`read`] takes them.
-const COLUMNS: &str = "id, employee_id, category_id, title, comment, date, file_name, mime_type, size, sha256, created_at";
 
 fn read(row: &Row<'_>) -> rusqlite::Result<Result<Document, StoreError>> {
     let date: String = row.get(5)?;

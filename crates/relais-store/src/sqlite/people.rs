@@ -2,13 +2,17 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use relais_access::CompanyId;
 use relais_people::{
     AbsencePeriod, Attendance, AttendanceStatus, AttributeChange, Employee, EmployeeId,
-    EmployeeRecords, Project, TimeOff, TimeOffStatus,
+    EmployeeRecords, Project, TimeOff,
 };
 use rusqlite::types::Value as Sql;
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 
 use super::CachedRow;
 use super::{SqliteStore, backend, conflict_or_backend, corrupt, json, parse_timestamp, sortable};
+use crate::layout::{
+    ABSENCE_INSTANT, ATTENDANCE_COLUMNS, PEOPLE_TABLES, PROJECT_COLUMNS, TIME_OFF_COLUMNS,
+    from_json, time_off_status,
+};
 use crate::{
     EmployeeFilter, Paged, PeopleReference, PeopleStore, PeriodFilter, ProjectChange, StoreError,
     Window,
@@ -27,28 +31,6 @@ pub(super) fn tenant(conn: &Connection, company: CompanyId) -> Result<i64, Store
         }
         e => backend(e),
     })
-}
-
-/// In an order that deletes what refers to a row before the row.
-const PEOPLE_TABLES: [&str; 11] = [
-    "employee_documents",
-    "employee_pictures",
-    "employees",
-    "employee_history",
-    "custom_attributes",
-    "projects",
-    "attendances",
-    "time_off_types",
-    "time_offs",
-    "absence_periods",
-    "document_categories",
-];
-
-fn from_json<T: serde::de::DeserializeOwned>(
-    table: &'static str,
-    text: &str,
-) -> Result<T, StoreError> {
-    serde_json::from_str(text).map_err(|e| corrupt(table, e))
 }
 
 /// A WHERE clause built from optional parts, with its parameters.
@@ -892,18 +874,6 @@ impl PeopleStore for SqliteStore {
     }
 }
 
-/// The columns [`project_row`] reads, in its order.
-const PROJECT_COLUMNS: &str = "id, name, active, created_at, updated_at";
-
-/// The columns [`attendance_row`] reads, in its order.
-const ATTENDANCE_COLUMNS: &str = "id, employee_id, date, start_time, end_time, break_minutes, project_id, status, comment, updated_at";
-
-/// The columns [`time_off_row`] reads, in its order.
-const TIME_OFF_COLUMNS: &str = "id, employee_id, time_off_type_id, status, start_date, end_date, half_day_start, half_day_end, days_count, comment, created_at, updated_at";
-
-/// How the start and end of an hour absence are stored (sortable text).
-const ABSENCE_INSTANT: &str = "%Y-%m-%dT%H:%M:%S";
-
 fn project_row(row: &Row<'_>) -> rusqlite::Result<Result<Project, StoreError>> {
     let (id, name, active, created, updated): (i64, String, bool, String, String) = (
         row.get(0)?,
@@ -1010,15 +980,6 @@ fn attendance_row(row: &Row<'_>) -> rusqlite::Result<Result<Attendance, StoreErr
             updated_at: parse_timestamp(T, &updated_at)?,
         })
     })())
-}
-
-fn time_off_status(table: &'static str, text: &str) -> Result<TimeOffStatus, StoreError> {
-    match text {
-        "approved" => Ok(TimeOffStatus::Approved),
-        "requested" => Ok(TimeOffStatus::Requested),
-        "rejected" => Ok(TimeOffStatus::Rejected),
-        other => Err(corrupt(table, format!("status {other}"))),
-    }
 }
 
 fn time_off_row(row: &Row<'_>) -> rusqlite::Result<Result<TimeOff, StoreError>> {

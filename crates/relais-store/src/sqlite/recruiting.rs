@@ -15,17 +15,11 @@ use super::people::tenant;
 use super::{
     SqliteStore, backend, corrupt, json, parse_timestamp, parse_uuid, sortable, timestamp,
 };
+use crate::layout::from_json as document;
 use crate::{
     After, ApplicationOutcome, CandidateInput, NewUpload, RecruitingFilter, RecruitingSettings,
     RecruitingStore, StoreError, UploadInfo,
 };
-
-fn document<T: serde::de::DeserializeOwned>(
-    table: &'static str,
-    text: &str,
-) -> Result<T, StoreError> {
-    serde_json::from_str(text).map_err(|e| corrupt(table, e))
-}
 
 fn settings(conn: &Connection, tenant: i64) -> Result<RecruitingSettings, StoreError> {
     let row = conn

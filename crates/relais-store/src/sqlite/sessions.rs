@@ -6,6 +6,7 @@ use rusqlite::{OptionalExtension, Row, params};
 
 use super::access::{USER_COLUMNS, user_row};
 use super::{SqliteStore, backend, corrupt, parse_timestamp, parse_uuid, sortable};
+use crate::layout::INVITE_COLUMNS;
 use crate::{SessionStore, StoreError};
 
 fn session_row(row: &Row<'_>) -> rusqlite::Result<Result<Session, StoreError>> {
@@ -56,8 +57,6 @@ fn invite_row(row: &Row<'_>) -> rusqlite::Result<Result<Invite, StoreError>> {
         })
     })())
 }
-
-const INVITE_COLUMNS: &str = "id_hash, company_id, user_id, created_by, created_at, expires_at";
 
 impl SessionStore for SqliteStore {
     fn users_by_email(&self, email: &str) -> Result<Vec<(User, Option<PasswordHash>)>, StoreError> {

@@ -9,21 +9,10 @@ use super::{
     SqliteStore, backend, conflict_or_backend, corrupt, json, parse_timestamp, parse_uuid,
     sortable, timestamp,
 };
+use crate::layout::{ENTRY_COLUMNS, status_name};
 use crate::{
     EntryFilter, Paged, RunProgress, StoreError, StoredEntry, SyncState, SyncStore, Window,
 };
-
-fn status_name(status: RunStatus) -> &'static str {
-    match status {
-        RunStatus::Running => "running",
-        RunStatus::Completed => "completed",
-        RunStatus::PartiallyCompleted => "partially_completed",
-        RunStatus::Failed => "failed",
-    }
-}
-
-const ENTRY_COLUMNS: &str =
-    "id, run_id, at, employee_id, use_case, status, message, response, changes";
 
 fn entry_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<StoredEntry, StoreError>> {
     const T: &str = "sync_entries";

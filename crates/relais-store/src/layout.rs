@@ -1,0 +1,90 @@
+//! What both backends agree on, row for row: the columns each row reader
+//! takes (in its order), the text forms of stored enums, and how JSON
+//! columns read back. One definition here keeps SQLite and PostgreSQL in
+//! step when a column is added.
+
+use relais_people::TimeOffStatus;
+use relais_sync::RunStatus;
+
+use crate::StoreError;
+use crate::sqlite::corrupt;
+
+/// The columns of a user, as the access modules' row readers take them.
+pub(crate) const USER_COLUMNS: &str = "id, company_id, email, name, marketplace_right, created_at";
+
+/// The columns of a connection, as the connections modules' row readers take them.
+pub(crate) const CONNECTION_COLUMNS: &str = "id, company_id, integration, state, state_since, progress, answers, credential, created_at, revision";
+
+/// The columns of a public-API credential, as the credential row readers take them.
+pub(crate) const CREDENTIAL_COLUMNS: &str = "client_id, company_id, name, integration, scopes, readable_attributes, secret_hash, generation, created_at, updated_at, revoked_at";
+
+/// An employee document's metadata columns, as the documents modules' readers take them.
+pub(crate) const DOCUMENT_COLUMNS: &str = "id, employee_id, category_id, title, comment, date, file_name, mime_type, size, sha256, created_at";
+
+/// The columns of an invite, as the sessions modules' readers take them.
+pub(crate) const INVITE_COLUMNS: &str =
+    "id_hash, company_id, user_id, created_by, created_at, expires_at";
+
+/// The columns of a project, as the people modules' `project_row` reads them.
+pub(crate) const PROJECT_COLUMNS: &str = "id, name, active, created_at, updated_at";
+
+/// The columns of an attendance, as the people modules' `attendance_row` reads them.
+pub(crate) const ATTENDANCE_COLUMNS: &str = "id, employee_id, date, start_time, end_time, break_minutes, project_id, status, comment, updated_at";
+
+/// The columns of a time-off, as the people modules' `time_off_row` reads them.
+pub(crate) const TIME_OFF_COLUMNS: &str = "id, employee_id, time_off_type_id, status, start_date, end_date, half_day_start, half_day_end, days_count, comment, created_at, updated_at";
+
+/// The columns of a sync entry, as the sync modules' readers take them.
+pub(crate) const ENTRY_COLUMNS: &str =
+    "id, run_id, at, employee_id, use_case, status, message, response, changes";
+
+/// A company's people tables, in an order that deletes what refers to a row
+/// before the row.
+pub(crate) const PEOPLE_TABLES: [&str; 11] = [
+    "employee_documents",
+    "employee_pictures",
+    "employees",
+    "employee_history",
+    "custom_attributes",
+    "projects",
+    "attendances",
+    "time_off_types",
+    "time_offs",
+    "absence_periods",
+    "document_categories",
+];
+
+/// How the start and end of an hour absence are stored (sortable text).
+pub(crate) const ABSENCE_INSTANT: &str = "%Y-%m-%dT%H:%M:%S";
+
+/// A JSON column of `table` read back into `T`; a value that does not read
+/// is corrupt data of `table`.
+pub(crate) fn from_json<T: serde::de::DeserializeOwned>(
+    table: &'static str,
+    text: &str,
+) -> Result<T, StoreError> {
+    serde_json::from_str(text).map_err(|e| corrupt(table, e))
+}
+
+/// A stored time-off status.
+pub(crate) fn time_off_status(
+    table: &'static str,
+    text: &str,
+) -> Result<TimeOffStatus, StoreError> {
+    match text {
+        "approved" => Ok(TimeOffStatus::Approved),
+        "requested" => Ok(TimeOffStatus::Requested),
+        "rejected" => Ok(TimeOffStatus::Rejected),
+        other => Err(corrupt(table, format!("status {other}"))),
+    }
+}
+
+/// A run status as stored (for filters and the one-running-run index).
+pub(crate) fn status_name(status: RunStatus) -> &'static str {
+    match status {
+        RunStatus::Running => "running",
+        RunStatus::Completed => "completed",
+        RunStatus::PartiallyCompleted => "partially_completed",
+        RunStatus::Failed => "failed",
+    }
+}
