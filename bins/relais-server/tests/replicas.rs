@@ -153,30 +153,12 @@ async fn two_replicas_share_the_companies_and_a_killed_one_loses_its_cycle_to_th
         .filter(|e| e.status != EmployeeStatus::Inactive)
         .count();
     let by = Caller::Operator;
-    let connection = app
-        .start_connection(by, &company, "scim-provisioning")
-        .unwrap()
-        .id;
-    for (step, answers) in [
-        (
-            "target",
-            json!({"base_url": target.base, "bearer_token": SCIM_TOKEN}),
-        ),
-        (
-            "matching",
-            json!({"match_attribute": "userName", "deprovision_mode": "deactivate", "sync_interval_minutes": "60"}),
-        ),
-        ("confirm", json!({"accept_data_processing": true})),
-    ] {
-        app.submit_wizard_step(
-            by,
-            &company,
-            &connection,
-            step,
-            answers.as_object().unwrap(),
-        )
-        .unwrap();
-    }
+    let connection = common::answer_scim_wizard(
+        &app,
+        &company,
+        &target.base,
+        json!({"match_attribute": "userName", "deprovision_mode": "deactivate", "sync_interval_minutes": "60"}),
+    );
     let connection_id: uuid::Uuid = connection.parse().unwrap();
     let token = created.token.clone();
 

@@ -128,24 +128,12 @@ async fn the_connector_keeps_a_real_scim_server_in_step() {
 
     // Connect the SCIM integration through its wizard.
     let by = Caller::Operator;
-    let started = app
-        .start_connection(by, &company, "scim-provisioning")
-        .unwrap();
-    let id = started.id.clone();
-    for (step, answers) in [
-        (
-            "target",
-            json!({"base_url": target.base, "bearer_token": TOKEN}),
-        ),
-        (
-            "matching",
-            json!({"match_attribute": "userName", "deprovision_mode": "deactivate", "deletion_threshold": "10", "sync_interval_minutes": "30"}),
-        ),
-        ("confirm", json!({"accept_data_processing": true})),
-    ] {
-        app.submit_wizard_step(by, &company, &id, step, answers.as_object().unwrap())
-            .unwrap();
-    }
+    let id = common::answer_scim_wizard(
+        &app,
+        &company,
+        &target.base,
+        json!({"match_attribute": "userName", "deprovision_mode": "deactivate", "deletion_threshold": "10", "sync_interval_minutes": "30"}),
+    );
     assert_eq!(
         app.complete_wizard(by, &company, &id)
             .unwrap()
@@ -369,24 +357,12 @@ async fn the_scheduler_runs_due_connections_by_itself() {
     app.generate_demo(&company, spec, false, &mut |_| {})
         .unwrap();
     let by = Caller::Operator;
-    let id = app
-        .start_connection(by, &company, "scim-provisioning")
-        .unwrap()
-        .id;
-    for (step, answers) in [
-        (
-            "target",
-            json!({"base_url": target.base, "bearer_token": TOKEN}),
-        ),
-        (
-            "matching",
-            json!({"match_attribute": "externalId", "deprovision_mode": "delete", "sync_interval_minutes": "15"}),
-        ),
-        ("confirm", json!({"accept_data_processing": true})),
-    ] {
-        app.submit_wizard_step(by, &company, &id, step, answers.as_object().unwrap())
-            .unwrap();
-    }
+    let id = common::answer_scim_wizard(
+        &app,
+        &company,
+        &target.base,
+        json!({"match_attribute": "externalId", "deprovision_mode": "delete", "sync_interval_minutes": "15"}),
+    );
     app.complete_wizard(by, &company, &id).unwrap();
     assert_eq!(
         app.due_scim_connections().unwrap().len(),
@@ -472,24 +448,12 @@ async fn deprovisions_above_the_threshold_are_staged_not_executed() {
     app.generate_demo(&company, spec, false, &mut |_| {})
         .unwrap();
     let by = Caller::Operator;
-    let id = app
-        .start_connection(by, &company, "scim-provisioning")
-        .unwrap()
-        .id;
-    for (step, answers) in [
-        (
-            "target",
-            json!({"base_url": target.base, "bearer_token": TOKEN}),
-        ),
-        (
-            "matching",
-            json!({"match_attribute": "userName", "deprovision_mode": "deactivate", "deletion_threshold": "1", "sync_interval_minutes": "30"}),
-        ),
-        ("confirm", json!({"accept_data_processing": true})),
-    ] {
-        app.submit_wizard_step(by, &company, &id, step, answers.as_object().unwrap())
-            .unwrap();
-    }
+    let id = common::answer_scim_wizard(
+        &app,
+        &company,
+        &target.base,
+        json!({"match_attribute": "userName", "deprovision_mode": "deactivate", "deletion_threshold": "1", "sync_interval_minutes": "30"}),
+    );
     app.complete_wizard(by, &company, &id).unwrap();
     assert_eq!(
         sync(&app, &company, &id, false).await.status,
