@@ -56,6 +56,12 @@ pub const TABLES: &[&str] = &[
     "employee_documents",
     "employee_pictures",
     "project_ids",
+    "events",
+    "webhook_endpoints",
+    "webhook_deliveries",
+    "webhook_attempts",
+    "alerts",
+    "alert_opt_outs",
 ];
 
 /// Rows read from one table at most per chunk.

@@ -88,3 +88,64 @@ pub(crate) fn status_name(status: RunStatus) -> &'static str {
         RunStatus::Failed => "failed",
     }
 }
+
+/// The columns of a webhook endpoint, as the webhook modules' row readers take them.
+pub(crate) const ENDPOINT_COLUMNS: &str = "id, company_id, url, description, events, enabled, secret, previous_secret, previous_secret_until, failing_since, disabled_reason, created_at, revision";
+
+/// An endpoint's stored event types (a JSON array of their names).
+pub(crate) fn endpoint_events(
+    text: &str,
+) -> Result<std::collections::BTreeSet<relais_events::EventKind>, StoreError> {
+    from_json("webhook_endpoints", text)
+}
+
+/// The stored form of an endpoint's event types.
+pub(crate) fn endpoint_events_text(
+    events: &std::collections::BTreeSet<relais_events::EventKind>,
+) -> Result<String, StoreError> {
+    crate::sqlite::json(events)
+}
+
+/// Applies an attempt's outcome to its endpoint's health: a success clears
+/// `failing_since`, a failure sets it if unset, and an endpoint failing for
+/// `disable_after` is disabled; returns the event that tells so.
+pub(crate) fn endpoint_health(
+    endpoint: &mut crate::webhooks::WebhookEndpoint,
+    outcome: crate::webhooks::AttemptOutcome,
+    at: chrono::DateTime<chrono::Utc>,
+    disable_after: std::time::Duration,
+) -> Option<relais_events::Event> {
+    if outcome == crate::webhooks::AttemptOutcome::Delivered {
+        endpoint.failing_since = None;
+        return None;
+    }
+    let since = *endpoint.failing_since.get_or_insert(at);
+    if endpoint.enabled && relais_events::should_disable(since, at, disable_after) {
+        endpoint.enabled = false;
+        let event = relais_events::endpoint_disabled(
+            endpoint.company_id,
+            endpoint.id,
+            &endpoint.url,
+            since,
+            at,
+        );
+        endpoint.disabled_reason = event.data["reason"].as_str().map(str::to_owned);
+        return Some(event);
+    }
+    None
+}
+
+/// A stored event as an alert digest reads it (its kind, time and body).
+pub(crate) fn alert_event(
+    kind: &str,
+    at: &str,
+    body: &str,
+) -> Result<relais_events::AlertEvent, StoreError> {
+    const T: &str = "events";
+    let body: serde_json::Value = from_json(T, body)?;
+    Ok(relais_events::AlertEvent {
+        kind: relais_events::EventKind::parse(kind).map_err(|e| corrupt(T, e))?,
+        at: crate::sqlite::parse_timestamp(T, at)?,
+        data: body["data"].clone(),
+    })
+}

@@ -22,6 +22,7 @@ mod schema;
 mod sqlite;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
+mod webhooks;
 
 use chrono::NaiveDate;
 use chrono::{DateTime, Utc};
@@ -45,6 +46,10 @@ pub use recruiting::{
 };
 pub use sqlite::SqliteStore;
 pub use sqlite::sortable;
+pub use webhooks::{
+    AlertBatch, AlertStore, AttemptOutcome, DeliveryAttempt, DeliveryState, DueDelivery,
+    WebhookDelivery, WebhookEndpoint, WebhookStore,
+};
 
 /// Whether `location` names a PostgreSQL database (`postgres://…` or
 /// `postgresql://…`) rather than a SQLite file.
@@ -1536,6 +1541,8 @@ pub trait Store:
     + ImportStore
     + RecruitingStore
     + DocumentStore
+    + WebhookStore
+    + AlertStore
     + copy::TableStore
     + Send
     + Sync
@@ -1556,6 +1563,8 @@ impl<T> Store for T where
         + ImportStore
         + RecruitingStore
         + DocumentStore
+        + WebhookStore
+        + AlertStore
         + copy::TableStore
         + Send
         + Sync

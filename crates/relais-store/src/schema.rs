@@ -45,6 +45,10 @@ pub(crate) const STEPS: &[Step] = &[
         sqlite: include_str!("../migrations/015_one_run_per_cycle.sql"),
         postgres: include_str!("../migrations/postgres/015_one_run_per_cycle.sql"),
     },
+    Step {
+        sqlite: include_str!("../migrations/016_events_and_webhooks.sql"),
+        postgres: include_str!("../migrations/postgres/016_events_and_webhooks.sql"),
+    },
 ];
 
 #[cfg(test)]

@@ -101,7 +101,14 @@ impl AdminStore for PostgresStore {
                     }
                 }
             }
-            Ok(None)
+            client
+                .query_opt(
+                    "SELECT secret FROM webhook_endpoints ORDER BY id LIMIT 1",
+                    &[],
+                )
+                .map_err(backend)?
+                .map(|r| get("webhook_endpoints", &r, 0))
+                .transpose()
         })
     }
 
@@ -138,6 +145,33 @@ impl AdminStore for PostgresStore {
                     )
                     .map_err(backend)?;
                 }
+            }
+            let endpoints = tx
+                .query(
+                    "SELECT id, secret, previous_secret FROM webhook_endpoints ORDER BY id",
+                    &[],
+                )
+                .map_err(backend)?;
+            for row in &endpoints {
+                const W: &str = "webhook_endpoints";
+                let id: String = get(W, row, 0)?;
+                let mut again = |sealed: &str| {
+                    reseal(sealed).map_err(|reason| {
+                        StoreError::Backend(format!(
+                            "webhook endpoint {id}: {reason}; nothing was changed"
+                        ))
+                    })
+                };
+                let secret = again(get(W, row, 1)?)?;
+                let previous = get::<Option<&str>>(W, row, 2)?
+                    .map(&mut again)
+                    .transpose()?;
+                count += 1 + usize::from(previous.is_some());
+                tx.execute(
+                    "UPDATE webhook_endpoints SET secret = $2, previous_secret = $3 WHERE id = $1",
+                    &[&id, &secret, &previous],
+                )
+                .map_err(backend)?;
             }
             tx.execute(
                 "INSERT INTO settings (name, value) VALUES ($1, $2)

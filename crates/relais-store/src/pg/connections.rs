@@ -76,7 +76,8 @@ pub(super) fn insert_events(
         )
         .map_err(backend)?;
     }
-    Ok(())
+    let outbox: Vec<_> = events.iter().flat_map(relais_events::from_audit).collect();
+    super::webhooks::insert_outbox(tx, &outbox)
 }
 
 fn event_row(row: &Row) -> Result<AuditEvent, StoreError> {

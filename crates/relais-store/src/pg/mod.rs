@@ -29,6 +29,7 @@ mod recruiting;
 mod reports;
 mod sessions;
 mod sync;
+mod webhooks;
 
 use std::str::FromStr;
 use std::sync::Arc;

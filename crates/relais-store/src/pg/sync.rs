@@ -271,6 +271,45 @@ fn run_document(document: &str) -> Result<SyncRun, StoreError> {
     serde_json::from_str(document).map_err(|e| corrupt("sync_runs", e))
 }
 
+/// The events of a run finishing in this transaction (see
+/// [`relais_events::from_finished_run`]).
+fn finished_run_events(
+    tx: &mut Transaction<'_>,
+    company: CompanyId,
+    run: &SyncRun,
+) -> Result<Vec<relais_events::Event>, StoreError> {
+    let connection = run.connection_id.to_string();
+    let integration: Option<String> = tx
+        .query_opt(
+            "SELECT integration FROM connections WHERE id = $1",
+            &[&connection],
+        )
+        .map_err(backend)?
+        .map(|r| get("connections", &r, 0))
+        .transpose()?;
+    let previous = tx
+        .query(
+            "SELECT document FROM sync_runs WHERE connection_id = $1 AND id <> $2 AND status <> 'running'
+             ORDER BY started_at DESC LIMIT 20",
+            &[&connection, &run.id.to_string()],
+        )
+        .map_err(backend)?;
+    let mut previous_failed = false;
+    for row in previous {
+        let previous = run_document(&get::<String>("sync_runs", &row, 0)?)?;
+        if !previous.interrupted {
+            previous_failed = previous.status == RunStatus::Failed;
+            break;
+        }
+    }
+    Ok(relais_events::from_finished_run(
+        company,
+        run,
+        integration.as_deref().unwrap_or_default(),
+        previous_failed,
+    ))
+}
+
 impl SyncStore for PostgresStore {
     fn start_run(
         &self,
@@ -308,6 +347,7 @@ impl SyncStore for PostgresStore {
         progress: RunProgress<'_>,
         change: &mut (dyn FnMut(&mut SyncRun) + Send),
     ) -> Result<SyncRun, StoreError> {
+        let company_id = company;
         let (company, run_id) = (company.0.to_string(), id.to_string());
         // The run is read and written in one transaction under the write
         // lock, so concurrent batches are counted one after the other.
@@ -336,6 +376,10 @@ impl SyncStore for PostgresStore {
                 progress.removed_links,
             )?;
             change(&mut run);
+            if run.status != RunStatus::Running {
+                let events = finished_run_events(tx, company_id, &run)?;
+                super::webhooks::insert_outbox(tx, &events)?;
+            }
             tx.execute(
                 "UPDATE sync_runs SET status = $3, document = $4 WHERE company_id = $1 AND id = $2",
                 &[&company, &run_id, &status_name(run.status), &json(&run)?],

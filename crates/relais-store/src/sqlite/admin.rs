@@ -99,7 +99,11 @@ impl AdminStore for SqliteStore {
                 }
             }
         }
-        Ok(None)
+        conn.query_row("SELECT secret FROM webhook_endpoints LIMIT 1", [], |r| {
+            r.get(0)
+        })
+        .optional()
+        .map_err(backend)
     }
 
     fn reseal_secrets(
@@ -142,6 +146,32 @@ impl AdminStore for SqliteStore {
                 )
                 .map_err(backend)?;
             }
+        }
+        let endpoints: Vec<(String, String, Option<String>)> = {
+            let mut statement = tx
+                .prepare("SELECT id, secret, previous_secret FROM webhook_endpoints ORDER BY id")
+                .map_err(backend)?;
+            let rows = statement
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .map_err(backend)?;
+            rows.collect::<Result<_, _>>().map_err(backend)?
+        };
+        for (id, secret, previous) in endpoints {
+            let mut again = |sealed: &str| {
+                reseal(sealed).map_err(|reason| {
+                    StoreError::Backend(format!(
+                        "webhook endpoint {id}: {reason}; nothing was changed"
+                    ))
+                })
+            };
+            let secret = again(&secret)?;
+            let previous = previous.as_deref().map(&mut again).transpose()?;
+            count += 1 + usize::from(previous.is_some());
+            tx.execute(
+                "UPDATE webhook_endpoints SET secret = ?2, previous_secret = ?3 WHERE id = ?1",
+                params![id, secret, previous],
+            )
+            .map_err(backend)?;
         }
         tx.execute(
             "INSERT INTO settings (name, value) VALUES (?1, ?2)

@@ -47,10 +47,18 @@ fn connection_row(row: &Row<'_>) -> rusqlite::Result<Result<Connection, StoreErr
     })())
 }
 
+/// Appends `events` to the audit trail, with the events of the outbox
+/// they stand for, inside the caller's transaction.
 pub(super) fn insert_events(
     conn: &rusqlite::Connection,
     events: &[AuditEvent],
 ) -> Result<(), StoreError> {
+    insert_audit(conn, events)?;
+    let outbox: Vec<_> = events.iter().flat_map(relais_events::from_audit).collect();
+    super::webhooks::insert_outbox(conn, &outbox)
+}
+
+fn insert_audit(conn: &rusqlite::Connection, events: &[AuditEvent]) -> Result<(), StoreError> {
     let mut insert = conn
         .prepare_cached(
             "INSERT INTO audit_events (company_id, at, actor, subject_type, subject_id, action, before, after, reason, details)
@@ -237,7 +245,11 @@ impl ConnectionStore for SqliteStore {
     }
 
     fn append_audit(&self, events: &[AuditEvent]) -> Result<(), StoreError> {
-        insert_events(&*self.conn()?, events)
+        // One transaction: the audit events and the events they stand for.
+        let mut conn = self.conn()?;
+        let tx = conn.transaction().map_err(backend)?;
+        insert_events(&tx, events)?;
+        tx.commit().map_err(backend)
     }
 
     fn audit_events(
@@ -526,7 +538,8 @@ mod tests {
                     params![c.client_id.as_str(), company.id.0.to_string(), c.secret_hash.to_hex(), timestamp(Utc::now())],
                 )
                 .unwrap();
-                insert_events(
+                // As version 5 wrote it: no outbox then.
+                insert_audit(
                     &conn,
                     &[AuditEvent {
                         company_id: company.id,

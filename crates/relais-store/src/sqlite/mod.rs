@@ -14,6 +14,7 @@ mod recruiting;
 mod reports;
 mod sessions;
 mod sync;
+mod webhooks;
 
 use std::path::Path;
 use std::time::Duration;

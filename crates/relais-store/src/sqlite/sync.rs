@@ -103,6 +103,48 @@ fn update_links(
     Ok(())
 }
 
+/// The events of a run finishing in this transaction (see
+/// [`relais_events::from_finished_run`]).
+fn finished_run_events(
+    tx: &rusqlite::Connection,
+    company: CompanyId,
+    run: &SyncRun,
+) -> Result<Vec<relais_events::Event>, StoreError> {
+    let connection = run.connection_id.to_string();
+    let integration: Option<String> = tx
+        .query_row(
+            "SELECT integration FROM connections WHERE id = ?1",
+            [&connection],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(backend)?;
+    let mut select = tx
+        .prepare_cached(
+            "SELECT document FROM sync_runs WHERE connection_id = ?1 AND id <> ?2 AND status <> 'running'
+             ORDER BY started_at DESC LIMIT 20",
+        )
+        .map_err(backend)?;
+    let documents = select
+        .query_map([connection, run.id.to_string()], |r| r.get::<_, String>(0))
+        .map_err(backend)?;
+    let mut previous_failed = false;
+    for document in documents {
+        let previous: SyncRun = serde_json::from_str(&document.map_err(backend)?)
+            .map_err(|e| corrupt("sync_runs", e))?;
+        if !previous.interrupted {
+            previous_failed = previous.status == RunStatus::Failed;
+            break;
+        }
+    }
+    Ok(relais_events::from_finished_run(
+        company,
+        run,
+        integration.as_deref().unwrap_or_default(),
+        previous_failed,
+    ))
+}
+
 impl SyncStore for SqliteStore {
     fn start_run(
         &self,
@@ -155,6 +197,10 @@ impl SyncStore for SqliteStore {
             progress.removed_links,
         )?;
         change(&mut run);
+        if run.status != RunStatus::Running {
+            let events = finished_run_events(&tx, company, &run)?;
+            super::webhooks::insert_outbox(&tx, &events)?;
+        }
         tx.execute(
             "UPDATE sync_runs SET status = ?3, document = ?4 WHERE company_id = ?1 AND id = ?2",
             params![
