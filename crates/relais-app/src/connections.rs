@@ -162,7 +162,17 @@ fn event(
         before: before.map(|s| s.status().to_owned()),
         after: Some(connection.state.status().to_owned()),
         reason,
-        details,
+        // Events and alerts name the integration without a lookup.
+        details: match details {
+            Value::Object(mut map) => {
+                map.insert(
+                    "integration".into(),
+                    Value::from(connection.integration.clone()),
+                );
+                Value::Object(map)
+            }
+            other => other,
+        },
     }
 }
 

@@ -6,6 +6,7 @@
 //! (`relais-catalog`, …) and persistence (`relais-store`); it holds no
 //! transport concerns: no HTTP status, no exit code, no terminal output.
 
+pub mod alerts;
 mod connections;
 mod credentials;
 pub mod documents;
@@ -23,6 +24,7 @@ mod sign_in;
 pub mod sync;
 pub mod users;
 pub mod views;
+pub mod webhooks;
 
 use std::sync::{Arc, RwLock};
 
@@ -125,6 +127,8 @@ pub struct App {
     /// What the public API reads of each company on every request, with
     /// the people revision it was read at: read once per change.
     people_cache: PeopleCache,
+    /// How long a webhook endpoint may fail every delivery before it is disabled.
+    pub(crate) webhook_disable_after: std::time::Duration,
 }
 
 impl App {
@@ -168,6 +172,7 @@ impl App {
             sync_concurrency: std::sync::atomic::AtomicUsize::new(1),
             run_lease: relais_sync::HEARTBEAT_TIMEOUT,
             egress: relais_egress::EgressPolicy::public_only(),
+            webhook_disable_after: relais_events::DISABLE_AFTER,
             people_cache: PeopleCache::default(),
         })
     }
@@ -260,6 +265,12 @@ impl App {
     pub fn with_egress_policy(mut self, policy: relais_egress::EgressPolicy) -> Self {
         self.egress = policy;
         self
+    }
+
+    /// Which addresses connectors and webhook deliveries may call.
+    #[must_use]
+    pub fn egress_policy(&self) -> &relais_egress::EgressPolicy {
+        &self.egress
     }
 
     /// Reads the networks connectors may call beyond public addresses from
