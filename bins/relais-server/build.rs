@@ -1,5 +1,5 @@
 //! Finds the third-party programs some integration tests drive (personio-py,
-//! openroles, scim2-server and schemathesis, from `RELAIS_PYTHON`'s environment), so that a test
+//! openroles, scim2-server, schemathesis and standardwebhooks, from `RELAIS_PYTHON`'s environment), so that a test
 //! whose program is missing is reported as *ignored*, naming it, instead of
 //! passing silently. With `RELAIS_REQUIRE_CLIENTS` set (as `.ci/run` sets
 //! it) they always run, and fail if their program is missing.
@@ -23,6 +23,7 @@ fn main() {
     println!("cargo::rustc-check-cfg=cfg(relais_scim2_server)");
     println!("cargo::rustc-check-cfg=cfg(relais_schemathesis)");
     println!("cargo::rustc-check-cfg=cfg(relais_openroles)");
+    println!("cargo::rustc-check-cfg=cfg(relais_standardwebhooks)");
     let required = std::env::var_os("RELAIS_REQUIRE_CLIENTS").is_some();
     let python = std::env::var("RELAIS_PYTHON").unwrap_or_else(|_| "python3".to_owned());
     // Installing a client into that environment later makes cargo look again.
@@ -31,6 +32,9 @@ fn main() {
     }
     if required || succeeds(Command::new(&python).args(["-c", "import personio_py"])) {
         println!("cargo::rustc-cfg=relais_personio_py");
+    }
+    if required || succeeds(Command::new(&python).args(["-c", "import standardwebhooks"])) {
+        println!("cargo::rustc-cfg=relais_standardwebhooks");
     }
     if required || succeeds(Command::new(&python).args(["-c", "import openroles"])) {
         println!("cargo::rustc-cfg=relais_openroles");

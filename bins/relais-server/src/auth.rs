@@ -102,3 +102,62 @@ pub(crate) async fn me(State(_): State<Shared>, Authenticated(actor): Authentica
         company: actor.company,
     })
 }
+
+/// Whether the token's user gets e-mail alerts.
+#[derive(Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AlertSettings {
+    /// E-mail alerts (a failed or recovered sync, a connection turned
+    /// Inactive, staged deprovisions) to users with the *edit* right; on
+    /// unless turned off.
+    email: bool,
+}
+
+/// `GET /api/me/alerts`
+#[utoipa::path(
+    get, path = "/api/me/alerts", tag = "Account", operation_id = "getMyAlerts",
+    description = "Whether the token's user gets e-mail alerts (sent to users with the *edit* right, at most one an hour about each connection).",
+    responses(
+        (status = 200, description = "The user's alert settings", body = AlertSettings),
+        (status = 401, description = "No personal access token, or one that is not valid", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+pub(crate) async fn alerts(
+    State(s): State<Shared>,
+    Authenticated(actor): Authenticated,
+) -> Result<Json<AlertSettings>, Problem> {
+    crate::blocking(&s.app, move |app| app.email_alerts(&actor))
+        .await
+        .map(|email| Json(AlertSettings { email }))
+}
+
+/// `PUT /api/me/alerts`
+#[utoipa::path(
+    put, path = "/api/me/alerts", tag = "Account", operation_id = "setMyAlerts",
+    description = "Turns the token's user's e-mail alerts on or off.",
+    request_body = AlertSettings,
+    responses(
+        (status = 200, description = "The user's alert settings", body = AlertSettings),
+        (status = 400, description = "The body is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No personal access token, or one that is not valid", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+pub(crate) async fn set_alerts(
+    State(s): State<Shared>,
+    Authenticated(actor): Authenticated,
+    crate::JsonBody(body): crate::JsonBody<AlertSettings>,
+) -> Result<Json<AlertSettings>, Problem> {
+    let on = body.email;
+    crate::blocking(&s.app, move |app| {
+        app.set_email_alerts(
+            relais_app::Caller::User(&actor),
+            &actor.company,
+            &actor.user.email,
+            on,
+        )
+    })
+    .await
+    .map(|()| Json(AlertSettings { email: on }))
+}

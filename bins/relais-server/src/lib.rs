@@ -20,6 +20,7 @@ mod reports;
 mod sync;
 mod users;
 mod v1;
+mod webhooks;
 
 use std::num::NonZeroU32;
 use std::sync::Arc;
@@ -171,8 +172,10 @@ pub fn router(app: Arc<App>, config: ServerConfig) -> Router {
         .route("/healthz", get(health))
         .route("/readyz", get(ready))
         .route("/api/me", get(auth::me))
+        .route("/api/me/alerts", get(auth::alerts).put(auth::set_alerts))
         .merge(catalog::routes())
         .merge(credentials::routes())
+        .merge(webhooks::routes())
         .merge(documents::routes())
         .merge(employees::routes())
         .merge(connections::routes())
@@ -354,6 +357,23 @@ pub(crate) async fn ready(State(shared): State<Shared>) -> Result<axum::Json<Rea
             ),
         )),
     }
+}
+
+pub use webhooks::spawn_deliveries;
+
+/// Starts the e-mail alert loop: every 5 seconds, mails the digests that
+/// are due. Several replicas may run it on one database.
+pub fn spawn_alerts(app: Arc<App>, mailer: relais_app::alerts::Mailer) {
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(Duration::from_secs(5));
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            interval.tick().await;
+            if let Err(e) = app.send_due_alerts(&mailer).await {
+                tracing::error!(error = %e, "alerts could not be claimed");
+            }
+        }
+    });
 }
 
 /// Starts the sync scheduler: due SCIM cycles every `tick`, stale runs

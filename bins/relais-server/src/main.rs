@@ -132,6 +132,33 @@ struct Args {
     #[arg(long, env = "RELAIS_TRUST_PROXY")]
     trust_proxy: bool,
 
+    /// The SMTP server e-mail alerts go through: smtp://host:port (plain;
+    /// add ?tls=required for STARTTLS) or smtps://host:port (TLS), with
+    /// user:password@ when it wants them. Without it no alert is mailed.
+    #[arg(long, env = "RELAIS_SMTP_URL", hide_env_values = true)]
+    smtp_url: Option<String>,
+
+    /// Minutes between two alert mails about one connection, 0 to 1440: the
+    /// events in between are summarised in the next mail.
+    #[arg(long, env = "RELAIS_ALERT_DIGEST_MINUTES", default_value_t = 60, value_parser = clap::value_parser!(u64).range(0..=1440))]
+    alert_digest_minutes: u64,
+
+    /// The sender of e-mail alerts.
+    #[arg(
+        long,
+        env = "RELAIS_ALERT_FROM",
+        default_value = "Relais <relais@localhost>"
+    )]
+    alert_from: String,
+
+    /// Where people reach the console: links in e-mail alerts start with it.
+    #[arg(
+        long,
+        env = "RELAIS_PUBLIC_URL",
+        default_value = "http://127.0.0.1:8080"
+    )]
+    public_url: String,
+
     /// Log lines as JSON instead of text (filter with RELAIS_LOG, e.g. RELAIS_LOG=debug).
     #[arg(long, env = "RELAIS_LOG_JSON")]
     log_json: bool,
@@ -247,6 +274,15 @@ async fn main() -> anyhow::Result<()> {
         Duration::from_secs(args.sync_tick),
         args.sync_retention_days,
     );
+    relais_server::spawn_deliveries(Arc::clone(&app))?;
+    match &args.smtp_url {
+        Some(url) => {
+            let mailer = relais_app::alerts::Mailer::new(url, &args.alert_from, &args.public_url)?
+                .with_digest_gap(Duration::from_secs(args.alert_digest_minutes * 60));
+            relais_server::spawn_alerts(Arc::clone(&app), mailer);
+        }
+        None => tracing::info!("e-mail alerts are off: RELAIS_SMTP_URL is not set"),
+    }
     let router = relais_server::router(app, config);
     let max_connections = usize::try_from(args.max_connections).unwrap_or(usize::MAX);
     let limits = relais_server::ConnectionLimits {

@@ -65,7 +65,17 @@ fn schemathesis() -> PathBuf {
 /// with no request budget (schemathesis sends thousands of requests a minute).
 async fn demo_server() -> (String, Arc<App>, relais_app::NewCompany, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    let app = Arc::new(App::open(relais_store::testing::database_in(dir.path())).unwrap());
+    // As an operator runs it: with a key for secrets at rest (webhook
+    // signing secrets, wizard secrets); without one they are refused (503).
+    let key = relais_access::SecretKey::from_hex(
+        "1f3e5d7c9b0a2f4e6d8c0b1a3f5e7d9c2b4a6f8e0d1c3b5a7f9e1d3c5b7a9f0e",
+    )
+    .unwrap();
+    let app = Arc::new(
+        App::open(relais_store::testing::database_in(dir.path()))
+            .unwrap()
+            .with_secret_key(Some(key)),
+    );
     let created = app
         .create_company("Acme", "ana@acme.example", "Ana")
         .unwrap();

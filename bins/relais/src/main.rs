@@ -16,6 +16,7 @@ mod recruiting;
 mod reports;
 mod sync;
 mod users;
+mod webhooks;
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -119,6 +120,12 @@ enum Command {
         after_help = "Examples:\n  relais credentials create --name BI --scope custom_reports:read\n  relais credentials list"
     )]
     Credentials(credentials::CredentialsCommand),
+    /// Manage webhook endpoints: events, signing secrets, the delivery log.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  relais webhooks add --url https://hooks.example --event sync_run.finished\n  relais webhooks list"
+    )]
+    Webhooks(webhooks::WebhooksCommand),
     /// Import and list the company's employees, set their profile pictures.
     #[command(
         subcommand,
@@ -340,6 +347,7 @@ fn run(cli: Cli) -> Result<(), AppError> {
         Command::Catalog(command) => catalog::run(&ctx, command),
         Command::Users(command) => users::run(&ctx, command),
         Command::Credentials(command) => credentials::run(&ctx, command),
+        Command::Webhooks(command) => webhooks::run(&ctx, command),
         Command::Employees(command) => employees::run(&ctx, command),
         Command::Documents(command) => documents::run(&ctx, command),
         Command::Demo(command) => demo::run(&ctx, command),

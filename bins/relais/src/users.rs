@@ -52,6 +52,18 @@ pub(crate) enum UsersCommand {
         #[arg(long, value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_TOKEN_DAYS)))]
         days: Option<u32>,
     },
+    /// Turn a user's e-mail alerts on or off (users with the edit right get
+    /// them: failed and recovered syncs, connections turned Inactive).
+    #[command(
+        after_help = "Examples:\n  relais users alerts ana@acme.example off\n  relais users alerts ana@acme.example on"
+    )]
+    Alerts {
+        /// The user's e-mail.
+        email: String,
+        /// on or off.
+        #[arg(value_parser = ["on", "off"])]
+        state: String,
+    },
     /// List a user's personal access tokens (never their secrets).
     #[command(after_help = "Example:\n  relais users tokens ana@acme.example")]
     Tokens {
@@ -139,6 +151,14 @@ pub(crate) fn run(ctx: &Ctx, command: UsersCommand) -> Result<(), AppError> {
             outln!("{token}")?;
             outln!()?;
             outln!("Use it as: export TOKEN={token}")
+        }
+        UsersCommand::Alerts { email, state } => {
+            let on = state == "on";
+            app.set_email_alerts(relais_app::Caller::Operator, &company, &email, on)?;
+            if out.json {
+                return out.print_json(&serde_json::json!({"email": email, "alerts": on}));
+            }
+            outln!("E-mail alerts for {email}: {state}.")
         }
         UsersCommand::Tokens { email } => {
             let tokens = app.tokens(relais_app::Caller::Operator, &company, Some(&email))?;
