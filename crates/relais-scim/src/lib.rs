@@ -26,6 +26,8 @@
 
 mod client;
 mod cycle;
+#[cfg(test)]
+mod fake_target;
 mod user;
 
 pub use client::{ScimClient, ScimError};
