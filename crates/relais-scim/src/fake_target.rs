@@ -29,6 +29,12 @@ pub struct Quirks {
     pub ignored: Vec<&'static str>,
     /// PATCH answers 200 with the user instead of 204.
     pub patch_answers_user: bool,
+    /// PATCH answers 200 with the user as it was before the PATCH.
+    pub patch_answers_stale_user: bool,
+    /// A list with `attributes` is refused with 400.
+    pub refuses_attributes: bool,
+    /// Lists always start at the first user, whatever `startIndex` says.
+    pub ignores_start_index: bool,
 }
 
 /// The fake's state, shared with the test.
@@ -143,6 +149,13 @@ async fn list(
         .join("&");
     log(&shared, "GET", format!("/Users?{query_text}"), &Value::Null);
     let quirks = &shared.0;
+    if quirks.refuses_attributes && query.contains_key("attributes") {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "invalidSyntax",
+            "attributes is not supported",
+        );
+    }
     let users = shared.1.lock().unwrap().users.clone();
     let matching: Vec<Value> = match query.get("filter").map(|f| parse_filter(f)) {
         None => users,
@@ -166,6 +179,7 @@ async fn list(
     };
     let start: usize = query
         .get("startIndex")
+        .filter(|_| !quirks.ignores_start_index)
         .and_then(|s| s.parse().ok())
         .unwrap_or(1)
         .max(1);
@@ -236,10 +250,13 @@ async fn patch(
     let Some(user) = held.users.iter_mut().find(|u| u["id"] == id.as_str()) else {
         return error(StatusCode::NOT_FOUND, "", "no such user");
     };
+    let before = user.clone();
     if let Err(detail) = apply_patch(user, &body, quirks) {
         return error(StatusCode::BAD_REQUEST, "invalidValue", &detail);
     }
-    if quirks.patch_answers_user {
+    if quirks.patch_answers_stale_user {
+        Json(before).into_response()
+    } else if quirks.patch_answers_user {
         Json(user.clone()).into_response()
     } else {
         StatusCode::NO_CONTENT.into_response()

@@ -365,6 +365,103 @@ async fn link_and_deprovision_entries_carry_the_targets_answer() {
     assert!(!response.body.contains("fake-token"), "no token");
 }
 
+#[tokio::test]
+async fn listing_survives_a_target_that_refuses_attributes_and_ignores_start_index() {
+    let target = FakeTarget::start(Quirks {
+        case_sensitive_filter: true,
+        refuses_attributes: true,
+        ignores_start_index: true,
+        ..Quirks::default()
+    })
+    .await;
+    for n in 0..250 {
+        target.insert(json!({"schemas": [CORE], "userName": format!("Someone{n}@acme.example")}));
+    }
+    target.insert(json!({"schemas": [CORE], "userName": "Ana@Acme.example"}));
+    let client = client(&target);
+    let mut links = HashMap::new();
+    let out = cycle(
+        &client,
+        &[
+            employee(1, "someone7@acme.example", None),
+            employee(2, "ana@acme.example", None),
+        ],
+        &mut links,
+        Cycle::Full,
+    )
+    .await;
+    let someone = only(&out, 1);
+    assert_eq!(
+        (someone.use_case, someone.status),
+        (UseCase::Link, EntryStatus::Success),
+        "{someone:?}"
+    );
+    // Ana sits beyond the first page, which the target repeats: not found,
+    // so she is created, and the target's uniqueness (without case) refuses
+    // it; then she is a failed entry, not a duplicate account.
+    let ana = only(&out, 2);
+    assert_eq!(
+        (ana.use_case, ana.status),
+        (UseCase::Provision, EntryStatus::Failed),
+        "{ana:?}"
+    );
+    assert!(
+        ana.message
+            .contains("no user of this userName found by listing"),
+        "{}",
+        ana.message
+    );
+    assert_eq!(ana.response.as_ref().unwrap().status, 409);
+    let anas = target
+        .users()
+        .iter()
+        .filter(|u| u["userName"].as_str().unwrap().to_lowercase() == "ana@acme.example")
+        .count();
+    assert_eq!(anas, 1, "no duplicate account");
+    assert!(!links.contains_key(&2));
+    let lists = target
+        .requests()
+        .into_iter()
+        .filter(|r| r.starts_with("GET /Users?") && r.contains("startIndex"))
+        .count();
+    assert_eq!(
+        lists,
+        3,
+        "one refused, one page, the repeated page: {:?}",
+        target.requests()
+    );
+}
+
+#[tokio::test]
+async fn a_stale_patch_answer_is_checked_by_reading_the_user_back() {
+    let target = FakeTarget::start(Quirks {
+        patch_answers_stale_user: true,
+        ..Quirks::default()
+    })
+    .await;
+    let client = client(&target);
+    let mut links = HashMap::new();
+    let mut ana = employee(1, "ana@acme.example", None);
+    cycle(&client, std::slice::from_ref(&ana), &mut links, Cycle::Full).await;
+    ana.position = "Head of Engineering".into();
+    let out = cycle(&client, &[ana], &mut links, Cycle::Incremental).await;
+    let update = only(&out, 1);
+    assert_eq!(update.status, EntryStatus::Success, "{update:?}");
+    assert!(
+        update
+            .message
+            .contains("confirmed by reading the user back")
+    );
+    assert!(
+        update
+            .response
+            .as_ref()
+            .unwrap()
+            .body
+            .contains("Head of Engineering")
+    );
+}
+
 fn desired_strategy() -> impl Strategy<Value = Value> {
     (
         "[a-z]{1,6}@[a-z]{1,4}\\.example",
