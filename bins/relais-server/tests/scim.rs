@@ -723,3 +723,460 @@ async fn a_run_killed_mid_way_has_recorded_the_accounts_it_created_and_nothing_i
     assert_eq!(names.len(), before, "no account was provisioned twice");
     assert!(before > created, "the next cycle provisioned the rest");
 }
+
+// ----- Robustness across SCIM implementations (issue 14, item 7) ------------
+
+/// A company of demo employees with a SCIM connection to a target.
+struct Connected {
+    app: Arc<App>,
+    company: relais_access::Company,
+    store: Arc<dyn relais_store::Store>,
+    id: String,
+    /// Every employee, in id order.
+    employees: Vec<relais_people::Employee>,
+    _dir: tempfile::TempDir,
+}
+
+impl Connected {
+    /// `employees` demo employees (seed `seed`), connected to `base` with
+    /// `matching` as the wizard's matching answers.
+    fn new(base: &str, employees: u32, seed: u64, matching: Value) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let db = relais_store::testing::database_in(dir.path());
+        let app = Arc::new(
+            App::open(&db)
+                .unwrap()
+                .with_secret_key(Some(relais_access::SecretKey::from_hex(KEY).unwrap()))
+                .with_egress_policy(relais_egress::EgressPolicy::parse("127.0.0.1").unwrap()),
+        );
+        let company = app
+            .create_company("Acme", "ana@acme.example", "Ana")
+            .unwrap()
+            .company;
+        let spec = DemoSpec {
+            employees,
+            months: 1,
+            seed,
+            until: NaiveDate::from_ymd_opt(2026, 10, 31).unwrap(),
+        };
+        app.generate_demo(&company, spec, false, &mut |_| {})
+            .unwrap();
+        let id = common::answer_scim_wizard(&app, &company, base, matching);
+        app.complete_wizard(Caller::Operator, &company, &id)
+            .unwrap();
+        let store = relais_store::open(db.as_os_str()).unwrap();
+        let mut employees = store
+            .employees(
+                company.id,
+                &EmployeeFilter::default(),
+                Window {
+                    offset: 0,
+                    limit: 1000,
+                },
+            )
+            .unwrap()
+            .rows;
+        employees.sort_by_key(|e| e.id);
+        Self {
+            app,
+            company,
+            store,
+            id,
+            employees,
+            _dir: dir,
+        }
+    }
+
+    fn in_scope(&self) -> Vec<relais_people::Employee> {
+        self.employees
+            .iter()
+            .filter(|e| e.status != EmployeeStatus::Inactive)
+            .cloned()
+            .collect()
+    }
+
+    async fn sync(&self, full: bool) -> SyncRun {
+        sync(&self.app, &self.company, &self.id, full).await
+    }
+
+    fn entries(&self, run: &SyncRun) -> Vec<relais_sync::SyncEntry> {
+        entries(&self.app, &self.company, run)
+    }
+
+    fn save(&mut self, employee: &relais_people::Employee) {
+        self.store
+            .replace_employee(self.company.id, employee)
+            .unwrap();
+        let slot = self
+            .employees
+            .iter_mut()
+            .find(|e| e.id == employee.id)
+            .unwrap();
+        *slot = employee.clone();
+    }
+}
+
+/// The target user of employee `id`.
+fn user_of(users: &[Value], id: i64) -> &Value {
+    users
+        .iter()
+        .find(|u| external_id(u) == Some(id))
+        .unwrap_or_else(|| panic!("no target user for employee {id}"))
+}
+
+const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+
+/// Each user's id and version, to tell whether a cycle wrote anything.
+fn versions(users: &[Value]) -> Vec<(Value, Value)> {
+    let mut v: Vec<_> = users
+        .iter()
+        .map(|u| (u["id"].clone(), u["meta"]["version"].clone()))
+        .collect();
+    v.sort_by_key(|(id, _)| id.to_string());
+    v
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(relais_scim2_server),
+    ignore = "needs scim2-server: pip install scim2-server==0.8.3, set RELAIS_PYTHON"
+)]
+async fn a_changed_email_converges_to_exactly_the_new_primary_address() {
+    let Some(program) = scim_server_program() else {
+        return;
+    };
+    let target = ScimServer::start(&program, TOKEN, None);
+    let mut c = Connected::new(
+        &target.base,
+        12,
+        3,
+        json!({"match_attribute": "userName", "deprovision_mode": "deactivate", "sync_interval_minutes": "30"}),
+    );
+    assert_eq!(c.sync(false).await.status, RunStatus::Completed);
+
+    let mut ana = c.in_scope()[3].clone();
+    let old = ana.email.clone();
+    ana.email = format!("renamed.{old}");
+    c.save(&ana);
+    let run = c.sync(false).await;
+    assert_eq!(run.status, RunStatus::Completed, "{run:?}");
+    assert_eq!(run.counts.get(UseCase::Update, EntryStatus::Success), 1);
+    let update = c
+        .entries(&run)
+        .into_iter()
+        .find(|e| e.status == EntryStatus::Success)
+        .unwrap();
+    let emails = update
+        .changes
+        .iter()
+        .find(|ch| ch.attribute == "emails")
+        .unwrap();
+    assert_eq!(
+        (emails.old.as_str(), emails.new.as_str()),
+        (Some(old.as_str()), Some(ana.email.as_str()))
+    );
+    // scim2-server answers a PATCH with 204: the connector read the user back.
+    assert!(
+        update
+            .message
+            .contains("confirmed by reading the user back"),
+        "{}",
+        update.message
+    );
+    let response = update.response.unwrap();
+    assert_eq!(response.status, 200);
+    assert!(response.body.contains(&ana.email), "{}", response.body);
+
+    let users = target.users().await;
+    let user = user_of(&users, ana.id);
+    let held = user["emails"].as_array().unwrap();
+    assert_eq!(held.len(), 1, "exactly one address: {held:?}");
+    assert_eq!(held[0]["value"], ana.email.as_str());
+    assert_eq!(held[0]["primary"], true);
+    assert_eq!(user["userName"], ana.email.as_str());
+
+    // The next cycles, full and incremental, find it in step and write nothing.
+    let before = versions(&users);
+    for full in [true, false] {
+        let run = c.sync(full).await;
+        assert_eq!(run.status, RunStatus::Completed, "{run:?}");
+        assert_eq!(run.counts.with_status(EntryStatus::Success), 0, "{run:?}");
+        assert_eq!(versions(&target.users().await), before, "no writes");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(relais_scim2_server),
+    ignore = "needs scim2-server: pip install scim2-server==0.8.3, set RELAIS_PYTHON"
+)]
+async fn link_and_deprovision_entries_record_the_targets_answer() {
+    let Some(program) = scim_server_program() else {
+        return;
+    };
+    for mode in ["deactivate", "delete"] {
+        let target = ScimServer::start(&program, TOKEN, None);
+        let mut c = Connected::new(
+            &target.base,
+            12,
+            4,
+            json!({"match_attribute": "userName", "deprovision_mode": mode, "sync_interval_minutes": "30"}),
+        );
+        let existing = c.in_scope()[2].clone();
+        let created: Value = reqwest::Client::new()
+            .post(format!("{}/Users", target.base))
+            .bearer_auth(TOKEN)
+            .header("Content-Type", "application/scim+json")
+            .body(json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": existing.email, "title": "old title"}).to_string())
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let run = c.sync(false).await;
+        assert_eq!(run.status, RunStatus::Completed, "{run:?}");
+        let link = c
+            .entries(&run)
+            .into_iter()
+            .find(|e| e.use_case == UseCase::Link)
+            .unwrap();
+        assert_eq!(link.status, EntryStatus::Success);
+        let response = link.response.expect("a link records the target's answer");
+        assert_eq!(response.status, 200);
+        assert!(
+            response.body.contains(created["id"].as_str().unwrap())
+                && response.body.contains(&existing.position),
+            "the user as the target holds it after the update: {}",
+            response.body
+        );
+        assert!(!response.body.contains(TOKEN));
+
+        let mut leaver = existing.clone();
+        leaver.status = EmployeeStatus::Inactive;
+        c.save(&leaver);
+        let run = c.sync(false).await;
+        let gone = c
+            .entries(&run)
+            .into_iter()
+            .find(|e| e.use_case == UseCase::Deprovision)
+            .unwrap();
+        assert_eq!(gone.status, EntryStatus::Success, "{gone:?}");
+        let response = gone
+            .response
+            .expect("a deprovision records the target's answer");
+        if mode == "deactivate" {
+            assert_eq!(response.status, 200, "the read-back after the 204");
+            assert!(
+                response.body.contains("\"active\":false"),
+                "{}",
+                response.body
+            );
+        } else {
+            assert_eq!(response.status, 204, "the DELETE's answer");
+            assert!(
+                target
+                    .users()
+                    .await
+                    .iter()
+                    .all(|u| u["id"] != created["id"])
+            );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(relais_scim2_server),
+    ignore = "needs scim2-server: pip install scim2-server==0.8.3, set RELAIS_PYTHON"
+)]
+async fn a_supervisor_who_leaves_is_no_ones_manager_and_the_new_one_is() {
+    let Some(program) = scim_server_program() else {
+        return;
+    };
+    let target = ScimServer::start(&program, TOKEN, None);
+    let mut c = Connected::new(
+        &target.base,
+        30,
+        7,
+        json!({"match_attribute": "userName", "deprovision_mode": "deactivate", "sync_interval_minutes": "30"}),
+    );
+    let in_scope = c.in_scope();
+    // A supervisor with a supervisor of their own (a head of department,
+    // under employee 1), and the people reporting to them.
+    let (boss, reports) = in_scope
+        .iter()
+        .filter(|b| b.supervisor_id.is_some())
+        .map(|b| {
+            let reports: Vec<_> = in_scope
+                .iter()
+                .filter(|e| e.supervisor_id == Some(b.id))
+                .cloned()
+                .collect();
+            (b.clone(), reports)
+        })
+        .find(|(_, reports)| !reports.is_empty())
+        .expect("the demo company has a head of department with reports");
+    let next = boss.supervisor_id.unwrap();
+    assert_eq!(c.sync(false).await.status, RunStatus::Completed);
+    let users = target.users().await;
+    let boss_user = user_of(&users, boss.id)["id"].clone();
+    for r in &reports {
+        assert_eq!(
+            user_of(&users, r.id)[ENTERPRISE]["manager"]["value"],
+            boss_user
+        );
+    }
+
+    // The supervisor leaves; the employee data has not yet named a new one.
+    let mut leaver = boss.clone();
+    leaver.status = EmployeeStatus::Inactive;
+    leaver.termination_date = Some(NaiveDate::from_ymd_opt(2026, 10, 30).unwrap());
+    c.save(&leaver);
+    let run = c.sync(false).await;
+    assert_eq!(run.status, RunStatus::Completed, "{run:?}");
+    assert_eq!(
+        run.counts.get(UseCase::Deprovision, EntryStatus::Success),
+        1
+    );
+    let updates: Vec<_> = c
+        .entries(&run)
+        .into_iter()
+        .filter(|e| e.use_case == UseCase::Update && e.status == EntryStatus::Success)
+        .collect();
+    assert_eq!(updates.len(), reports.len(), "{updates:?}");
+    for u in &updates {
+        assert_eq!(u.changes.len(), 1);
+        assert_eq!(u.changes[0].attribute, format!("{ENTERPRISE}:manager"));
+        assert_eq!(u.changes[0].old, boss_user);
+        assert_eq!(u.changes[0].new, Value::Null);
+    }
+    let users = target.users().await;
+    assert_eq!(user_of(&users, boss.id)["active"], false);
+    for r in &reports {
+        assert!(
+            user_of(&users, r.id)[ENTERPRISE].get("manager").is_none(),
+            "removed: {}",
+            user_of(&users, r.id)
+        );
+    }
+    // No one points at a deactivated account, and a full cycle agrees.
+    let no_dangling = |users: &[Value]| {
+        for u in users.iter().filter(|u| u["active"] != false) {
+            if let Some(m) = u[ENTERPRISE]["manager"]["value"].as_str() {
+                let manager = users.iter().find(|x| x["id"] == m).unwrap();
+                assert_eq!(manager["active"], true, "{u} points at {manager}");
+            }
+        }
+    };
+    no_dangling(&users);
+    let full = c.sync(true).await;
+    assert_eq!(full.counts.with_status(EntryStatus::Success), 0, "{full:?}");
+
+    // The employee data names the new supervisor: the reports point at them.
+    for r in &reports {
+        let mut moved = r.clone();
+        moved.supervisor_id = Some(next);
+        c.save(&moved);
+    }
+    let run = c.sync(false).await;
+    assert_eq!(
+        run.counts.get(UseCase::Update, EntryStatus::Success) as usize,
+        reports.len()
+    );
+    let users = target.users().await;
+    let next_user = user_of(&users, next)["id"].clone();
+    for r in &reports {
+        assert_eq!(
+            user_of(&users, r.id)[ENTERPRISE]["manager"]["value"],
+            next_user
+        );
+    }
+    no_dangling(&users);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(relais_scim2_server),
+    ignore = "needs scim2-server: pip install scim2-server==0.8.3, set RELAIS_PYTHON"
+)]
+async fn a_target_whose_user_name_filter_minds_case_is_matched_by_listing() {
+    let Some(program) = scim_server_program() else {
+        return;
+    };
+    // scim2-server, serving a User schema whose userName is case-exact.
+    let schemas = tempfile::NamedTempFile::new().unwrap();
+    {
+        let plain = ScimServer::start(&program, TOKEN, None);
+        plain
+            .write_case_exact_user_name_schemas(schemas.path())
+            .await;
+    }
+    let target = ScimServer::start_with(
+        &program,
+        TOKEN,
+        &["--schema".as_ref(), schemas.path().as_os_str()],
+    );
+    let c = Connected::new(
+        &target.base,
+        12,
+        5,
+        json!({"match_attribute": "userName", "deprovision_mode": "deactivate", "sync_interval_minutes": "30"}),
+    );
+    let in_scope = c.in_scope();
+    let existing = &in_scope[4];
+    let shouted = existing.email.to_uppercase();
+    let http = reqwest::Client::new();
+    http.post(format!("{}/Users", target.base))
+        .bearer_auth(TOKEN)
+        .header("Content-Type", "application/scim+json")
+        .body(
+            json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": shouted})
+                .to_string(),
+        )
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap();
+    // The target's filter does not find the user in the employee's case.
+    let filter = format!("userName eq \"{}\"", existing.email);
+    let found: Value = http
+        .get(format!("{}/Users", target.base))
+        .query(&[("filter", filter.as_str())])
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(found["totalResults"], 0, "the server minds case: {found}");
+
+    let run = c.sync(false).await;
+    assert_eq!(run.status, RunStatus::Completed, "{run:?}");
+    assert_eq!(run.counts.get(UseCase::Link, EntryStatus::Success), 1);
+    let link = c
+        .entries(&run)
+        .into_iter()
+        .find(|e| e.use_case == UseCase::Link)
+        .unwrap();
+    assert_eq!(link.employee_id, existing.id);
+    assert!(
+        link.message.contains("without regard to case"),
+        "{}",
+        link.message
+    );
+    let users = target.users().await;
+    assert_eq!(users.len(), in_scope.len(), "no duplicate account");
+    assert_eq!(user_of(&users, existing.id)["userName"], shouted.as_str());
+
+    let again = c.sync(true).await;
+    assert_eq!(again.status, RunStatus::Completed, "{again:?}");
+    assert_eq!(
+        again.counts.with_status(EntryStatus::Success),
+        0,
+        "{again:?}"
+    );
+    assert_eq!(target.users().await.len(), in_scope.len());
+}

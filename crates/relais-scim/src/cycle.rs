@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::client::{ScimClient, ScimError};
-use crate::user::{comparable, desired_user};
+use crate::user::{ENTERPRISE, comparable, desired_user, same};
 
 /// The attribute unlinked employees are matched on first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -134,7 +134,7 @@ fn diff(current: &Value, desired: &Value) -> Vec<Change> {
     let current: BTreeMap<_, _> = comparable(current).into_iter().collect();
     comparable(desired)
         .into_iter()
-        .filter(|(path, value)| current.get(path).unwrap_or(&Value::Null) != value)
+        .filter(|(path, value)| !same(path, current.get(path).unwrap_or(&Value::Null), value))
         .map(|(path, new)| Change {
             old: current.get(&path).cloned().unwrap_or(Value::Null),
             attribute: path,
@@ -143,40 +143,47 @@ fn diff(current: &Value, desired: &Value) -> Vec<Change> {
         .collect()
 }
 
-/// A PATCH replacing exactly the changed attributes (path-less replace of a
-/// partial resource, which every SCIM 2.0 provider understands).
+const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+
+/// A PATCH setting exactly the changed attributes, one operation each, every
+/// one naming its `path` (RFC 7644 §3.5.2): `replace` with the new value, or
+/// `remove` where the attribute should have none (a supervisor who left).
+/// Multi-valued `emails` is replaced whole under `"path": "emails"`, so that
+/// no server can take a path-less value for an `add` and keep the old
+/// address beside the new one.
 fn patch_for(desired: &Value, changes: &[Change]) -> Value {
-    let mut value = serde_json::Map::new();
-    let enterprise = crate::user::ENTERPRISE;
-    let mut extension = serde_json::Map::new();
-    for change in changes {
-        match change.attribute.as_str() {
-            "name.givenName" | "name.familyName" => {
-                value.insert("name".into(), desired["name"].clone());
+    let operations: Vec<Value> = changes
+        .iter()
+        .map(|change| {
+            let path = change.attribute.as_str();
+            let value = match path {
+                "emails" => desired["emails"].clone(),
+                "name.givenName" => desired["name"]["givenName"].clone(),
+                "name.familyName" => desired["name"]["familyName"].clone(),
+                path => match path
+                    .strip_prefix(ENTERPRISE)
+                    .and_then(|p| p.strip_prefix(':'))
+                {
+                    Some(key) => desired[ENTERPRISE][key].clone(),
+                    None => desired[path].clone(),
+                },
+            };
+            if value.is_null() {
+                json!({"op": "remove", "path": path})
+            } else {
+                json!({"op": "replace", "path": path, "value": value})
             }
-            "emails" => {
-                value.insert("emails".into(), desired["emails"].clone());
-            }
-            path if path.starts_with(enterprise) => {
-                let key = &path[enterprise.len() + 1..];
-                extension.insert(key.to_owned(), desired[enterprise][key].clone());
-            }
-            path => {
-                value.insert(path.to_owned(), desired[path].clone());
-            }
-        }
-    }
-    if !extension.is_empty() {
-        value.insert(enterprise.to_owned(), Value::Object(extension));
-    }
-    json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{"op": "replace", "value": value}]})
+        })
+        .collect();
+    json!({"schemas": [PATCH_OP], "Operations": operations})
 }
 
-fn filter_path(attribute: MatchAttribute, employee: &Employee) -> String {
-    let (name, value) = match attribute {
-        MatchAttribute::UserName => ("userName", employee.email.clone()),
-        MatchAttribute::ExternalId => ("externalId", employee.id.to_string()),
-    };
+/// The users of a SCIM list answer.
+fn resources(list: &Value) -> Vec<Value> {
+    list["Resources"].as_array().cloned().unwrap_or_default()
+}
+
+fn filter_path(name: &str, value: &str) -> String {
     let filter = format!(
         "{name} eq \"{}\"",
         value.replace('\\', "\\\\").replace('"', "\\\"")
@@ -187,6 +194,158 @@ fn filter_path(attribute: MatchAttribute, employee: &Employee) -> String {
     )
 }
 
+fn match_path(attribute: MatchAttribute, employee: &Employee) -> String {
+    match attribute {
+        MatchAttribute::UserName => filter_path("userName", &employee.email),
+        MatchAttribute::ExternalId => filter_path("externalId", &employee.id.to_string()),
+    }
+}
+
+/// `value` with every letter's case swapped (`Ana@X.example` →
+/// `aNA@x.EXAMPLE`): equal to it for a filter that follows RFC 7643, which
+/// defines `userName` as not case-exact.
+fn swap_case(value: &str) -> String {
+    value
+        .chars()
+        .flat_map(|c| {
+            let swapped: Vec<char> = if c.is_lowercase() {
+                c.to_uppercase().collect()
+            } else if c.is_uppercase() {
+                c.to_lowercase().collect()
+            } else {
+                vec![c]
+            };
+            swapped
+        })
+        .collect()
+}
+
+/// Users per page when the connector lists the target.
+const LIST_PAGE: usize = 200;
+/// Most pages listed (at [`LIST_PAGE`] each: 200,000 users).
+const MAX_LIST_PAGES: usize = 1000;
+
+/// What a cycle learns about its target once and every step shares: whether
+/// its `userName` filter ignores case as RFC 7643 §4.1.1 says it must, and,
+/// where it does not or a create clashes, the target's user names without
+/// regard to case (listed once per cycle, when first needed).
+struct Target<'a> {
+    client: &'a ScimClient,
+    /// A user the probe saw, as (id, userName): the filter is tried on it.
+    sample: Option<(String, String)>,
+    case_sensitive: tokio::sync::OnceCell<bool>,
+    by_user_name: tokio::sync::OnceCell<Result<HashMap<String, Vec<String>>, ScimError>>,
+}
+
+impl<'a> Target<'a> {
+    fn new(client: &'a ScimClient, probe: &Value) -> Self {
+        let sample = resources(probe).into_iter().find_map(|u| {
+            Some((
+                u["id"].as_str()?.to_owned(),
+                u["userName"].as_str()?.to_owned(),
+            ))
+        });
+        Self {
+            client,
+            sample,
+            case_sensitive: tokio::sync::OnceCell::new(),
+            by_user_name: tokio::sync::OnceCell::new(),
+        }
+    }
+
+    /// Whether the target's `userName eq` filter misses a user written in
+    /// another case: asked once, of the user the probe saw. Unknown (an empty
+    /// target, a user name without letters, an error) counts as no.
+    async fn filter_is_case_sensitive(&self) -> bool {
+        *self
+            .case_sensitive
+            .get_or_init(|| async {
+                let Some((id, name)) = &self.sample else {
+                    return false;
+                };
+                let swapped = swap_case(name);
+                if swapped == *name {
+                    return false;
+                }
+                match self
+                    .client
+                    .send(Method::GET, &filter_path("userName", &swapped), None)
+                    .await
+                {
+                    Ok((_, list)) => {
+                        let sensitive = !resources(&list).iter().any(|u| u["id"] == id.as_str());
+                        if sensitive {
+                            tracing::info!(
+                                "the SCIM target's userName filter is case-sensitive; unmatched employees are looked up by listing"
+                            );
+                        }
+                        sensitive
+                    }
+                    Err(e) => {
+                        tracing::debug!(error = %e, "could not tell whether the userName filter ignores case");
+                        false
+                    }
+                }
+            })
+            .await
+    }
+
+    /// The ids of the target's users whose `userName` is `name` without
+    /// regard to case, from one listing of the target per cycle.
+    async fn users_named(&self, name: &str) -> Result<Vec<String>, ScimError> {
+        let index = self
+            .by_user_name
+            .get_or_init(|| self.list_user_names())
+            .await;
+        match index {
+            Ok(index) => Ok(index.get(&name.to_lowercase()).cloned().unwrap_or_default()),
+            Err(e) => Err(e.clone()),
+        }
+    }
+
+    /// Lists the target's users, a page at a time, as lowercased
+    /// `userName` → ids. Asks for `userName` only (RFC 7644 §3.4.2.5), and
+    /// for whole users from a target that refuses that with 400. Stops at
+    /// `totalResults`, at an empty page, or at a page with no user not seen
+    /// before (a target that ignores `startIndex`).
+    async fn list_user_names(&self) -> Result<HashMap<String, Vec<String>>, ScimError> {
+        let mut index: HashMap<String, Vec<String>> = HashMap::new();
+        let mut seen = std::collections::HashSet::new();
+        let mut start = 1;
+        let mut projection = "attributes=userName&";
+        for _ in 0..MAX_LIST_PAGES {
+            let path = format!("/Users?{projection}startIndex={start}&count={LIST_PAGE}");
+            let page = match self.client.send(Method::GET, &path, None).await {
+                Ok((_, page)) => page,
+                Err(ScimError::Status { status: 400, .. }) if !projection.is_empty() => {
+                    projection = "";
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            let users = resources(&page);
+            let mut new = 0;
+            for user in &users {
+                if let (Some(id), Some(name)) = (user["id"].as_str(), user["userName"].as_str())
+                    && seen.insert(id.to_owned())
+                {
+                    new += 1;
+                    index
+                        .entry(name.to_lowercase())
+                        .or_default()
+                        .push(id.to_owned());
+                }
+            }
+            start += users.len();
+            let total = page["totalResults"].as_u64().unwrap_or(0);
+            if new == 0 || start as u64 > total {
+                break;
+            }
+        }
+        Ok(index)
+    }
+}
+
 /// What one employee's step produced.
 struct Step {
     entry: Option<SyncEntry>,
@@ -194,28 +353,261 @@ struct Step {
     unlink: bool,
 }
 
-async fn sync_in_scope(
+impl Step {
+    fn entry(entry: SyncEntry) -> Self {
+        Self {
+            entry: Some(entry),
+            link: None,
+            unlink: false,
+        }
+    }
+
+    /// A step that re-ran after dropping a vanished link keeps the unlink.
+    fn unlinked_first(mut self) -> Self {
+        self.unlink = self.link.is_none();
+        self
+    }
+}
+
+/// How a PATCH went, judged by what the target holds afterwards.
+enum Patched {
+    /// The target holds every value sent; `response` is the answer that
+    /// shows it (the PATCH's, or the read-back's when the PATCH answered
+    /// without the user).
+    Applied {
+        response: ApiResponse,
+        read_back: bool,
+    },
+    /// The target accepted the PATCH but does not hold these values
+    /// (`old`: what it holds, `new`: what was sent).
+    NotApplied {
+        response: ApiResponse,
+        missing: Vec<Change>,
+    },
+    /// The PATCH was refused.
+    Refused(ScimError),
+    /// The PATCH was accepted but the user could not be read back.
+    Unverified(ScimError),
+}
+
+/// The changes `user` does not hold as sent.
+fn unapplied(user: &Value, changes: &[Change]) -> Vec<Change> {
+    let held: BTreeMap<_, _> = comparable(user).into_iter().collect();
+    changes
+        .iter()
+        .filter_map(|change| {
+            let old = held.get(&change.attribute).cloned().unwrap_or(Value::Null);
+            (!same(&change.attribute, &old, &change.new)).then(|| Change {
+                attribute: change.attribute.clone(),
+                old,
+                new: change.new.clone(),
+            })
+        })
+        .collect()
+}
+
+/// Sends `patch` to the target user and checks that it took: on the
+/// answer when it carries the user holding every value sent (RFC 7644
+/// §3.5.2: 200 with the resource), else on a read-back (`GET`), since a 204
+/// says nothing of what the target did with the values.
+async fn patch_checked(
     client: &ScimClient,
+    target_id: &str,
+    patch: &Value,
+    changes: &[Change],
+) -> Patched {
+    let path = format!("/Users/{target_id}");
+    let (status, answer) = match client.send(Method::PATCH, &path, Some(patch)).await {
+        Ok(answer) => answer,
+        Err(e) => return Patched::Refused(e),
+    };
+    // A 200 with the user is the answer to check; when it does not hold
+    // every value (a partial or stale representation), the user read back
+    // decides, as after a 204.
+    if answer.get("id").is_some_and(Value::is_string) && unapplied(&answer, changes).is_empty() {
+        return Patched::Applied {
+            response: ApiResponse::new(status, &answer.to_string(), &[client.token()]),
+            read_back: false,
+        };
+    }
+    let (status, user) = match client.send(Method::GET, &path, None).await {
+        Ok(read) => read,
+        Err(e) => return Patched::Unverified(e),
+    };
+    let response = ApiResponse::new(status, &user.to_string(), &[client.token()]);
+    let missing = unapplied(&user, changes);
+    if missing.is_empty() {
+        Patched::Applied {
+            response,
+            read_back: true,
+        }
+    } else {
+        Patched::NotApplied { response, missing }
+    }
+}
+
+/// Says which values the target did not take, e.g. `emails is
+/// "old@x.example", not "new@x.example"`.
+fn describe(missing: &[Change]) -> String {
+    missing
+        .iter()
+        .map(|c| format!("{} is {}, not {}", c.attribute, c.old, c.new))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn checked_by(read_back: bool) -> &'static str {
+    if read_back {
+        " (confirmed by reading the user back)"
+    } else {
+        ""
+    }
+}
+
+/// Links `employee` to the existing target user `found` (read as the
+/// target holds it, with `found_response` the answer it came in) and
+/// brings its attributes up to date.
+async fn link_to(
+    client: &ScimClient,
+    employee: &Employee,
+    desired: Value,
+    found: &Value,
+    found_response: ApiResponse,
+    how: &str,
+) -> Step {
+    let target_id = found["id"].as_str().unwrap_or_default().to_owned();
+    let changes = diff(found, &desired);
+    let linked = |response: ApiResponse, note: &str| Step {
+        entry: Some(SyncEntry {
+            changes: changes.clone(),
+            response: Some(response),
+            ..entry(
+                employee.id,
+                UseCase::Link,
+                EntryStatus::Success,
+                format!(
+                    "linked to the existing target user {target_id} ({how}), {} attribute(s) updated{note}",
+                    changes.len()
+                ),
+            )
+        }),
+        link: Some(Link {
+            employee_id: employee.id,
+            target_id: target_id.clone(),
+            snapshot: desired.clone(),
+            active: true,
+        }),
+        unlink: false,
+    };
+    if changes.is_empty() {
+        return linked(found_response, "");
+    }
+    match patch_checked(client, &target_id, &patch_for(&desired, &changes), &changes).await {
+        Patched::Applied {
+            response,
+            read_back,
+        } => linked(response, checked_by(read_back)),
+        Patched::NotApplied { response, missing } => Step::entry(SyncEntry {
+            response: Some(response),
+            changes: missing.clone(),
+            ..entry(
+                employee.id,
+                UseCase::Link,
+                EntryStatus::Failed,
+                format!(
+                    "linking failed: the target accepted the update of user {target_id} ({how}) but did not apply it: {}",
+                    describe(&missing)
+                ),
+            )
+        }),
+        Patched::Refused(e) => failed(client, employee.id, UseCase::Link, &e, "linking failed"),
+        Patched::Unverified(e) => failed(
+            client,
+            employee.id,
+            UseCase::Link,
+            &e,
+            "linking failed: the update was sent, but reading the user back failed",
+        ),
+    }
+}
+
+fn failed(
+    client: &ScimClient,
+    employee_id: EmployeeId,
+    use_case: UseCase,
+    error: &ScimError,
+    what: &str,
+) -> Step {
+    Step::entry(SyncEntry {
+        response: response(client, error),
+        ..entry(
+            employee_id,
+            use_case,
+            EntryStatus::Failed,
+            format!("{what}: {error}"),
+        )
+    })
+}
+
+/// Matches `employee` on `userName` without regard to case, by listing the
+/// target: `None` when no user has that name.
+async fn match_by_listing(
+    target: &Target<'_>,
+    employee: &Employee,
+    desired: &Value,
+    why: &str,
+) -> Option<Step> {
+    let client = target.client;
+    let ids = match target.users_named(&employee.email).await {
+        Ok(ids) => ids,
+        Err(e) => {
+            return Some(failed(
+                client,
+                employee.id,
+                UseCase::Link,
+                &e,
+                "matching failed: listing the target's users failed",
+            ));
+        }
+    };
+    match ids.as_slice() {
+        [] => None,
+        [id] => Some(
+            match client
+                .send(Method::GET, &format!("/Users/{id}"), None)
+                .await
+            {
+                Ok((status, user)) => {
+                    let found = ApiResponse::new(status, &user.to_string(), &[client.token()]);
+                    let how =
+                        format!("matched on userName without regard to case, by listing: {why}");
+                    link_to(client, employee, desired.clone(), &user, found, &how).await
+                }
+                Err(e) => failed(client, employee.id, UseCase::Link, &e, "matching failed"),
+            },
+        ),
+        several => Some(Step::entry(entry(
+            employee.id,
+            UseCase::Link,
+            EntryStatus::Failed,
+            format!(
+                "duplicate target entries: {} users match on userName without regard to case",
+                several.len()
+            ),
+        ))),
+    }
+}
+
+async fn sync_in_scope(
+    target: &Target<'_>,
     settings: &ScimSettings,
     cycle: Cycle,
     employee: &Employee,
     link: Option<&Link>,
     manager: Option<String>,
 ) -> Step {
+    let client = target.client;
     let desired = desired_user(employee, manager.as_deref());
-    let fail = |use_case, error: &ScimError, what: &str| Step {
-        entry: Some(SyncEntry {
-            response: response(client, error),
-            ..entry(
-                employee.id,
-                use_case,
-                EntryStatus::Failed,
-                format!("{what}: {error}"),
-            )
-        }),
-        link: None,
-        unlink: false,
-    };
     if let Some(link) = link {
         let current = if cycle == Cycle::Full {
             match client
@@ -226,50 +618,51 @@ async fn sync_in_scope(
                 Err(ScimError::Status { status: 404, .. }) => {
                     // The target user is gone: forget the link; the next step matches or provisions again.
                     return Box::pin(sync_in_scope(
-                        client, settings, cycle, employee, None, manager,
+                        target, settings, cycle, employee, None, manager,
                     ))
                     .await
                     .unlinked_first();
                 }
-                Err(e) => return fail(UseCase::Update, &e, "reading the target user failed"),
+                Err(e) => {
+                    return failed(
+                        client,
+                        employee.id,
+                        UseCase::Update,
+                        &e,
+                        "reading the target user failed",
+                    );
+                }
             }
         } else {
             link.snapshot.clone()
         };
         let changes = diff(&current, &desired);
         if changes.is_empty() {
-            return Step {
-                entry: Some(entry(
-                    employee.id,
-                    UseCase::Update,
-                    EntryStatus::Skipped,
-                    "nothing to change",
-                )),
-                link: None,
-                unlink: false,
-            };
+            return Step::entry(entry(
+                employee.id,
+                UseCase::Update,
+                EntryStatus::Skipped,
+                "nothing to change",
+            ));
         }
-        return match client
-            .send(
-                Method::PATCH,
-                &format!("/Users/{}", link.target_id),
-                Some(&patch_for(&desired, &changes)),
-            )
-            .await
-        {
-            Ok((status, body)) => Step {
+        let patch = patch_for(&desired, &changes);
+        return match patch_checked(client, &link.target_id, &patch, &changes).await {
+            Patched::Applied {
+                response,
+                read_back,
+            } => Step {
                 entry: Some(SyncEntry {
                     changes: changes.clone(),
-                    response: Some(ApiResponse::new(
-                        status,
-                        &body.to_string(),
-                        &[client.token()],
-                    )),
+                    response: Some(response),
                     ..entry(
                         employee.id,
                         UseCase::Update,
                         EntryStatus::Success,
-                        format!("{} attribute(s) updated", changes.len()),
+                        format!(
+                            "{} attribute(s) updated{}",
+                            changes.len(),
+                            checked_by(read_back)
+                        ),
                     )
                 }),
                 link: Some(Link {
@@ -279,7 +672,20 @@ async fn sync_in_scope(
                 }),
                 unlink: false,
             },
-            Err(ScimError::Status { status: 404, .. }) => Step {
+            Patched::NotApplied { response, missing } => Step::entry(SyncEntry {
+                response: Some(response),
+                changes: missing.clone(),
+                ..entry(
+                    employee.id,
+                    UseCase::Update,
+                    EntryStatus::Failed,
+                    format!(
+                        "the target accepted the update but did not apply it: {}; sent again next cycle",
+                        describe(&missing)
+                    ),
+                )
+            }),
+            Patched::Refused(ScimError::Status { status: 404, .. }) => Step {
                 entry: Some(entry(
                     employee.id,
                     UseCase::Update,
@@ -289,7 +695,16 @@ async fn sync_in_scope(
                 link: None,
                 unlink: true,
             },
-            Err(e) => fail(UseCase::Update, &e, "update failed"),
+            Patched::Refused(e) => {
+                failed(client, employee.id, UseCase::Update, &e, "update failed")
+            }
+            Patched::Unverified(e) => failed(
+                client,
+                employee.id,
+                UseCase::Update,
+                &e,
+                "the update was sent, but reading the user back failed",
+            ),
         };
     }
     // Unlinked: match on the configured attribute, then on the other.
@@ -299,72 +714,46 @@ async fn sync_in_scope(
     };
     for attribute in order {
         match client
-            .send(Method::GET, &filter_path(attribute, employee), None)
+            .send(Method::GET, &match_path(attribute, employee), None)
             .await
         {
-            Ok((_, list)) => {
-                let found = list["Resources"].as_array().cloned().unwrap_or_default();
-                match found.len() {
-                    0 => continue,
-                    1 => {
-                        let target = &found[0];
-                        let target_id = target["id"].as_str().unwrap_or_default().to_owned();
-                        let changes = diff(target, &desired);
-                        let patched = if changes.is_empty() {
-                            Ok(())
-                        } else {
-                            client
-                                .send(
-                                    Method::PATCH,
-                                    &format!("/Users/{target_id}"),
-                                    Some(&patch_for(&desired, &changes)),
-                                )
-                                .await
-                                .map(|_| ())
-                        };
-                        return match patched {
-                            Ok(()) => Step {
-                                entry: Some(SyncEntry {
-                                    changes: changes.clone(),
-                                    ..entry(
-                                        employee.id,
-                                        UseCase::Link,
-                                        EntryStatus::Success,
-                                        format!(
-                                            "linked to the existing target user {target_id} (matched on {attribute:?}), {} attribute(s) updated",
-                                            changes.len()
-                                        ),
-                                    )
-                                }),
-                                link: Some(Link {
-                                    employee_id: employee.id,
-                                    target_id,
-                                    snapshot: desired,
-                                    active: true,
-                                }),
-                                unlink: false,
-                            },
-                            Err(e) => fail(UseCase::Link, &e, "linking failed"),
-                        };
+            Ok((status, list)) => {
+                let found = resources(&list);
+                match found.as_slice() {
+                    [] => {}
+                    [user] => {
+                        let answer = ApiResponse::new(status, &list.to_string(), &[client.token()]);
+                        let how = format!("matched on {attribute:?}");
+                        return link_to(client, employee, desired, user, answer, &how).await;
                     }
-                    n => {
-                        return Step {
-                            entry: Some(entry(
-                                employee.id,
-                                UseCase::Link,
-                                EntryStatus::Failed,
-                                format!(
-                                    "duplicate target entries: {n} users match on {attribute:?}"
-                                ),
-                            )),
-                            link: None,
-                            unlink: false,
-                        };
+                    several => {
+                        return Step::entry(entry(
+                            employee.id,
+                            UseCase::Link,
+                            EntryStatus::Failed,
+                            format!(
+                                "duplicate target entries: {} users match on {attribute:?}",
+                                several.len()
+                            ),
+                        ));
                     }
                 }
             }
-            Err(e) => return fail(UseCase::Link, &e, "matching failed"),
+            Err(e) => return failed(client, employee.id, UseCase::Link, &e, "matching failed"),
         }
+    }
+    // A target whose filter misses other cases of a user name (against
+    // RFC 7643) is asked by listing before a duplicate is created.
+    if target.filter_is_case_sensitive().await
+        && let Some(step) = match_by_listing(
+            target,
+            employee,
+            &desired,
+            "the target's userName filter is case-sensitive",
+        )
+        .await
+    {
+        return step;
     }
     match client.send(Method::POST, "/Users", Some(&desired)).await {
         Ok((status, created)) => {
@@ -400,68 +789,114 @@ async fn sync_in_scope(
                 unlink: false,
             }
         }
-        Err(e) => fail(UseCase::Provision, &e, "provisioning failed"),
-    }
-}
-
-impl Step {
-    /// A step that re-ran after dropping a vanished link keeps the unlink.
-    fn unlinked_first(mut self) -> Self {
-        self.unlink = self.link.is_none();
-        self
+        // The target says the user exists although its filter found none:
+        // look for it by listing rather than failing again every cycle.
+        Err(e @ ScimError::Status { status: 409, .. }) => match_by_listing(
+            target,
+            employee,
+            &desired,
+            "creating the user was refused as a duplicate",
+        )
+        .await
+        .unwrap_or_else(|| {
+            failed(
+                client,
+                employee.id,
+                UseCase::Provision,
+                &e,
+                "provisioning failed (no user of this userName found by listing either)",
+            )
+        }),
+        Err(e) => failed(
+            client,
+            employee.id,
+            UseCase::Provision,
+            &e,
+            "provisioning failed",
+        ),
     }
 }
 
 async fn deprovision(client: &ScimClient, mode: DeprovisionMode, link: &Link) -> Step {
-    let result = match mode {
-        DeprovisionMode::Deactivate => {
-            let body = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{"op": "replace", "value": {"active": false}}]});
-            client
-                .send(
-                    Method::PATCH,
-                    &format!("/Users/{}", link.target_id),
-                    Some(&body),
-                )
-                .await
-        }
-        DeprovisionMode::Delete => {
-            client
-                .send(Method::DELETE, &format!("/Users/{}", link.target_id), None)
-                .await
-        }
-    };
     let change = Change {
         attribute: "active".into(),
         old: json!(true),
         new: json!(false),
     };
-    match result {
-        Ok(_) | Err(ScimError::Status { status: 404, .. }) if mode == DeprovisionMode::Delete => {
-            Step {
+    let failure = |response, message: String| {
+        Step::entry(SyncEntry {
+            response,
+            ..entry(
+                link.employee_id,
+                UseCase::Deprovision,
+                EntryStatus::Failed,
+                message,
+            )
+        })
+    };
+    if mode == DeprovisionMode::Delete {
+        let path = format!("/Users/{}", link.target_id);
+        return match client.send(Method::DELETE, &path, None).await {
+            Ok((status, body)) => {
+                let body = if body.is_null() {
+                    String::new()
+                } else {
+                    body.to_string()
+                };
+                Step {
+                    entry: Some(SyncEntry {
+                        changes: vec![change],
+                        response: Some(ApiResponse::new(status, &body, &[client.token()])),
+                        ..entry(
+                            link.employee_id,
+                            UseCase::Deprovision,
+                            EntryStatus::Success,
+                            format!("deleted target user {}", link.target_id),
+                        )
+                    }),
+                    link: None,
+                    unlink: true,
+                }
+            }
+            Err(e @ ScimError::Status { status: 404, .. }) => Step {
                 entry: Some(SyncEntry {
                     changes: vec![change],
+                    response: response(client, &e),
                     ..entry(
                         link.employee_id,
                         UseCase::Deprovision,
                         EntryStatus::Success,
-                        format!("deleted target user {}", link.target_id),
+                        format!("target user {} was already deleted", link.target_id),
                     )
                 }),
                 link: None,
                 unlink: true,
-            }
-        }
-        Ok(_) => {
+            },
+            Err(e) => failure(response(client, &e), format!("deprovisioning failed: {e}")),
+        };
+    }
+    let changes = [change];
+    let patch = json!({"schemas": [PATCH_OP], "Operations": [{"op": "replace", "path": "active", "value": false}]});
+    match patch_checked(client, &link.target_id, &patch, &changes).await {
+        Patched::Applied {
+            response,
+            read_back,
+        } => {
             let mut snapshot = link.snapshot.clone();
             snapshot["active"] = json!(false);
             Step {
                 entry: Some(SyncEntry {
-                    changes: vec![change],
+                    changes: changes.to_vec(),
+                    response: Some(response),
                     ..entry(
                         link.employee_id,
                         UseCase::Deprovision,
                         EntryStatus::Success,
-                        format!("deactivated target user {}", link.target_id),
+                        format!(
+                            "deactivated target user {}{}",
+                            link.target_id,
+                            checked_by(read_back)
+                        ),
                     )
                 }),
                 link: Some(Link {
@@ -472,19 +907,20 @@ async fn deprovision(client: &ScimClient, mode: DeprovisionMode, link: &Link) ->
                 unlink: false,
             }
         }
-        Err(e) => Step {
-            entry: Some(SyncEntry {
-                response: response(client, &e),
-                ..entry(
-                    link.employee_id,
-                    UseCase::Deprovision,
-                    EntryStatus::Failed,
-                    format!("deprovisioning failed: {e}"),
-                )
-            }),
-            link: None,
-            unlink: false,
-        },
+        Patched::NotApplied { response, missing } => failure(
+            Some(response),
+            format!(
+                "deprovisioning failed: the target accepted the deactivation but did not apply it: {}",
+                describe(&missing)
+            ),
+        ),
+        Patched::Refused(e) => failure(response(client, &e), format!("deprovisioning failed: {e}")),
+        Patched::Unverified(e) => failure(
+            response(client, &e),
+            format!(
+                "deprovisioning failed: the deactivation was sent, but reading the user back failed: {e}"
+            ),
+        ),
     }
 }
 
@@ -507,6 +943,28 @@ fn depth(employee: &Employee, by_id: &HashMap<EmployeeId, &Employee>) -> usize {
     depth
 }
 
+/// The target user `employee`'s `manager` should point at: their
+/// supervisor's, while the supervisor belongs in the target (active,
+/// onboarding or on leave) and is linked to a user that is not deactivated.
+/// A supervisor who left gives no manager, so that the attribute is removed
+/// from their reports (in the same cycle that deprovisions them) until the
+/// employee data names a new supervisor: a report never points at a
+/// deactivated or deleted account.
+fn manager_of(
+    employee: &Employee,
+    by_id: &HashMap<EmployeeId, &Employee>,
+    links: &HashMap<EmployeeId, Link>,
+) -> Option<String> {
+    let supervisor = by_id.get(&employee.supervisor_id?)?;
+    if !in_scope(supervisor) {
+        return None;
+    }
+    links
+        .get(&supervisor.id)
+        .filter(|l| l.active)
+        .map(|l| l.target_id.clone())
+}
+
 /// Runs one cycle. Each batch of steps is also sent to `progress` as soon
 /// as it is done (the cycle waits while the receiver is busy); a receiver
 /// that hung up stops the cycle after that batch.
@@ -517,7 +975,12 @@ pub async fn run_cycle(
     progress: Option<&tokio::sync::mpsc::Sender<CycleBatch>>,
 ) -> CycleOutput {
     let mut out = CycleOutput::default();
-    if let Err(e) = client.send(Method::GET, "/Users?count=1", None).await {
+    let probe = client.send(Method::GET, "/Users?count=1", None).await;
+    let target = match &probe {
+        Ok((_, page)) => Target::new(client, page),
+        Err(_) => Target::new(client, &Value::Null),
+    };
+    if let Err(e) = probe {
         out.auth_failed = e.is_auth();
         let message = if e.is_auth() {
             format!("the target refused the credentials: {e}")
@@ -546,15 +1009,13 @@ pub async fn run_cycle(
                     .get(&e.id)
                     .filter(|l| l.active || settings.deprovision == DeprovisionMode::Deactivate)
                     .cloned();
-                let manager = e
-                    .supervisor_id
-                    .and_then(|s| input.links.get(&s))
-                    .map(|l| l.target_id.clone());
+                let manager = manager_of(e, &by_id, &input.links);
                 let cycle = input.cycle;
+                let target = &target;
                 async move {
-                        sync_in_scope(client, settings, cycle, e, link.as_ref(), manager).await
-                    }
-                    .boxed()
+                    sync_in_scope(target, settings, cycle, e, link.as_ref(), manager).await
+                }
+                .boxed()
             })
             .collect();
         let mut done = stream::iter(futures)
@@ -674,3 +1135,6 @@ fn apply(out: &mut CycleOutput, links: &mut HashMap<EmployeeId, Link>, step: Ste
         out.upserted_links.push(link);
     }
 }
+
+#[cfg(test)]
+mod tests;

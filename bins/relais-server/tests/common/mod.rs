@@ -280,3 +280,70 @@ pub fn answer_scim_wizard(
     }
     id
 }
+
+impl ScimServer {
+    /// Starts `program` as [`ScimServer::start`] does, on a free port, with
+    /// `extra` arguments (e.g. `["--schema", FILE]`).
+    pub fn start_with(program: &PathBuf, token: &str, extra: &[&std::ffi::OsStr]) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut child = Command::new(program)
+            .args([
+                "--hostname",
+                "127.0.0.1",
+                "--port",
+                &port.to_string(),
+                "--bearer-token",
+                token,
+            ])
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert!(line.contains("Serving SCIM"), "{line}");
+        Self {
+            child,
+            base: format!("http://127.0.0.1:{port}/v2"),
+            port,
+        }
+    }
+
+    /// Writes the schemas this server serves to `path`, with the User
+    /// schema's `userName` made case-exact (RFC 7643 §4.1.1 says it is not):
+    /// a server started with `--schema path` then filters, and checks
+    /// uniqueness of, user names with regard to case, as some targets do.
+    pub async fn write_case_exact_user_name_schemas(&self, path: &std::path::Path) {
+        let served: Value = reqwest::Client::new()
+            .get(format!("{}/Schemas", self.base))
+            .bearer_auth(SCIM_TOKEN)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let mut schemas = served["Resources"].as_array().cloned().unwrap();
+        let mut changed = false;
+        for schema in &mut schemas {
+            schema.as_object_mut().unwrap().remove("meta");
+            if schema["id"] == "urn:ietf:params:scim:schemas:core:2.0:User" {
+                for attribute in schema["attributes"].as_array_mut().unwrap() {
+                    if attribute["name"] == "userName" {
+                        attribute["caseExact"] = Value::Bool(true);
+                        changed = true;
+                    }
+                }
+            }
+        }
+        assert!(changed, "the server serves the User schema's userName");
+        std::fs::write(path, Value::Array(schemas).to_string()).unwrap();
+    }
+}

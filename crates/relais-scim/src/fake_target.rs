@@ -1,0 +1,338 @@
+//! A SCIM service provider in memory, for the unit tests: RFC 7644 at the
+//! HTTP level (filter `eq`, paging, POST with `userName` uniqueness, PATCH,
+//! DELETE), with the quirks of real targets the connector must survive,
+//! each switched on by a test. The integration tests use a real server
+//! (scim2-server); this one shows what no real server at hand does.
+
+#![allow(clippy::unwrap_used)] // Tests: a panic is the failure report.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde_json::{Value, json};
+
+use crate::user::ENTERPRISE;
+
+/// How the fake departs from RFC 7643/7644, as some targets do.
+#[derive(Debug, Clone, Default)]
+pub struct Quirks {
+    /// `userName eq` compares with case (RFC 7643 says it must not).
+    pub case_sensitive_filter: bool,
+    /// A path-less `replace` of `emails` adds the addresses to those held.
+    pub pathless_replace_adds: bool,
+    /// Attributes (PATCH paths) accepted with 204 and silently dropped.
+    pub ignored: Vec<&'static str>,
+    /// PATCH answers 200 with the user instead of 204.
+    pub patch_answers_user: bool,
+    /// PATCH answers 200 with the user as it was before the PATCH.
+    pub patch_answers_stale_user: bool,
+    /// A list with `attributes` is refused with 400.
+    pub refuses_attributes: bool,
+    /// Lists always start at the first user, whatever `startIndex` says.
+    pub ignores_start_index: bool,
+}
+
+/// The fake's state, shared with the test.
+#[derive(Debug, Default)]
+pub struct Held {
+    /// The users, in creation order.
+    pub users: Vec<Value>,
+    /// Every request: method, path and query, body.
+    pub requests: Vec<(String, String, Value)>,
+    next: u64,
+}
+
+type Shared = Arc<(Quirks, Mutex<Held>)>;
+
+/// A running fake: its base URL and what it holds.
+pub struct FakeTarget {
+    pub base: String,
+    shared: Shared,
+}
+
+impl FakeTarget {
+    /// Serves on a free port of 127.0.0.1 until the test ends.
+    pub async fn start(quirks: Quirks) -> Self {
+        let shared: Shared = Arc::new((quirks, Mutex::default()));
+        let app = axum::Router::new()
+            .route("/Users", get(list).post(create))
+            .route("/Users/{id}", get(read).patch(patch).delete(delete))
+            .with_state(Arc::clone(&shared));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        Self { base, shared }
+    }
+
+    /// Adds a user as if someone else had created it; returns its id.
+    pub fn insert(&self, mut user: Value) -> String {
+        let mut held = self.shared.1.lock().unwrap();
+        held.next += 1;
+        let id = format!("u{}", held.next);
+        user["id"] = json!(id);
+        held.users.push(user);
+        id
+    }
+
+    /// The users held.
+    pub fn users(&self) -> Vec<Value> {
+        self.shared.1.lock().unwrap().users.clone()
+    }
+
+    /// The requests received, as `METHOD path?query`.
+    pub fn requests(&self) -> Vec<String> {
+        self.shared
+            .1
+            .lock()
+            .unwrap()
+            .requests
+            .iter()
+            .map(|(m, p, _)| format!("{m} {p}"))
+            .collect()
+    }
+
+    /// The bodies of the PATCH requests received.
+    pub fn patches(&self) -> Vec<Value> {
+        self.shared
+            .1
+            .lock()
+            .unwrap()
+            .requests
+            .iter()
+            .filter(|(m, _, _)| m == "PATCH")
+            .map(|(_, _, b)| b.clone())
+            .collect()
+    }
+}
+
+fn log(shared: &Shared, method: &str, path: String, body: &Value) {
+    shared
+        .1
+        .lock()
+        .unwrap()
+        .requests
+        .push((method.to_owned(), path, body.clone()));
+}
+
+fn error(status: StatusCode, scim_type: &str, detail: &str) -> Response {
+    (
+        status,
+        Json(json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
+                    "status": status.as_u16().to_string(), "scimType": scim_type, "detail": detail})),
+    )
+        .into_response()
+}
+
+/// `name eq "value"`, as the connector writes it.
+fn parse_filter(filter: &str) -> Option<(String, String)> {
+    let (name, rest) = filter.split_once(" eq ")?;
+    let value = rest.strip_prefix('"')?.strip_suffix('"')?;
+    Some((
+        name.to_owned(),
+        value.replace("\\\"", "\"").replace("\\\\", "\\"),
+    ))
+}
+
+async fn list(
+    State(shared): State<Shared>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let query_text = query
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("&");
+    log(&shared, "GET", format!("/Users?{query_text}"), &Value::Null);
+    let quirks = &shared.0;
+    if quirks.refuses_attributes && query.contains_key("attributes") {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "invalidSyntax",
+            "attributes is not supported",
+        );
+    }
+    let users = shared.1.lock().unwrap().users.clone();
+    let matching: Vec<Value> = match query.get("filter").map(|f| parse_filter(f)) {
+        None => users,
+        Some(None) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "invalidFilter",
+                "unsupported filter",
+            );
+        }
+        Some(Some((name, value))) => users
+            .into_iter()
+            .filter(|u| match (name.as_str(), u[&name].as_str()) {
+                ("userName", Some(held)) if !quirks.case_sensitive_filter => {
+                    held.to_lowercase() == value.to_lowercase()
+                }
+                (_, Some(held)) => held == value,
+                _ => false,
+            })
+            .collect(),
+    };
+    let start: usize = query
+        .get("startIndex")
+        .filter(|_| !quirks.ignores_start_index)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1)
+        .max(1);
+    let count: usize = query
+        .get("count")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(100);
+    let page: Vec<Value> = matching
+        .iter()
+        .skip(start - 1)
+        .take(count)
+        .cloned()
+        .collect();
+    Json(
+        json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+                "totalResults": matching.len(), "startIndex": start, "itemsPerPage": page.len(),
+                "Resources": page}),
+    )
+    .into_response()
+}
+
+async fn create(State(shared): State<Shared>, Json(mut user): Json<Value>) -> Response {
+    log(&shared, "POST", "/Users".into(), &user);
+    let mut held = shared.1.lock().unwrap();
+    let name = user["userName"].as_str().unwrap_or_default().to_lowercase();
+    // Uniqueness follows RFC 7643 (no case), whatever the filter does.
+    if held
+        .users
+        .iter()
+        .any(|u| u["userName"].as_str().unwrap_or_default().to_lowercase() == name)
+    {
+        return error(StatusCode::CONFLICT, "uniqueness", "userName is taken");
+    }
+    held.next += 1;
+    user["id"] = json!(format!("u{}", held.next));
+    held.users.push(user.clone());
+    (StatusCode::CREATED, Json(user)).into_response()
+}
+
+async fn read(State(shared): State<Shared>, Path(id): Path<String>) -> Response {
+    log(&shared, "GET", format!("/Users/{id}"), &Value::Null);
+    let held = shared.1.lock().unwrap();
+    match held.users.iter().find(|u| u["id"] == id.as_str()) {
+        Some(user) => Json(user.clone()).into_response(),
+        None => error(StatusCode::NOT_FOUND, "", "no such user"),
+    }
+}
+
+async fn delete(State(shared): State<Shared>, Path(id): Path<String>) -> Response {
+    log(&shared, "DELETE", format!("/Users/{id}"), &Value::Null);
+    let mut held = shared.1.lock().unwrap();
+    let before = held.users.len();
+    held.users.retain(|u| u["id"] != id.as_str());
+    if held.users.len() == before {
+        return error(StatusCode::NOT_FOUND, "", "no such user");
+    }
+    StatusCode::NO_CONTENT.into_response()
+}
+
+async fn patch(
+    State(shared): State<Shared>,
+    Path(id): Path<String>,
+    Json(body): Json<Value>,
+) -> Response {
+    log(&shared, "PATCH", format!("/Users/{id}"), &body);
+    let quirks = &shared.0;
+    let mut held = shared.1.lock().unwrap();
+    let Some(user) = held.users.iter_mut().find(|u| u["id"] == id.as_str()) else {
+        return error(StatusCode::NOT_FOUND, "", "no such user");
+    };
+    let before = user.clone();
+    if let Err(detail) = apply_patch(user, &body, quirks) {
+        return error(StatusCode::BAD_REQUEST, "invalidValue", &detail);
+    }
+    if quirks.patch_answers_stale_user {
+        Json(before).into_response()
+    } else if quirks.patch_answers_user {
+        Json(user.clone()).into_response()
+    } else {
+        StatusCode::NO_CONTENT.into_response()
+    }
+}
+
+/// Where a PATCH path points: (parent key or none, key).
+fn locate(path: &str) -> (Option<&str>, &str) {
+    if let Some(key) = path
+        .strip_prefix(ENTERPRISE)
+        .and_then(|p| p.strip_prefix(':'))
+    {
+        (Some(ENTERPRISE), key)
+    } else if let Some((parent, key)) = path.split_once('.') {
+        (Some(parent), key)
+    } else {
+        (None, path)
+    }
+}
+
+/// Applies a PATCH request (RFC 7644 §3.5.2, the forms the connector
+/// sends and path-less `replace`), as the target with `quirks` does.
+pub fn apply_patch(user: &mut Value, body: &Value, quirks: &Quirks) -> Result<(), String> {
+    for op in body["Operations"].as_array().ok_or("no Operations")? {
+        let kind = op["op"].as_str().ok_or("no op")?.to_lowercase();
+        match (kind.as_str(), op["path"].as_str()) {
+            (_, Some(path)) if quirks.ignored.contains(&path) => {}
+            ("replace" | "add", Some(path)) => {
+                let value = op["value"].clone();
+                match locate(path) {
+                    (Some(parent), key) => {
+                        if !user[parent].is_object() {
+                            user[parent] = json!({});
+                        }
+                        user[parent][key] = value;
+                    }
+                    (None, key) => user[key] = value,
+                }
+            }
+            ("remove", Some(path)) => match locate(path) {
+                (Some(parent), key) => {
+                    if let Some(o) = user[parent].as_object_mut() {
+                        o.remove(key);
+                    }
+                }
+                (None, key) => {
+                    if let Some(o) = user.as_object_mut() {
+                        o.remove(key);
+                    }
+                }
+            },
+            ("replace", None) => {
+                for (key, value) in op["value"].as_object().ok_or("no value")? {
+                    if quirks.ignored.contains(&key.as_str()) {
+                        continue;
+                    }
+                    match (key.as_str(), value) {
+                        ("emails", Value::Array(new)) if quirks.pathless_replace_adds => {
+                            let mut emails = user["emails"].as_array().cloned().unwrap_or_default();
+                            emails.extend(new.iter().cloned());
+                            user["emails"] = Value::Array(emails);
+                        }
+                        (_, Value::Object(fields)) if key != "emails" => {
+                            if !user[key.as_str()].is_object() {
+                                user[key.as_str()] = json!({});
+                            }
+                            for (k, v) in fields {
+                                user[key.as_str()][k] = v.clone();
+                            }
+                        }
+                        _ => user[key.as_str()] = value.clone(),
+                    }
+                }
+            }
+            (other, _) => return Err(format!("unsupported op {other}")),
+        }
+    }
+    Ok(())
+}
