@@ -261,6 +261,7 @@ reason-partner = Wartet auf die Aktivierung durch den Partner.
 reason-deactivated = Von einem Admin deaktiviert: { $what }
 reason-credential-revoked = Ihre API-Zugangsdaten wurden widerrufen.
 reason-auth-failures = Nach wiederholten Authentifizierungsfehlern angehalten.
+reason-failing-too-long = Angehalten: jede Synchronisierung scheiterte { $days } Tage lang.
 never-run = Noch nie gelaufen
 next-run-due = Jetzt fällig
 tab-overview = Überblick
@@ -293,6 +294,10 @@ event-connection-reactivate = Wieder aktiviert
 event-connection-disconnect = Getrennt
 event-connection-auth-failures-exceeded = Nach Authentifizierungsfehlern angehalten
 event-connection-credential-revoked = Zugangsdaten widerrufen
+event-connection-failing-too-long = Angehalten: alle Synchronisierungen scheiterten zu lange
+event-connection-disable-warning = Gewarnt: wird in einem Tag angehalten, wenn Synchronisierungen weiter scheitern
+event-connection-pause = Zeitplan pausiert
+event-connection-resume = Zeitplan fortgesetzt
 
 ## Verlauf
 tracking-title = Verlauf: { $name }

@@ -262,6 +262,7 @@ reason-partner = Waiting for the partner to activate it.
 reason-deactivated = Deactivated by an admin: { $what }
 reason-credential-revoked = Its API credential was revoked.
 reason-auth-failures = Stopped after repeated authentication failures.
+reason-failing-too-long = Stopped: every sync run failed for { $days } days.
 never-run = Never run
 next-run-due = Due now
 tab-overview = Overview
@@ -294,6 +295,10 @@ event-connection-reactivate = Reactivated
 event-connection-disconnect = Disconnected
 event-connection-auth-failures-exceeded = Stopped after authentication failures
 event-connection-credential-revoked = Credential revoked
+event-connection-failing-too-long = Stopped: every sync failed too long
+event-connection-disable-warning = Warned: stops in a day if syncs keep failing
+event-connection-pause = Schedule paused
+event-connection-resume = Schedule resumed
 
 ## Tracking
 tracking-title = Tracking: { $name }

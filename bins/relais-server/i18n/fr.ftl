@@ -261,6 +261,7 @@ reason-partner = En attente de l’activation par le partenaire.
 reason-deactivated = Désactivée par un administrateur : { $what }
 reason-credential-revoked = Son identifiant API a été révoqué.
 reason-auth-failures = Arrêtée après des échecs d’authentification répétés.
+reason-failing-too-long = Arrêtée : chaque synchronisation a échoué pendant { $days } jours.
 never-run = Jamais exécutée
 next-run-due = Maintenant
 tab-overview = Présentation
@@ -293,6 +294,10 @@ event-connection-reactivate = Réactivée
 event-connection-disconnect = Déconnectée
 event-connection-auth-failures-exceeded = Arrêtée après des échecs d’authentification
 event-connection-credential-revoked = Identifiant révoqué
+event-connection-failing-too-long = Arrêtée : toutes les synchronisations ont échoué trop longtemps
+event-connection-disable-warning = Avertie : arrêtée dans un jour si les synchronisations échouent encore
+event-connection-pause = Planification suspendue
+event-connection-resume = Planification reprise
 
 ## Suivi
 tracking-title = Suivi : { $name }

@@ -46,6 +46,8 @@ pub(crate) fn routes() -> Router<Shared> {
         .route("/api/connections/{id}/wizard/{step}", post(step))
         .route("/api/connections/{id}/deactivate", post(deactivate))
         .route("/api/connections/{id}/reactivate", post(reactivate))
+        .route("/api/connections/{id}/pause", post(pause))
+        .route("/api/connections/{id}/resume", post(resume))
         .route("/api/connections/{id}/events", get(events))
         .route("/api/demo-requests", get(demo_requests).post(request_demo))
         .route(
@@ -247,6 +249,56 @@ pub(crate) async fn deactivate(
 ) -> Result<Json<ConnectionView>, Problem> {
     blocking(&s.app, move |app| {
         app.deactivate_connection(Caller::User(&actor), &actor.company, &id, &body.reason)
+    })
+    .await
+    .map(Json)
+}
+
+#[utoipa::path(
+    post, path = "/api/connections/{id}/pause", tag = "Connections", operation_id = "pauseConnection",
+    description = "Pauses the schedule of a connection Relais runs (SCIM provisioning): no scheduled cycle runs until it is resumed; \"Sync now\" still does. Pausing a paused connection changes nothing. Recorded in the audit trail. Needs the *edit* right.",
+    params(("id" = String, Path, description = "The connection's id", format = Uuid)),
+    responses(
+        (status = 200, description = "The connection, paused", body = ConnectionView),
+        (status = 400, description = "Relais does not run this connection on a schedule, or it is disconnected", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No personal access token, or one that is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token's user lacks the *edit* right", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such connection in the caller's company", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+pub(crate) async fn pause(
+    State(s): State<Shared>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+) -> Result<Json<ConnectionView>, Problem> {
+    blocking(&s.app, move |app| {
+        app.set_schedule_paused(Caller::User(&actor), &actor.company, &id, true)
+    })
+    .await
+    .map(Json)
+}
+
+#[utoipa::path(
+    post, path = "/api/connections/{id}/resume", tag = "Connections", operation_id = "resumeConnection",
+    description = "Resumes a paused schedule: the next cycle is due as if it had never been paused. Needs the *edit* right.",
+    params(("id" = String, Path, description = "The connection's id", format = Uuid)),
+    responses(
+        (status = 200, description = "The connection, resumed", body = ConnectionView),
+        (status = 400, description = "Relais does not run this connection on a schedule, or it is disconnected", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No personal access token, or one that is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token's user lacks the *edit* right", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such connection in the caller's company", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+pub(crate) async fn resume(
+    State(s): State<Shared>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+) -> Result<Json<ConnectionView>, Problem> {
+    blocking(&s.app, move |app| {
+        app.set_schedule_paused(Caller::User(&actor), &actor.company, &id, false)
     })
     .await
     .map(Json)

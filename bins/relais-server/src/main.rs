@@ -132,6 +132,11 @@ struct Args {
     #[arg(long, env = "RELAIS_TRUST_PROXY")]
     trust_proxy: bool,
 
+    /// Days every run of a connection may fail before Relais turns it off
+    /// (its admins are warned a day before), 1 to 365.
+    #[arg(long, env = "RELAIS_DISABLE_FAILING_AFTER_DAYS", default_value_t = 7, value_parser = clap::value_parser!(u64).range(1..=365))]
+    disable_failing_after_days: u64,
+
     /// The SMTP server e-mail alerts go through: smtp://host:port (plain;
     /// add ?tls=required for STARTTLS) or smtps://host:port (TLS), with
     /// user:password@ when it wants them. Without it no alert is mailed.
@@ -181,7 +186,10 @@ async fn main() -> anyhow::Result<()> {
         })?
         .with_secret_key(secret_key)
         .with_egress_policy(relais_egress::EgressPolicy::parse(&args.egress_allow)?)
-        .with_run_lease(Duration::from_secs(args.run_lease));
+        .with_run_lease(Duration::from_secs(args.run_lease))
+        .with_failing_disable_after(Duration::from_secs(
+            args.disable_failing_after_days * 86_400,
+        ));
     // Another key than the one the database's secrets are sealed with
     // would seal secrets the CLI cannot open, and open none: refuse it now.
     match app.key_state()? {

@@ -389,6 +389,8 @@ mod tests {
         ("POST", "/api/connections/{id}/wizard/{step}"),
         ("POST", "/api/connections/{id}/deactivate"),
         ("POST", "/api/connections/{id}/reactivate"),
+        ("POST", "/api/connections/{id}/pause"),
+        ("POST", "/api/connections/{id}/resume"),
         ("GET", "/api/connections/{id}/events"),
         ("GET", "/api/connections/{id}/sync-runs"),
         ("POST", "/api/connections/{id}/sync"),

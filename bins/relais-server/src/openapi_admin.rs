@@ -35,6 +35,8 @@ use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
         crate::connections::complete,
         crate::connections::deactivate,
         crate::connections::reactivate,
+        crate::connections::pause,
+        crate::connections::resume,
         crate::connections::events,
         crate::sync::runs,
         crate::sync::sync_now,

@@ -86,6 +86,18 @@ pub(crate) enum ConnectionsCommand {
         /// Connection id.
         id: String,
     },
+    /// Pause a connection's schedule (Sync now still runs it).
+    #[command(after_help = "Example:\n  relais connections pause $CONNECTION")]
+    Pause {
+        /// Connection id.
+        id: String,
+    },
+    /// Resume a paused connection's schedule.
+    #[command(after_help = "Example:\n  relais connections resume $CONNECTION")]
+    Resume {
+        /// Connection id.
+        id: String,
+    },
     /// Disconnect (remove) a connection; its credential is revoked, its history kept.
     #[command(after_help = "Example:\n  relais connections disconnect $CONNECTION")]
     Disconnect {
@@ -315,6 +327,20 @@ fn print_connection(out: &Output, view: &ConnectionView) -> Result<(), AppError>
         outln!("API credential: {c}")?;
     }
     outln!("Sync: {}", view.sync.note)?;
+    if view.paused {
+        outln!(
+            "Schedule: paused (resume with `relais connections resume {}`)",
+            view.id
+        )?;
+    } else if let Some(next) = view.next_sync_at {
+        outln!("Next scheduled sync: {}", next.format("%Y-%m-%d %H:%M UTC"))?;
+    }
+    if let Some(since) = view.failing_since {
+        outln!(
+            "Every run has failed since {}",
+            since.format("%Y-%m-%d %H:%M UTC")
+        )?;
+    }
     if let Some(last) = &view.last_sync {
         outln!(
             "Last sync run: {} ({})",
@@ -518,6 +544,14 @@ pub(crate) fn run(ctx: &Ctx, command: ConnectionsCommand) -> Result<(), AppError
         ConnectionsCommand::Reactivate { id } => {
             let company = ctx.company_of(Owned::Connection, &id)?;
             print_change(out, &app.reactivate_connection(by, &company, &id)?)
+        }
+        ConnectionsCommand::Pause { id } => {
+            let company = ctx.company_of(Owned::Connection, &id)?;
+            print_connection(out, &app.set_schedule_paused(by, &company, &id, true)?)
+        }
+        ConnectionsCommand::Resume { id } => {
+            let company = ctx.company_of(Owned::Connection, &id)?;
+            print_connection(out, &app.set_schedule_paused(by, &company, &id, false)?)
         }
         ConnectionsCommand::Disconnect { id } => {
             let company = ctx.company_of(Owned::Connection, &id)?;

@@ -84,8 +84,13 @@ pub struct ConnectionView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attention: Option<String>,
     /// When Relais runs the next scheduled cycle (connections it runs,
-    /// while Connected and no run is under way).
+    /// while Connected, not paused and no run is under way).
     pub next_sync_at: Option<DateTime<Utc>>,
+    /// An admin paused its schedule ("Sync now" still runs it).
+    pub paused: bool,
+    /// Since when every run failed (connections Relais runs); it is turned
+    /// off when that lasts the operator's limit (7 days by default).
+    pub failing_since: Option<DateTime<Utc>>,
     /// Started.
     pub created_at: DateTime<Utc>,
     /// The wizard: every step, whether answered, and the answers (secrets masked).
@@ -201,6 +206,7 @@ impl App {
                 .collect()
         });
         let next_step = steps.iter().find(|s| !s.answered).map(|s| s.id.clone());
+        let health = self.store.sync_state(c.id.0).unwrap_or_default();
         ConnectionView {
             id: c.id.to_string(),
             integration: c.integration.clone(),
@@ -241,6 +247,8 @@ impl App {
             ),
             attention: self.secrets_attention(c),
             next_sync_at: self.next_scim_cycle_at(c).ok().flatten(),
+            paused: health.paused,
+            failing_since: health.failing_since,
             created_at: c.created_at,
             wizard: WizardView {
                 complete: next_step.is_none(),
@@ -757,6 +765,15 @@ impl App {
             credentials: credentials.iter().collect(),
             events,
         })?;
+        // A reactivated connection starts with a clean record: the failing
+        // streak that turned it off does not turn it off again at once.
+        let mut health = self.store.sync_state(connection.id.0)?;
+        if health.failing_since.is_some() || health.consecutive_auth_failures > 0 {
+            health.failing_since = None;
+            health.warned_at = None;
+            health.consecutive_auth_failures = 0;
+            self.store.save_sync_state(connection.id.0, &health)?;
+        }
         Ok(ConnectionChange {
             connection: self.view_connection(&connection),
             partner_credential: bound
@@ -824,6 +841,101 @@ impl App {
             json!({"failures": failures}),
         );
         self.save_with_event(ConnectionSave::Update(&connection), audit)
+    }
+
+    /// Turns a connection off whose every run failed for `days` days.
+    pub(crate) fn deactivate_failing_too_long(
+        &self,
+        company: &Company,
+        id: &str,
+        days: u32,
+        since: DateTime<Utc>,
+    ) -> Result<ConnectionView, AppError> {
+        let mut connection = self.load_connection(company.id, id)?;
+        let before = Self::apply(&mut connection, &ConnectionEvent::FailingTooLong { days })?;
+        let audit = event(
+            company,
+            "system",
+            &connection,
+            "connection.failing_too_long",
+            Some(&before),
+            Some(format!(
+                "every sync run failed since {}",
+                since.format("%Y-%m-%d %H:%M UTC")
+            )),
+            json!({"days": days, "failing_since": since}),
+        );
+        self.save_with_event(ConnectionSave::Update(&connection), audit)
+    }
+
+    /// Warns a connection's admins (an event and an alert) that it is
+    /// turned off at `off_at` unless a run succeeds before.
+    pub(crate) fn warn_failing(
+        &self,
+        company: &Company,
+        id: &str,
+        since: DateTime<Utc>,
+        off_at: DateTime<Utc>,
+    ) -> Result<(), AppError> {
+        let connection = self.load_connection(company.id, id)?;
+        let audit = event(
+            company,
+            "system",
+            &connection,
+            "connection.disable_warning",
+            Some(&connection.state),
+            Some(format!(
+                "every sync run failed since {}; Relais turns the connection off at {} unless a run succeeds before",
+                since.format("%Y-%m-%d %H:%M UTC"),
+                off_at.format("%Y-%m-%d %H:%M UTC")
+            )),
+            json!({"failing_since": since, "off_at": off_at}),
+        );
+        self.store.append_audit(&[audit])?;
+        Ok(())
+    }
+
+    /// Pauses (`paused`) or resumes the schedule of a connection Relais
+    /// runs; "Sync now" still runs a paused one. Recorded in the audit trail.
+    ///
+    /// # Errors
+    /// [`ErrorKind::NotFound`] for an unknown connection;
+    /// [`ErrorKind::Invalid`] for one Relais does not run on a schedule or
+    /// a disconnected one.
+    pub fn set_schedule_paused(
+        &self,
+        by: Caller<'_>,
+        company: &Company,
+        id: &str,
+        paused: bool,
+    ) -> Result<ConnectionView, AppError> {
+        by.may_configure(company)?;
+        let connection = self.load_connection(company.id, id)?;
+        if connection.integration != crate::sync::SCIM_INTEGRATION
+            || connection.state == ConnectionState::Disconnected
+        {
+            return Err(AppError::invalid(
+                "only a connection Relais runs on a schedule (SCIM provisioning), not disconnected, can be paused or resumed".into(),
+            ));
+        }
+        let was = self.store.set_sync_paused(connection.id.0, paused)?;
+        if was != paused {
+            let audit = event(
+                company,
+                &by.name(),
+                &connection,
+                if paused {
+                    "connection.pause"
+                } else {
+                    "connection.resume"
+                },
+                Some(&connection.state),
+                None,
+                json!({}),
+            );
+            self.store.append_audit(&[audit])?;
+        }
+        Ok(self.view_connection(&connection))
     }
 
     /// Makes the connection using a just-revoked credential Inactive (part of

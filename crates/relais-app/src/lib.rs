@@ -129,6 +129,8 @@ pub struct App {
     people_cache: PeopleCache,
     /// How long a webhook endpoint may fail every delivery before it is disabled.
     pub(crate) webhook_disable_after: std::time::Duration,
+    /// How long every run of a connection may fail before it is turned off.
+    pub(crate) failing_disable_after: chrono::Duration,
 }
 
 impl App {
@@ -173,6 +175,7 @@ impl App {
             run_lease: relais_sync::HEARTBEAT_TIMEOUT,
             egress: relais_egress::EgressPolicy::public_only(),
             webhook_disable_after: relais_events::DISABLE_AFTER,
+            failing_disable_after: chrono::Duration::days(7),
             people_cache: PeopleCache::default(),
         })
     }
@@ -264,6 +267,15 @@ impl App {
     #[must_use]
     pub fn with_egress_policy(mut self, policy: relais_egress::EgressPolicy) -> Self {
         self.egress = policy;
+        self
+    }
+
+    /// Turns a connection off once every run failed for `after` (7 days by
+    /// default); its admins are warned a day before.
+    #[must_use]
+    pub fn with_failing_disable_after(mut self, after: std::time::Duration) -> Self {
+        self.failing_disable_after =
+            chrono::Duration::from_std(after).unwrap_or_else(|_| chrono::Duration::days(7));
         self
     }
 

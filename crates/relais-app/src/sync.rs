@@ -307,7 +307,52 @@ impl App {
             state.consecutive_auth_failures = 0;
             state.last_success_at = run.finished_at;
         }
+        // A run closed because its process stopped neither starts nor ends
+        // a failing streak.
+        if !run.interrupted {
+            if run.status == RunStatus::Failed {
+                state.failing_since.get_or_insert(run.started_at);
+            } else {
+                state.failing_since = None;
+                state.warned_at = None;
+            }
+        }
+        let now = Utc::now();
+        let health = relais_sync::health(
+            state.failing_since,
+            state.warned_at,
+            now,
+            self.failing_disable_after,
+        );
+        if health == relais_sync::HealthAction::Warn {
+            state.warned_at = Some(now);
+        }
         self.store.save_sync_state(run.connection_id, &state)?;
+        let id = run.connection_id.to_string();
+        if let (Some(since), true) = (
+            state.failing_since,
+            state.consecutive_auth_failures < AUTH_FAILURE_LIMIT,
+        ) {
+            let result = match health {
+                relais_sync::HealthAction::Nothing => Ok(()),
+                relais_sync::HealthAction::Warn => {
+                    self.warn_failing(&job.company, &id, since, since + self.failing_disable_after)
+                }
+                relais_sync::HealthAction::Disable => {
+                    let days =
+                        u32::try_from(self.failing_disable_after.num_days()).unwrap_or(u32::MAX);
+                    self.deactivate_failing_too_long(&job.company, &id, days, since)
+                        .map(drop)
+                }
+            };
+            match result {
+                Ok(()) if health == relais_sync::HealthAction::Disable => {
+                    tracing::warn!(connection = %id, "connection turned off: every run failed too long");
+                }
+                Ok(()) => {}
+                Err(e) => tracing::debug!(connection = %id, error = %e, "health action not taken"),
+            }
+        }
         if state.consecutive_auth_failures >= AUTH_FAILURE_LIMIT {
             let id = run.connection_id.to_string();
             match self.deactivate_after_auth_failures(
@@ -419,6 +464,9 @@ impl App {
     /// The next scheduled cycle of a connection and the run it follows.
     fn scim_schedule(&self, c: &Connection) -> Result<Option<CycleSchedule>, AppError> {
         if c.integration != SCIM_INTEGRATION || c.state != ConnectionState::Connected {
+            return Ok(None);
+        }
+        if self.store.sync_state(c.id.0)?.paused {
             return Ok(None);
         }
         // Shown on the connection instead (`attention`): not scheduled,

@@ -66,6 +66,11 @@ pub enum InactiveReason {
     CredentialRevoked,
     /// Its syncs failed to authenticate too often in a row.
     AuthFailuresExceeded,
+    /// Every run failed for this many days.
+    FailingTooLong {
+        /// The days.
+        days: u32,
+    },
 }
 
 /// Where a connection stands.
@@ -120,6 +125,9 @@ impl ConnectionState {
             Self::Inactive {
                 reason: InactiveReason::AuthFailuresExceeded,
             } => Some("its syncs failed to authenticate too often in a row".into()),
+            Self::Inactive {
+                reason: InactiveReason::FailingTooLong { days },
+            } => Some(format!("every sync run failed for {days} days")),
             Self::Connected | Self::Disconnected => None,
         }
     }
@@ -160,6 +168,11 @@ pub enum ConnectionEvent {
     CredentialRevoked,
     /// Its syncs failed to authenticate too often.
     AuthFailuresExceeded,
+    /// Every run failed for this many days.
+    FailingTooLong {
+        /// The days.
+        days: u32,
+    },
     /// An admin removed it.
     Disconnect,
 }
@@ -186,6 +199,7 @@ impl ConnectionEvent {
             Self::Reactivate => "be reactivated",
             Self::CredentialRevoked => "lose its credential",
             Self::AuthFailuresExceeded => "be stopped for failed authentications",
+            Self::FailingTooLong { .. } => "be stopped for failing too long",
             Self::Disconnect => "be disconnected",
         }
     }
@@ -202,6 +216,7 @@ impl ConnectionEvent {
             Self::Reactivate => "reactivate",
             Self::CredentialRevoked => "credential_revoked",
             Self::AuthFailuresExceeded => "auth_failures_exceeded",
+            Self::FailingTooLong { .. } => "failing_too_long",
             Self::Disconnect => "disconnect",
         }
     }
@@ -279,6 +294,9 @@ impl ConnectionState {
             }),
             (Some(Self::Connected), E::AuthFailuresExceeded) => Some(Self::Inactive {
                 reason: InactiveReason::AuthFailuresExceeded,
+            }),
+            (Some(Self::Connected), E::FailingTooLong { days }) => Some(Self::Inactive {
+                reason: InactiveReason::FailingTooLong { days: *days },
             }),
             (Some(Self::Inactive { .. }), E::Reactivate) => Some(Self::Connected),
             (Some(s), E::Disconnect) if *s != Self::Disconnected => Some(Self::Disconnected),
@@ -385,6 +403,7 @@ mod tests {
             Just(ConnectionEvent::Reactivate),
             Just(ConnectionEvent::CredentialRevoked),
             Just(ConnectionEvent::AuthFailuresExceeded),
+            (1u32..30).prop_map(|days| ConnectionEvent::FailingTooLong { days }),
             Just(ConnectionEvent::Disconnect),
         ]
     }

@@ -55,6 +55,9 @@ pub enum EventKind {
     /// A connection's first run without a run error after one with.
     #[serde(rename = "connection.recovered")]
     ConnectionRecovered,
+    /// A connection failing every run will be turned off in a day.
+    #[serde(rename = "connection.disable_warning")]
+    ConnectionDisableWarning,
     /// A sync run finished: completed, partially completed or failed.
     #[serde(rename = "sync_run.finished")]
     SyncRunFinished,
@@ -84,10 +87,11 @@ pub enum EventKind {
 
 impl EventKind {
     /// Every kind, in the order the documentation lists them.
-    pub const ALL: [Self; 11] = [
+    pub const ALL: [Self; 12] = [
         Self::ConnectionStatusChanged,
         Self::ConnectionDisabled,
         Self::ConnectionRecovered,
+        Self::ConnectionDisableWarning,
         Self::SyncRunFinished,
         Self::DeprovisionsStaged,
         Self::CredentialCreated,
@@ -105,6 +109,7 @@ impl EventKind {
             Self::ConnectionStatusChanged => "connection.status_changed",
             Self::ConnectionDisabled => "connection.disabled",
             Self::ConnectionRecovered => "connection.recovered",
+            Self::ConnectionDisableWarning => "connection.disable_warning",
             Self::SyncRunFinished => "sync_run.finished",
             Self::DeprovisionsStaged => "sync_run.deprovisions_staged",
             Self::CredentialCreated => "credential.created",
@@ -141,6 +146,7 @@ impl EventKind {
             self,
             Self::ConnectionDisabled
                 | Self::ConnectionRecovered
+                | Self::ConnectionDisableWarning
                 | Self::DeprovisionsStaged
                 | Self::WebhookEndpointDisabled
         )
@@ -214,6 +220,7 @@ impl Event {
             EventKind::ConnectionStatusChanged if self.data["after"] == "inactive" => connection(),
             EventKind::ConnectionDisabled
             | EventKind::ConnectionRecovered
+            | EventKind::ConnectionDisableWarning
             | EventKind::DeprovisionsStaged => connection(),
             EventKind::WebhookEndpointDisabled => self.data["endpoint_id"]
                 .as_str()
@@ -272,6 +279,9 @@ fn alert_line(event: &AlertEvent) -> String {
         EventKind::ConnectionRecovered => {
             "The connection recovered: its last run did not fail.".to_owned()
         }
+        EventKind::ConnectionDisableWarning => {
+            format!("Every run failed for a while: {}.", text("reason"))
+        }
         EventKind::DeprovisionsStaged => format!(
             "{} deprovisions were staged and await review: more than the deletion safety threshold in one run.",
             d["staged"].as_u64().unwrap_or(0)
@@ -293,6 +303,7 @@ fn alert_headline(kind: EventKind) -> &'static str {
         EventKind::ConnectionStatusChanged => "connection turned Inactive",
         EventKind::ConnectionDisabled => "connection turned off by Relais",
         EventKind::ConnectionRecovered => "recovered",
+        EventKind::ConnectionDisableWarning => "will be turned off in a day",
         EventKind::DeprovisionsStaged => "deprovisions await review",
         EventKind::WebhookEndpointDisabled => "webhook endpoint disabled",
         _ => "event",
@@ -374,7 +385,10 @@ pub fn from_audit(audit: &AuditEvent) -> Vec<Event> {
                 events.push(event(EventKind::ConnectionStatusChanged, data.clone()));
             }
             if audit.actor == "system" && audit.after.as_deref() == Some("inactive") {
-                events.push(event(EventKind::ConnectionDisabled, data));
+                events.push(event(EventKind::ConnectionDisabled, data.clone()));
+            }
+            if audit.action == "connection.disable_warning" {
+                events.push(event(EventKind::ConnectionDisableWarning, data));
             }
         }
         "credential" => {

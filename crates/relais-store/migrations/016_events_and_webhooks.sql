@@ -74,3 +74,10 @@ CREATE TABLE alert_opt_outs (
     user_id    TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     PRIMARY KEY (company_id, user_id)
 ) STRICT;
+
+-- Connection health: since when every run failed (a connection failing too
+-- long is turned off, its admins warned a day before), and whether an admin
+-- paused its schedule.
+ALTER TABLE sync_state ADD COLUMN failing_since TEXT;
+ALTER TABLE sync_state ADD COLUMN warned_at TEXT;
+ALTER TABLE sync_state ADD COLUMN paused INTEGER NOT NULL DEFAULT 0 CHECK (paused IN (0, 1));

@@ -1174,6 +1174,14 @@ pub struct SyncState {
     pub consecutive_auth_failures: u32,
     /// When the last run without a run error finished.
     pub last_success_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// When the first of the Failed runs in a row since then started.
+    pub failing_since: Option<chrono::DateTime<chrono::Utc>>,
+    /// When the admins were warned that the connection is about to be
+    /// turned off for failing too long.
+    pub warned_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// An admin paused the schedule (written only by
+    /// [`SyncStore::set_sync_paused`], never by [`SyncStore::save_sync_state`]).
+    pub paused: bool,
 }
 
 /// What a run did since it was last advanced.
@@ -1295,11 +1303,18 @@ pub trait SyncStore {
     /// [`StoreError`] when the database fails.
     fn sync_state(&self, connection: uuid::Uuid) -> Result<SyncState, StoreError>;
 
-    /// Saves a connection's sync health.
+    /// Saves a connection's sync health (all but `paused`).
     ///
     /// # Errors
     /// [`StoreError`] when the database fails.
     fn save_sync_state(&self, connection: uuid::Uuid, state: &SyncState) -> Result<(), StoreError>;
+
+    /// Pauses (or resumes) a connection's schedule; returns whether it was
+    /// paused before.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn set_sync_paused(&self, connection: uuid::Uuid, paused: bool) -> Result<bool, StoreError>;
 }
 
 /// Where a kind of record lives, for looking up its company by id.

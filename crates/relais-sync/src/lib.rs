@@ -436,3 +436,65 @@ mod tests {
         assert!(r.body.chars().count() <= 2000);
     }
 }
+
+/// What a connection's failing streak calls for after a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HealthAction {
+    /// Nothing: it did not fail, or not for long.
+    Nothing,
+    /// Warn its admins: it will be turned off in a day if it keeps failing.
+    Warn,
+    /// Turn it off: every run failed for `disable_after`.
+    Disable,
+}
+
+/// The rule for a connection failing every run: turned off once every run
+/// failed for `disable_after` since `failing_since` (the start of the first
+/// Failed run in a row), its admins warned once a day before (at once when
+/// `disable_after` is a day or less).
+#[must_use]
+pub fn health(
+    failing_since: Option<DateTime<Utc>>,
+    warned_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+    disable_after: Duration,
+) -> HealthAction {
+    let Some(since) = failing_since else {
+        return HealthAction::Nothing;
+    };
+    let failing = now - since;
+    if failing >= disable_after {
+        HealthAction::Disable
+    } else if warned_at.is_none() && failing >= disable_after - Duration::days(1) {
+        HealthAction::Warn
+    } else {
+        HealthAction::Nothing
+    }
+}
+
+#[cfg(test)]
+mod health_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn a_connection_is_turned_off_exactly_after_the_period_and_warned_once_before(
+            failing_minutes in 0i64..20_000, limit_days in 1i64..30, warned in any::<bool>(),
+        ) {
+            let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+            let since = now - Duration::minutes(failing_minutes);
+            let limit = Duration::days(limit_days);
+            let warned_at = warned.then_some(since);
+            let action = health(Some(since), warned_at, now, limit);
+            prop_assert_eq!(action == HealthAction::Disable, Duration::minutes(failing_minutes) >= limit);
+            if warned {
+                prop_assert_ne!(action, HealthAction::Warn);
+            }
+            if action == HealthAction::Warn {
+                prop_assert!(Duration::minutes(failing_minutes) >= limit - Duration::days(1));
+            }
+            prop_assert_eq!(health(None, None, now, limit), HealthAction::Nothing);
+        }
+    }
+}

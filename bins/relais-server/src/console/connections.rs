@@ -77,6 +77,9 @@ pub(super) fn reason(tr: Tr, state: &ConnectionState) -> Option<String> {
         ConnectionState::Inactive {
             reason: InactiveReason::AuthFailuresExceeded,
         } => Some(tr.t("reason-auth-failures")),
+        ConnectionState::Inactive {
+            reason: InactiveReason::FailingTooLong { days },
+        } => Some(tr.t1("reason-failing-too-long", "days", days)),
         ConnectionState::Connected | ConnectionState::Disconnected => None,
     }
 }

@@ -365,6 +365,10 @@ mod tests {
                 "connection.disconnect",
                 "connection.auth_failures_exceeded",
                 "connection.credential_revoked",
+                "connection.failing_too_long",
+                "connection.disable_warning",
+                "connection.pause",
+                "connection.resume",
             ]
             .iter()
             .map(|a| format!("event-{}", a.replace(['.', '_'], "-"))),

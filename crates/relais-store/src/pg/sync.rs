@@ -559,37 +559,67 @@ impl SyncStore for PostgresStore {
         PostgresStore::run(self, |client| {
             let Some(row) = client
                 .query_opt(
-                    "SELECT consecutive_auth_failures, last_success_at FROM sync_state WHERE connection_id = $1",
+                    "SELECT consecutive_auth_failures, last_success_at, failing_since, warned_at, paused
+                     FROM sync_state WHERE connection_id = $1",
                     &[&connection],
                 )
                 .map_err(backend)?
             else {
                 return Ok(SyncState::default());
             };
+            let time = |i: usize| -> Result<_, StoreError> {
+                get::<Option<String>>(T, &row, i)?
+                    .map(|t| parse_timestamp(T, &t))
+                    .transpose()
+            };
             let failures: i64 = get(T, &row, 0)?;
-            let last: Option<String> = get(T, &row, 1)?;
             Ok(SyncState {
                 consecutive_auth_failures: u32::try_from(failures).map_err(|e| corrupt(T, e))?,
-                last_success_at: last.map(|l| parse_timestamp(T, &l)).transpose()?,
+                last_success_at: time(1)?,
+                failing_since: time(2)?,
+                warned_at: time(3)?,
+                paused: get::<i64>(T, &row, 4)? != 0,
             })
         })
     }
 
     fn save_sync_state(&self, connection: uuid::Uuid, state: &SyncState) -> Result<(), StoreError> {
-        let (connection, failures, last) = (
+        let (connection, failures, last, failing_since, warned_at) = (
             connection.to_string(),
             i64::from(state.consecutive_auth_failures),
             state.last_success_at.map(timestamp),
+            state.failing_since.map(timestamp),
+            state.warned_at.map(timestamp),
         );
         self.write(|tx| {
             tx.execute(
-                "INSERT INTO sync_state (connection_id, consecutive_auth_failures, last_success_at) VALUES ($1, $2, $3)
+                "INSERT INTO sync_state (connection_id, consecutive_auth_failures, last_success_at, failing_since, warned_at)
+                 VALUES ($1, $2, $3, $4, $5)
                  ON CONFLICT (connection_id) DO UPDATE SET consecutive_auth_failures = excluded.consecutive_auth_failures,
-                    last_success_at = excluded.last_success_at",
-                &[&connection, &failures, &last],
+                    last_success_at = excluded.last_success_at, failing_since = excluded.failing_since,
+                    warned_at = excluded.warned_at",
+                &[&connection, &failures, &last, &failing_since, &warned_at],
             )
             .map_err(backend)?;
             Ok(())
+        })
+    }
+
+    fn set_sync_paused(&self, connection: uuid::Uuid, paused: bool) -> Result<bool, StoreError> {
+        let (connection, value) = (connection.to_string(), i64::from(paused));
+        self.write(move |tx| {
+            let before: Option<i64> = tx
+                .query_opt("SELECT paused FROM sync_state WHERE connection_id = $1", &[&connection])
+                .map_err(backend)?
+                .map(|r| get("sync_state", &r, 0))
+                .transpose()?;
+            tx.execute(
+                "INSERT INTO sync_state (connection_id, consecutive_auth_failures, paused) VALUES ($1, 0, $2)
+                 ON CONFLICT (connection_id) DO UPDATE SET paused = excluded.paused",
+                &[&connection, &value],
+            )
+            .map_err(backend)?;
+            Ok(before.is_some_and(|b| b != 0))
         })
     }
 }
@@ -824,6 +854,8 @@ mod tests {
                     &SyncState {
                         consecutive_auth_failures: 2,
                         last_success_at: Some(t0),
+                        failing_since: Some(t0),
+                        ..SyncState::default()
                     },
                 )
                 .unwrap();
@@ -833,6 +865,7 @@ mod tests {
                     &SyncState {
                         consecutive_auth_failures: 3,
                         last_success_at: None,
+                        ..SyncState::default()
                     },
                 )
                 .unwrap();

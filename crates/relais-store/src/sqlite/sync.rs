@@ -381,22 +381,27 @@ impl SyncStore for SqliteStore {
     }
 
     fn sync_state(&self, connection: uuid::Uuid) -> Result<SyncState, StoreError> {
+        const T: &str = "sync_state";
         let conn = self.conn()?;
-        let row: Option<(u32, Option<String>)> = conn
+        type Row = (u32, Option<String>, Option<String>, Option<String>, bool);
+        let row: Option<Row> = conn
             .query_row(
-                "SELECT consecutive_auth_failures, last_success_at FROM sync_state WHERE connection_id = ?1",
+                "SELECT consecutive_auth_failures, last_success_at, failing_since, warned_at, paused
+                 FROM sync_state WHERE connection_id = ?1",
                 [connection.to_string()],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
             )
             .optional()
             .map_err(backend)?;
+        let time = |t: Option<String>| t.map(|t| parse_timestamp(T, &t)).transpose();
         Ok(match row {
             None => SyncState::default(),
-            Some((failures, last)) => SyncState {
+            Some((failures, last, failing_since, warned_at, paused)) => SyncState {
                 consecutive_auth_failures: failures,
-                last_success_at: last
-                    .map(|l| parse_timestamp("sync_state", &l))
-                    .transpose()?,
+                last_success_at: time(last)?,
+                failing_since: time(failing_since)?,
+                warned_at: time(warned_at)?,
+                paused,
             },
         })
     }
@@ -404,13 +409,43 @@ impl SyncStore for SqliteStore {
     fn save_sync_state(&self, connection: uuid::Uuid, state: &SyncState) -> Result<(), StoreError> {
         let conn = self.conn()?;
         conn.execute(
-            "INSERT INTO sync_state (connection_id, consecutive_auth_failures, last_success_at) VALUES (?1, ?2, ?3)
+            "INSERT INTO sync_state (connection_id, consecutive_auth_failures, last_success_at, failing_since, warned_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (connection_id) DO UPDATE SET consecutive_auth_failures = excluded.consecutive_auth_failures,
-                last_success_at = excluded.last_success_at",
-            params![connection.to_string(), state.consecutive_auth_failures, state.last_success_at.map(timestamp)],
+                last_success_at = excluded.last_success_at, failing_since = excluded.failing_since,
+                warned_at = excluded.warned_at",
+            params![
+                connection.to_string(),
+                state.consecutive_auth_failures,
+                state.last_success_at.map(timestamp),
+                state.failing_since.map(timestamp),
+                state.warned_at.map(timestamp)
+            ],
         )
         .map_err(backend)?;
         Ok(())
+    }
+
+    fn set_sync_paused(&self, connection: uuid::Uuid, paused: bool) -> Result<bool, StoreError> {
+        let mut conn = self.conn()?;
+        let tx = conn.transaction().map_err(backend)?;
+        let id = connection.to_string();
+        let before: Option<bool> = tx
+            .query_row(
+                "SELECT paused FROM sync_state WHERE connection_id = ?1",
+                [&id],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(backend)?;
+        tx.execute(
+            "INSERT INTO sync_state (connection_id, consecutive_auth_failures, paused) VALUES (?1, 0, ?2)
+             ON CONFLICT (connection_id) DO UPDATE SET paused = excluded.paused",
+            params![id, paused],
+        )
+        .map_err(backend)?;
+        tx.commit().map_err(backend)?;
+        Ok(before.unwrap_or(false))
     }
 }
 
