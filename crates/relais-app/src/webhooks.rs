@@ -224,6 +224,16 @@ fn event_kinds(names: &[String]) -> Result<BTreeSet<EventKind>, AppError> {
 }
 
 impl App {
+    /// A new signing secret, and its sealed form to store.
+    fn new_sealed_secret(&self) -> Result<(SigningSecret, String), AppError> {
+        let secret = new_secret()?;
+        let sealed = self
+            .sealing_key()?
+            .seal(&secret.to_text())
+            .map_err(|e| AppError::new(ErrorKind::Internal, e.to_string()))?;
+        Ok((secret, sealed))
+    }
+
     /// Checks a webhook URL: http(s), no user info or fragment, not longer
     /// than a URL may be, and a host Relais may call (no loopback, private
     /// or link-local address unless the operator allows it). A query is
@@ -293,11 +303,7 @@ impl App {
         let description = input.description.unwrap_or_default();
         limits::check_length("description", &description, limits::TEXT)?;
         let events = event_kinds(&input.events.unwrap_or_default())?;
-        let secret = new_secret()?;
-        let sealed = self
-            .sealing_key()?
-            .seal(&secret.to_text())
-            .map_err(|e| AppError::new(ErrorKind::Internal, e.to_string()))?;
+        let (secret, sealed) = self.new_sealed_secret()?;
         let endpoint = WebhookEndpoint {
             id: uuid::Uuid::now_v7(),
             company_id: company.id,
@@ -449,11 +455,7 @@ impl App {
     ) -> Result<WebhookWithSecret, AppError> {
         by.may_configure(company)?;
         let mut endpoint = self.load_webhook(company, id)?;
-        let secret = new_secret()?;
-        let sealed = self
-            .sealing_key()?
-            .seal(&secret.to_text())
-            .map_err(|e| AppError::new(ErrorKind::Internal, e.to_string()))?;
+        let (secret, sealed) = self.new_sealed_secret()?;
         endpoint.previous_secret = Some(std::mem::replace(&mut endpoint.secret, sealed));
         endpoint.previous_secret_until = Some(
             Utc::now()

@@ -197,6 +197,21 @@ pub struct ScimServer {
 
 impl ScimServer {
     pub fn start(program: &PathBuf, token: &str, port: Option<u16>) -> Self {
+        Self::start_on(program, token, port, &[])
+    }
+
+    /// Starts `program` as [`ScimServer::start`] does, on a free port, with
+    /// `extra` arguments (e.g. `["--schema", FILE]`).
+    pub fn start_with(program: &PathBuf, token: &str, extra: &[&std::ffi::OsStr]) -> Self {
+        Self::start_on(program, token, None, extra)
+    }
+
+    fn start_on(
+        program: &PathBuf,
+        token: &str,
+        port: Option<u16>,
+        extra: &[&std::ffi::OsStr],
+    ) -> Self {
         let port = port.unwrap_or_else(|| {
             std::net::TcpListener::bind("127.0.0.1:0")
                 .unwrap()
@@ -204,92 +219,6 @@ impl ScimServer {
                 .unwrap()
                 .port()
         });
-        let mut child = Command::new(program)
-            .args([
-                "--hostname",
-                "127.0.0.1",
-                "--port",
-                &port.to_string(),
-                "--bearer-token",
-                token,
-            ])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        assert!(line.contains("Serving SCIM"), "{line}");
-        Self {
-            child,
-            base: format!("http://127.0.0.1:{port}/v2"),
-            port,
-        }
-    }
-
-    pub async fn users(&self) -> Vec<Value> {
-        let body: Value = reqwest::Client::new()
-            .get(format!("{}/Users?count=1000", self.base))
-            .bearer_auth(SCIM_TOKEN)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        body["Resources"].as_array().cloned().unwrap_or_default()
-    }
-}
-
-impl Drop for ScimServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Starts a SCIM connection of `company` and answers its wizard: the target
-/// at `base` with [`SCIM_TOKEN`], `matching` as the matching step's answers,
-/// and the confirmation; returns the connection's id, not yet completed.
-pub fn answer_scim_wizard(
-    app: &App,
-    company: &relais_access::Company,
-    base: &str,
-    matching: Value,
-) -> String {
-    let by = relais_app::Caller::Operator;
-    let id = app
-        .start_connection(by, company, "scim-provisioning")
-        .unwrap()
-        .id;
-    for (step, answers) in [
-        (
-            "target",
-            serde_json::json!({"base_url": base, "bearer_token": SCIM_TOKEN}),
-        ),
-        ("matching", matching),
-        (
-            "confirm",
-            serde_json::json!({"accept_data_processing": true}),
-        ),
-    ] {
-        app.submit_wizard_step(by, company, &id, step, answers.as_object().unwrap())
-            .unwrap();
-    }
-    id
-}
-
-impl ScimServer {
-    /// Starts `program` as [`ScimServer::start`] does, on a free port, with
-    /// `extra` arguments (e.g. `["--schema", FILE]`).
-    pub fn start_with(program: &PathBuf, token: &str, extra: &[&std::ffi::OsStr]) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
         let mut child = Command::new(program)
             .args([
                 "--hostname",
