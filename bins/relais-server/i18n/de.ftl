@@ -310,6 +310,7 @@ run-failed = Fehlgeschlagen
 trigger-scheduled = Zeitplan
 trigger-manual = Jetzt synchronisieren
 trigger-partner_reported = Der Partner
+trigger-on_demand = Auf Abruf (eine Person)
 cycle-full = Vollständig
 cycle-incremental = Nur Änderungen
 use-case-update = Aktualisierung

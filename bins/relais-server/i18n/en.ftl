@@ -311,6 +311,7 @@ run-failed = Failed
 trigger-scheduled = Schedule
 trigger-manual = Sync now
 trigger-partner_reported = The partner
+trigger-on_demand = On demand (one employee)
 cycle-full = Full
 cycle-incremental = Changes only
 use-case-update = Update

@@ -310,6 +310,7 @@ run-failed = Échec
 trigger-scheduled = Planification
 trigger-manual = Synchroniser maintenant
 trigger-partner_reported = Le partenaire
+trigger-on_demand = À la demande (une personne)
 cycle-full = Complète
 cycle-incremental = Changements seulement
 use-case-update = Mise à jour
