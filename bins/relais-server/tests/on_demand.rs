@@ -386,3 +386,123 @@ async fn twenty_parallel_calls_run_one_at_a_time_and_never_create_an_account_twi
         assert_eq!(accounts_of(&users, employee).len(), 1, "{users:?}");
     }
 }
+
+/// The console's form: signed in as the admin, provision one employee from
+/// the connection's page; the answer is the run's page with the steps.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(relais_scim2_server),
+    ignore = "needs scim2-server: pip install scim2-server==0.8.3, set RELAIS_PYTHON"
+)]
+async fn the_console_provisions_one_employee_and_shows_the_steps() {
+    let Some(program) = scim_server_program() else {
+        return;
+    };
+    let target = ScimServer::start(&program, SCIM_TOKEN, None);
+    let w = World::new(&target.base).await;
+    w.app
+        .set_password(
+            &w.company,
+            "ana@acme.example",
+            "correct horse battery staple",
+        )
+        .unwrap();
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let csrf_of = |body: &str| {
+        let marker = "name=\"_csrf\" value=\"";
+        let start = body.find(marker).unwrap() + marker.len();
+        body[start..start + body[start..].find('"').unwrap()].to_owned()
+    };
+    let cookies_of = |response: &reqwest::Response| {
+        response
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let page = browser
+        .get(format!("{}/console/sign-in", w.base))
+        .send()
+        .await
+        .unwrap();
+    let mut cookies = cookies_of(&page);
+    let csrf = csrf_of(&page.text().await.unwrap());
+    let signed_in = browser
+        .post(format!("{}/console/sign-in", w.base))
+        .header("cookie", &cookies)
+        .form(&[
+            ("email", "ana@acme.example"),
+            ("password", "correct horse battery staple"),
+            ("_csrf", &csrf),
+            ("next", "/console/marketplace"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status(), 303);
+    cookies = format!("{cookies}; {}", cookies_of(&signed_in));
+    let get = |path: String| {
+        let request = browser
+            .get(format!("{}{path}", w.base))
+            .header("cookie", &cookies);
+        async move { request.send().await.unwrap().text().await.unwrap() }
+    };
+
+    let connection_page = get(format!("/console/connections/{}", w.connection)).await;
+    assert!(
+        connection_page.contains("<label for=\"provision-employee\">"),
+        "a labelled field"
+    );
+    let ana = w.in_scope()[0].clone();
+    let done = browser
+        .post(format!(
+            "{}/console/connections/{}/provision",
+            w.base, w.connection
+        ))
+        .header("cookie", &cookies)
+        .form(&[
+            ("employee", ana.id.to_string()),
+            ("_csrf", csrf_of(&connection_page)),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(done.status(), 303, "{}", done.text().await.unwrap());
+    let location = done.headers()["location"].to_str().unwrap().to_owned();
+    assert!(
+        location.starts_with(&format!("/console/connections/{}/tracking/", w.connection)),
+        "{location}"
+    );
+    let run_page = get(location).await;
+    assert!(run_page.contains("On demand (one employee)"), "{run_page}");
+    assert!(run_page.contains("created target user"), "{run_page}");
+    assert_eq!(target.users().await.len(), 1);
+
+    // The employee's page offers it again.
+    let employee_page = get(format!(
+        "/console/connections/{}/employees/{}",
+        w.connection, ana.id
+    ))
+    .await;
+    assert!(
+        employee_page.contains(&format!("name=\"employee\" value=\"{}\"", ana.id)),
+        "{employee_page}"
+    );
+    // A number that is not an employee id is refused, with the reason.
+    let refused = browser
+        .post(format!(
+            "{}/console/connections/{}/provision",
+            w.base, w.connection
+        ))
+        .header("cookie", &cookies)
+        .form(&[("employee", "abc"), ("_csrf", &csrf_of(&employee_page))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 400);
+}
