@@ -506,3 +506,61 @@ async fn the_console_provisions_one_employee_and_shows_the_steps() {
         .unwrap();
     assert_eq!(refused.status(), 400);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(relais_scim2_server),
+    ignore = "needs scim2-server: pip install scim2-server==0.8.3, set RELAIS_PYTHON"
+)]
+async fn an_on_demand_run_neither_delays_the_schedule_nor_stands_for_a_cycle() {
+    let Some(program) = scim_server_program() else {
+        return;
+    };
+    let target = ScimServer::start(&program, SCIM_TOKEN, None);
+    let w = World::new(&target.base).await;
+    let ana = w.in_scope()[0].clone();
+    let (status, done) = w.provision(ana.id).await;
+    assert_eq!(status, 200, "{done}");
+    let due = |w: &World| {
+        w.app
+            .due_scim_connections()
+            .unwrap()
+            .into_iter()
+            .any(|(_, c)| c == w.connection)
+    };
+    assert!(due(&w), "the first cycle is still due at once");
+
+    // The next cycle is the first full one, and finds the account made on
+    // demand linked: nobody twice.
+    let run = relais_app::sync::run_scim_sync(
+        Arc::clone(&w.app),
+        None,
+        w.company.clone(),
+        w.connection.clone(),
+        relais_sync::Trigger::Scheduled,
+        false,
+    )
+    .await
+    .unwrap();
+    assert_eq!(run.cycle, relais_sync::Cycle::Full, "{run:?}");
+    let users = target.users().await;
+    assert_eq!(users.len(), w.in_scope().len());
+    assert_eq!(accounts_of(&users, ana.id).len(), 1);
+    assert!(!due(&w), "a cycle ran: the next is an interval away");
+
+    // On demand after that does not push the next cycle back either.
+    let before = w
+        .app
+        .connection(Caller::Operator, &w.company, &w.connection)
+        .unwrap()
+        .next_sync_at;
+    assert!(before.is_some());
+    let (status, done) = w.provision(ana.id).await;
+    assert_eq!(status, 200, "{done}");
+    let after = w
+        .app
+        .connection(Caller::Operator, &w.company, &w.connection)
+        .unwrap()
+        .next_sync_at;
+    assert_eq!(before, after);
+}
