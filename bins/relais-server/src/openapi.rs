@@ -395,6 +395,10 @@ mod tests {
         ("GET", "/api/connections/{id}/sync-runs"),
         ("POST", "/api/connections/{id}/sync"),
         (
+            "POST",
+            "/api/connections/{id}/employees/{employee}/provision",
+        ),
+        (
             "GET",
             "/api/connections/{id}/employees/{employee}/sync-entries",
         ),

@@ -40,6 +40,7 @@ use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
         crate::connections::events,
         crate::sync::runs,
         crate::sync::sync_now,
+        crate::sync::provision,
         crate::sync::employee_entries,
         crate::sync::run,
         crate::sync::entries,

@@ -23,6 +23,10 @@ pub(crate) fn routes() -> Router<Shared> {
         .route("/api/connections/{id}/sync-runs", get(runs))
         .route("/api/connections/{id}/sync", post(sync_now))
         .route(
+            "/api/connections/{id}/employees/{employee}/provision",
+            post(provision),
+        )
+        .route(
             "/api/connections/{id}/employees/{employee}/sync-entries",
             get(employee_entries),
         )
@@ -403,4 +407,41 @@ impl FinishBody {
     pub(crate) fn into_error(self) -> Option<RunError> {
         self.error
     }
+}
+
+// ----- Provisioning one employee on demand ---------------------------------
+
+/// `POST /api/connections/{id}/employees/{employee}/provision`: runs the
+/// SCIM cycle for one employee now and answers with what it did.
+#[utoipa::path(
+    post, path = "/api/connections/{id}/employees/{employee}/provision", tag = "Sync tracking", operation_id = "provisionEmployee",
+    description = "Provisioning on demand: runs the SCIM cycle of a Connected SCIM connection for one employee now, as a run of its own (trigger `on_demand`), and answers when it is done (within 60 seconds) with the run and its entries: the employee matched and linked, created, updated, deprovisioned, or skipped, each with a message saying what and why. Nothing is done to any other employee or target user; `manager` is set from the links that exist. Needs the *edit* right.",
+    params(
+        ("id" = String, Path, description = "The connection's id", format = Uuid),
+        ("employee" = i64, Path, description = "The employee's id"),
+    ),
+    responses(
+        (status = 200, description = "The run, finished, and the steps taken (the run's entries); a target that failed gives a Failed run with its error", body = relais_app::sync::Provisioned, links(
+            ("run" = (operation_id = "getSyncRun", parameters(("id" = "$response.body#/run/id")))),
+            ("entries" = (operation_id = "listSyncEntries", parameters(("id" = "$response.body#/run/id")))),
+        )),
+        (status = 400, description = "An employee id that is not a number, or the connection lacks an answer it needs", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No personal access token, or one that is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token's user lacks the *edit* right", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such connection or employee in the caller's company", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The connection is not Connected, it is not a SCIM connection (Relais does not run its syncs), or a run is under way", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The connection's secret cannot be opened (no or another RELAIS_SECRET_KEY): the operator's to fix", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
+pub(crate) async fn provision(
+    State(s): State<Shared>,
+    Authenticated(actor): Authenticated,
+    Path((id, employee)): Path<(String, i64)>,
+) -> Result<Json<relais_app::sync::Provisioned>, Problem> {
+    let company = actor.company.clone();
+    relais_app::sync::provision_employee(Arc::clone(&s.app), Some(actor), company, id, employee)
+        .await
+        .map(Json)
+        .map_err(Problem::from)
 }

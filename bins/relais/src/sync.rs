@@ -82,6 +82,18 @@ pub(crate) enum SyncCommand {
         #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
         concurrency: u16,
     },
+    /// Provision one employee now: run the SCIM cycle for them alone, here,
+    /// as a run of its own, and print the steps taken.
+    #[command(
+        after_help = "Examples:\n  relais sync provision $CONNECTION 42\n  relais --json sync provision $CONNECTION 42"
+    )]
+    Provision {
+        /// Connection id.
+        connection: String,
+        /// Employee id (from 1).
+        #[arg(value_parser = clap::value_parser!(i64).range(1..))]
+        employee: i64,
+    },
 }
 
 fn parse<T: serde::de::DeserializeOwned>(
@@ -305,5 +317,43 @@ pub(crate) fn run(ctx: &Ctx, command: SyncCommand) -> Result<(), AppError> {
             ))?;
             print_run(out, &run)
         }
+        SyncCommand::Provision {
+            connection,
+            employee,
+        } => provision(ctx, connection, employee),
     }
+}
+
+/// `relais sync provision CONNECTION EMPLOYEE`: provisioning on demand.
+fn provision(ctx: &Ctx, connection: String, employee: i64) -> Result<(), AppError> {
+    let (app, out) = (&ctx.app, &ctx.out);
+    let company = ctx.company_of(Owned::Connection, &connection)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| AppError::new(ErrorKind::Internal, e.to_string()))?;
+    let done = runtime.block_on(relais_app::sync::provision_employee(
+        std::sync::Arc::clone(app),
+        None,
+        company,
+        connection,
+        employee,
+    ))?;
+    if out.json {
+        return out.print_json(&done);
+    }
+    print_run(out, &done.run)?;
+    for e in &done.entries {
+        outln!(
+            "{} {} ({}): {}",
+            e.use_case.as_str(),
+            e.status.as_str(),
+            e.employee_id,
+            e.message
+        )?;
+        for c in &e.changes {
+            outln!("  {}: {} -> {}", c.attribute, c.old, c.new)?;
+        }
+    }
+    Ok(())
 }

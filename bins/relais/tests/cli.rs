@@ -1600,3 +1600,49 @@ fn a_profile_picture_is_set_from_a_file_and_removed() {
         .code(3)
         .stderr(predicate::str::contains("no profile picture of employee 2"));
 }
+
+#[test]
+fn sync_provision_refuses_unknown_employees_and_connections_relais_does_not_sync() {
+    let cli = Cli::new();
+    cli.cmd(&["demo", "generate", "--employees", "3", "--months", "1"])
+        .assert()
+        .success();
+    cli.cmd(&["sync", "provision", "not-a-connection", "1"])
+        .assert()
+        .code(3);
+    let answers = cli.dir.path().join("okta.json");
+    std::fs::write(&answers, r#"{"tenant": {"tenant_url": "https://acme.okta.com", "api_token": "okta-token-0123456789"},
+        "provisioning": {"create_accounts_days_before_start": "0"}, "confirm": {"accept_data_processing": true}}"#).unwrap();
+    let done = cli
+        .cmd(&[
+            "connections",
+            "connect",
+            "okta",
+            "--answers",
+            answers.to_str().unwrap(),
+            "--json",
+        ])
+        .env("RELAIS_SECRET_KEY", KEY)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let id = serde_json::from_slice::<Value>(&done).unwrap()["connection"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    cli.cmd(&["sync", "provision", &id, "0"]).assert().code(2);
+    cli.cmd(&["sync", "provision", &id, "999999"])
+        .env("RELAIS_SECRET_KEY", KEY)
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("employee 999999"));
+    cli.cmd(&["sync", "provision", &id, "1"])
+        .env("RELAIS_SECRET_KEY", KEY)
+        .assert()
+        .code(5)
+        .stderr(predicate::str::contains("runs the sync on its side"));
+    let runs = cli.json(&["sync", "runs", &id]);
+    assert_eq!(runs["total"], 0);
+}

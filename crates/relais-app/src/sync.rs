@@ -487,7 +487,12 @@ impl App {
                     limit: 12,
                 },
             )?
-            .rows;
+            .rows
+            .into_iter()
+            // Provisioning one employee on demand is no cycle: it neither
+            // delays the schedule nor counts as a failure in a row.
+            .filter(|r| r.trigger != Trigger::OnDemand)
+            .collect::<Vec<_>>();
         // A run closed because its process stopped is nobody's failure:
         // it neither slows the schedule down nor delays the next cycle.
         let failed_in_a_row = recent
@@ -996,4 +1001,176 @@ impl ScimJob {
     pub fn parts(&self) -> Option<(&ScimClient, &ScimSettings, &CycleInput)> {
         Some((self.client.as_ref().ok()?, &self.settings, &self.input))
     }
+}
+
+// ----- Provisioning one employee on demand ---------------------------------
+
+/// How long provisioning one employee on demand may take before its run is
+/// closed as failed (the next cycle picks up the work).
+pub const ON_DEMAND_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// What provisioning one employee on demand did: its run, finished, and the
+/// steps taken (matched, created, updated, deprovisioned or skipped, each
+/// with its message saying what and why).
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Provisioned {
+    /// The run of its own (trigger `on_demand`).
+    pub run: SyncRun,
+    /// The steps taken, as recorded in the run's entries.
+    pub entries: Vec<SyncEntry>,
+}
+
+impl App {
+    /// Prepares a cycle for one employee of a Connected SCIM connection and
+    /// stores its run (trigger [`Trigger::OnDemand`], a full comparison with
+    /// the target) as Running.
+    ///
+    /// # Errors
+    /// [`ErrorKind::NotFound`] for an unknown connection or employee;
+    /// otherwise what [`App::prepare_scim_cycle`] refuses: a connection
+    /// that is not a Connected SCIM one, or a run under way
+    /// ([`ErrorKind::Conflict`]).
+    pub fn prepare_provisioning(
+        &self,
+        by: Caller<'_>,
+        company: &Company,
+        connection_id: &str,
+        employee: EmployeeId,
+    ) -> Result<ScimJob, AppError> {
+        by.may_configure(company)?;
+        self.load_connection(company.id, connection_id)?;
+        if self
+            .store
+            .employees_by_id(company.id, &[employee])?
+            .is_empty()
+        {
+            return Err(AppError::not_found(format!("employee {employee}")));
+        }
+        self.prepare_scim_cycle(by, company, connection_id, Trigger::OnDemand, true)
+    }
+
+    /// Records what provisioning one employee did and finishes its run, in
+    /// one transaction. Unlike a cycle's end it leaves the connection's
+    /// last successful cycle alone (the next cycle stays full or
+    /// incremental as before); a refusal of the credentials counts towards
+    /// turning the connection Inactive as a cycle's does.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Conflict`] when the run was closed meanwhile.
+    pub fn finish_provisioning(
+        &self,
+        job: &ScimJob,
+        output: &relais_scim::CycleOutput,
+    ) -> Result<SyncRun, AppError> {
+        let notice = (output.staged > 0)
+            .then(|| "the deprovision was staged: the deletion safety threshold is 0".to_owned());
+        let run = self.advance_run(
+            job.company.id,
+            job.run.id,
+            relais_store::RunProgress {
+                entries: &output.entries,
+                upserted_links: &output.upserted_links,
+                removed_links: &output.removed_links,
+            },
+            &mut |r| {
+                r.staged = output.staged;
+                r.notice.clone_from(&notice);
+                r.finish(output.error.clone(), Utc::now());
+            },
+        )?;
+        let mut state = self.store.sync_state(run.connection_id)?;
+        if output.auth_failed {
+            state.consecutive_auth_failures += 1;
+        } else if output.error.is_none() {
+            state.consecutive_auth_failures = 0;
+        }
+        self.store.save_sync_state(run.connection_id, &state)?;
+        if state.consecutive_auth_failures >= AUTH_FAILURE_LIMIT {
+            let id = run.connection_id.to_string();
+            if let Err(e) = self.deactivate_after_auth_failures(
+                &job.company,
+                &id,
+                state.consecutive_auth_failures,
+            ) {
+                tracing::debug!(connection = %id, error = %e, "not deactivated");
+            }
+        }
+        tracing::info!(run = %run.id, status = ?run.status, "on-demand provisioning finished");
+        Ok(run)
+    }
+}
+
+/// Provisions one employee now ("provisioning on demand"): runs the SCIM
+/// cycle for them alone ([`relais_scim::run_cycle_for`]), as a run of its
+/// own, and waits for it, at most [`ON_DEMAND_TIMEOUT`] (then the run is
+/// closed as failed; what the target did meanwhile is found again by the
+/// next cycle, which matches before it creates).
+///
+/// `actor` is the user asking (`None`: the operator).
+///
+/// # Errors
+/// What [`App::prepare_provisioning`] refuses; [`ErrorKind::Conflict`] when
+/// the run was closed meanwhile by another process.
+pub async fn provision_employee(
+    app: Arc<App>,
+    actor: Option<crate::Actor>,
+    company: Company,
+    connection: String,
+    employee: EmployeeId,
+) -> Result<Provisioned, AppError> {
+    let prep_app = Arc::clone(&app);
+    let job = tokio::task::spawn_blocking(move || {
+        let by = actor.as_ref().map_or(Caller::Operator, Caller::User);
+        prep_app.prepare_provisioning(by, &company, &connection, employee)
+    })
+    .await
+    .map_err(|e| AppError::new(ErrorKind::Internal, e.to_string()))??;
+    let (company_id, run_id) = (job.company.id, job.run.id);
+    let beat_app = Arc::clone(&app);
+    let every = app.heartbeat_interval();
+    let heartbeat = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            let a = Arc::clone(&beat_app);
+            let _ = tokio::task::spawn_blocking(move || a.heartbeat(company_id, run_id)).await;
+        }
+    });
+    let output = match &job.client {
+        Ok(client) => {
+            let cycle =
+                relais_scim::run_cycle_for(client, &job.settings, job.input.clone(), employee);
+            tokio::time::timeout(ON_DEMAND_TIMEOUT, cycle)
+                .await
+                .unwrap_or_else(|_| relais_scim::CycleOutput {
+                    error: Some(RunError {
+                        message: format!(
+                            "timed out after {} seconds; the next cycle picks up the work",
+                            ON_DEMAND_TIMEOUT.as_secs()
+                        ),
+                        response: None,
+                    }),
+                    ..relais_scim::CycleOutput::default()
+                })
+        }
+        Err(refused) => relais_scim::CycleOutput {
+            error: Some(RunError {
+                message: refused.to_string(),
+                response: None,
+            }),
+            ..relais_scim::CycleOutput::default()
+        },
+    };
+    heartbeat.abort();
+    tokio::task::spawn_blocking(move || {
+        let run = app.finish_provisioning(&job, &output)?;
+        Ok(Provisioned {
+            run,
+            entries: output.entries,
+        })
+    })
+    .await
+    .map_err(|e| AppError::new(ErrorKind::Internal, e.to_string()))?
 }

@@ -1136,5 +1136,90 @@ fn apply(out: &mut CycleOutput, links: &mut HashMap<EmployeeId, Link>, step: Ste
     }
 }
 
+/// Runs the cycle for one employee only (provisioning on demand): they are
+/// matched, linked, created, updated or deprovisioned as [`run_cycle`] would
+/// do for them, their `manager` taken from the existing links (a
+/// supervisor not linked yet gives none, as in the first wave of a cycle);
+/// nothing is done to any other employee or target user. One entry always
+/// says what happened, also when nothing was to be done (a leaver with no
+/// active target user, an employee the company does not have).
+///
+/// The deletion safety threshold applies as in a cycle: a threshold of 0
+/// stages the deprovision of a leaver.
+pub async fn run_cycle_for(
+    client: &ScimClient,
+    settings: &ScimSettings,
+    input: CycleInput,
+    employee_id: EmployeeId,
+) -> CycleOutput {
+    let mut out = CycleOutput::default();
+    let probe = client.send(Method::GET, "/Users?count=1", None).await;
+    let page = match probe {
+        Ok((_, page)) => page,
+        Err(e) => {
+            out.auth_failed = e.is_auth();
+            let message = if e.is_auth() {
+                format!("the target refused the credentials: {e}")
+            } else {
+                e.to_string()
+            };
+            out.error = Some(RunError {
+                message,
+                response: response(client, &e),
+            });
+            return out;
+        }
+    };
+    let target = Target::new(client, &page);
+    let by_id: HashMap<EmployeeId, &Employee> = input.employees.iter().map(|e| (e.id, e)).collect();
+    let mut links = input.links;
+    let Some(&employee) = by_id.get(&employee_id) else {
+        out.entries.push(entry(
+            employee_id,
+            UseCase::Update,
+            EntryStatus::Skipped,
+            "not an employee of the company: nothing to do",
+        ));
+        return out;
+    };
+    let step = if in_scope(employee) {
+        let link = links
+            .get(&employee.id)
+            .filter(|l| l.active || settings.deprovision == DeprovisionMode::Deactivate)
+            .cloned();
+        let manager = manager_of(employee, &by_id, &links);
+        sync_in_scope(
+            &target,
+            settings,
+            input.cycle,
+            employee,
+            link.as_ref(),
+            manager,
+        )
+        .await
+    } else {
+        match links.get(&employee.id).filter(|l| l.active).cloned() {
+            None => Step::entry(entry(
+                employee.id,
+                UseCase::Deprovision,
+                EntryStatus::Skipped,
+                "inactive (a leaver): does not belong in the target, and no active target user is linked: nothing to deprovision",
+            )),
+            Some(_) if settings.deletion_threshold == 0 => {
+                out.staged = 1;
+                Step::entry(entry(
+                    employee.id,
+                    UseCase::Deprovision,
+                    EntryStatus::Skipped,
+                    "staged: 1 deprovision exceeds the safety threshold of 0; raise the threshold or check the employee data, then sync again",
+                ))
+            }
+            Some(link) => deprovision(client, settings.deprovision, &link).await,
+        }
+    };
+    apply(&mut out, &mut links, step);
+    out
+}
+
 #[cfg(test)]
 mod tests;

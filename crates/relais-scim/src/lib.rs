@@ -31,6 +31,9 @@
 //! supervisor who left is no one's `manager` (the attribute is removed).
 //! 429 and 5xx answers are retried with back-off; failed entries are
 //! retried on the next cycle because their employee still differs.
+//!
+//! [`run_cycle_for`] runs the same steps for one employee only
+//! (provisioning on demand): nothing is done to anyone else.
 
 mod client;
 mod cycle;
@@ -41,6 +44,6 @@ mod user;
 pub use client::{ScimClient, ScimError};
 pub use cycle::{
     CycleBatch, CycleInput, CycleOutput, DeprovisionMode, Link, MatchAttribute, ScimSettings,
-    run_cycle,
+    run_cycle, run_cycle_for,
 };
 pub use user::desired_user;

@@ -26,6 +26,9 @@ pub enum Trigger {
     Manual,
     /// A partner integration reporting its own sync.
     PartnerReported,
+    /// Provisioning one employee on demand: a cycle for that employee
+    /// alone, outside the schedule.
+    OnDemand,
 }
 
 /// A full cycle compares with the target itself; an incremental one sends

@@ -46,6 +46,10 @@ pub(super) fn routes() -> Router<Shared> {
         )
         .route(&format!("{BASE}/connections/{{id}}/sync"), post(sync_now))
         .route(
+            &format!("{BASE}/connections/{{id}}/provision"),
+            post(provision),
+        )
+        .route(
             &format!("{BASE}/connections/{{id}}/deactivate"),
             post(deactivate),
         )
@@ -1022,5 +1026,43 @@ async fn disconnect(State(s): State<Shared>, Path(id): Path<String>, form: Form)
     .await?;
     Ok(see_other(&format!(
         "{BASE}/connections?notice=disconnected"
+    )))
+}
+
+/// `POST /console/connections/{id}/provision` (field `employee`):
+/// provisions one employee now and shows its run, whose entries are the
+/// steps taken.
+async fn provision(State(s): State<Shared>, Path(id): Path<String>, form: Form) -> PageResult {
+    let person = form.person;
+    if !person.can_edit() {
+        return Ok(no_right(&person, MarketplaceRight::Edit));
+    }
+    let text = form
+        .fields
+        .get("employee")
+        .unwrap_or_default()
+        .trim()
+        .to_owned();
+    let Some(employee) = text.parse::<i64>().ok().filter(|e| *e > 0) else {
+        return Err(app_error(
+            &person,
+            &relais_app::AppError::new(
+                relais_app::ErrorKind::Invalid,
+                format!("employee: '{text}' is not an employee id (a number from 1)"),
+            ),
+        ));
+    };
+    let done = relais_app::sync::provision_employee(
+        std::sync::Arc::clone(&s.app),
+        Some(person.actor.clone()),
+        company(&person),
+        id.clone(),
+        employee,
+    )
+    .await
+    .map_err(|e| app_error(&person, &e))?;
+    Ok(see_other(&format!(
+        "{BASE}/connections/{id}/tracking/{}",
+        done.run.id
     )))
 }

@@ -320,7 +320,7 @@ mod tests {
         ));
         used.extend(family(
             "trigger",
-            &["scheduled", "manual", "partner_reported"],
+            &["scheduled", "manual", "partner_reported", "on_demand"],
         ));
         used.extend(family("cycle", &["full", "incremental"]));
         used.extend(family("right", &["edit", "view", "none"]));

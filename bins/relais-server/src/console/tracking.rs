@@ -748,6 +748,10 @@ struct EmployeePage {
     layout: Layout,
     head: Head,
     employee: String,
+    employee_id: i64,
+    /// Whether the person may provision this employee now (edit right, a
+    /// Connected connection whose syncs Relais runs).
+    can_provision: bool,
     entries: Vec<(EntryRow, String)>,
     count: String,
     previous: Option<String>,
@@ -802,6 +806,14 @@ async fn employee_page(
         .zip(found.rows.iter().map(|e| e.run_id.to_string()))
         .collect();
     let base = format!("{BASE}/connections/{id}/employees/{employee_id}");
+    let can_provision = person.can_edit() && {
+        let (connection, company) = (id.clone(), person.actor.company.clone());
+        let view = run(&s, &person, move |app, by| {
+            app.connection(by, &company, &connection)
+        })
+        .await?;
+        view.sync.sync_now && view.status == "connected"
+    };
     let view = EmployeePage {
         layout: Layout::of(
             &person,
@@ -810,6 +822,8 @@ async fn employee_page(
         ),
         head,
         employee: names.get(&employee_id).cloned().unwrap_or_default(),
+        employee_id,
+        can_provision,
         entries: rows,
         count: tr.count("entries-count", found.total),
         previous: (page > 1).then(|| format!("{base}?page={}", page - 1)),

@@ -569,3 +569,274 @@ fn swapping_case_changes_every_letter_and_nothing_else() {
     );
     assert_eq!(swap_case("1001"), "1001");
 }
+
+/// Runs the cycle for one employee and carries its links over.
+async fn for_one(
+    client: &ScimClient,
+    settings: &ScimSettings,
+    employees: &[Employee],
+    links: &mut HashMap<i64, Link>,
+    employee: i64,
+) -> CycleOutput {
+    let out = run_cycle_for(
+        client,
+        settings,
+        CycleInput {
+            employees: employees.to_vec(),
+            links: links.clone(),
+            cycle: Cycle::Full,
+        },
+        employee,
+    )
+    .await;
+    assert!(out.error.is_none(), "{:?}", out.error);
+    for id in &out.removed_links {
+        links.remove(id);
+    }
+    for link in &out.upserted_links {
+        links.insert(link.employee_id, link.clone());
+    }
+    out
+}
+
+#[tokio::test]
+async fn one_employee_is_created_then_matched_then_updated_and_nobody_else_is_touched() {
+    let target = FakeTarget::start(Quirks::default()).await;
+    let client = client(&target);
+    let mut links = HashMap::new();
+    let mut staff = vec![
+        employee(1, "ana@acme.example", None),
+        employee(2, "bo@acme.example", None),
+        employee(3, "cy@acme.example", None),
+    ];
+    let out = for_one(&client, &settings(), &staff, &mut links, 2).await;
+    let created = only(&out, 2);
+    assert_eq!(created.use_case, UseCase::Provision);
+    assert_eq!(created.status, EntryStatus::Success);
+    assert_eq!(out.entries.len(), 1);
+    assert_eq!(target.users().len(), 1, "exactly one account");
+    assert_eq!(target.users()[0]["userName"], "bo@acme.example");
+    assert_eq!(links.keys().copied().collect::<Vec<_>>(), vec![2]);
+
+    // Again: nothing to change.
+    let out = for_one(&client, &settings(), &staff, &mut links, 2).await;
+    let again = only(&out, 2);
+    assert_eq!(again.status, EntryStatus::Skipped, "{again:?}");
+    assert_eq!(again.message, "nothing to change");
+    assert_eq!(target.users().len(), 1);
+
+    // A changed title is sent, and only it.
+    staff[1].position = "Head of Engineering".into();
+    let out = for_one(&client, &settings(), &staff, &mut links, 2).await;
+    let update = only(&out, 2);
+    assert_eq!(update.use_case, UseCase::Update);
+    assert_eq!(update.status, EntryStatus::Success, "{update:?}");
+    assert_eq!(update.changes.len(), 1);
+    assert_eq!(update.changes[0].attribute, "title");
+    assert_eq!(target.users()[0]["title"], "Head of Engineering");
+    assert_eq!(target.users().len(), 1, "the others are still not there");
+}
+
+#[tokio::test]
+async fn one_employee_links_to_an_existing_user_and_gets_the_linked_supervisor_as_manager() {
+    let target = FakeTarget::start(Quirks::default()).await;
+    let client = client(&target);
+    let mut links = HashMap::new();
+    let boss = employee(1, "boss@acme.example", None);
+    let report = employee(2, "report@acme.example", Some(1));
+    // The supervisor is not linked yet: no manager, and the supervisor is
+    // not created for it.
+    let out = for_one(
+        &client,
+        &settings(),
+        &[boss.clone(), report.clone()],
+        &mut links,
+        2,
+    )
+    .await;
+    assert_eq!(only(&out, 2).use_case, UseCase::Provision);
+    assert_eq!(target.users().len(), 1);
+    assert!(target.users()[0][ENTERPRISE].get("manager").is_none());
+
+    // Someone created the supervisor's account by hand: linking them on
+    // demand matches it; the report then gets them as manager.
+    let boss_id =
+        target.insert(json!({"schemas": [CORE], "userName": "boss@acme.example", "active": true}));
+    let out = for_one(
+        &client,
+        &settings(),
+        &[boss.clone(), report.clone()],
+        &mut links,
+        1,
+    )
+    .await;
+    let linked = only(&out, 1);
+    assert_eq!(linked.use_case, UseCase::Link, "{linked:?}");
+    assert_eq!(links[&1].target_id, boss_id);
+    let out = for_one(&client, &settings(), &[boss, report], &mut links, 2).await;
+    let update = only(&out, 2);
+    assert_eq!(update.status, EntryStatus::Success, "{update:?}");
+    let report_user = target
+        .users()
+        .into_iter()
+        .find(|u| u["userName"] == "report@acme.example")
+        .unwrap();
+    assert_eq!(
+        report_user[ENTERPRISE]["manager"],
+        json!({"value": boss_id})
+    );
+    assert_eq!(target.users().len(), 2);
+}
+
+#[tokio::test]
+async fn one_leaver_is_deprovisioned_and_other_leavers_are_left_alone() {
+    let target = FakeTarget::start(Quirks::default()).await;
+    let client = client(&target);
+    let mut links = HashMap::new();
+    let mut staff = vec![
+        employee(1, "ana@acme.example", None),
+        employee(2, "bo@acme.example", None),
+    ];
+    cycle(&client, &staff, &mut links, Cycle::Full).await;
+    staff[0].status = EmployeeStatus::Inactive;
+    staff[1].status = EmployeeStatus::Inactive;
+    let out = for_one(&client, &settings(), &staff, &mut links, 1).await;
+    let gone = only(&out, 1);
+    assert_eq!(gone.use_case, UseCase::Deprovision);
+    assert_eq!(gone.status, EntryStatus::Success, "{gone:?}");
+    assert_eq!(out.entries.len(), 1);
+    let active = |name: &str| {
+        target
+            .users()
+            .into_iter()
+            .find(|u| u["userName"] == name)
+            .unwrap()["active"]
+            .clone()
+    };
+    assert_eq!(active("ana@acme.example"), json!(false));
+    assert_eq!(active("bo@acme.example"), json!(true), "not on demand");
+    assert!(links[&2].active);
+
+    // Again: nothing left to do, and it says why.
+    let out = for_one(&client, &settings(), &staff, &mut links, 1).await;
+    let skipped = only(&out, 1);
+    assert_eq!(skipped.status, EntryStatus::Skipped);
+    assert!(
+        skipped.message.contains("nothing to deprovision"),
+        "{skipped:?}"
+    );
+
+    // A threshold of 0 stages it, as a cycle would.
+    let strict = ScimSettings {
+        deletion_threshold: 0,
+        ..settings()
+    };
+    let out = for_one(&client, &strict, &staff, &mut links, 2).await;
+    assert_eq!(out.staged, 1);
+    assert_eq!(only(&out, 2).status, EntryStatus::Skipped);
+    assert_eq!(active("bo@acme.example"), json!(true));
+}
+
+#[tokio::test]
+async fn an_unknown_employee_is_a_skipped_entry_and_no_request_but_the_probe() {
+    let target = FakeTarget::start(Quirks::default()).await;
+    let client = client(&target);
+    let mut links = HashMap::new();
+    let out = for_one(
+        &client,
+        &settings(),
+        &[employee(1, "ana@acme.example", None)],
+        &mut links,
+        99,
+    )
+    .await;
+    assert_eq!(only(&out, 99).status, EntryStatus::Skipped);
+    assert_eq!(target.requests(), vec!["GET /Users?count=1".to_owned()]);
+    assert!(target.users().is_empty());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// Whatever the company looks like and whatever was linked before, a
+    /// cycle for one employee reports on that employee alone, changes no
+    /// other employee's link and no other target user.
+    #[test]
+    fn a_one_employee_cycle_never_touches_another_employee_or_account(
+        statuses in prop::collection::vec(0u8..4, 1..7),
+        linked_first in prop::collection::vec(any::<bool>(), 7),
+        supervisors in prop::collection::vec(prop::option::of(1i64..8), 7),
+        pick in 0usize..7,
+        mode_delete in any::<bool>(),
+    ) {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(async {
+            let target = FakeTarget::start(Quirks::default()).await;
+            let client = client(&target);
+            let settings = ScimSettings {
+                deprovision: if mode_delete { DeprovisionMode::Delete } else { DeprovisionMode::Deactivate },
+                ..settings()
+            };
+            let ids: Vec<i64> = (1..=i64::try_from(statuses.len()).unwrap()).collect();
+            let mut staff: Vec<Employee> = ids
+                .iter()
+                .map(|&id| {
+                    let i = usize::try_from(id - 1).unwrap();
+                    employee(id, &format!("e{id}@acme.example"), supervisors[i].filter(|s| *s != id))
+                })
+                .collect();
+            // Some are provisioned by a full cycle first.
+            let first: Vec<Employee> = staff
+                .iter()
+                .filter(|e| linked_first[usize::try_from(e.id - 1).unwrap()])
+                .cloned()
+                .collect();
+            let mut links = HashMap::new();
+            cycle(&client, &first, &mut links, Cycle::Full).await;
+            for (e, s) in staff.iter_mut().zip(&statuses) {
+                e.status = match s {
+                    0 => EmployeeStatus::Active,
+                    1 => EmployeeStatus::Inactive,
+                    2 => EmployeeStatus::Onboarding,
+                    _ => EmployeeStatus::Leave,
+                };
+                e.position = format!("Changed {}", e.id);
+            }
+            let chosen = ids[pick % ids.len()];
+            let before_links = links.clone();
+            let before_users: Vec<Value> = target.users();
+            let requests_before = target.requests().len();
+            let out = for_one(&client, &settings, &staff, &mut links, chosen).await;
+
+            prop_assert_eq!(out.entries.len(), 1);
+            prop_assert_eq!(out.entries[0].employee_id, chosen);
+            prop_assert!(out.upserted_links.iter().all(|l| l.employee_id == chosen));
+            prop_assert!(out.removed_links.iter().all(|id| *id == chosen));
+            for (id, link) in &before_links {
+                if *id != chosen {
+                    prop_assert_eq!(links.get(id), Some(link));
+                }
+            }
+            let chosen_target = before_links.get(&chosen).map(|l| l.target_id.clone());
+            let after_users = target.users();
+            for user in &before_users {
+                if Some(user["id"].as_str().unwrap().to_owned()) == chosen_target {
+                    continue;
+                }
+                prop_assert!(after_users.contains(user), "changed or deleted: {user}");
+            }
+            let new_users = after_users.len() + usize::from(mode_delete && chosen_target.is_some())
+                - before_users.len();
+            prop_assert!(new_users <= 1);
+            for r in &target.requests()[requests_before..] {
+                for (id, link) in &before_links {
+                    prop_assert!(
+                        *id == chosen || !r.ends_with(&format!("/Users/{}", link.target_id)),
+                        "{} about another employee's account", r
+                    );
+                }
+            }
+            Ok(())
+        })?;
+    }
+}
