@@ -468,6 +468,43 @@ async fn an_admin_is_told_of_failures_and_recoveries_by_signed_webhooks_retried_
     let target_port = free_port();
     let target = ScimServer::start(&program, SCIM_TOKEN, Some(target_port));
     let connection = api.connect_scim(&target.base).await;
+    // The target starts refusing Relais's token (as when someone rotates it
+    // at the identity provider), then accepts it again.
+    drop(target);
+    let refusing = || ScimServer::start(&program, "another-token-0123456789", Some(target_port));
+    let target = refusing();
+    let failed = api.sync(&connection).await;
+    assert_eq!(failed["status"], "failed", "{failed}");
+    drop(target);
+    let target = ScimServer::start(&program, SCIM_TOKEN, Some(target_port));
+    assert_eq!(api.sync(&connection).await["status"], "completed");
+    drop(target);
+    // Refused three runs in a row: Relais turns the connection off.
+    let target = refusing();
+    for _ in 0..3 {
+        assert_eq!(api.sync(&connection).await["status"], "failed");
+    }
+    drop(target);
+
+    let seen = receiver
+        .wait_for("every event", |seen| {
+            [
+                "credential.created",
+                "credential.rotated",
+                "credential.revoked",
+                "integration.requested",
+                "demo.requested",
+                "connection.status_changed",
+                "connection.recovered",
+                "connection.disabled",
+            ]
+            .iter()
+            .all(|kind| !delivered(seen, kind).is_empty())
+                && delivered(seen, "sync_run.finished").len() == 5
+                // The delivery answered 500 came again, delivered.
+                && seen.iter().any(|d| d["id"] == seen[0]["id"] && d["status"] == 200)
+        })
+        .await;
 
     // Every delivery verified with the reference library; the first was
     // answered 500 and came again with the same id and body.
@@ -760,6 +797,100 @@ async fn a_connection_failing_too_long_is_warned_then_turned_off_and_a_paused_on
     let target_port = free_port();
     let target = ScimServer::start(&program, SCIM_TOKEN, Some(target_port));
     let connection = api.connect_scim(&target.base).await;
+    // The target goes away: every run fails (not an authentication refusal).
+    drop(target);
+    let store = relais_store::open(db.as_os_str()).unwrap();
+    let id: uuid::Uuid = connection.parse().unwrap();
+    let backdate = |days_ago: f64| {
+        let mut state = store.sync_state(id).unwrap();
+        state.failing_since =
+            Some(chrono::Utc::now() - chrono::Duration::minutes((days_ago * 1440.0) as i64));
+        store.save_sync_state(id, &state).unwrap();
+    };
+    let actions = |events: &Value| -> Vec<String> {
+        events
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["action"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let path = format!("/api/connections/{connection}");
+    assert_eq!(api.sync(&connection).await["status"], "failed");
+    let view = api.ok("GET", &path, None).await;
+    assert!(view["failing_since"].is_string(), "{view}");
+    assert_eq!(view["status"], "connected");
+
+    // A day before the limit: warned once, still connected.
+    backdate(1.5);
+    api.sync(&connection).await;
+    api.sync(&connection).await;
+    let events = api.ok("GET", &format!("{path}/events"), None).await;
+    let warnings = actions(&events)
+        .iter()
+        .filter(|a| *a == "connection.disable_warning")
+        .count();
+    assert_eq!(warnings, 1, "{events}");
+    assert_eq!(api.ok("GET", &path, None).await["status"], "connected");
+
+    // Past the limit: turned off by Relais, saying why.
+    backdate(2.1);
+    api.sync(&connection).await;
+    let view = api.ok("GET", &path, None).await;
+    assert_eq!(view["status"], "inactive", "{view}");
+    assert_eq!(
+        view["state"]["reason"]["kind"], "failing_too_long",
+        "{view}"
+    );
+    assert!(
+        view["status_reason"].as_str().unwrap().contains("2 days"),
+        "{view}"
+    );
+
+    // Reactivated: a clean record, not turned off again at once.
+    api.ok("POST", &format!("{path}/reactivate"), None).await;
+    let view = api.ok("GET", &path, None).await;
+    assert_eq!(view["status"], "connected");
+    assert!(view["failing_since"].is_null(), "{view}");
+
+    // Paused, 20 times at once: one audit event, no schedule; resumed: scheduled again.
+    let pauses: Vec<_> = (0..20)
+        .map(|_| {
+            let (api, path) = (std::sync::Arc::clone(&api), path.clone());
+            tokio::spawn(async move { api.call("POST", &format!("{path}/pause"), None).await })
+        })
+        .collect();
+    for pause in pauses {
+        let (status, view) = pause.await.unwrap();
+        assert_eq!(status, 200, "{view}");
+        assert_eq!(view["paused"], true);
+        assert!(view["next_sync_at"].is_null(), "{view}");
+    }
+    let events = api.ok("GET", &format!("{path}/events"), None).await;
+    assert_eq!(
+        actions(&events)
+            .iter()
+            .filter(|a| *a == "connection.pause")
+            .count(),
+        1
+    );
+    let view = api.ok("POST", &format!("{path}/resume"), None).await;
+    assert_eq!(view["paused"], false);
+    assert!(view["next_sync_at"].is_string(), "{view}");
+    // Only connections Relais runs on a schedule are paused.
+    let other = api
+        .ok(
+            "POST",
+            "/api/connections",
+            Some(json!({"integration": "okta"})),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, problem) = api
+        .call("POST", &format!("/api/connections/{other}/pause"), None)
+        .await;
     assert_eq!(status, 400, "{problem}");
     server.kill().unwrap();
     server.wait().unwrap();

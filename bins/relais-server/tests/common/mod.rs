@@ -200,6 +200,59 @@ impl ScimServer {
         Self::start_on(program, token, port, &[])
     }
 
+    pub async fn users(&self) -> Vec<Value> {
+        let body: Value = reqwest::Client::new()
+            .get(format!("{}/Users?count=1000", self.base))
+            .bearer_auth(SCIM_TOKEN)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        body["Resources"].as_array().cloned().unwrap_or_default()
+    }
+}
+
+impl Drop for ScimServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts a SCIM connection of `company` and answers its wizard: the target
+/// at `base` with [`SCIM_TOKEN`], `matching` as the matching step's answers,
+/// and the confirmation; returns the connection's id, not yet completed.
+pub fn answer_scim_wizard(
+    app: &App,
+    company: &relais_access::Company,
+    base: &str,
+    matching: Value,
+) -> String {
+    let by = relais_app::Caller::Operator;
+    let id = app
+        .start_connection(by, company, "scim-provisioning")
+        .unwrap()
+        .id;
+    for (step, answers) in [
+        (
+            "target",
+            serde_json::json!({"base_url": base, "bearer_token": SCIM_TOKEN}),
+        ),
+        ("matching", matching),
+        (
+            "confirm",
+            serde_json::json!({"accept_data_processing": true}),
+        ),
+    ] {
+        app.submit_wizard_step(by, company, &id, step, answers.as_object().unwrap())
+            .unwrap();
+    }
+    id
+}
+
+impl ScimServer {
     /// Starts `program` as [`ScimServer::start`] does, on a free port, with
     /// `extra` arguments (e.g. `["--schema", FILE]`).
     pub fn start_with(program: &PathBuf, token: &str, extra: &[&std::ffi::OsStr]) -> Self {
