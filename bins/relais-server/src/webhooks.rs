@@ -46,7 +46,7 @@ pub fn spawn_deliveries(app: Arc<App>) -> Result<(), relais_egress::EgressError>
             interval.tick().await;
             loop {
                 match app.deliver_due_webhooks(&client).await {
-                    Ok(n) if n >= 20 => continue,
+                    Ok(n) if n >= 8 => continue,
                     Ok(_) => break,
                     Err(e) => {
                         tracing::error!(error = %e, "webhook deliveries could not be claimed");
@@ -371,6 +371,7 @@ pub(crate) async fn delivery(
         (status = 401, description = R401, body = Problem, content_type = "application/problem+json"),
         (status = 403, description = R403, body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such delivery in the caller's company", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The delivery is being attempted right now, or its endpoint is disabled", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
 )]

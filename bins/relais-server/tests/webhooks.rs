@@ -801,10 +801,13 @@ async fn a_connection_failing_too_long_is_warned_then_turned_off_and_a_paused_on
     drop(target);
     let store = relais_store::open(db.as_os_str()).unwrap();
     let id: uuid::Uuid = connection.parse().unwrap();
-    let backdate = |days_ago: f64| {
+    let ago = |days: f64| chrono::Utc::now() - chrono::Duration::minutes((days * 1440.0) as i64);
+    let backdate = |failing: f64, warned: Option<f64>| {
         let mut state = store.sync_state(id).unwrap();
-        state.failing_since =
-            Some(chrono::Utc::now() - chrono::Duration::minutes((days_ago * 1440.0) as i64));
+        state.failing_since = Some(ago(failing));
+        if let Some(warned) = warned {
+            state.warned_at = Some(ago(warned));
+        }
         store.save_sync_state(id, &state).unwrap();
     };
     let actions = |events: &Value| -> Vec<String> {
@@ -822,7 +825,7 @@ async fn a_connection_failing_too_long_is_warned_then_turned_off_and_a_paused_on
     assert_eq!(view["status"], "connected");
 
     // A day before the limit: warned once, still connected.
-    backdate(1.5);
+    backdate(1.5, None);
     api.sync(&connection).await;
     api.sync(&connection).await;
     let events = api.ok("GET", &format!("{path}/events"), None).await;
@@ -833,8 +836,12 @@ async fn a_connection_failing_too_long_is_warned_then_turned_off_and_a_paused_on
     assert_eq!(warnings, 1, "{events}");
     assert_eq!(api.ok("GET", &path, None).await["status"], "connected");
 
-    // Past the limit: turned off by Relais, saying why.
-    backdate(2.1);
+    // Past the limit, but warned only now: not yet (never without a day's warning).
+    backdate(2.1, None);
+    api.sync(&connection).await;
+    assert_eq!(api.ok("GET", &path, None).await["status"], "connected");
+    // Past the limit and warned a day ago: turned off by Relais, saying why.
+    backdate(2.1, Some(1.05));
     api.sync(&connection).await;
     let view = api.ok("GET", &path, None).await;
     assert_eq!(view["status"], "inactive", "{view}");

@@ -172,7 +172,10 @@ impl App {
             let ids: Vec<uuid::Uuid> = batch.events.iter().map(|(id, _)| *id).collect();
             let outcome = match prepared {
                 Ok((mail, recipients)) => {
+                    // Mailed once one admin got it: a mailbox refusing mail
+                    // must not make the others get it again every 5 minutes.
                     let mut failure = None;
+                    let mut delivered = recipients.is_empty();
                     for to in recipients {
                         let message = Message::builder()
                             .from(mailer.from.clone())
@@ -189,11 +192,15 @@ impl App {
                                 .map_err(|e| e.to_string()),
                             Err(e) => Err(e.to_string()),
                         };
-                        if let Err(e) = result {
-                            failure = Some(e);
+                        match result {
+                            Ok(()) => delivered = true,
+                            Err(e) => {
+                                tracing::warn!(error = %e, "an alert mail to one admin was refused");
+                                failure = Some(e);
+                            }
                         }
                     }
-                    failure
+                    if delivered { None } else { failure }
                 }
                 Err(e) => Some(e.to_string()),
             };

@@ -23,8 +23,10 @@ pub const MAX_ENDPOINTS: usize = 20;
 /// excerpt of it); a longer answer is cut off.
 const ANSWER_LIMIT: usize = 16 * 1024;
 
-/// Deliveries claimed per round, and attempted at once.
-const BATCH: u32 = 20;
+/// Deliveries claimed per round, all attempted at once: every claimed
+/// delivery is attempted within its lease (one request's time-out, well
+/// under the lease), so no other replica claims it meanwhile.
+const BATCH: u32 = 8;
 
 /// How long a claimed delivery is this process's: longer than an attempt
 /// can take (the request's time-out), so that no other replica sends it
@@ -561,8 +563,26 @@ impl App {
         by.may_configure(company)?;
         let missing = || AppError::not_found(format!("webhook delivery {id}"));
         let uuid = uuid::Uuid::parse_str(id).map_err(|_| missing())?;
+        let (delivery, _) = self
+            .store
+            .webhook_delivery(company.id, uuid)?
+            .ok_or_else(missing)?;
+        let endpoint = self
+            .store
+            .webhook_endpoint(company.id, delivery.endpoint_id)?
+            .ok_or_else(missing)?;
+        if !endpoint.enabled {
+            return Err(AppError::new(
+                ErrorKind::Conflict,
+                "its endpoint is disabled: enable it first, and its pending deliveries resume"
+                    .into(),
+            ));
+        }
         if !self.store.redeliver_webhook(company.id, uuid, Utc::now())? {
-            return Err(missing());
+            return Err(AppError::new(
+                ErrorKind::Conflict,
+                "the delivery is being attempted right now; redeliver it once the attempt is recorded".into(),
+            ));
         }
         self.webhook_delivery(by, company, id)
     }
@@ -596,7 +616,7 @@ impl App {
         .map_err(|e| AppError::new(ErrorKind::Internal, e.to_string()))??;
         let count = due.len();
         futures_util::stream::iter(due)
-            .for_each_concurrent(8, |delivery| async move {
+            .for_each_concurrent(BATCH as usize, |delivery| async move {
                 let (attempt, outcome) = self.attempt_delivery(client, &delivery).await;
                 let app = std::sync::Arc::clone(self);
                 let after = self.webhook_disable_after;

@@ -216,7 +216,12 @@ impl Event {
                 .map(|id| format!("connection:{id}"))
         };
         match self.kind {
-            EventKind::SyncRunFinished if self.data["status"] == "failed" => connection(),
+            // A run closed because its process stopped is nobody's failure.
+            EventKind::SyncRunFinished
+                if self.data["status"] == "failed" && self.data["interrupted"] != true =>
+            {
+                connection()
+            }
             EventKind::ConnectionStatusChanged if self.data["after"] == "inactive" => connection(),
             EventKind::ConnectionDisabled
             | EventKind::ConnectionRecovered

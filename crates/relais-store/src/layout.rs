@@ -122,13 +122,11 @@ pub(crate) fn endpoint_health(
     let since = *endpoint.failing_since.get_or_insert(at);
     if endpoint.enabled && relais_events::should_disable(since, at, disable_after) {
         endpoint.enabled = false;
-        let event = relais_events::endpoint_disabled(
-            endpoint.company_id,
-            endpoint.id,
-            &endpoint.url,
-            since,
-            at,
-        );
+        // The query may hold the receiver's token: the event goes to other
+        // endpoints and into mails without it.
+        let shown = endpoint.url.split(['?', '#']).next().unwrap_or_default();
+        let event =
+            relais_events::endpoint_disabled(endpoint.company_id, endpoint.id, shown, since, at);
         endpoint.disabled_reason = event.data["reason"].as_str().map(str::to_owned);
         return Some(event);
     }

@@ -242,7 +242,9 @@ pub trait WebhookStore {
     ) -> Result<Option<(WebhookDelivery, Vec<DeliveryAttempt>)>, StoreError>;
 
     /// Makes a delivery pending again, due at `now` (manual redelivery; the
-    /// same event id is sent). False if the company has no such delivery.
+    /// same event id is sent). False if the company has no such delivery,
+    /// or it is being attempted right now (claimed, its lease running):
+    /// redelivering it then would send it twice at once.
     ///
     /// # Errors
     /// [`StoreError`] when the database fails.

@@ -451,10 +451,12 @@ pub enum HealthAction {
     Disable,
 }
 
-/// The rule for a connection failing every run: turned off once every run
-/// failed for `disable_after` since `failing_since` (the start of the first
-/// Failed run in a row), its admins warned once a day before (at once when
-/// `disable_after` is a day or less).
+/// The rule for a connection failing every run: its admins are warned once
+/// when every run failed for `disable_after` less a day (at once when
+/// `disable_after` is a day or less), and it is turned off once every run
+/// failed for `disable_after` and the warning is a day old — never without
+/// a day's warning (a run schedule that skipped the warning window, or a
+/// paused connection resumed late, gets the warning first).
 #[must_use]
 pub fn health(
     failing_since: Option<DateTime<Utc>>,
@@ -466,12 +468,12 @@ pub fn health(
         return HealthAction::Nothing;
     };
     let failing = now - since;
-    if failing >= disable_after {
-        HealthAction::Disable
-    } else if warned_at.is_none() && failing >= disable_after - Duration::days(1) {
-        HealthAction::Warn
-    } else {
-        HealthAction::Nothing
+    match warned_at {
+        None if failing >= disable_after - Duration::days(1) => HealthAction::Warn,
+        Some(warned) if failing >= disable_after && now - warned >= Duration::days(1) => {
+            HealthAction::Disable
+        }
+        _ => HealthAction::Nothing,
     }
 }
 
@@ -482,20 +484,28 @@ mod health_tests {
 
     proptest! {
         #[test]
-        fn a_connection_is_turned_off_exactly_after_the_period_and_warned_once_before(
-            failing_minutes in 0i64..20_000, limit_days in 1i64..30, warned in any::<bool>(),
+        fn a_connection_is_turned_off_after_the_period_and_a_days_warning_never_before(
+            failing_minutes in 0i64..20_000, limit_days in 1i64..30, warned_minutes_ago in proptest::option::of(0i64..20_000),
         ) {
             let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
             let since = now - Duration::minutes(failing_minutes);
             let limit = Duration::days(limit_days);
-            let warned_at = warned.then_some(since);
+            let warned_at = warned_minutes_ago.map(|m| now - Duration::minutes(m));
             let action = health(Some(since), warned_at, now, limit);
-            prop_assert_eq!(action == HealthAction::Disable, Duration::minutes(failing_minutes) >= limit);
-            if warned {
-                prop_assert_ne!(action, HealthAction::Warn);
-            }
-            if action == HealthAction::Warn {
-                prop_assert!(Duration::minutes(failing_minutes) >= limit - Duration::days(1));
+            let failing = Duration::minutes(failing_minutes);
+            match action {
+                HealthAction::Disable => {
+                    prop_assert!(failing >= limit);
+                    prop_assert!(warned_at.is_some_and(|w| now - w >= Duration::days(1)));
+                }
+                HealthAction::Warn => {
+                    prop_assert!(warned_at.is_none());
+                    prop_assert!(failing >= limit - Duration::days(1));
+                }
+                HealthAction::Nothing => prop_assert!(
+                    failing < limit - Duration::days(1)
+                        || warned_at.is_some_and(|w| failing < limit || now - w < Duration::days(1))
+                ),
             }
             prop_assert_eq!(health(None, None, now, limit), HealthAction::Nothing);
         }

@@ -433,7 +433,7 @@ impl WebhookStore for PostgresStore {
             let changed = tx
                 .execute(
                     "UPDATE webhook_deliveries SET state = 'pending', next_attempt_at = $3, lease_until = NULL
-                     WHERE company_id = $1 AND id = $2",
+                     WHERE company_id = $1 AND id = $2 AND (lease_until IS NULL OR lease_until <= $3)",
                     &[&company, &id, &now],
                 )
                 .map_err(backend)?;

@@ -495,7 +495,7 @@ impl WebhookStore for SqliteStore {
         let changed = conn
             .execute(
                 "UPDATE webhook_deliveries SET state = 'pending', next_attempt_at = ?3, lease_until = NULL
-                 WHERE company_id = ?1 AND id = ?2",
+                 WHERE company_id = ?1 AND id = ?2 AND (lease_until IS NULL OR lease_until <= ?3)",
                 params![company.0.to_string(), id.to_string(), sortable(now)],
             )
             .map_err(backend)?;
