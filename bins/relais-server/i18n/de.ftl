@@ -515,3 +515,62 @@ col-location = Wohnort
 col-available-from = Verfügbar ab
 col-salary-expectations = Gehaltsvorstellung
 col-tags = Tags
+
+# Einstellungen › Webhooks
+nav-webhooks = Webhooks
+webhooks-title = Webhooks
+webhooks-lead = Ihre Systeme erfahren, was mit Ihren Integrationen geschieht: gescheiterte und wieder laufende Synchronisierungen, abgeschaltete Verbindungen, zurückgehaltene Deprovisionierungen, Zugangsdaten. Jede Zustellung ist signiert (Standard Webhooks) und wird etwa einen Tag lang wiederholt.
+webhook-add = Endpunkt hinzufügen
+webhooks-empty-title = Noch kein Endpunkt
+webhooks-empty-text = Fügen Sie die Adresse eines Systems hinzu, das von gescheiterten Synchronisierungen und Ähnlichem erfahren soll.
+webhook-url = Endpunkt-URL
+webhook-url-hint = https://… Private oder lokale Adressen werden abgelehnt, außer der Betreiber erlaubt sie.
+webhook-description = Beschreibung
+webhook-events = Ereignisse
+webhook-status = Status
+webhook-enabled = Aktiv
+webhook-disabled = Deaktiviert
+webhook-disabled-by-relais = Von Relais deaktiviert: { $what }
+webhook-failing-since = Aktiv, scheitert seit { $when }
+webhook-new-title = Webhook-Endpunkt hinzufügen
+webhook-created-title = Endpunkt hinzugefügt
+webhook-rotated-title = Neues Signaturgeheimnis
+webhook-secret = Signaturgeheimnis
+webhook-secret-text = Zustellungen an { $name } sind mit diesem Geheimnis signiert: Prüfen Sie damit die webhook-signature jeder Zustellung.
+webhook-enable = Aktivieren
+webhook-disable = Deaktivieren
+webhook-rotate = Geheimnis erneuern
+webhook-delete = Entfernen
+webhook-rotate-title = Signaturgeheimnis erneuern
+webhook-rotate-lead = Das neue Geheimnis wird einmal angezeigt. 24 Stunden lang tragen Zustellungen zwei Signaturen, mit dem neuen und dem alten Geheimnis, damit der Empfänger ohne Verlust wechseln kann.
+webhook-rotate-confirm = Geheimnis erneuern
+webhook-delete-title = Endpunkt entfernen
+webhook-delete-lead = Der Endpunkt und sein Zustellprotokoll werden entfernt. Ereignisse werden nicht mehr an ihn gesendet.
+webhook-delete-confirm = Endpunkt entfernen
+webhook-deliveries = Zustellungen
+webhook-deliveries-count = { $count ->
+    [one] 1 Zustellung, neueste zuerst
+   *[other] { $count } Zustellungen, neueste zuerst
+}
+webhook-no-deliveries = Noch nichts gesendet.
+webhook-event = Ereignis
+webhook-state = Stand
+webhook-last-answer = Letzte Antwort
+webhook-redeliver = Erneut senden
+webhook-attempts = { $count ->
+    [one] 1 Versuch
+   *[other] { $count } Versuche
+}
+delivery-state-pending = Ausstehend
+delivery-state-delivered = Zugestellt
+delivery-state-failed = Aufgegeben
+back-to-webhooks = Zurück zu den Webhooks
+notice-webhook-updated = Der Endpunkt ist geändert.
+notice-webhook-deleted = Der Endpunkt ist entfernt.
+notice-webhook-redelivered = Die Zustellung ist eingereiht und wird in Sekunden gesendet.
+schedule-is-paused = Pausiert („Jetzt synchronisieren“ läuft weiter)
+col-failing-since = Jeder Lauf scheiterte seit
+action-pause-schedule = Zeitplan pausieren
+action-resume-schedule = Zeitplan fortsetzen
+notice-schedule-paused = Der Zeitplan ist pausiert: Bis Sie ihn fortsetzen, läuft kein Zyklus.
+notice-schedule-resumed = Der Zeitplan läuft wieder.

@@ -516,3 +516,62 @@ col-location = Location
 col-available-from = Available from
 col-salary-expectations = Salary expectations
 col-tags = Tags
+
+# Settings › Webhooks
+nav-webhooks = Webhooks
+webhooks-title = Webhooks
+webhooks-lead = Your systems are told what happens to your integrations: failed and recovered syncs, connections turned off, staged deprovisions, credentials. Each delivery is signed (Standard Webhooks) and retried for about a day.
+webhook-add = Add endpoint
+webhooks-empty-title = No endpoint yet
+webhooks-empty-text = Add the address of a system that should hear about failed syncs and the like.
+webhook-url = Endpoint URL
+webhook-url-hint = https://… A private or local address is refused unless the operator allows it.
+webhook-description = Description
+webhook-events = Events
+webhook-status = Status
+webhook-enabled = Enabled
+webhook-disabled = Disabled
+webhook-disabled-by-relais = Disabled by Relais: { $what }
+webhook-failing-since = Enabled, failing since { $when }
+webhook-new-title = Add a webhook endpoint
+webhook-created-title = Endpoint added
+webhook-rotated-title = New signing secret
+webhook-secret = Signing secret
+webhook-secret-text = Deliveries to { $name } are signed with this secret: check each delivery's webhook-signature with it.
+webhook-enable = Enable
+webhook-disable = Disable
+webhook-rotate = Rotate secret
+webhook-delete = Remove
+webhook-rotate-title = Rotate the signing secret
+webhook-rotate-lead = A new secret is shown once. For 24 hours deliveries carry two signatures, by the new and by the old secret, so the receiver can switch without losing one.
+webhook-rotate-confirm = Rotate the secret
+webhook-delete-title = Remove the endpoint
+webhook-delete-lead = The endpoint and its delivery log are removed. Events are no longer sent to it.
+webhook-delete-confirm = Remove the endpoint
+webhook-deliveries = Deliveries
+webhook-deliveries-count = { $count ->
+    [one] 1 delivery, newest first
+   *[other] { $count } deliveries, newest first
+}
+webhook-no-deliveries = Nothing sent yet.
+webhook-event = Event
+webhook-state = State
+webhook-last-answer = Last answer
+webhook-redeliver = Send again
+webhook-attempts = { $count ->
+    [one] 1 attempt
+   *[other] { $count } attempts
+}
+delivery-state-pending = Pending
+delivery-state-delivered = Delivered
+delivery-state-failed = Given up
+back-to-webhooks = Back to webhooks
+notice-webhook-updated = The endpoint is changed.
+notice-webhook-deleted = The endpoint is removed.
+notice-webhook-redelivered = The delivery is queued and sent within seconds.
+schedule-is-paused = Paused (Sync now still runs)
+col-failing-since = Every run failed since
+action-pause-schedule = Pause the schedule
+action-resume-schedule = Resume the schedule
+notice-schedule-paused = The schedule is paused: no cycle runs until you resume it.
+notice-schedule-resumed = The schedule is resumed.

@@ -515,3 +515,62 @@ col-location = Lieu
 col-available-from = Disponible à partir de
 col-salary-expectations = Prétentions salariales
 col-tags = Étiquettes
+
+# Paramètres › Webhooks
+nav-webhooks = Webhooks
+webhooks-title = Webhooks
+webhooks-lead = Vos systèmes apprennent ce qui arrive à vos intégrations : synchronisations échouées et rétablies, connexions arrêtées, déprovisionnements retenus, identifiants. Chaque envoi est signé (Standard Webhooks) et réessayé pendant environ un jour.
+webhook-add = Ajouter un point de terminaison
+webhooks-empty-title = Aucun point de terminaison
+webhooks-empty-text = Ajoutez l’adresse d’un système qui doit apprendre les synchronisations échouées et le reste.
+webhook-url = URL du point de terminaison
+webhook-url-hint = https://… Une adresse privée ou locale est refusée, sauf si l’opérateur l’autorise.
+webhook-description = Description
+webhook-events = Événements
+webhook-status = État
+webhook-enabled = Actif
+webhook-disabled = Désactivé
+webhook-disabled-by-relais = Désactivé par Relais : { $what }
+webhook-failing-since = Actif, en échec depuis { $when }
+webhook-new-title = Ajouter un point de terminaison
+webhook-created-title = Point de terminaison ajouté
+webhook-rotated-title = Nouveau secret de signature
+webhook-secret = Secret de signature
+webhook-secret-text = Les envois vers { $name } sont signés avec ce secret : vérifiez avec lui la webhook-signature de chaque envoi.
+webhook-enable = Activer
+webhook-disable = Désactiver
+webhook-rotate = Renouveler le secret
+webhook-delete = Supprimer
+webhook-rotate-title = Renouveler le secret de signature
+webhook-rotate-lead = Le nouveau secret est affiché une fois. Pendant 24 heures, les envois portent deux signatures, par le nouveau et par l’ancien secret, pour que le destinataire change sans rien perdre.
+webhook-rotate-confirm = Renouveler le secret
+webhook-delete-title = Supprimer le point de terminaison
+webhook-delete-lead = Le point de terminaison et son journal d’envois sont supprimés. Les événements ne lui sont plus envoyés.
+webhook-delete-confirm = Supprimer le point de terminaison
+webhook-deliveries = Envois
+webhook-deliveries-count = { $count ->
+    [one] 1 envoi, le plus récent d’abord
+   *[other] { $count } envois, les plus récents d’abord
+}
+webhook-no-deliveries = Rien n’a encore été envoyé.
+webhook-event = Événement
+webhook-state = État
+webhook-last-answer = Dernière réponse
+webhook-redeliver = Renvoyer
+webhook-attempts = { $count ->
+    [one] 1 tentative
+   *[other] { $count } tentatives
+}
+delivery-state-pending = En attente
+delivery-state-delivered = Livré
+delivery-state-failed = Abandonné
+back-to-webhooks = Retour aux webhooks
+notice-webhook-updated = Le point de terminaison est modifié.
+notice-webhook-deleted = Le point de terminaison est supprimé.
+notice-webhook-redelivered = L’envoi est en file et part dans quelques secondes.
+schedule-is-paused = Suspendue (« Synchroniser maintenant » fonctionne toujours)
+col-failing-since = Chaque exécution échoue depuis
+action-pause-schedule = Suspendre la planification
+action-resume-schedule = Reprendre la planification
+notice-schedule-paused = La planification est suspendue : aucun cycle ne tourne avant sa reprise.
+notice-schedule-resumed = La planification a repris.

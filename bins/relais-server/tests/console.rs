@@ -903,3 +903,185 @@ async fn recruiting_shows_jobs_applications_phases_and_files_of_the_company_only
         .unwrap();
     assert!(german.contains("Stellen") || german.contains("Recruiting"));
 }
+
+#[tokio::test]
+async fn an_admin_adds_a_webhook_endpoint_sees_its_secret_once_and_its_deliveries() {
+    let w = world().await;
+    let mut admin = Visitor::signed_in(&w.base, ADMIN).await;
+    let page = admin.get("/console/settings/webhooks").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("No endpoint yet"), "{}", page.body);
+    let token = admin.get("/console/settings/webhooks/new").await.csrf();
+    // A private address is refused, with the form kept.
+    let refused = admin
+        .post(
+            "/console/settings/webhooks",
+            &[
+                ("_csrf", &token),
+                ("url", "http://10.0.0.7/hook"),
+                ("event", "sync_run.finished"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(refused.body.contains("role=\"alert\""), "{}", refused.body);
+    assert!(refused.body.contains("http://10.0.0.7/hook"));
+    let created = admin
+        .post(
+            "/console/settings/webhooks",
+            &[
+                ("_csrf", &token),
+                ("url", "https://hooks.example.com/relais?token=abc"),
+                ("description", "On-call <script>"),
+                ("event", "sync_run.finished"),
+                ("event", "credential.created"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+    let secret = created
+        .body
+        .split("value=\"")
+        .find_map(|rest| rest.split('"').next().filter(|v| v.starts_with("whsec_")))
+        .unwrap()
+        .to_owned();
+    let list = admin.get("/console/settings/webhooks").await;
+    assert!(
+        list.body
+            .contains("https://hooks.example.com/relais?token=abc")
+    );
+    assert!(
+        list.body.contains("On-call &#60;script&#62;")
+            || list.body.contains("On-call &lt;script&gt;"),
+        "escaped: {}",
+        list.body
+    );
+    assert!(!list.body.contains("On-call <script>"));
+    assert!(!list.body.contains(&secret), "the secret is shown once");
+    let id = w
+        .app
+        .webhooks(Caller::Operator, &w.company)
+        .unwrap()
+        .remove(0)
+        .id
+        .to_string();
+    // A change is an event: its delivery shows in the endpoint's log.
+    w.app
+        .create_credential(
+            Caller::Operator,
+            &w.company,
+            relais_app::CredentialInput {
+                name: "Payroll".into(),
+                ..relais_app::CredentialInput::default()
+            },
+        )
+        .unwrap();
+    let endpoint = admin.get(&format!("/console/settings/webhooks/{id}")).await;
+    assert_eq!(endpoint.status, StatusCode::OK);
+    assert!(
+        endpoint.body.contains("credential.created"),
+        "{}",
+        endpoint.body
+    );
+    assert!(endpoint.body.contains("Pending"));
+    assert!(!endpoint.body.contains(&secret));
+    let token = endpoint.csrf();
+    let disabled = admin
+        .post(
+            &format!("/console/settings/webhooks/{id}/enabled"),
+            &[("_csrf", &token), ("enabled", "false")],
+        )
+        .await;
+    assert_eq!(disabled.status, StatusCode::SEE_OTHER);
+    assert!(
+        !w.app
+            .webhook(Caller::Operator, &w.company, &id)
+            .unwrap()
+            .enabled
+    );
+    let rotated = admin
+        .post(
+            &format!("/console/settings/webhooks/{id}/rotate"),
+            &[("_csrf", &token)],
+        )
+        .await;
+    assert_eq!(rotated.status, StatusCode::OK);
+    assert!(rotated.body.contains("whsec_") && !rotated.body.contains(&secret));
+    // A viewer may not see or change endpoints.
+    let mut viewer = Visitor::signed_in(&w.base, VIEWER).await;
+    assert_eq!(
+        viewer.get("/console/settings/webhooks").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let removed = admin
+        .post(
+            &format!("/console/settings/webhooks/{id}/delete"),
+            &[("_csrf", &token)],
+        )
+        .await;
+    assert_eq!(removed.status, StatusCode::SEE_OTHER);
+    assert!(
+        w.app
+            .webhooks(Caller::Operator, &w.company)
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn an_admin_pauses_and_resumes_a_scim_connections_schedule() {
+    let w = world().await;
+    let id = common::answer_scim_wizard(
+        &w.app,
+        &w.company,
+        "http://127.0.0.1:9/v2",
+        serde_json::json!({"match_attribute": "userName", "deprovision_mode": "deactivate", "sync_interval_minutes": "60"}),
+    );
+    w.app
+        .complete_wizard(Caller::Operator, &w.company, &id)
+        .unwrap();
+    let mut admin = Visitor::signed_in(&w.base, ADMIN).await;
+    let page = admin.get(&format!("/console/connections/{id}")).await;
+    assert!(page.body.contains("Pause the schedule"), "{}", page.body);
+    let token = page.csrf();
+    let paused = admin
+        .post(
+            &format!("/console/connections/{id}/schedule"),
+            &[("_csrf", &token), ("paused", "true")],
+        )
+        .await;
+    assert_eq!(paused.status, StatusCode::SEE_OTHER);
+    let page = admin.get(paused.location()).await;
+    assert!(
+        page.body.contains("The schedule is paused"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Resume the schedule"));
+    assert!(
+        page.body.contains("Schedule paused"),
+        "the audit trail says so"
+    );
+    let resumed = admin
+        .post(
+            &format!("/console/connections/{id}/schedule"),
+            &[("_csrf", &token), ("paused", "false")],
+        )
+        .await;
+    assert_eq!(resumed.status, StatusCode::SEE_OTHER);
+    let page = admin.get(&format!("/console/connections/{id}")).await;
+    assert!(page.body.contains("Pause the schedule"));
+    // A viewer cannot.
+    let mut viewer = Visitor::signed_in(&w.base, VIEWER).await;
+    let token = viewer
+        .get(&format!("/console/connections/{id}"))
+        .await
+        .csrf();
+    let refused = viewer
+        .post(
+            &format!("/console/connections/{id}/schedule"),
+            &[("_csrf", &token), ("paused", "true")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}

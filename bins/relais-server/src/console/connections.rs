@@ -58,6 +58,10 @@ pub(super) fn routes() -> Router<Shared> {
             post(reactivate),
         )
         .route(
+            &format!("{BASE}/connections/{{id}}/schedule"),
+            post(set_schedule),
+        )
+        .route(
             &format!("{BASE}/connections/{{id}}/disconnect"),
             get(disconnect_page).post(disconnect),
         )
@@ -835,6 +839,10 @@ struct ConnectionPage {
     is_connected: bool,
     is_inactive: bool,
     wizard_open: bool,
+    /// The schedule is paused by an admin.
+    paused: bool,
+    /// Since when every run failed, in words.
+    failing_since: Option<String>,
     events: Vec<EventRow>,
 }
 
@@ -888,6 +896,8 @@ async fn show(State(s): State<Shared>, person: Person, Path(id): Path<String>) -
         is_connected: view.status == "connected",
         is_inactive: view.status == "inactive",
         wizard_open: view.status == "pending" && !view.wizard.complete,
+        paused: view.paused,
+        failing_since: view.failing_since.map(|at| tr.datetime(&at)),
         events: events
             .iter()
             .rev()
@@ -978,6 +988,28 @@ async fn reactivate(State(s): State<Shared>, Path(id): Path<String>, form: Form)
     }
     Ok(see_other(&format!(
         "{BASE}/connections/{id}?notice=reactivated"
+    )))
+}
+
+/// `POST /console/connections/{id}/schedule` with `paused=true|false`.
+async fn set_schedule(State(s): State<Shared>, Path(id): Path<String>, form: Form) -> PageResult {
+    let person = form.person;
+    if !person.can_edit() {
+        return Ok(no_right(&person, MarketplaceRight::Edit));
+    }
+    let paused = form.fields.get("paused") == Some("true");
+    let (connection, company) = (id.clone(), company(&person));
+    run(&s, &person, move |app, by| {
+        app.set_schedule_paused(by, &company, &connection, paused)
+    })
+    .await?;
+    let notice = if paused {
+        "schedule-paused"
+    } else {
+        "schedule-resumed"
+    };
+    Ok(see_other(&format!(
+        "{BASE}/connections/{id}?notice={notice}"
     )))
 }
 

@@ -21,6 +21,7 @@ mod recruiting;
 mod reports;
 mod requests;
 mod tracking;
+mod webhooks;
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -123,6 +124,7 @@ pub(crate) fn routes() -> Router<Shared> {
         .merge(connections::routes())
         .merge(tracking::routes())
         .merge(credentials::routes())
+        .merge(webhooks::routes())
         .merge(reports::routes())
         .merge(recruiting::routes())
         .merge(people::routes())
@@ -469,6 +471,7 @@ pub(crate) enum Nav {
     Marketplace,
     Connections,
     Credentials,
+    Webhooks,
     Reports,
     Recruiting,
     People,
@@ -575,6 +578,7 @@ impl Layout {
             Nav::Marketplace => "marketplace",
             Nav::Connections => "connections",
             Nav::Credentials => "credentials",
+            Nav::Webhooks => "webhooks",
             Nav::Reports => "reports",
             Nav::Recruiting => "recruiting",
             Nav::People => "people",
@@ -595,7 +599,7 @@ impl Layout {
 
 /// The notices a page may show after a redirect (`?notice=…`); anything
 /// else in that parameter is ignored.
-const NOTICES: [&str; 20] = [
+const NOTICES: [&str; 25] = [
     "password-set",
     "demo-requested",
     "integration-requested",
@@ -616,6 +620,11 @@ const NOTICES: [&str; 20] = [
     "signed-out",
     "token-revoked",
     "report-ready",
+    "webhook-updated",
+    "webhook-deleted",
+    "webhook-redelivered",
+    "schedule-paused",
+    "schedule-resumed",
 ];
 
 fn notice_of(tr: Tr, path: &str) -> Option<Notice> {
