@@ -689,6 +689,23 @@ async fn an_admin_does_everything_in_the_browser_and_every_page_is_accessible() 
     assert!(!b.source().await.contains(&secret));
     b.both_themes("credential-edit").await;
 
+    // Webhooks: an endpoint, its secret once, its page.
+    b.goto("/console/settings/webhooks").await;
+    b.both_themes("webhooks-empty").await;
+    b.click("Add endpoint").await;
+    b.wait_for("Endpoint URL").await;
+    b.fill("Endpoint URL", "https://hooks.example.com/relais")
+        .await;
+    b.both_themes("webhook-new").await;
+    b.fill("Endpoint URL", "https://hooks.example.com/relais")
+        .await;
+    b.press("Add endpoint").await;
+    b.wait_for("Signing secret").await;
+    b.shot("webhook-secret", "light").await;
+    b.click("Done").await;
+    b.wait_for("Nothing sent yet").await;
+    b.both_themes("webhook").await;
+
     // Reports, requests, users.
     b.goto("/console/reports").await;
     b.both_themes("reports").await;

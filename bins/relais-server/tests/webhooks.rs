@@ -323,6 +323,9 @@ impl Api {
         for _ in 0..600 {
             let run = self.ok("GET", &format!("/api/sync-runs/{id}"), None).await;
             if run["status"] != "running" {
+                // What the run's end decides (the connection's health, an
+                // auth-failure turn-off) is saved just after the run: let it land.
+                tokio::time::sleep(Duration::from_millis(500)).await;
                 return run;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -843,7 +846,14 @@ async fn a_connection_failing_too_long_is_warned_then_turned_off_and_a_paused_on
     // Past the limit and warned a day ago: turned off by Relais, saying why.
     backdate(2.1, Some(1.05));
     api.sync(&connection).await;
-    let view = api.ok("GET", &path, None).await;
+    let mut view = api.ok("GET", &path, None).await;
+    for _ in 0..50 {
+        if view["status"] == "inactive" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        view = api.ok("GET", &path, None).await;
+    }
     assert_eq!(view["status"], "inactive", "{view}");
     assert_eq!(
         view["state"]["reason"]["kind"], "failing_too_long",
