@@ -545,14 +545,19 @@ impl App {
         Ok(due)
     }
 
-    /// Deletes entries older than `days`; run summaries are kept.
+    /// Deletes entries older than `days`, and events with their finished
+    /// webhook deliveries and alerts; run summaries are kept.
     ///
     /// # Errors
     /// [`AppError`] when the database fails.
     pub fn purge_sync_entries(&self, days: u32) -> Result<u64, AppError> {
-        Ok(self
-            .store
-            .purge_entries(Utc::now() - chrono::Duration::days(i64::from(days)))?)
+        let before = Utc::now() - chrono::Duration::days(i64::from(days));
+        // Events, their deliveries and alerts are kept as long as entries.
+        let events = self.store.purge_events(before)?;
+        if events > 0 {
+            tracing::info!(events, "old events and their deliveries purged");
+        }
+        Ok(self.store.purge_entries(before)?)
     }
 
     /// A connection's runs ("Tracking" tab), newest first.

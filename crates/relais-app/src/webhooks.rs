@@ -1101,4 +1101,55 @@ mod tests {
             "sealed at rest"
         );
     }
+
+    #[test]
+    fn old_events_go_with_their_finished_deliveries_and_pending_ones_stay() {
+        let (_dir, app, acme) = app(local());
+        let created = app
+            .create_webhook(
+                Caller::Operator,
+                &acme.company,
+                input("http://127.0.0.1:9/a", &["credential.created"]),
+            )
+            .unwrap();
+        credential(&app, &acme.company, "Delivered");
+        credential(&app, &acme.company, "Still pending");
+        let now = Utc::now() + chrono::Duration::seconds(1);
+        let due = app
+            .store
+            .claim_webhook_deliveries(now, now + chrono::Duration::minutes(1), 1)
+            .unwrap();
+        app.store
+            .record_webhook_attempt(
+                due[0].id,
+                &DeliveryAttempt {
+                    at: now,
+                    status_code: Some(204),
+                    duration_ms: 3,
+                    response: None,
+                    error: None,
+                },
+                AttemptOutcome::Delivered,
+                app.webhook_disable_after,
+            )
+            .unwrap();
+        let later = now + chrono::Duration::seconds(1);
+        assert_eq!(
+            app.store.purge_events(later).unwrap(),
+            1,
+            "the delivered one"
+        );
+        let left = app
+            .webhook_deliveries(
+                Caller::Operator,
+                &acme.company,
+                &created.endpoint.id.to_string(),
+                1,
+                10,
+            )
+            .unwrap();
+        assert_eq!(left.total, 1);
+        assert_eq!(left.deliveries[0].state, "pending");
+        assert_eq!(app.store.purge_events(later).unwrap(), 0, "pending: kept");
+    }
 }

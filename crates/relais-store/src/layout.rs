@@ -147,3 +147,12 @@ pub(crate) fn alert_event(
         data: body["data"].clone(),
     })
 }
+
+/// Deleting events older than `{before}` (the placeholder is the dialect's
+/// parameter): delivered and given-up deliveries first (their attempts go
+/// with them), then alerts, then the events no delivery waits for.
+pub(crate) const PURGE_EVENTS: [&str; 3] = [
+    "DELETE FROM webhook_deliveries WHERE state <> 'pending' AND event_id IN (SELECT id FROM events WHERE at < {before})",
+    "DELETE FROM alerts WHERE at < {before}",
+    "DELETE FROM events WHERE at < {before} AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = events.id)",
+];

@@ -241,6 +241,14 @@ pub trait WebhookStore {
         id: uuid::Uuid,
     ) -> Result<Option<(WebhookDelivery, Vec<DeliveryAttempt>)>, StoreError>;
 
+    /// Deletes what is older than `before`: deliveries no longer pending
+    /// (with their attempts), alerts, and events no delivery waits for.
+    /// Returns how many events went.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn purge_events(&self, before: DateTime<Utc>) -> Result<u64, StoreError>;
+
     /// Makes a delivery pending again, due at `now` (manual redelivery; the
     /// same event id is sent). False if the company has no such delivery,
     /// or it is being attempted right now (claimed, its lease running):

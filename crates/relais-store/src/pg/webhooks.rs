@@ -422,6 +422,22 @@ impl WebhookStore for PostgresStore {
         })
     }
 
+    fn purge_events(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        let before = sortable(before);
+        self.write(move |tx| {
+            let mut events = 0;
+            for (index, sql) in crate::layout::PURGE_EVENTS.iter().enumerate() {
+                let deleted = tx
+                    .execute(&sql.replace("{before}", "$1"), &[&before])
+                    .map_err(backend)?;
+                if index == crate::layout::PURGE_EVENTS.len() - 1 {
+                    events = deleted;
+                }
+            }
+            Ok(events)
+        })
+    }
+
     fn redeliver_webhook(
         &self,
         company: CompanyId,

@@ -485,6 +485,23 @@ impl WebhookStore for SqliteStore {
         Ok(Some((delivery, attempts)))
     }
 
+    fn purge_events(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        let mut conn = self.conn()?;
+        let tx = conn.transaction().map_err(backend)?;
+        let before = sortable(before);
+        let mut events = 0;
+        for (index, sql) in crate::layout::PURGE_EVENTS.iter().enumerate() {
+            let deleted = tx
+                .execute(&sql.replace("{before}", "?1"), [&before])
+                .map_err(backend)?;
+            if index == crate::layout::PURGE_EVENTS.len() - 1 {
+                events = deleted;
+            }
+        }
+        tx.commit().map_err(backend)?;
+        Ok(u64::try_from(events).unwrap_or(u64::MAX))
+    }
+
     fn redeliver_webhook(
         &self,
         company: CompanyId,
