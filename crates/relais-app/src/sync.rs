@@ -353,21 +353,29 @@ impl App {
                 Err(e) => tracing::debug!(connection = %id, error = %e, "health action not taken"),
             }
         }
-        if state.consecutive_auth_failures >= AUTH_FAILURE_LIMIT {
-            let id = run.connection_id.to_string();
-            match self.deactivate_after_auth_failures(
-                &job.company,
-                &id,
-                state.consecutive_auth_failures,
-            ) {
-                Ok(_) => {
-                    tracing::warn!(connection = %id, "connection deactivated after repeated authentication failures")
-                }
-                Err(e) => tracing::debug!(connection = %id, error = %e, "not deactivated"),
-            }
-        }
+        self.turn_off_if_refused_too_often(&job.company, run.connection_id, &state);
         tracing::info!(run = %run.id, status = ?run.status, entries = run.counts.total(), "sync run finished");
         Ok(run)
+    }
+
+    /// Turns a connection Inactive once its target refused the credentials
+    /// [`AUTH_FAILURE_LIMIT`] runs in a row (scheduled, manual or on demand).
+    fn turn_off_if_refused_too_often(
+        &self,
+        company: &Company,
+        connection: uuid::Uuid,
+        state: &relais_store::SyncState,
+    ) {
+        if state.consecutive_auth_failures < AUTH_FAILURE_LIMIT {
+            return;
+        }
+        let id = connection.to_string();
+        match self.deactivate_after_auth_failures(company, &id, state.consecutive_auth_failures) {
+            Ok(_) => {
+                tracing::warn!(connection = %id, "connection deactivated after repeated authentication failures");
+            }
+            Err(e) => tracing::debug!(connection = %id, error = %e, "not deactivated"),
+        }
     }
 
     /// Marks a run as alive.
@@ -1091,16 +1099,7 @@ impl App {
             state.consecutive_auth_failures = 0;
         }
         self.store.save_sync_state(run.connection_id, &state)?;
-        if state.consecutive_auth_failures >= AUTH_FAILURE_LIMIT {
-            let id = run.connection_id.to_string();
-            if let Err(e) = self.deactivate_after_auth_failures(
-                &job.company,
-                &id,
-                state.consecutive_auth_failures,
-            ) {
-                tracing::debug!(connection = %id, error = %e, "not deactivated");
-            }
-        }
+        self.turn_off_if_refused_too_often(&job.company, run.connection_id, &state);
         tracing::info!(run = %run.id, status = ?run.status, "on-demand provisioning finished");
         Ok(run)
     }
