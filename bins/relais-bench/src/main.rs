@@ -695,10 +695,12 @@ async fn scim(employees: u32, program: PathBuf) -> anyhow::Result<()> {
             deprovision: DeprovisionMode::Deactivate,
             deletion_threshold: 50,
             concurrency,
+            groups: relais_scim::GroupProvisioning::default(),
         };
         let input = CycleInput {
             employees: records.clone(),
             links: Default::default(),
+            group_links: Default::default(),
             cycle: relais_sync::Cycle::Full,
         };
         let started = Instant::now();
@@ -814,6 +816,7 @@ fn fill_tracking(
                     SyncEntry {
                         at: chrono::Utc::now(),
                         employee_id: (k as u64 % employees) as i64 + 1,
+                        group: None,
                         use_case: UseCase::ALL[k % 4],
                         status,
                         message: match status {

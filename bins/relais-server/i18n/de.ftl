@@ -356,6 +356,9 @@ duration-minutes = { $count ->
    *[other] { $count } Minuten
 }
 entry-title = Eintrag für Mitarbeiter { $id }
+group-department = Abteilung { $name }
+group-team = Team { $name }
+entry-group-title = Eintrag für die Gruppe { $name }
 entry-summary = Zusammenfassung
 entry-changes = Geänderte Attribute
 entry-no-changes = Kein Attribut geändert.

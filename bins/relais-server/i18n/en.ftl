@@ -357,6 +357,9 @@ duration-minutes = { $count ->
    *[other] { $count } minutes
 }
 entry-title = Entry for employee { $id }
+group-department = Department { $name }
+group-team = Team { $name }
+entry-group-title = Entry for the group { $name }
 entry-summary = Summary
 entry-changes = Changed attributes
 entry-no-changes = No attribute changed.

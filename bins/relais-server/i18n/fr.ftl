@@ -356,6 +356,9 @@ duration-minutes = { $count ->
    *[other] { $count } minutes
 }
 entry-title = Entrée de l’employé { $id }
+group-department = Service { $name }
+group-team = Équipe { $name }
+entry-group-title = Entrée du groupe { $name }
 entry-summary = Résumé
 entry-changes = Attributs modifiés
 entry-no-changes = Aucun attribut modifié.

@@ -725,7 +725,8 @@ async fn an_invitation_wants_a_long_password_typed_twice() {
 
 /// A SCIM connection (its target never called: no scheduler runs here)
 /// with one finished run of `entries` entries written through the store;
-/// entry 7's message starts like a spreadsheet formula.
+/// entry 7's message starts like a spreadsheet formula, entry 9 is about a
+/// group (the department "R&D <Labs>").
 fn tracked_run(w: &World, entries: usize) -> (String, uuid::Uuid) {
     use relais_sync::{EntryStatus, SyncEntry, SyncRun, Trigger, UseCase};
     let by = Caller::Operator;
@@ -765,7 +766,12 @@ fn tracked_run(w: &World, entries: usize) -> (String, uuid::Uuid) {
     let batch: Vec<SyncEntry> = (0..entries)
         .map(|k| SyncEntry {
             at: chrono::Utc::now(),
-            employee_id: (k % 50) as i64 + 1,
+            employee_id: if k == 9 { 0 } else { (k % 50) as i64 + 1 },
+            group: (k == 9).then(|| relais_sync::SyncGroup {
+                kind: relais_sync::GroupKind::Department,
+                id: 3,
+                name: "R&D <Labs>".into(),
+            }),
             use_case: UseCase::ALL[k % 4],
             status: if k % 5 == 0 {
                 EntryStatus::Failed
@@ -821,6 +827,51 @@ async fn a_runs_csv_holds_every_entry_and_formulas_stay_text() {
     assert_eq!(&rows[0][5], "entry 0");
     assert_eq!(&rows[2_599][5], "entry 2599");
     assert_eq!(&rows[7][5], "'=1+2 came back from the target");
+    // The entry about a group names it instead of an employee.
+    assert_eq!(&rows[9][1], "");
+    assert_eq!(&rows[9][8], "department:3");
+    assert_eq!(&rows[9][9], "R&D <Labs>");
+    assert_eq!(&rows[8][8], "");
+
+    // So do the run's page and the entry's page (escaped, not linked).
+    let run_page = admin
+        .get(&format!("/console/connections/{connection}/tracking/{run}"))
+        .await;
+    assert_eq!(run_page.status, StatusCode::OK);
+    assert!(
+        run_page.body.contains("Department R&#38;D &#60;Labs&#62;"),
+        "{}",
+        run_page.body
+    );
+    assert!(!run_page.body.contains("/employees/0\""));
+    let group_entry = w
+        .app
+        .sync_entries(
+            Caller::Operator,
+            &w.company,
+            &run.to_string(),
+            &relais_store::EntryFilter::default(),
+            relais_store::Window {
+                offset: 9,
+                limit: 1,
+            },
+        )
+        .unwrap()
+        .rows
+        .remove(0);
+    assert!(group_entry.entry.group.is_some());
+    let entry_page = admin
+        .get(&format!(
+            "/console/connections/{connection}/tracking/{run}/entries/{}",
+            group_entry.id
+        ))
+        .await;
+    assert_eq!(entry_page.status, StatusCode::OK);
+    assert!(
+        entry_page
+            .body
+            .contains("Entry for the group R&#38;D &#60;Labs&#62;")
+    );
 
     let failed = admin.get(&format!("{path}?status=failed")).await;
     let rows = csv_rows(&failed.body);

@@ -1180,3 +1180,333 @@ async fn a_target_whose_user_name_filter_minds_case_is_matched_by_listing() {
     );
     assert_eq!(target.users().await.len(), in_scope.len());
 }
+
+/// The target's groups, by `externalId` (those without one under their id).
+async fn groups(target: &ScimServer) -> std::collections::BTreeMap<String, Value> {
+    let body: Value = reqwest::Client::new()
+        .get(format!("{}/Groups?count=1000", target.base))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    body["Resources"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|g| {
+            let key = g["externalId"]
+                .as_str()
+                .or(g["id"].as_str())
+                .unwrap()
+                .to_owned();
+            (key, g)
+        })
+        .collect()
+}
+
+fn member_ids(group: &Value) -> std::collections::BTreeSet<String> {
+    group["members"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|m| m["value"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(relais_scim2_server),
+    ignore = "needs scim2-server: pip install scim2-server==0.8.3, set RELAIS_PYTHON"
+)]
+async fn departments_and_teams_become_groups_with_their_members() {
+    let Some(program) = scim_server_program() else {
+        return;
+    };
+    let target = ScimServer::start(&program, TOKEN, None);
+    let dir = tempfile::tempdir().unwrap();
+    let db = relais_store::testing::database_in(dir.path());
+    let app = Arc::new(
+        App::open(&db)
+            .unwrap()
+            .with_secret_key(Some(relais_access::SecretKey::from_hex(KEY).unwrap()))
+            // scim2-server listens on loopback, which Relais refuses by default.
+            .with_egress_policy(relais_egress::EgressPolicy::parse("127.0.0.1").unwrap()),
+    );
+    app.set_sync_concurrency(4);
+    let company = app
+        .create_company("Acme", "ana@acme.example", "Ana")
+        .unwrap()
+        .company;
+    let spec = DemoSpec {
+        employees: 40,
+        months: 6,
+        seed: 11,
+        until: NaiveDate::from_ymd_opt(2026, 10, 31).unwrap(),
+    };
+    app.generate_demo(&company, spec, false, &mut |_| {})
+        .unwrap();
+    let store = relais_store::open(db.as_os_str()).unwrap();
+    let employees = || {
+        store
+            .employees(
+                company.id,
+                &EmployeeFilter::default(),
+                Window {
+                    offset: 0,
+                    limit: 1000,
+                },
+            )
+            .unwrap()
+            .rows
+    };
+    let everyone = employees();
+    let in_scope: Vec<_> = everyone
+        .iter()
+        .filter(|e| e.status != EmployeeStatus::Inactive)
+        .cloned()
+        .collect();
+    let first_department = in_scope[0].department.clone().unwrap();
+
+    // Before the first cycle the target holds a group of that department's
+    // name (no externalId) with a member someone added by hand.
+    let client = reqwest::Client::new();
+    let by_hand: Value = client
+        .post(format!("{}/Users", target.base))
+        .bearer_auth(TOKEN)
+        .header("Content-Type", "application/scim+json")
+        .body(json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "contractor@elsewhere.example"}).to_string())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let by_hand = by_hand["id"].as_str().unwrap().to_owned();
+    let existing: Value = client
+        .post(format!("{}/Groups", target.base))
+        .bearer_auth(TOKEN)
+        .header("Content-Type", "application/scim+json")
+        .body(json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": first_department.name, "members": [{"value": by_hand}]}).to_string())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let existing = existing["id"].as_str().unwrap().to_owned();
+
+    let id = common::answer_scim_wizard(
+        &app,
+        &company,
+        &target.base,
+        json!({"match_attribute": "userName", "deprovision_mode": "deactivate", "deletion_threshold": "10", "sync_interval_minutes": "30", "group_provisioning": "departments_and_teams"}),
+    );
+    app.complete_wizard(Caller::Operator, &company, &id)
+        .unwrap();
+
+    // The groups the employee data asks for: unit key → in-scope emails.
+    let expected = |people: &[relais_people::Employee]| {
+        let mut units: std::collections::BTreeMap<String, (String, Vec<String>)> =
+            Default::default();
+        for e in people
+            .iter()
+            .filter(|e| e.status != EmployeeStatus::Inactive)
+        {
+            if let Some(d) = &e.department {
+                let unit = units
+                    .entry(format!("department:{}", d.id))
+                    .or_insert_with(|| (d.name.clone(), vec![]));
+                unit.1.push(e.email.clone());
+            }
+            if let Some(t) = &e.team {
+                let unit = units
+                    .entry(format!("team:{}", t.id))
+                    .or_insert_with(|| (t.name.clone(), vec![]));
+                unit.1.push(e.email.clone());
+            }
+        }
+        units
+    };
+    let user_ids = |users: &[Value]| -> std::collections::HashMap<String, String> {
+        users
+            .iter()
+            .map(|u| {
+                (
+                    u["userName"].as_str().unwrap().to_owned(),
+                    u["id"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let check = |groups: &std::collections::BTreeMap<String, Value>,
+                 users: &[Value],
+                 people: &[relais_people::Employee]| {
+        let ids = user_ids(users);
+        for (key, (name, emails)) in expected(people) {
+            let group = groups
+                .get(&key)
+                .unwrap_or_else(|| panic!("no group {key} in {groups:?}"));
+            assert_eq!(group["displayName"], name.as_str(), "{key}");
+            let mut wanted: std::collections::BTreeSet<String> =
+                emails.iter().map(|e| ids[e].clone()).collect();
+            if group["id"] == existing.as_str() {
+                wanted.insert(by_hand.clone());
+            }
+            assert_eq!(member_ids(group), wanted, "members of {key}");
+        }
+    };
+
+    // 1. The first cycle creates a group per department and team, links the
+    //    one that existed by its name, and fills them with their members.
+    let first = sync(&app, &company, &id, false).await;
+    assert_eq!(first.status, RunStatus::Completed, "{first:?}");
+    let units = expected(&everyone);
+    let group_entries: Vec<_> = entries(&app, &company, &first)
+        .into_iter()
+        .filter(|e| e.group.is_some())
+        .collect();
+    assert_eq!(group_entries.len(), units.len());
+    assert!(group_entries.iter().all(|e| e.employee_id == 0));
+    assert!(
+        group_entries
+            .iter()
+            .all(|e| e.status == EntryStatus::Success),
+        "{group_entries:?}"
+    );
+    let linked: Vec<_> = group_entries
+        .iter()
+        .filter(|e| e.use_case == UseCase::Link)
+        .collect();
+    assert_eq!(linked.len(), 1, "{group_entries:?}");
+    assert_eq!(
+        linked[0].group.as_ref().unwrap().key(),
+        format!("department:{}", first_department.id)
+    );
+    assert_eq!(
+        first.counts.get(UseCase::Provision, EntryStatus::Success) as usize,
+        in_scope.len() + units.len() - 1
+    );
+    let target_groups = groups(&target).await;
+    assert_eq!(
+        target_groups.len(),
+        units.len(),
+        "one group per unit, the linked one among them"
+    );
+    let mut by_key = target_groups.clone();
+    let linked_group = by_key.remove(&existing).unwrap();
+    by_key.insert(format!("department:{}", first_department.id), linked_group);
+    check(&by_key, &target.users().await, &everyone);
+
+    // 2. Nothing changed: every group entry skipped, no group written.
+    let versions = |groups: &std::collections::BTreeMap<String, Value>| {
+        groups
+            .values()
+            .map(|g| (g["id"].clone(), g["meta"]["version"].clone()))
+            .collect::<Vec<_>>()
+    };
+    let before = versions(&groups(&target).await);
+    let second = sync(&app, &company, &id, false).await;
+    let skipped: Vec<_> = entries(&app, &company, &second)
+        .into_iter()
+        .filter(|e| e.group.is_some())
+        .collect();
+    assert_eq!(skipped.len(), units.len());
+    assert!(
+        skipped.iter().all(|e| e.status == EntryStatus::Skipped),
+        "{skipped:?}"
+    );
+    assert_eq!(versions(&groups(&target).await), before, "no writes");
+
+    // 3. A department is renamed, someone moves to another team, someone leaves.
+    let mut people = employees();
+    let renamed = people
+        .iter()
+        .find(|e| e.status != EmployeeStatus::Inactive && e.department.is_some())
+        .unwrap()
+        .department
+        .clone()
+        .unwrap();
+    for e in people.iter_mut() {
+        if let Some(d) = e.department.as_mut()
+            && d.id == renamed.id
+        {
+            d.name = format!("{} (renamed)", d.name);
+            store.replace_employee(company.id, e).unwrap();
+        }
+    }
+    let teams: Vec<_> = people.iter().filter_map(|e| e.team.clone()).collect();
+    let mover = people
+        .iter_mut()
+        .find(|e| {
+            e.status == EmployeeStatus::Active && e.team.as_ref().is_some_and(|t| *t != teams[0])
+        })
+        .unwrap();
+    mover.team = Some(teams[0].clone());
+    store.replace_employee(company.id, mover).unwrap();
+    let mover_email = mover.email.clone();
+    let leaver = people
+        .iter_mut()
+        .find(|e| e.status == EmployeeStatus::Active && e.email != mover_email)
+        .unwrap();
+    leaver.status = EmployeeStatus::Inactive;
+    store.replace_employee(company.id, leaver).unwrap();
+    let third = sync(&app, &company, &id, false).await;
+    assert_eq!(third.status, RunStatus::Completed, "{third:?}");
+    let updated: Vec<_> = entries(&app, &company, &third)
+        .into_iter()
+        .filter(|e| e.group.is_some() && e.use_case == UseCase::Update)
+        .filter(|e| e.status == EntryStatus::Success)
+        .collect();
+    let renamed_entry = updated
+        .iter()
+        .find(|e| {
+            e.group.as_ref().unwrap().id == renamed.id
+                && e.group.as_ref().unwrap().kind == relais_sync::GroupKind::Department
+        })
+        .unwrap();
+    assert!(
+        renamed_entry
+            .changes
+            .iter()
+            .any(|c| c.attribute == "displayName" && c.new == format!("{} (renamed)", renamed.name)),
+        "{renamed_entry:?}"
+    );
+    let people = employees();
+    let mut by_key = groups(&target).await;
+    let linked_group = by_key.remove(&existing).unwrap();
+    by_key.insert(format!("department:{}", first_department.id), linked_group);
+    check(&by_key, &target.users().await, &people);
+
+    // 4. A group deleted in the target is created again by a full cycle.
+    let gone = by_key[&format!("team:{}", teams[0].id)]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let deleted = client
+        .delete(format!("{}/Groups/{gone}", target.base))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert!(deleted.status().is_success());
+    let fourth = sync(&app, &company, &id, true).await;
+    assert_eq!(fourth.status, RunStatus::Completed, "{fourth:?}");
+    let recreated = entries(&app, &company, &fourth)
+        .into_iter()
+        .find(|e| {
+            e.group
+                .as_ref()
+                .is_some_and(|g| g.kind == relais_sync::GroupKind::Team && g.id == teams[0].id)
+        })
+        .unwrap();
+    assert_eq!(recreated.use_case, UseCase::Provision, "{recreated:?}");
+    let mut by_key = groups(&target).await;
+    let linked_group = by_key.remove(&existing).unwrap();
+    by_key.insert(format!("department:{}", first_department.id), linked_group);
+    check(&by_key, &target.users().await, &people);
+}

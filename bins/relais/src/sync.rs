@@ -189,11 +189,14 @@ fn print_entries(
         // The admin API's page shape.
         return out.print_json(&page_of(paged, window));
     }
-    let mut t = table(["When", "Employee", "Use case", "Status", "Message"]);
+    let mut t = table(["When", "Employee or group", "Use case", "Status", "Message"]);
     for e in &paged.rows {
         t.add_row([
             e.entry.at.format("%Y-%m-%d %H:%M:%S").to_string(),
-            e.entry.employee_id.to_string(),
+            match &e.entry.group {
+                Some(group) => format!("{} {}", group.kind.as_str(), group.name),
+                None => e.entry.employee_id.to_string(),
+            },
             e.entry.use_case.as_str().to_owned(),
             e.entry.status.as_str().to_owned(),
             e.entry.message.clone(),

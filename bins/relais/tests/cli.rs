@@ -883,6 +883,7 @@ fn a_reader_that_stops_early_ends_every_command_quietly() {
         .map(|id| relais_sync::SyncEntry {
             at: chrono::Utc::now(),
             employee_id: id,
+            group: None,
             use_case: relais_sync::UseCase::Update,
             status: relais_sync::EntryStatus::Success,
             message: "updated".into(),

@@ -147,6 +147,9 @@ impl App {
                 .sync_concurrency
                 .load(std::sync::atomic::Ordering::Relaxed)
                 .max(1),
+            groups: relais_scim::GroupProvisioning::from_answer(
+                plain(&connection, "group_provisioning").as_deref(),
+            ),
         };
         let client = ScimClient::new(&base_url, &token, Duration::from_secs(30), &self.egress);
         let state = self.store.sync_state(connection.id.0)?;
@@ -171,6 +174,12 @@ impl App {
             .scim_links(connection.id.0)?
             .into_iter()
             .map(|l| (l.employee_id, l))
+            .collect();
+        let group_links = self
+            .store
+            .scim_group_links(connection.id.0)?
+            .into_iter()
+            .map(|l| (l.key.clone(), l))
             .collect();
         // A scheduled cycle is claimed as the one after the latest run seen,
         // so that of several schedulers (replicas) that found it due, one
@@ -203,6 +212,7 @@ impl App {
             input: CycleInput {
                 employees,
                 links,
+                group_links,
                 cycle,
             },
         })
@@ -265,6 +275,8 @@ impl App {
                 entries: &batch.entries,
                 upserted_links: &batch.upserted_links,
                 removed_links: &batch.removed_links,
+                upserted_group_links: &batch.upserted_group_links,
+                removed_group_links: &batch.removed_group_links,
             },
             &mut |r| r.heartbeat_at = now,
         )
@@ -895,6 +907,7 @@ impl From<ReportedEntry> for SyncEntry {
         Self {
             at: e.at.unwrap_or_else(Utc::now),
             employee_id: e.employee_id,
+            group: None,
             use_case: e.use_case,
             status: e.status,
             message: e.message,
@@ -1085,6 +1098,8 @@ impl App {
                 entries: &output.entries,
                 upserted_links: &output.upserted_links,
                 removed_links: &output.removed_links,
+                upserted_group_links: &output.upserted_group_links,
+                removed_group_links: &output.removed_group_links,
             },
             &mut |r| {
                 r.staged = output.staged;

@@ -7,12 +7,15 @@ use futures_util::FutureExt as _;
 use futures_util::future::BoxFuture;
 use futures_util::stream::{self, StreamExt as _};
 use relais_people::{Employee, EmployeeId, EmployeeStatus};
-use relais_sync::{ApiResponse, Change, Cycle, EntryStatus, RunError, SyncEntry, UseCase};
+use relais_sync::{
+    ApiResponse, Change, Cycle, EntryStatus, GroupLink, RunError, SyncEntry, UseCase,
+};
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::client::{ScimClient, ScimError};
+use crate::groups::{GroupContext, GroupProvisioning, GroupStep, plan_groups, sync_group};
 use crate::user::{ENTERPRISE, comparable, desired_user, same};
 
 /// The attribute unlinked employees are matched on first.
@@ -47,6 +50,8 @@ pub struct ScimSettings {
     pub deletion_threshold: usize,
     /// Requests in flight at once.
     pub concurrency: usize,
+    /// Departments and teams provisioned as groups.
+    pub groups: GroupProvisioning,
 }
 
 /// An employee's target user, as last synced.
@@ -59,6 +64,8 @@ pub struct CycleInput {
     pub employees: Vec<Employee>,
     /// Links from earlier cycles, by employee.
     pub links: HashMap<EmployeeId, Link>,
+    /// Group links from earlier cycles, by [`relais_sync::SyncGroup::key`].
+    pub group_links: HashMap<String, GroupLink>,
     /// Full or incremental.
     pub cycle: Cycle,
 }
@@ -74,6 +81,10 @@ pub struct CycleBatch {
     pub upserted_links: Vec<Link>,
     /// Links to forget.
     pub removed_links: Vec<EmployeeId>,
+    /// Group links to store (new or changed).
+    pub upserted_group_links: Vec<GroupLink>,
+    /// Group links to forget, by key.
+    pub removed_group_links: Vec<String>,
 }
 
 /// Steps reported in one batch at most.
@@ -88,6 +99,10 @@ pub struct CycleOutput {
     pub upserted_links: Vec<Link>,
     /// Links to forget (deleted users, vanished targets).
     pub removed_links: Vec<EmployeeId>,
+    /// Group links to store (new or changed).
+    pub upserted_group_links: Vec<GroupLink>,
+    /// Group links to forget (vanished target groups).
+    pub removed_group_links: Vec<String>,
     /// Deprovisions held back by the threshold.
     pub staged: u64,
     /// Why the whole run failed, if it did.
@@ -96,14 +111,14 @@ pub struct CycleOutput {
     pub auth_failed: bool,
 }
 
-fn in_scope(e: &Employee) -> bool {
+pub(crate) fn in_scope(e: &Employee) -> bool {
     matches!(
         e.status,
         EmployeeStatus::Active | EmployeeStatus::Onboarding | EmployeeStatus::Leave
     )
 }
 
-fn response(client: &ScimClient, error: &ScimError) -> Option<ApiResponse> {
+pub(crate) fn response(client: &ScimClient, error: &ScimError) -> Option<ApiResponse> {
     match error {
         ScimError::Status { status, body } => {
             Some(ApiResponse::new(*status, body, &[client.token()]))
@@ -121,6 +136,7 @@ fn entry(
     SyncEntry {
         at: Utc::now(),
         employee_id,
+        group: None,
         use_case,
         status,
         message: message.into(),
@@ -143,7 +159,7 @@ fn diff(current: &Value, desired: &Value) -> Vec<Change> {
         .collect()
 }
 
-const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+pub(crate) const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 
 /// A PATCH setting exactly the changed attributes, one operation each, every
 /// one naming its `path` (RFC 7644 §3.5.2): `replace` with the new value, or
@@ -179,7 +195,7 @@ fn patch_for(desired: &Value, changes: &[Change]) -> Value {
 }
 
 /// The users of a SCIM list answer.
-fn resources(list: &Value) -> Vec<Value> {
+pub(crate) fn resources(list: &Value) -> Vec<Value> {
     list["Resources"].as_array().cloned().unwrap_or_default()
 }
 
@@ -1054,12 +1070,55 @@ pub async fn run_cycle(
                 message.clone(),
             ));
         }
-        let _ = mark.report(&out, progress).await;
+        if !mark.report(&out, progress).await {
+            return stopped(out);
+        }
+    } else {
+        let futures: Vec<BoxFuture<'_, Step>> = leavers
+            .iter()
+            .map(|l| deprovision(client, settings.deprovision, l).boxed())
+            .collect();
+        let mut done = stream::iter(futures)
+            .buffer_unordered(concurrency)
+            .ready_chunks(BATCH);
+        while let Some(steps) = done.next().await {
+            let mark = Mark::of(&out);
+            for step in steps {
+                apply(&mut out, &mut input.links, step);
+            }
+            if !mark.report(&out, progress).await {
+                return stopped(out);
+            }
+        }
+    }
+    // Groups last, once every account is created, linked or deactivated:
+    // a group's members are its unit's employees with an active account
+    // (a staged leaver's account is still active, so still a member).
+    let plans = plan_groups(
+        settings.groups,
+        &input.employees,
+        &input.links,
+        &input.group_links,
+    );
+    if plans.is_empty() {
         return out;
     }
-    let futures: Vec<BoxFuture<'_, Step>> = leavers
+    let managed: std::collections::HashSet<String> =
+        input.links.values().map(|l| l.target_id.clone()).collect();
+    let employee_of: HashMap<String, EmployeeId> = input
+        .links
+        .values()
+        .map(|l| (l.target_id.clone(), l.employee_id))
+        .collect();
+    let context = GroupContext {
+        client,
+        cycle: input.cycle,
+        managed: &managed,
+        employee_of: &employee_of,
+    };
+    let futures: Vec<BoxFuture<'_, GroupStep>> = plans
         .iter()
-        .map(|l| deprovision(client, settings.deprovision, l).boxed())
+        .map(|plan| sync_group(&context, plan).boxed())
         .collect();
     let mut done = stream::iter(futures)
         .buffer_unordered(concurrency)
@@ -1067,7 +1126,15 @@ pub async fn run_cycle(
     while let Some(steps) = done.next().await {
         let mark = Mark::of(&out);
         for step in steps {
-            apply(&mut out, &mut input.links, step);
+            if step.unlink
+                && let Some(group) = &step.entry.group
+            {
+                out.removed_group_links.push(group.key());
+            }
+            out.entries.push(step.entry);
+            if let Some(link) = step.link {
+                out.upserted_group_links.push(link);
+            }
         }
         if !mark.report(&out, progress).await {
             return stopped(out);
@@ -1092,6 +1159,8 @@ struct Mark {
     entries: usize,
     upserted: usize,
     removed: usize,
+    upserted_groups: usize,
+    removed_groups: usize,
 }
 
 impl Mark {
@@ -1100,6 +1169,8 @@ impl Mark {
             entries: out.entries.len(),
             upserted: out.upserted_links.len(),
             removed: out.removed_links.len(),
+            upserted_groups: out.upserted_group_links.len(),
+            removed_groups: out.removed_group_links.len(),
         }
     }
 
@@ -1117,6 +1188,8 @@ impl Mark {
             entries: out.entries[self.entries..].to_vec(),
             upserted_links: out.upserted_links[self.upserted..].to_vec(),
             removed_links: out.removed_links[self.removed..].to_vec(),
+            upserted_group_links: out.upserted_group_links[self.upserted_groups..].to_vec(),
+            removed_group_links: out.removed_group_links[self.removed_groups..].to_vec(),
         };
         progress.send(batch).await.is_ok()
     }

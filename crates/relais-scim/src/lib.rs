@@ -32,13 +32,21 @@
 //! 429 and 5xx answers are retried with back-off; failed entries are
 //! retried on the next cycle because their employee still differs.
 //!
+//! 6. **Groups**, where the connection provisions them: departments and
+//!    teams as SCIM Groups with their members (see [`plan_groups`]), matched
+//!    on `externalId` then `displayName`, created, renamed and their
+//!    membership patched (`add` / `remove members[value eq …]`); never
+//!    deleted, and only members Relais manages are ever removed.
+//!
 //! [`run_cycle_for`] runs the same steps for one employee only
-//! (provisioning on demand): nothing is done to anyone else.
+//! (provisioning on demand): nothing is done to anyone else, and groups
+//! are left to the next cycle.
 
 mod client;
 mod cycle;
 #[cfg(test)]
 mod fake_target;
+mod groups;
 mod user;
 
 pub use client::{ScimClient, ScimError};
@@ -46,4 +54,5 @@ pub use cycle::{
     CycleBatch, CycleInput, CycleOutput, DeprovisionMode, Link, MatchAttribute, ScimSettings,
     run_cycle, run_cycle_for,
 };
+pub use groups::{GroupPlan, GroupProvisioning, plan_groups};
 pub use user::desired_user;

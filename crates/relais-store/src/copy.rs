@@ -42,6 +42,7 @@ pub const TABLES: &[&str] = &[
     "sync_runs",
     "sync_entries",
     "scim_links",
+    "scim_group_links",
     "sync_state",
     "settings",
     "demo_generations",

@@ -36,7 +36,7 @@ pub(crate) const TIME_OFF_COLUMNS: &str = "id, employee_id, time_off_type_id, st
 
 /// The columns of a sync entry, as the sync modules' readers take them.
 pub(crate) const ENTRY_COLUMNS: &str =
-    "id, run_id, at, employee_id, use_case, status, message, response, changes";
+    "id, run_id, at, employee_id, use_case, status, message, response, changes, subject_group";
 
 /// A company's people tables, in an order that deletes what refers to a row
 /// before the row.

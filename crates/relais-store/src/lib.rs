@@ -1193,6 +1193,10 @@ pub struct RunProgress<'a> {
     pub upserted_links: &'a [relais_sync::TargetLink],
     /// Connector links to forget.
     pub removed_links: &'a [EmployeeId],
+    /// Group links to store (new or changed).
+    pub upserted_group_links: &'a [relais_sync::GroupLink],
+    /// Group links to forget, by key.
+    pub removed_group_links: &'a [String],
 }
 
 /// Sync runs, entries, connector links and health.
@@ -1296,6 +1300,16 @@ pub trait SyncStore {
         &self,
         connection: uuid::Uuid,
     ) -> Result<Vec<relais_sync::TargetLink>, StoreError>;
+
+    /// The SCIM group links of a connection (departments and teams
+    /// provisioned as groups).
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn scim_group_links(
+        &self,
+        connection: uuid::Uuid,
+    ) -> Result<Vec<relais_sync::GroupLink>, StoreError>;
 
     /// A connection's sync health.
     ///

@@ -49,6 +49,10 @@ pub(crate) const STEPS: &[Step] = &[
         sqlite: include_str!("../migrations/016_events_and_webhooks.sql"),
         postgres: include_str!("../migrations/postgres/016_events_and_webhooks.sql"),
     },
+    Step {
+        sqlite: include_str!("../migrations/017_scim_groups.sql"),
+        postgres: include_str!("../migrations/postgres/017_scim_groups.sql"),
+    },
 ];
 
 #[cfg(test)]

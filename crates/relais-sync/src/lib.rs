@@ -153,14 +153,63 @@ impl ApiResponse {
     }
 }
 
-/// One employee touched by a run.
+/// Which kind of org unit a group stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum GroupKind {
+    /// A department of the company.
+    Department,
+    /// A team of the company.
+    Team,
+}
+
+impl GroupKind {
+    /// The wire name.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Department => "department",
+            Self::Team => "team",
+        }
+    }
+}
+
+/// The org unit an entry about a group (rather than an employee) is about:
+/// a department or team provisioned as a group of the target.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SyncGroup {
+    /// Department or team.
+    pub kind: GroupKind,
+    /// The org unit's id in the HRIS.
+    pub id: i64,
+    /// Its name, when the entry was written.
+    pub name: String,
+}
+
+impl SyncGroup {
+    /// The key a group link is stored under, and the group's `externalId`
+    /// in the target: `department:3`, `team:201`.
+    #[must_use]
+    pub fn key(&self) -> String {
+        format!("{}:{}", self.kind.as_str(), self.id)
+    }
+}
+
+/// One employee, or one group, touched by a run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SyncEntry {
     /// When.
     pub at: DateTime<Utc>,
-    /// Which employee (links to their profile).
+    /// Which employee (links to their profile); 0 for an entry about a
+    /// group (see `group`).
     pub employee_id: i64,
+    /// The department or team an entry about a group is about; absent for
+    /// an entry about an employee.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<SyncGroup>,
     /// What was done.
     pub use_case: UseCase,
     /// How it went.
@@ -272,6 +321,19 @@ pub struct TargetLink {
     pub snapshot: serde_json::Value,
     /// False once deprovisioned (deactivated).
     pub active: bool,
+}
+
+/// A department or team and the group of the target it was provisioned as.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GroupLink {
+    /// [`SyncGroup::key`] of the org unit.
+    pub key: String,
+    /// The target group's id.
+    pub target_id: String,
+    /// What was last sent (or read) for the group, in a SCIM group's
+    /// shape: `displayName` and `members` (`[{"value": target id}]`, sorted).
+    pub snapshot: serde_json::Value,
 }
 
 /// Minutes until the next scheduled cycle: the connection's interval,

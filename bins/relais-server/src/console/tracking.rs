@@ -270,6 +270,8 @@ struct EntryRow {
     iso: String,
     employee_id: i64,
     employee: String,
+    /// The department or team of an entry about a group, as shown.
+    group: Option<String>,
     use_case: String,
     status: (String, String),
     message: String,
@@ -300,6 +302,15 @@ async fn names(
     .await
 }
 
+/// "Department Engineering", "Team Platform".
+fn group_label(tr: Tr, group: &relais_sync::SyncGroup) -> String {
+    tr.t1(
+        &format!("group-{}", group.kind.as_str()),
+        "name",
+        group.name.as_str(),
+    )
+}
+
 fn entry_rows(
     tr: Tr,
     entries: &[StoredEntry],
@@ -313,6 +324,7 @@ fn entry_rows(
             iso: tr.iso(&e.entry.at),
             employee_id: e.entry.employee_id,
             employee: names.get(&e.entry.employee_id).cloned().unwrap_or_default(),
+            group: e.entry.group.as_ref().map(|g| group_label(tr, g)),
             use_case: tr.t(&format!("use-case-{}", e.entry.use_case.as_str())),
             status: entry_tag(tr, e.entry.status),
             message: e.entry.message.clone(),
@@ -585,6 +597,8 @@ async fn entries_csv(
             "message",
             "response_status",
             "response_body",
+            "group",
+            "group_name",
         ];
         let mut chunk = csv::Writer::from_writer(Vec::new());
         let mut after = None;
@@ -617,13 +631,24 @@ async fn entries_csv(
                 written = written.and_then(|()| {
                     chunk.write_record([
                         e.entry.at.to_rfc3339(),
-                        e.entry.employee_id.to_string(),
+                        match e.entry.group {
+                            Some(_) => String::new(),
+                            None => e.entry.employee_id.to_string(),
+                        },
                         inert(names.get(&e.entry.employee_id).cloned().unwrap_or_default()),
                         e.entry.use_case.as_str().to_owned(),
                         e.entry.status.as_str().to_owned(),
                         inert(e.entry.message.clone()),
                         response.map(|r| r.status.to_string()).unwrap_or_default(),
                         inert(response.map(|r| r.body.clone()).unwrap_or_default()),
+                        e.entry.group.as_ref().map(|g| g.key()).unwrap_or_default(),
+                        inert(
+                            e.entry
+                                .group
+                                .as_ref()
+                                .map(|g| g.name.clone())
+                                .unwrap_or_default(),
+                        ),
                     ])
                 });
             }
@@ -718,7 +743,10 @@ async fn entry_page(
         layout: Layout::of(
             &person,
             Nav::Connections,
-            tr.t1("entry-title", "id", stored.entry.employee_id),
+            match &stored.entry.group {
+                Some(group) => tr.t1("entry-group-title", "name", group.name.as_str()),
+                None => tr.t1("entry-title", "id", stored.entry.employee_id),
+            },
         ),
         head,
         run_id,

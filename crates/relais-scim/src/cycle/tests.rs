@@ -34,6 +34,7 @@ fn settings() -> ScimSettings {
         deprovision: DeprovisionMode::Deactivate,
         deletion_threshold: 10,
         concurrency: 2,
+        groups: GroupProvisioning::default(),
     }
 }
 
@@ -61,6 +62,7 @@ async fn cycle(
         CycleInput {
             employees: employees.to_vec(),
             links: links.clone(),
+            group_links: HashMap::new(),
             cycle,
         },
         None,
@@ -584,6 +586,7 @@ async fn for_one(
         CycleInput {
             employees: employees.to_vec(),
             links: links.clone(),
+            group_links: HashMap::new(),
             cycle: Cycle::Full,
         },
         employee,

@@ -11,7 +11,7 @@ use postgres::types::{ToSql, Type};
 use postgres::{Row, Transaction};
 use relais_access::CompanyId;
 use relais_people::EmployeeId;
-use relais_sync::{RunStatus, SyncEntry, SyncRun, TargetLink};
+use relais_sync::{GroupLink, RunStatus, SyncEntry, SyncRun, TargetLink};
 
 use super::{
     PostgresStore, backend, conflict_or_backend, corrupt, get, int, json, parse_timestamp,
@@ -34,12 +34,17 @@ fn entry_row(row: &Row) -> Result<StoredEntry, StoreError> {
     let status: String = get(T, row, 5)?;
     let response: Option<String> = get(T, row, 7)?;
     let changes: String = get(T, row, 8)?;
+    let group: Option<String> = get(T, row, 9)?;
     Ok(StoredEntry {
         id: get(T, row, 0)?,
         run_id: parse_uuid(T, &run_id)?,
         entry: SyncEntry {
             at: parse_timestamp(T, &at)?,
             employee_id: get(T, row, 3)?,
+            group: group
+                .map(|g| serde_json::from_str(&g))
+                .transpose()
+                .map_err(|e| corrupt(T, e))?,
             use_case: serde_json::from_value(serde_json::Value::String(use_case))
                 .map_err(|e| corrupt(T, e))?,
             status: serde_json::from_value(serde_json::Value::String(status))
@@ -63,6 +68,7 @@ struct EntryValues<'a> {
     message: &'a str,
     response: Option<String>,
     changes: String,
+    group: Option<String>,
 }
 
 impl<'a> EntryValues<'a> {
@@ -75,6 +81,7 @@ impl<'a> EntryValues<'a> {
             message: &e.message,
             response: e.response.as_ref().map(json).transpose()?,
             changes: json(&e.changes)?,
+            group: e.group.as_ref().map(json).transpose()?,
         })
     }
 }
@@ -96,23 +103,24 @@ fn insert_entries(
             .map(EntryValues::of)
             .collect::<Result<Vec<_>, _>>()?;
         let mut sql = String::from(
-            "INSERT INTO sync_entries (run_id, connection_id, at, employee_id, use_case, status, message, response, changes) VALUES ",
+            "INSERT INTO sync_entries (run_id, connection_id, at, employee_id, use_case, status, message, response, changes, subject_group) VALUES ",
         );
         let mut params: Vec<&(dyn ToSql + Sync)> = vec![&run_id, &connection_id];
         for (k, v) in values.iter().enumerate() {
-            let n = 3 + k * 7;
+            let n = 3 + k * 8;
             if k > 0 {
                 sql.push_str(", ");
             }
             sql.push_str(&format!(
-                "($1, $2, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                "($1, $2, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
                 n,
                 n + 1,
                 n + 2,
                 n + 3,
                 n + 4,
                 n + 5,
-                n + 6
+                n + 6,
+                n + 7
             ));
             params.extend([
                 &v.at as &(dyn ToSql + Sync),
@@ -122,6 +130,7 @@ fn insert_entries(
                 &v.message,
                 &v.response,
                 &v.changes,
+                &v.group,
             ]);
         }
         tx.execute(sql.as_str(), &params).map_err(backend)?;
@@ -129,7 +138,7 @@ fn insert_entries(
     }
     let sink = tx
         .copy_in(
-            "COPY sync_entries (run_id, connection_id, at, employee_id, use_case, status, message, response, changes)
+            "COPY sync_entries (run_id, connection_id, at, employee_id, use_case, status, message, response, changes, subject_group)
              FROM STDIN (FORMAT binary)",
         )
         .map_err(backend)?;
@@ -140,6 +149,7 @@ fn insert_entries(
             Type::TEXT,
             Type::TEXT,
             Type::INT8,
+            Type::TEXT,
             Type::TEXT,
             Type::TEXT,
             Type::TEXT,
@@ -160,6 +170,7 @@ fn insert_entries(
                 &v.message,
                 &v.response,
                 &v.changes,
+                &v.group,
             ])
             .map_err(backend)?;
     }
@@ -196,6 +207,35 @@ fn update_links(
     if !removed.is_empty() {
         tx.execute(
             "DELETE FROM scim_links WHERE connection_id = $1 AND employee_id = ANY($2)",
+            &[&id, &removed],
+        )
+        .map_err(backend)?;
+    }
+    Ok(())
+}
+
+/// Stores `upserted` group links and forgets `removed` ones of
+/// `connection`, in that order, as [`update_links`] does.
+fn update_group_links(
+    tx: &mut Transaction<'_>,
+    connection: uuid::Uuid,
+    upserted: &[GroupLink],
+    removed: &[String],
+) -> Result<(), StoreError> {
+    let id = connection.to_string();
+    let last: BTreeMap<&str, &GroupLink> = upserted.iter().map(|l| (l.key.as_str(), l)).collect();
+    for l in last.values() {
+        tx.execute(
+            "INSERT INTO scim_group_links (connection_id, group_key, target_id, snapshot) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (connection_id, group_key) DO UPDATE SET target_id = excluded.target_id,
+                snapshot = excluded.snapshot",
+            &[&id, &l.key, &l.target_id, &l.snapshot.to_string()],
+        )
+        .map_err(backend)?;
+    }
+    if !removed.is_empty() {
+        tx.execute(
+            "DELETE FROM scim_group_links WHERE connection_id = $1 AND group_key = ANY($2)",
             &[&id, &removed],
         )
         .map_err(backend)?;
@@ -375,6 +415,12 @@ impl SyncStore for PostgresStore {
                 progress.upserted_links,
                 progress.removed_links,
             )?;
+            update_group_links(
+                tx,
+                run.connection_id,
+                progress.upserted_group_links,
+                progress.removed_group_links,
+            )?;
             change(&mut run);
             if run.status != RunStatus::Running {
                 let events = finished_run_events(tx, company_id, &run)?;
@@ -553,6 +599,30 @@ impl SyncStore for PostgresStore {
         })
     }
 
+    fn scim_group_links(&self, connection: uuid::Uuid) -> Result<Vec<GroupLink>, StoreError> {
+        const T: &str = "scim_group_links";
+        let connection = connection.to_string();
+        PostgresStore::run(self, |client| {
+            client
+                .query(
+                    "SELECT group_key, target_id, snapshot FROM scim_group_links WHERE connection_id = $1
+                     ORDER BY group_key",
+                    &[&connection],
+                )
+                .map_err(backend)?
+                .iter()
+                .map(|r| {
+                    let snapshot: String = get(T, r, 2)?;
+                    Ok(GroupLink {
+                        key: get(T, r, 0)?,
+                        target_id: get(T, r, 1)?,
+                        snapshot: serde_json::from_str(&snapshot).map_err(|e| corrupt(T, e))?,
+                    })
+                })
+                .collect()
+        })
+    }
+
     fn sync_state(&self, connection: uuid::Uuid) -> Result<SyncState, StoreError> {
         const T: &str = "sync_state";
         let connection = connection.to_string();
@@ -664,6 +734,7 @@ mod tests {
         SyncEntry {
             at: at + chrono::Duration::microseconds(i64::try_from(k).unwrap()),
             employee_id: i64::try_from(k % 7).unwrap() + 1,
+            group: None,
             use_case: UseCase::ALL[k % UseCase::ALL.len()],
             status: STATUSES[(k / 2) % 3],
             message: format!("entry {k}"),
@@ -739,6 +810,8 @@ mod tests {
                         link(1, "u1b", false),
                     ],
                     removed_links: &[],
+                    upserted_group_links: &[],
+                    removed_group_links: &[],
                 },
                 &mut |r| r.finish(None, t0 + chrono::Duration::seconds(30)),
             )));
@@ -768,6 +841,8 @@ mod tests {
                             entries: chunk,
                             upserted_links: &[link(3, "u3", true)],
                             removed_links: &[2],
+                            upserted_group_links: &[],
+                            removed_group_links: &[],
                         },
                         &mut |r| r.heartbeat_at = t0 + chrono::Duration::seconds(40),
                     )
@@ -921,6 +996,8 @@ mod tests {
             entries: &batch,
             upserted_links: &[link(1, "u1", true)],
             removed_links: &[],
+            upserted_group_links: &[],
+            removed_group_links: &[],
         };
         let runtime = tokio::runtime::Builder::new_current_thread()
             .build()

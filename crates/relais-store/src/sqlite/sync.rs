@@ -1,7 +1,7 @@
 use chrono::{DateTime, Utc};
 use relais_access::CompanyId;
 use relais_people::EmployeeId;
-use relais_sync::{RunStatus, SyncEntry, SyncRun, TargetLink};
+use relais_sync::{GroupLink, RunStatus, SyncEntry, SyncRun, TargetLink};
 use rusqlite::{OptionalExtension, params};
 
 use super::people::Where;
@@ -25,6 +25,7 @@ fn entry_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<StoredEntry, St
     let message: String = row.get(6)?;
     let response: Option<String> = row.get(7)?;
     let changes: String = row.get(8)?;
+    let group: Option<String> = row.get(9)?;
     Ok((|| {
         Ok(StoredEntry {
             id,
@@ -32,6 +33,10 @@ fn entry_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<StoredEntry, St
             entry: SyncEntry {
                 at: parse_timestamp(T, &at)?,
                 employee_id,
+                group: group
+                    .map(|g| serde_json::from_str(&g))
+                    .transpose()
+                    .map_err(|e| corrupt(T, e))?,
                 use_case: serde_json::from_value(serde_json::Value::String(use_case))
                     .map_err(|e| corrupt(T, e))?,
                 status: serde_json::from_value(serde_json::Value::String(status))
@@ -54,8 +59,8 @@ fn insert_entries(
 ) -> Result<(), StoreError> {
     let mut insert = tx
         .prepare_cached(
-            "INSERT INTO sync_entries (run_id, connection_id, at, employee_id, use_case, status, message, response, changes)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            "INSERT INTO sync_entries (run_id, connection_id, at, employee_id, use_case, status, message, response, changes, subject_group)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         )
         .map_err(backend)?;
     let (run_id, connection_id) = (run.id.to_string(), run.connection_id.to_string());
@@ -71,6 +76,7 @@ fn insert_entries(
                 e.message,
                 e.response.as_ref().map(json).transpose()?,
                 json(&e.changes)?,
+                e.group.as_ref().map(json).transpose()?,
             ])
             .map_err(backend)?;
     }
@@ -97,6 +103,32 @@ fn update_links(
         tx.execute(
             "DELETE FROM scim_links WHERE connection_id = ?1 AND employee_id = ?2",
             params![id, e],
+        )
+        .map_err(backend)?;
+    }
+    Ok(())
+}
+
+fn update_group_links(
+    tx: &rusqlite::Connection,
+    connection: uuid::Uuid,
+    upserted: &[GroupLink],
+    removed: &[String],
+) -> Result<(), StoreError> {
+    let id = connection.to_string();
+    for l in upserted {
+        tx.execute(
+            "INSERT INTO scim_group_links (connection_id, group_key, target_id, snapshot) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (connection_id, group_key) DO UPDATE SET target_id = excluded.target_id,
+                snapshot = excluded.snapshot",
+            params![id, l.key, l.target_id, l.snapshot.to_string()],
+        )
+        .map_err(backend)?;
+    }
+    for key in removed {
+        tx.execute(
+            "DELETE FROM scim_group_links WHERE connection_id = ?1 AND group_key = ?2",
+            params![id, key],
         )
         .map_err(backend)?;
     }
@@ -195,6 +227,12 @@ impl SyncStore for SqliteStore {
             run.connection_id,
             progress.upserted_links,
             progress.removed_links,
+        )?;
+        update_group_links(
+            &tx,
+            run.connection_id,
+            progress.upserted_group_links,
+            progress.removed_group_links,
         )?;
         change(&mut run);
         if run.status != RunStatus::Running {
@@ -375,6 +413,35 @@ impl SyncStore for SqliteStore {
                 target_id,
                 snapshot: serde_json::from_str(&snapshot).map_err(|e| corrupt("scim_links", e))?,
                 active,
+            })
+        })
+        .collect()
+    }
+
+    fn scim_group_links(&self, connection: uuid::Uuid) -> Result<Vec<GroupLink>, StoreError> {
+        const T: &str = "scim_group_links";
+        let conn = self.conn()?;
+        let mut statement = conn
+            .prepare(
+                "SELECT group_key, target_id, snapshot FROM scim_group_links WHERE connection_id = ?1
+                 ORDER BY group_key",
+            )
+            .map_err(backend)?;
+        let rows = statement
+            .query_map([connection.to_string()], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })
+            .map_err(backend)?;
+        rows.map(|r| {
+            let (key, target_id, snapshot) = r.map_err(backend)?;
+            Ok(GroupLink {
+                key,
+                target_id,
+                snapshot: serde_json::from_str(&snapshot).map_err(|e| corrupt(T, e))?,
             })
         })
         .collect()
@@ -577,6 +644,7 @@ mod tests {
             let entry = |k: usize, employee_id: i64, use_case: usize, status: usize| SyncEntry {
                 at: Utc::now(),
                 employee_id,
+                group: None,
                 use_case: UseCase::ALL[use_case],
                 status: statuses[status],
                 message: format!("entry {k}"),
