@@ -622,7 +622,7 @@ impl App {
                 let after = self.webhook_disable_after;
                 let recorded = tokio::task::spawn_blocking(move || {
                     app.store
-                        .record_webhook_attempt(delivery.id, &attempt, outcome, after)
+                        .record_webhook_attempt(delivery.id, delivery.attempt, &attempt, outcome, after)
                 })
                 .await;
                 match recorded {
@@ -988,6 +988,7 @@ mod tests {
             app.store
                 .record_webhook_attempt(
                     due[0].id,
+                    due[0].attempt,
                     &DeliveryAttempt {
                         at,
                         status_code: Some(503),
@@ -1103,6 +1104,79 @@ mod tests {
     }
 
     #[test]
+    fn an_attempt_recorded_after_its_lease_ran_out_does_not_move_the_delivery_on() {
+        let (_dir, app, acme) = app(local());
+        let created = app
+            .create_webhook(
+                Caller::Operator,
+                &acme.company,
+                input("http://127.0.0.1:9/a", &["credential.created"]),
+            )
+            .unwrap();
+        credential(&app, &acme.company, "Payroll");
+        let minute = chrono::Duration::minutes(1);
+        let t0 = Utc::now() + chrono::Duration::seconds(1);
+        let first = app
+            .store
+            .claim_webhook_deliveries(t0, t0 + minute, 10)
+            .unwrap();
+        // The first claim's lease runs out; another worker claims it again.
+        let t1 = t0 + minute * 2;
+        let second = app
+            .store
+            .claim_webhook_deliveries(t1, t1 + minute, 10)
+            .unwrap();
+        assert_eq!((first[0].attempt, second[0].attempt), (1, 2));
+        let record = |claimed: u32, at: DateTime<Utc>, outcome| {
+            app.store
+                .record_webhook_attempt(
+                    first[0].id,
+                    claimed,
+                    &DeliveryAttempt {
+                        at,
+                        status_code: Some(204),
+                        duration_ms: 3,
+                        response: None,
+                        error: None,
+                    },
+                    outcome,
+                    app.webhook_disable_after,
+                )
+                .unwrap();
+        };
+        let state = || {
+            app.webhook_deliveries(
+                Caller::Operator,
+                &acme.company,
+                &created.endpoint.id.to_string(),
+                1,
+                10,
+            )
+            .unwrap()
+            .deliveries
+            .remove(0)
+        };
+        // The slow first worker gives up: logged, but the second claim stands.
+        record(1, t1, AttemptOutcome::GiveUp);
+        let after_stale = state();
+        assert_eq!(after_stale.state, "pending");
+        assert_eq!(after_stale.attempts, 2);
+        assert!(
+            app.store
+                .claim_webhook_deliveries(t1, t1 + minute, 10)
+                .unwrap()
+                .is_empty(),
+            "still leased to the second worker"
+        );
+        // The second worker's answer decides.
+        record(2, t1, AttemptOutcome::Delivered);
+        assert_eq!(state().state, "delivered");
+        // A late copy of it changes nothing either.
+        record(2, t1, AttemptOutcome::GiveUp);
+        assert_eq!(state().state, "delivered");
+    }
+
+    #[test]
     fn old_events_go_with_their_finished_deliveries_and_pending_ones_stay() {
         let (_dir, app, acme) = app(local());
         let created = app
@@ -1122,6 +1196,7 @@ mod tests {
         app.store
             .record_webhook_attempt(
                 due[0].id,
+                due[0].attempt,
                 &DeliveryAttempt {
                     at: now,
                     status_code: Some(204),

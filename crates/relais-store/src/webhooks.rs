@@ -210,11 +210,19 @@ pub trait WebhookStore {
     /// for `disable_after` is disabled, with a `webhook_endpoint.disabled`
     /// event to the company's other endpoints.
     ///
+    /// Only the claim that made the attempt moves the delivery on (compare
+    /// and set on `claimed_attempt`, the [`DueDelivery::attempt`] it was
+    /// claimed as, and on its lease): an attempt recorded after its lease
+    /// ran out and the delivery was claimed again, or sent again by hand,
+    /// is kept in the log but changes neither the delivery nor the
+    /// endpoint's health.
+    ///
     /// # Errors
     /// [`StoreError`] when the database fails.
     fn record_webhook_attempt(
         &self,
         delivery: uuid::Uuid,
+        claimed_attempt: u32,
         attempt: &DeliveryAttempt,
         outcome: AttemptOutcome,
         disable_after: std::time::Duration,

@@ -299,6 +299,7 @@ impl WebhookStore for PostgresStore {
     fn record_webhook_attempt(
         &self,
         delivery: uuid::Uuid,
+        claimed_attempt: u32,
         attempt: &DeliveryAttempt,
         outcome: AttemptOutcome,
         disable_after: std::time::Duration,
@@ -331,11 +332,17 @@ impl WebhookStore for PostgresStore {
                 AttemptOutcome::RetryAt(at) => (DeliveryState::Pending, Some(sortable(at))),
                 AttemptOutcome::GiveUp => (DeliveryState::Failed, None),
             };
-            tx.execute(
-                "UPDATE webhook_deliveries SET state = $2, next_attempt_at = $3, lease_until = NULL WHERE id = $1",
-                &[&id, &state.as_str(), &next],
-            )
-            .map_err(backend)?;
+            let moved = tx
+                .execute(
+                    "UPDATE webhook_deliveries SET state = $2, next_attempt_at = $3, lease_until = NULL
+                     WHERE id = $1 AND attempts = $4 AND state = 'pending' AND lease_until IS NOT NULL",
+                    &[&id, &state.as_str(), &next, &i64::from(claimed_attempt)],
+                )
+                .map_err(backend)?;
+            if moved == 0 {
+                // Superseded: claimed again or sent again by hand meanwhile.
+                return Ok(());
+            }
             let mut endpoint = endpoints_where(tx, "id = $1", &[&endpoint])?
                 .pop()
                 .ok_or_else(|| corrupt(T, format!("no endpoint {endpoint}")))?;

@@ -345,6 +345,7 @@ impl WebhookStore for SqliteStore {
     fn record_webhook_attempt(
         &self,
         delivery: uuid::Uuid,
+        claimed_attempt: u32,
         attempt: &DeliveryAttempt,
         outcome: AttemptOutcome,
         disable_after: std::time::Duration,
@@ -381,11 +382,18 @@ impl WebhookStore for SqliteStore {
             AttemptOutcome::RetryAt(at) => (DeliveryState::Pending, Some(sortable(at))),
             AttemptOutcome::GiveUp => (DeliveryState::Failed, None),
         };
-        tx.execute(
-            "UPDATE webhook_deliveries SET state = ?2, next_attempt_at = ?3, lease_until = NULL WHERE id = ?1",
-            params![id, state.as_str(), next],
-        )
-        .map_err(backend)?;
+        let moved = tx
+            .execute(
+                "UPDATE webhook_deliveries SET state = ?2, next_attempt_at = ?3, lease_until = NULL
+                 WHERE id = ?1 AND attempts = ?4 AND state = 'pending' AND lease_until IS NOT NULL",
+                params![id, state.as_str(), next, claimed_attempt],
+            )
+            .map_err(backend)?;
+        if moved == 0 {
+            // Superseded: claimed again or sent again by hand meanwhile.
+            tx.commit().map_err(backend)?;
+            return Ok(());
+        }
         let mut endpoint = endpoint_in(&tx, "id = ?1", [&endpoint])?
             .pop()
             .ok_or_else(|| corrupt(T, format!("no endpoint {endpoint}")))?;
