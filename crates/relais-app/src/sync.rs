@@ -312,34 +312,40 @@ impl App {
                 r.finish(output.error.clone(), Utc::now());
             },
         )?;
-        let mut state = self.store.sync_state(run.connection_id)?;
-        if output.auth_failed {
-            state.consecutive_auth_failures += 1;
-        } else if output.error.is_none() {
-            state.consecutive_auth_failures = 0;
-            state.last_success_at = run.finished_at;
-        }
-        // A run closed because its process stopped neither starts nor ends
-        // a failing streak.
-        if !run.interrupted {
-            if run.status == RunStatus::Failed {
-                state.failing_since.get_or_insert(run.started_at);
-            } else {
-                state.failing_since = None;
-                state.warned_at = None;
-            }
-        }
+        // Read, changed and saved in one transaction: a reactivation at the
+        // same time (which clears the record) is not overwritten with what
+        // this run read before it.
         let now = Utc::now();
-        let health = relais_sync::health(
-            state.failing_since,
-            state.warned_at,
-            now,
-            self.failing_disable_after,
-        );
-        if health == relais_sync::HealthAction::Warn {
-            state.warned_at = Some(now);
-        }
-        self.store.save_sync_state(run.connection_id, &state)?;
+        let mut health = relais_sync::HealthAction::Nothing;
+        let state = self
+            .store
+            .update_sync_state(run.connection_id, &mut |state| {
+                if output.auth_failed {
+                    state.consecutive_auth_failures += 1;
+                } else if output.error.is_none() {
+                    state.consecutive_auth_failures = 0;
+                    state.last_success_at = run.finished_at;
+                }
+                // A run closed because its process stopped neither starts
+                // nor ends a failing streak.
+                if !run.interrupted {
+                    if run.status == RunStatus::Failed {
+                        state.failing_since.get_or_insert(run.started_at);
+                    } else {
+                        state.failing_since = None;
+                        state.warned_at = None;
+                    }
+                }
+                health = relais_sync::health(
+                    state.failing_since,
+                    state.warned_at,
+                    now,
+                    self.failing_disable_after,
+                );
+                if health == relais_sync::HealthAction::Warn {
+                    state.warned_at = Some(now);
+                }
+            })?;
         let id = run.connection_id.to_string();
         if let (Some(since), true) = (
             state.failing_since,
@@ -1107,13 +1113,15 @@ impl App {
                 r.finish(output.error.clone(), Utc::now());
             },
         )?;
-        let mut state = self.store.sync_state(run.connection_id)?;
-        if output.auth_failed {
-            state.consecutive_auth_failures += 1;
-        } else if output.error.is_none() {
-            state.consecutive_auth_failures = 0;
-        }
-        self.store.save_sync_state(run.connection_id, &state)?;
+        let state = self
+            .store
+            .update_sync_state(run.connection_id, &mut |state| {
+                if output.auth_failed {
+                    state.consecutive_auth_failures += 1;
+                } else if output.error.is_none() {
+                    state.consecutive_auth_failures = 0;
+                }
+            })?;
         self.turn_off_if_refused_too_often(&job.company, run.connection_id, &state);
         tracing::info!(run = %run.id, status = ?run.status, "on-demand provisioning finished");
         Ok(run)

@@ -1323,6 +1323,20 @@ pub trait SyncStore {
     /// [`StoreError`] when the database fails.
     fn save_sync_state(&self, connection: uuid::Uuid, state: &SyncState) -> Result<(), StoreError>;
 
+    /// Reads a connection's sync health, lets `change` change it (all but
+    /// `paused`) and saves it, in one transaction under the write lock, so
+    /// that two changes (a run ending, the connection reactivated) never
+    /// overwrite each other with what they read before; returns the state
+    /// saved.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database fails.
+    fn update_sync_state(
+        &self,
+        connection: uuid::Uuid,
+        change: &mut (dyn FnMut(&mut SyncState) + Send),
+    ) -> Result<SyncState, StoreError>;
+
     /// Pauses (or resumes) a connection's schedule; returns whether it was
     /// paused before.
     ///

@@ -350,6 +350,52 @@ fn finished_run_events(
     ))
 }
 
+const SELECT_SYNC_STATE: &str =
+    "SELECT consecutive_auth_failures, last_success_at, failing_since, warned_at, paused
+     FROM sync_state WHERE connection_id = $1";
+
+/// A connection's sync health from a [`SELECT_SYNC_STATE`] row.
+fn sync_state_row(row: &Row) -> Result<SyncState, StoreError> {
+    const T: &str = "sync_state";
+    let time = |i: usize| -> Result<_, StoreError> {
+        get::<Option<String>>(T, row, i)?
+            .map(|t| parse_timestamp(T, &t))
+            .transpose()
+    };
+    let failures: i64 = get(T, row, 0)?;
+    Ok(SyncState {
+        consecutive_auth_failures: u32::try_from(failures).map_err(|e| corrupt(T, e))?,
+        last_success_at: time(1)?,
+        failing_since: time(2)?,
+        warned_at: time(3)?,
+        paused: get::<i64>(T, row, 4)? != 0,
+    })
+}
+
+/// Saves a connection's sync health (all but `paused`) in `tx`.
+fn write_sync_state(
+    tx: &mut Transaction<'_>,
+    connection: &str,
+    state: &SyncState,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO sync_state (connection_id, consecutive_auth_failures, last_success_at, failing_since, warned_at)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (connection_id) DO UPDATE SET consecutive_auth_failures = excluded.consecutive_auth_failures,
+            last_success_at = excluded.last_success_at, failing_since = excluded.failing_since,
+            warned_at = excluded.warned_at",
+        &[
+            &connection,
+            &i64::from(state.consecutive_auth_failures),
+            &state.last_success_at.map(timestamp),
+            &state.failing_since.map(timestamp),
+            &state.warned_at.map(timestamp),
+        ],
+    )
+    .map_err(backend)?;
+    Ok(())
+}
+
 impl SyncStore for PostgresStore {
     fn start_run(
         &self,
@@ -624,54 +670,38 @@ impl SyncStore for PostgresStore {
     }
 
     fn sync_state(&self, connection: uuid::Uuid) -> Result<SyncState, StoreError> {
-        const T: &str = "sync_state";
         let connection = connection.to_string();
         PostgresStore::run(self, |client| {
-            let Some(row) = client
-                .query_opt(
-                    "SELECT consecutive_auth_failures, last_success_at, failing_since, warned_at, paused
-                     FROM sync_state WHERE connection_id = $1",
-                    &[&connection],
-                )
-                .map_err(backend)?
-            else {
-                return Ok(SyncState::default());
-            };
-            let time = |i: usize| -> Result<_, StoreError> {
-                get::<Option<String>>(T, &row, i)?
-                    .map(|t| parse_timestamp(T, &t))
-                    .transpose()
-            };
-            let failures: i64 = get(T, &row, 0)?;
-            Ok(SyncState {
-                consecutive_auth_failures: u32::try_from(failures).map_err(|e| corrupt(T, e))?,
-                last_success_at: time(1)?,
-                failing_since: time(2)?,
-                warned_at: time(3)?,
-                paused: get::<i64>(T, &row, 4)? != 0,
-            })
+            let row = client
+                .query_opt(SELECT_SYNC_STATE, &[&connection])
+                .map_err(backend)?;
+            row.as_ref()
+                .map_or(Ok(SyncState::default()), sync_state_row)
         })
     }
 
     fn save_sync_state(&self, connection: uuid::Uuid, state: &SyncState) -> Result<(), StoreError> {
-        let (connection, failures, last, failing_since, warned_at) = (
-            connection.to_string(),
-            i64::from(state.consecutive_auth_failures),
-            state.last_success_at.map(timestamp),
-            state.failing_since.map(timestamp),
-            state.warned_at.map(timestamp),
-        );
+        let connection = connection.to_string();
+        self.write(|tx| write_sync_state(tx, &connection, state))
+    }
+
+    fn update_sync_state(
+        &self,
+        connection: uuid::Uuid,
+        change: &mut (dyn FnMut(&mut SyncState) + Send),
+    ) -> Result<SyncState, StoreError> {
+        let connection = connection.to_string();
+        // Read and written under the write lock.
         self.write(|tx| {
-            tx.execute(
-                "INSERT INTO sync_state (connection_id, consecutive_auth_failures, last_success_at, failing_since, warned_at)
-                 VALUES ($1, $2, $3, $4, $5)
-                 ON CONFLICT (connection_id) DO UPDATE SET consecutive_auth_failures = excluded.consecutive_auth_failures,
-                    last_success_at = excluded.last_success_at, failing_since = excluded.failing_since,
-                    warned_at = excluded.warned_at",
-                &[&connection, &failures, &last, &failing_since, &warned_at],
-            )
-            .map_err(backend)?;
-            Ok(())
+            let row = tx
+                .query_opt(SELECT_SYNC_STATE, &[&connection])
+                .map_err(backend)?;
+            let mut state = row
+                .as_ref()
+                .map_or(Ok(SyncState::default()), sync_state_row)?;
+            change(&mut state);
+            write_sync_state(tx, &connection, &state)?;
+            Ok(state)
         })
     }
 

@@ -177,6 +177,60 @@ fn finished_run_events(
     ))
 }
 
+/// A connection's sync health as `conn` sees it (the default when none is stored).
+fn read_sync_state(
+    conn: &rusqlite::Connection,
+    connection: uuid::Uuid,
+) -> Result<SyncState, StoreError> {
+    const T: &str = "sync_state";
+    type Row = (u32, Option<String>, Option<String>, Option<String>, bool);
+
+    let row: Option<Row> = conn
+        .query_row(
+            "SELECT consecutive_auth_failures, last_success_at, failing_since, warned_at, paused
+             FROM sync_state WHERE connection_id = ?1",
+            [connection.to_string()],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+        .optional()
+        .map_err(backend)?;
+    let time = |t: Option<String>| t.map(|t| parse_timestamp(T, &t)).transpose();
+    Ok(match row {
+        None => SyncState::default(),
+        Some((failures, last, failing_since, warned_at, paused)) => SyncState {
+            consecutive_auth_failures: failures,
+            last_success_at: time(last)?,
+            failing_since: time(failing_since)?,
+            warned_at: time(warned_at)?,
+            paused,
+        },
+    })
+}
+
+/// Saves a connection's sync health (all but `paused`) through `conn`.
+fn write_sync_state(
+    conn: &rusqlite::Connection,
+    connection: uuid::Uuid,
+    state: &SyncState,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO sync_state (connection_id, consecutive_auth_failures, last_success_at, failing_since, warned_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (connection_id) DO UPDATE SET consecutive_auth_failures = excluded.consecutive_auth_failures,
+            last_success_at = excluded.last_success_at, failing_since = excluded.failing_since,
+            warned_at = excluded.warned_at",
+        params![
+            connection.to_string(),
+            state.consecutive_auth_failures,
+            state.last_success_at.map(timestamp),
+            state.failing_since.map(timestamp),
+            state.warned_at.map(timestamp)
+        ],
+    )
+    .map_err(backend)?;
+    Ok(())
+}
+
 impl SyncStore for SqliteStore {
     fn start_run(
         &self,
@@ -448,51 +502,29 @@ impl SyncStore for SqliteStore {
     }
 
     fn sync_state(&self, connection: uuid::Uuid) -> Result<SyncState, StoreError> {
-        const T: &str = "sync_state";
         let conn = self.conn()?;
-        type Row = (u32, Option<String>, Option<String>, Option<String>, bool);
-        let row: Option<Row> = conn
-            .query_row(
-                "SELECT consecutive_auth_failures, last_success_at, failing_since, warned_at, paused
-                 FROM sync_state WHERE connection_id = ?1",
-                [connection.to_string()],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-            )
-            .optional()
-            .map_err(backend)?;
-        let time = |t: Option<String>| t.map(|t| parse_timestamp(T, &t)).transpose();
-        Ok(match row {
-            None => SyncState::default(),
-            Some((failures, last, failing_since, warned_at, paused)) => SyncState {
-                consecutive_auth_failures: failures,
-                last_success_at: time(last)?,
-                failing_since: time(failing_since)?,
-                warned_at: time(warned_at)?,
-                paused,
-            },
-        })
+        read_sync_state(&conn, connection)
+    }
+
+    fn update_sync_state(
+        &self,
+        connection: uuid::Uuid,
+        change: &mut (dyn FnMut(&mut SyncState) + Send),
+    ) -> Result<SyncState, StoreError> {
+        let mut conn = self.conn()?;
+        // Immediate: read and written under the write lock.
+        let tx = conn.transaction().map_err(backend)?;
+        let mut state = read_sync_state(&tx, connection)?;
+        change(&mut state);
+        write_sync_state(&tx, connection, &state)?;
+        tx.commit().map_err(backend)?;
+        Ok(state)
     }
 
     fn save_sync_state(&self, connection: uuid::Uuid, state: &SyncState) -> Result<(), StoreError> {
         let conn = self.conn()?;
-        conn.execute(
-            "INSERT INTO sync_state (connection_id, consecutive_auth_failures, last_success_at, failing_since, warned_at)
-             VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (connection_id) DO UPDATE SET consecutive_auth_failures = excluded.consecutive_auth_failures,
-                last_success_at = excluded.last_success_at, failing_since = excluded.failing_since,
-                warned_at = excluded.warned_at",
-            params![
-                connection.to_string(),
-                state.consecutive_auth_failures,
-                state.last_success_at.map(timestamp),
-                state.failing_since.map(timestamp),
-                state.warned_at.map(timestamp)
-            ],
-        )
-        .map_err(backend)?;
-        Ok(())
+        write_sync_state(&conn, connection, state)
     }
-
     fn set_sync_paused(&self, connection: uuid::Uuid, paused: bool) -> Result<bool, StoreError> {
         let mut conn = self.conn()?;
         let tx = conn.transaction().map_err(backend)?;
@@ -524,6 +556,32 @@ mod tests {
 
     fn running(connection: uuid::Uuid) -> SyncRun {
         SyncRun::start(connection, Trigger::Scheduled, Cycle::Full, Utc::now())
+    }
+
+    /// Run on the backend the tests are run on (SQLite, or PostgreSQL with
+    /// `RELAIS_TEST_POSTGRES`): 30 threads change one connection's health
+    /// at once, each read-modify-write seeing the one before it.
+    #[test]
+    fn concurrent_health_updates_never_overwrite_each_other() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::open(crate::testing::database_in(dir.path()).as_os_str()).unwrap();
+        let connection = uuid::Uuid::now_v7();
+        std::thread::scope(|scope| {
+            for _ in 0..30 {
+                let store = &store;
+                scope.spawn(move || {
+                    store
+                        .update_sync_state(connection, &mut |state| {
+                            state.consecutive_auth_failures += 1;
+                        })
+                        .unwrap();
+                });
+            }
+        });
+        assert_eq!(
+            store.sync_state(connection).unwrap().consecutive_auth_failures,
+            30
+        );
     }
 
     #[test]
