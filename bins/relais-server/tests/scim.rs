@@ -1361,68 +1361,94 @@ async fn departments_and_teams_become_groups_with_their_members() {
         }
     };
 
-    // 1. The first cycle creates a group per department and team, links the
-    //    one that existed by its name, and fills them with their members.
-    let first = sync(&app, &company, &id, false).await;
-    assert_eq!(first.status, RunStatus::Completed, "{first:?}");
-    let units = expected(&everyone);
-    let group_entries: Vec<_> = entries(&app, &company, &first)
-        .into_iter()
-        .filter(|e| e.group.is_some())
-        .collect();
-    assert_eq!(group_entries.len(), units.len());
-    assert!(group_entries.iter().all(|e| e.employee_id == 0));
-    assert!(
-        group_entries
+    let version_of = |groups: &std::collections::BTreeMap<String, Value>| {
+        groups
             .iter()
-            .all(|e| e.status == EntryStatus::Success),
-        "{group_entries:?}"
-    );
-    let linked: Vec<_> = group_entries
+            .map(|(k, g)| (k.clone(), g["meta"]["version"].clone()))
+            .collect::<std::collections::BTreeMap<_, _>>()
+    };
+    let group_entries = |run: &SyncRun| -> Vec<relais_sync::SyncEntry> {
+        entries(&app, &company, run)
+            .into_iter()
+            .filter(|e| e.group.is_some())
+            .collect()
+    };
+    let units = expected(&everyone);
+    let department_key = format!("department:{}", first_department.id);
+
+    // 1. The first cycle creates a group per department and team with its
+    //    members; the group of the same name Relais did not create is not
+    //    taken over (it could grant anything): a failed entry says how to
+    //    hand it over.
+    let first = sync(&app, &company, &id, false).await;
+    assert_eq!(first.status, RunStatus::PartiallyCompleted, "{first:?}");
+    let made = group_entries(&first);
+    assert_eq!(made.len(), units.len());
+    assert!(made.iter().all(|e| e.employee_id == 0));
+    let refused: Vec<_> = made
         .iter()
-        .filter(|e| e.use_case == UseCase::Link)
+        .filter(|e| e.status != EntryStatus::Success)
         .collect();
-    assert_eq!(linked.len(), 1, "{group_entries:?}");
-    assert_eq!(
-        linked[0].group.as_ref().unwrap().key(),
-        format!("department:{}", first_department.id)
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert_eq!(refused[0].group.as_ref().unwrap().key(), department_key);
+    assert!(
+        refused[0]
+            .message
+            .contains(&format!("set its externalId to {department_key}")),
+        "{}",
+        refused[0].message
     );
     assert_eq!(
         first.counts.get(UseCase::Provision, EntryStatus::Success) as usize,
         in_scope.len() + units.len() - 1
     );
     let target_groups = groups(&target).await;
-    assert_eq!(
-        target_groups.len(),
-        units.len(),
-        "one group per unit, the linked one among them"
-    );
-    let mut by_key = target_groups.clone();
-    let linked_group = by_key.remove(&existing).unwrap();
-    by_key.insert(format!("department:{}", first_department.id), linked_group);
-    check(&by_key, &target.users().await, &everyone);
+    assert_eq!(target_groups.len(), units.len(), "no duplicate of it");
+    let untouched = &target_groups[&existing];
+    assert_eq!(member_ids(untouched), [by_hand.clone()].into());
 
-    // 2. Nothing changed: every group entry skipped, no group written.
-    let versions = |groups: &std::collections::BTreeMap<String, Value>| {
-        groups
-            .values()
-            .map(|g| (g["id"].clone(), g["meta"]["version"].clone()))
-            .collect::<Vec<_>>()
-    };
-    let before = versions(&groups(&target).await);
+    // 2. Its admin hands it over (externalId): the next cycle links it, adds
+    //    the department's members and keeps the one added by hand; no other
+    //    group is written.
+    let before = version_of(&groups(&target).await);
+    let patched = client
+        .patch(format!("{}/Groups/{existing}", target.base))
+        .bearer_auth(TOKEN)
+        .header("Content-Type", "application/scim+json")
+        .body(json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{"op": "replace", "path": "externalId", "value": department_key}]}).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert!(patched.status().is_success());
     let second = sync(&app, &company, &id, false).await;
-    let skipped: Vec<_> = entries(&app, &company, &second)
+    assert_eq!(second.status, RunStatus::Completed, "{second:?}");
+    let linked: Vec<_> = group_entries(&second)
         .into_iter()
-        .filter(|e| e.group.is_some())
+        .filter(|e| e.use_case == UseCase::Link)
         .collect();
+    assert_eq!(linked.len(), 1, "{linked:?}");
+    assert_eq!(linked[0].status, EntryStatus::Success, "{linked:?}");
+    let after = groups(&target).await;
+    check(&after, &target.users().await, &everyone);
+    let written: Vec<_> = version_of(&after)
+        .into_iter()
+        .filter(|(k, v)| before.get(k) != Some(v))
+        .map(|(k, _)| k)
+        .collect();
+    assert_eq!(written, std::slice::from_ref(&department_key));
+
+    // 3. Nothing changed: every group entry skipped, no group written.
+    let before = version_of(&groups(&target).await);
+    let third = sync(&app, &company, &id, false).await;
+    let skipped = group_entries(&third);
     assert_eq!(skipped.len(), units.len());
     assert!(
         skipped.iter().all(|e| e.status == EntryStatus::Skipped),
         "{skipped:?}"
     );
-    assert_eq!(versions(&groups(&target).await), before, "no writes");
+    assert_eq!(version_of(&groups(&target).await), before, "no writes");
 
-    // 3. A department is renamed, someone moves to another team, someone leaves.
+    // 4. A department is renamed, someone moves to another team, someone leaves.
     let mut people = employees();
     let renamed = people
         .iter()
@@ -1454,36 +1480,36 @@ async fn departments_and_teams_become_groups_with_their_members() {
         .find(|e| e.status == EmployeeStatus::Active && e.email != mover_email)
         .unwrap();
     leaver.status = EmployeeStatus::Inactive;
+    let leaver_id = leaver.id;
     store.replace_employee(company.id, leaver).unwrap();
-    let third = sync(&app, &company, &id, false).await;
-    assert_eq!(third.status, RunStatus::Completed, "{third:?}");
-    let updated: Vec<_> = entries(&app, &company, &third)
+    let fourth = sync(&app, &company, &id, false).await;
+    assert_eq!(fourth.status, RunStatus::Completed, "{fourth:?}");
+    let updated: Vec<_> = group_entries(&fourth)
         .into_iter()
-        .filter(|e| e.group.is_some() && e.use_case == UseCase::Update)
-        .filter(|e| e.status == EntryStatus::Success)
+        .filter(|e| e.use_case == UseCase::Update && e.status == EntryStatus::Success)
         .collect();
     let renamed_entry = updated
         .iter()
-        .find(|e| {
-            e.group.as_ref().unwrap().id == renamed.id
-                && e.group.as_ref().unwrap().kind == relais_sync::GroupKind::Department
-        })
+        .find(|e| e.group.as_ref().unwrap().key() == format!("department:{}", renamed.id))
         .unwrap();
     assert!(
-        renamed_entry
-            .changes
-            .iter()
-            .any(|c| c.attribute == "displayName" && c.new == format!("{} (renamed)", renamed.name)),
+        renamed_entry.changes.iter().any(|c| c.attribute == "displayName"
+            && c.new == format!("{} (renamed)", renamed.name)),
         "{renamed_entry:?}"
     );
+    assert!(
+        updated.iter().any(|e| e
+            .changes
+            .iter()
+            .any(|c| c.attribute == "members.removed" && c.old == json!([leaver_id]))),
+        "the leaver's removal names them: {updated:?}"
+    );
     let people = employees();
-    let mut by_key = groups(&target).await;
-    let linked_group = by_key.remove(&existing).unwrap();
-    by_key.insert(format!("department:{}", first_department.id), linked_group);
-    check(&by_key, &target.users().await, &people);
+    check(&groups(&target).await, &target.users().await, &people);
 
-    // 4. A group deleted in the target is created again by a full cycle.
-    let gone = by_key[&format!("team:{}", teams[0].id)]["id"]
+    // 5. A group deleted in the target is created again by a full cycle.
+    let team_key = format!("team:{}", teams[0].id);
+    let gone = groups(&target).await[&team_key]["id"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -1494,19 +1520,45 @@ async fn departments_and_teams_become_groups_with_their_members() {
         .await
         .unwrap();
     assert!(deleted.status().is_success());
-    let fourth = sync(&app, &company, &id, true).await;
-    assert_eq!(fourth.status, RunStatus::Completed, "{fourth:?}");
-    let recreated = entries(&app, &company, &fourth)
+    let fifth = sync(&app, &company, &id, true).await;
+    assert_eq!(fifth.status, RunStatus::Completed, "{fifth:?}");
+    let recreated = group_entries(&fifth)
         .into_iter()
-        .find(|e| {
-            e.group
-                .as_ref()
-                .is_some_and(|g| g.kind == relais_sync::GroupKind::Team && g.id == teams[0].id)
-        })
+        .find(|e| e.group.as_ref().unwrap().key() == team_key)
         .unwrap();
     assert_eq!(recreated.use_case, UseCase::Provision, "{recreated:?}");
-    let mut by_key = groups(&target).await;
-    let linked_group = by_key.remove(&existing).unwrap();
-    by_key.insert(format!("department:{}", first_department.id), linked_group);
-    check(&by_key, &target.users().await, &people);
+    check(&groups(&target).await, &target.users().await, &people);
+
+    // 6. A bad import blanks everyone's team: more member removals than the
+    //    deletion safety threshold (10) are held back, the groups kept.
+    let before: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> =
+        groups(&target)
+            .await
+            .into_iter()
+            .map(|(k, g)| (k, member_ids(&g)))
+            .collect();
+    for mut e in employees() {
+        if e.team.is_some() {
+            e.team = None;
+            store.replace_employee(company.id, &e).unwrap();
+        }
+    }
+    let sixth = sync(&app, &company, &id, false).await;
+    let held: Vec<_> = group_entries(&sixth)
+        .into_iter()
+        .filter(|e| e.group.as_ref().unwrap().kind == relais_sync::GroupKind::Team)
+        .collect();
+    assert!(!held.is_empty());
+    assert!(
+        held.iter()
+            .all(|e| e.message.contains("held back") && e.message.contains("safety threshold")),
+        "{held:?}"
+    );
+    let after: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> =
+        groups(&target)
+            .await
+            .into_iter()
+            .map(|(k, g)| (k, member_ids(&g)))
+            .collect();
+    assert_eq!(after, before, "no member removed");
 }

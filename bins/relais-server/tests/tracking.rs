@@ -242,6 +242,12 @@ async fn a_partner_reports_its_sync_and_admins_read_it_in_the_tracking_tab() {
 
     for (path, status) in [
         (format!("/api/sync-runs/{run}/entries?status=lost"), 400),
+        // 0 stands for "a group" in entries, not for an employee.
+        (format!("/api/sync-runs/{run}/entries?employee=0"), 400),
+        (
+            format!("/api/connections/{connection}/employees/0/sync-entries"),
+            400,
+        ),
         (format!("/api/sync-runs/{run}/entries?per_page=0"), 400),
         (
             format!("/api/connections/{connection}/sync-runs?status=sleeping"),

@@ -767,11 +767,12 @@ impl App {
         })?;
         // A reactivated connection starts with a clean record: the failing
         // streak that turned it off does not turn it off again at once.
-        self.store.update_sync_state(connection.id.0, &mut |health| {
-            health.failing_since = None;
-            health.warned_at = None;
-            health.consecutive_auth_failures = 0;
-        })?;
+        self.store
+            .update_sync_state(connection.id.0, &mut |health| {
+                health.failing_since = None;
+                health.warned_at = None;
+                health.consecutive_auth_failures = 0;
+            })?;
         Ok(ConnectionChange {
             connection: self.view_connection(&connection),
             partner_credential: bound

@@ -637,6 +637,11 @@ impl App {
         window: Window,
     ) -> Result<Paged<StoredEntry>, AppError> {
         let run = self.sync_run(by, company, run)?;
+        if let Some(employee) = filter.employee_id.filter(|id| *id <= 0) {
+            return Err(AppError::invalid(format!(
+                "employee {employee} is not an employee id (a positive number)"
+            )));
+        }
         Ok(self.store.entries(run.id, filter, window)?)
     }
 
@@ -653,6 +658,12 @@ impl App {
         window: Window,
     ) -> Result<Paged<StoredEntry>, AppError> {
         by.may_browse(company)?;
+        // 0 stands for "a group" in entries: not an employee.
+        if employee <= 0 {
+            return Err(AppError::invalid(format!(
+                "{employee} is not an employee id (a positive number)"
+            )));
+        }
         let connection = self.load_connection(company.id, connection)?;
         Ok(self
             .store

@@ -263,7 +263,7 @@ fn alert_line(event: &AlertEvent) -> String {
             let error = text("error");
             let failed = d["entries"]["failed"].as_u64().unwrap_or(0);
             if error.is_empty() {
-                format!("A sync run failed: {failed} employees failed.")
+                format!("A sync run failed: {failed} entries failed.")
             } else {
                 format!("A sync run failed: {error}")
             }

@@ -15,7 +15,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::client::{ScimClient, ScimError};
-use crate::groups::{GroupContext, GroupProvisioning, GroupStep, plan_groups, sync_group};
+use crate::groups::{
+    GroupContext, GroupProvisioning, GroupStep, plan_groups, planned_removals, sync_group,
+};
 use crate::user::{ENTERPRISE, comparable, desired_user, same};
 
 /// The attribute unlinked employees are matched on first.
@@ -1047,6 +1049,15 @@ pub async fn run_cycle(
             }
         }
     }
+    // Every account Relais manages, before leavers' deleted accounts are
+    // forgotten: the only members groups ever lose, named by employee.
+    let managed: std::collections::HashSet<String> =
+        input.links.values().map(|l| l.target_id.clone()).collect();
+    let employee_of: HashMap<String, EmployeeId> = input
+        .links
+        .values()
+        .map(|l| (l.target_id.clone(), l.employee_id))
+        .collect();
     // Leavers: deprovision linked, still-active target users, unless too many at once.
     let leavers: Vec<Link> = input
         .employees
@@ -1054,7 +1065,8 @@ pub async fn run_cycle(
         .filter(|e| !in_scope(e))
         .filter_map(|e| input.links.get(&e.id).filter(|l| l.active).cloned())
         .collect();
-    if leavers.len() > settings.deletion_threshold {
+    let deprovisions_staged = leavers.len() > settings.deletion_threshold;
+    if deprovisions_staged {
         out.staged = leavers.len() as u64;
         let message = format!(
             "staged: {} deprovisions exceed the safety threshold of {}; raise the threshold or check the employee data, then sync again",
@@ -1103,18 +1115,26 @@ pub async fn run_cycle(
     if plans.is_empty() {
         return out;
     }
-    let managed: std::collections::HashSet<String> =
-        input.links.values().map(|l| l.target_id.clone()).collect();
-    let employee_of: HashMap<String, EmployeeId> = input
-        .links
-        .values()
-        .map(|l| (l.target_id.clone(), l.employee_id))
-        .collect();
+    // Member removals count against the deletion safety threshold too (a
+    // department blanked for everyone by a bad import empties its group),
+    // and wait while deprovisions are staged.
+    let removals = planned_removals(&plans);
+    let removals_held = if deprovisions_staged {
+        Some("deprovisions are staged in this cycle".to_owned())
+    } else if removals > settings.deletion_threshold {
+        Some(format!(
+            "{removals} member removals exceed the safety threshold of {}; raise the threshold or check the employee data, then sync again",
+            settings.deletion_threshold
+        ))
+    } else {
+        None
+    };
     let context = GroupContext {
         client,
         cycle: input.cycle,
         managed: &managed,
         employee_of: &employee_of,
+        removals_held: removals_held.as_deref(),
     };
     let futures: Vec<BoxFuture<'_, GroupStep>> = plans
         .iter()

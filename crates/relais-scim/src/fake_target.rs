@@ -35,6 +35,11 @@ pub struct Quirks {
     pub refuses_attributes: bool,
     /// Lists always start at the first user, whatever `startIndex` says.
     pub ignores_start_index: bool,
+    /// Groups are never answered with their members (as AWS IAM Identity
+    /// Center documents for GetGroup).
+    pub hides_members: bool,
+    /// `POST /Groups` with more than this many members is refused with 400.
+    pub create_members_limit: Option<usize>,
 }
 
 /// The fake's state, shared with the test.
@@ -42,6 +47,8 @@ pub struct Quirks {
 pub struct Held {
     /// The users, in creation order.
     pub users: Vec<Value>,
+    /// The groups, in creation order (members as `[{"value": id}]`).
+    pub groups: Vec<Value>,
     /// Every request: method, path and query, body.
     pub requests: Vec<(String, String, Value)>,
     next: u64,
@@ -62,6 +69,11 @@ impl FakeTarget {
         let app = axum::Router::new()
             .route("/Users", get(list).post(create))
             .route("/Users/{id}", get(read).patch(patch).delete(delete))
+            .route("/Groups", get(list_groups).post(create_group))
+            .route(
+                "/Groups/{id}",
+                get(read_group).patch(patch_group).delete(delete_group),
+            )
             .with_state(Arc::clone(&shared));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
@@ -82,6 +94,21 @@ impl FakeTarget {
     /// The users held.
     pub fn users(&self) -> Vec<Value> {
         self.shared.1.lock().unwrap().users.clone()
+    }
+
+    /// The groups held, with their members.
+    pub fn groups(&self) -> Vec<Value> {
+        self.shared.1.lock().unwrap().groups.clone()
+    }
+
+    /// Deletes a group as someone else would.
+    pub fn remove_group(&self, id: &str) {
+        self.shared
+            .1
+            .lock()
+            .unwrap()
+            .groups
+            .retain(|g| g["id"] != id);
     }
 
     /// The requests received, as `METHOD path?query`.
@@ -236,6 +263,12 @@ async fn delete(State(shared): State<Shared>, Path(id): Path<String>) -> Respons
     if held.users.len() == before {
         return error(StatusCode::NOT_FOUND, "", "no such user");
     }
+    // A deleted user leaves its groups.
+    for group in &mut held.groups {
+        if let Some(members) = group["members"].as_array_mut() {
+            members.retain(|m| m["value"] != id.as_str());
+        }
+    }
     StatusCode::NO_CONTENT.into_response()
 }
 
@@ -335,4 +368,139 @@ pub fn apply_patch(user: &mut Value, body: &Value, quirks: &Quirks) -> Result<()
         }
     }
     Ok(())
+}
+
+fn shown(group: &Value, quirks: &Quirks) -> Value {
+    let mut group = group.clone();
+    if quirks.hides_members
+        && let Some(o) = group.as_object_mut()
+    {
+        o.remove("members");
+    }
+    group
+}
+
+async fn list_groups(
+    State(shared): State<Shared>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let query_text = query
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("&");
+    log(
+        &shared,
+        "GET",
+        format!("/Groups?{query_text}"),
+        &Value::Null,
+    );
+    let groups = shared.1.lock().unwrap().groups.clone();
+    let matching: Vec<Value> = match query.get("filter").map(|f| parse_filter(f)) {
+        None => groups,
+        Some(None) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "invalidFilter",
+                "unsupported filter",
+            );
+        }
+        Some(Some((name, value))) => groups
+            .into_iter()
+            .filter(|g| g[&name].as_str() == Some(value.as_str()))
+            .collect(),
+    };
+    let page: Vec<Value> = matching.iter().map(|g| shown(g, &shared.0)).collect();
+    Json(
+        json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+                "totalResults": page.len(), "startIndex": 1, "itemsPerPage": page.len(),
+                "Resources": page}),
+    )
+    .into_response()
+}
+
+async fn create_group(State(shared): State<Shared>, Json(mut group): Json<Value>) -> Response {
+    log(&shared, "POST", "/Groups".into(), &group);
+    let members = group["members"].as_array().map_or(0, Vec::len);
+    if shared
+        .0
+        .create_members_limit
+        .is_some_and(|limit| members > limit)
+    {
+        return error(StatusCode::BAD_REQUEST, "invalidValue", "too many members");
+    }
+    let mut held = shared.1.lock().unwrap();
+    held.next += 1;
+    group["id"] = json!(format!("g{}", held.next));
+    held.groups.push(group.clone());
+    (StatusCode::CREATED, Json(shown(&group, &shared.0))).into_response()
+}
+
+async fn read_group(State(shared): State<Shared>, Path(id): Path<String>) -> Response {
+    log(&shared, "GET", format!("/Groups/{id}"), &Value::Null);
+    let held = shared.1.lock().unwrap();
+    match held.groups.iter().find(|g| g["id"] == id.as_str()) {
+        Some(group) => Json(shown(group, &shared.0)).into_response(),
+        None => error(StatusCode::NOT_FOUND, "", "no such group"),
+    }
+}
+
+async fn delete_group(State(shared): State<Shared>, Path(id): Path<String>) -> Response {
+    log(&shared, "DELETE", format!("/Groups/{id}"), &Value::Null);
+    shared
+        .1
+        .lock()
+        .unwrap()
+        .groups
+        .retain(|g| g["id"] != id.as_str());
+    StatusCode::NO_CONTENT.into_response()
+}
+
+/// A group PATCH as a strict target applies it: atomically, and a
+/// `remove` of a member the group does not have is 400 `noTarget`
+/// (RFC 7644 §3.12).
+async fn patch_group(
+    State(shared): State<Shared>,
+    Path(id): Path<String>,
+    Json(body): Json<Value>,
+) -> Response {
+    log(&shared, "PATCH", format!("/Groups/{id}"), &body);
+    let mut held = shared.1.lock().unwrap();
+    let Some(group) = held.groups.iter_mut().find(|g| g["id"] == id.as_str()) else {
+        return error(StatusCode::NOT_FOUND, "", "no such group");
+    };
+    let mut changed = group.clone();
+    for op in body["Operations"].as_array().cloned().unwrap_or_default() {
+        let path = op["path"].as_str().unwrap_or_default();
+        let mut members = changed["members"].as_array().cloned().unwrap_or_default();
+        match (op["op"].as_str().unwrap_or_default(), path) {
+            ("replace", "displayName") => changed["displayName"] = op["value"].clone(),
+            ("add", "members") => {
+                for m in op["value"].as_array().cloned().unwrap_or_default() {
+                    if !members.iter().any(|held| held["value"] == m["value"]) {
+                        members.push(json!({"value": m["value"]}));
+                    }
+                }
+                changed["members"] = Value::Array(members);
+            }
+            ("remove", path) if path.starts_with("members[value eq \"") => {
+                let value = &path["members[value eq \"".len()..path.len() - 2];
+                let before = members.len();
+                members.retain(|m| m["value"] != value);
+                if members.len() == before {
+                    return error(StatusCode::BAD_REQUEST, "noTarget", "no such member");
+                }
+                changed["members"] = Value::Array(members);
+            }
+            (op, path) => {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "invalidPath",
+                    &format!("unsupported {op} {path}"),
+                );
+            }
+        }
+    }
+    *group = changed;
+    StatusCode::NO_CONTENT.into_response()
 }

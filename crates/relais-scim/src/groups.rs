@@ -174,6 +174,17 @@ pub fn plan_groups(
     plans.into_values().collect()
 }
 
+/// The members linked groups would lose, counted from what was last sent
+/// to them (what a full cycle reads may differ a little).
+#[must_use]
+pub fn planned_removals(plans: &[GroupPlan]) -> usize {
+    plans
+        .iter()
+        .filter_map(|p| p.link.as_ref().map(|l| (p, Held::of(&l.snapshot))))
+        .map(|(p, held)| held.members.difference(&p.members).count())
+        .sum()
+}
+
 /// What one group's step produced.
 pub(crate) struct GroupStep {
     pub entry: SyncEntry,
@@ -258,14 +269,16 @@ struct Delta {
 }
 
 impl Delta {
-    fn between(held: &Held, plan: &GroupPlan, managed: &HashSet<String>) -> Self {
+    /// `managed`: whether Relais may remove this member (see
+    /// [`GroupContext::managed`]).
+    fn between(held: &Held, plan: &GroupPlan, managed: &(dyn Fn(&str) -> bool + Sync)) -> Self {
         Self {
             rename: (held.display_name != plan.group.name).then(|| plan.group.name.clone()),
             add: plan.members.difference(&held.members).cloned().collect(),
             remove: held
                 .members
                 .iter()
-                .filter(|m| managed.contains(*m) && !plan.members.contains(*m))
+                .filter(|m| managed(m) && !plan.members.contains(*m))
                 .cloned()
                 .collect(),
         }
@@ -305,8 +318,9 @@ impl Delta {
         missing
     }
 
-    /// The PATCH requests: the rename and the first members in the first,
-    /// at most [`MEMBERS_PER_PATCH`] members (added or removed) in each.
+    /// The PATCH requests: the rename alone (a target that refuses it, say
+    /// for a name another group has, still takes the members), then at most
+    /// [`MEMBERS_PER_PATCH`] members (added or removed) in each.
     fn patches(&self) -> Vec<Value> {
         let items: Vec<(bool, &String)> = self
             .add
@@ -320,13 +334,13 @@ impl Delta {
             items.chunks(MEMBERS_PER_PATCH).collect()
         };
         let mut requests = Vec::new();
-        for (index, chunk) in chunks.into_iter().enumerate() {
+        if let Some(name) = &self.rename {
+            requests.push(json!({"schemas": [PATCH_OP], "Operations": [
+                {"op": "replace", "path": "displayName", "value": name}
+            ]}));
+        }
+        for chunk in chunks {
             let mut operations = Vec::new();
-            if index == 0
-                && let Some(name) = &self.rename
-            {
-                operations.push(json!({"op": "replace", "path": "displayName", "value": name}));
-            }
             let added: Vec<Value> = chunk
                 .iter()
                 .filter(|(add, _)| *add)
@@ -414,11 +428,16 @@ impl Delta {
 pub(crate) struct GroupContext<'a> {
     pub client: &'a ScimClient,
     pub cycle: Cycle,
-    /// Target ids of every user Relais links (active or not): the only
-    /// members it ever removes, with those its snapshots list.
+    /// Target ids of every user Relais links (active or not, and those it
+    /// deleted this cycle): with the members a group's snapshot lists, the
+    /// only members it ever removes.
     pub managed: &'a HashSet<String>,
-    /// The employee of each linked target id, for the entries.
+    /// The employee of each of those target ids, for the entries.
     pub employee_of: &'a HashMap<String, EmployeeId>,
+    /// Why members may not be removed this cycle (deprovisions staged, or
+    /// more removals than the deletion safety threshold): they are held
+    /// back and the entry says so.
+    pub removals_held: Option<&'a str>,
 }
 
 /// Brings one group in step with its plan.
@@ -432,19 +451,7 @@ pub(crate) async fn sync_group(context: &GroupContext<'_>, plan: &GroupPlan) -> 
                 .await
             {
                 Ok((_, found)) => Held::of(&found),
-                Err(ScimError::Status { status: 404, .. }) => {
-                    // The group is gone: forget it, match or create again.
-                    let mut step = Box::pin(sync_group(
-                        context,
-                        &GroupPlan {
-                            link: None,
-                            ..plan.clone()
-                        },
-                    ))
-                    .await;
-                    step.unlink = step.link.is_none();
-                    return step;
-                }
+                Err(ScimError::Status { status: 404, .. }) => return gone(context, plan).await,
                 Err(e) => {
                     return failed(
                         client,
@@ -458,182 +465,299 @@ pub(crate) async fn sync_group(context: &GroupContext<'_>, plan: &GroupPlan) -> 
         } else {
             Held::of(&link.snapshot)
         };
-        let managed = snapshot_managed(context.managed, link);
         return bring_up_to_date(
             context,
             plan,
             &link.target_id,
             &held,
-            &managed,
+            Some(link),
             UseCase::Update,
             "",
         )
         .await;
     }
-    // Unlinked: match on externalId, then on displayName.
-    for (attribute, value) in [
-        ("externalId", group.key()),
-        ("displayName", group.name.clone()),
-    ] {
-        let filter = format!(
-            "{attribute} eq \"{}\"",
-            value.replace('\\', "\\\\").replace('"', "\\\"")
-        );
-        let path = format!(
-            "/Groups?filter={}&excludedAttributes=members",
-            url::form_urlencoded::byte_serialize(filter.as_bytes()).collect::<String>()
-        );
-        match client.send(Method::GET, &path, None).await {
-            Ok((_, list)) => match resources(&list).as_slice() {
-                [] => {}
-                [found] => {
-                    let Some(target_id) = found["id"].as_str() else {
-                        continue;
-                    };
-                    // Read whole: the filter's answer left the members out.
-                    let held = match client
-                        .send(Method::GET, &format!("/Groups/{target_id}"), None)
-                        .await
-                    {
-                        Ok((_, whole)) => Held::of(&whole),
-                        Err(e) => {
-                            return failed(client, group, UseCase::Link, &e, "matching failed");
-                        }
-                    };
-                    let how = format!(
-                        " (linked to the existing target group {target_id}, matched on {attribute})"
-                    );
-                    return bring_up_to_date(
-                        context,
-                        plan,
-                        target_id,
-                        &held,
-                        context.managed,
-                        UseCase::Link,
-                        &how,
-                    )
-                    .await;
-                }
-                several => {
+    // Unlinked: a group Relais created carries the unit's key as its
+    // externalId.
+    match find_groups(client, "externalId", &group.key()).await {
+        Ok(Some(found)) => match found.as_slice() {
+            [] => {}
+            [one] => {
+                let Some(target_id) = one["id"].as_str() else {
                     return GroupStep {
                         entry: group_entry(
                             group,
                             UseCase::Link,
                             EntryStatus::Failed,
-                            format!(
-                                "duplicate target entries: {} groups match on {attribute}",
-                                several.len()
-                            ),
+                            "matching failed: the target's group has no id",
                         ),
                         link: None,
                         unlink: false,
                     };
-                }
-            },
-            // A target that cannot filter on this attribute: try the next.
-            Err(ScimError::Status { status: 400, .. }) => {}
-            Err(e) => return failed(client, group, UseCase::Link, &e, "matching failed"),
+                };
+                // Read whole: the filter's answer may leave the members out.
+                let held = match client
+                    .send(Method::GET, &format!("/Groups/{target_id}"), None)
+                    .await
+                {
+                    Ok((_, whole)) => Held::of(&whole),
+                    Err(e) => return failed(client, group, UseCase::Link, &e, "matching failed"),
+                };
+                let how = format!(
+                    " (linked to the existing target group {target_id}, matched on externalId)"
+                );
+                return bring_up_to_date(
+                    context,
+                    plan,
+                    target_id,
+                    &held,
+                    None,
+                    UseCase::Link,
+                    &how,
+                )
+                .await;
+            }
+            several => {
+                return GroupStep {
+                    entry: group_entry(
+                        group,
+                        UseCase::Link,
+                        EntryStatus::Failed,
+                        format!(
+                            "duplicate target entries: {} groups have the externalId {}",
+                            several.len(),
+                            group.key()
+                        ),
+                    ),
+                    link: None,
+                    unlink: false,
+                };
+            }
+        },
+        Ok(None) => {}
+        Err(e) => return failed(client, group, UseCase::Link, &e, "matching failed"),
+    }
+    // A group of that name that Relais did not create is never taken over:
+    // it may grant anything (an "Admins" group and a team called Admins).
+    match find_groups(client, "displayName", &group.name).await {
+        Ok(Some(found)) if !found.is_empty() => {
+            let ids: Vec<&str> = found.iter().filter_map(|g| g["id"].as_str()).collect();
+            return GroupStep {
+                entry: group_entry(
+                    group,
+                    UseCase::Provision,
+                    EntryStatus::Failed,
+                    format!(
+                        "the target already has a group named {:?} (id {}) that Relais did not create: set its externalId to {} for Relais to manage it, or rename it",
+                        group.name,
+                        ids.join(", "),
+                        group.key()
+                    ),
+                ),
+                link: None,
+                unlink: false,
+            };
+        }
+        Ok(_) => {}
+        Err(e) => return failed(client, group, UseCase::Provision, &e, "matching failed"),
+    }
+    create(context, plan).await
+}
+
+/// The groups whose `attribute` equals `value`; `None` when the target
+/// cannot filter on it (400 `invalidFilter`). A target that refuses
+/// `excludedAttributes` (any other 400) is asked again without it.
+async fn find_groups(
+    client: &ScimClient,
+    attribute: &str,
+    value: &str,
+) -> Result<Option<Vec<Value>>, ScimError> {
+    let filter = format!(
+        "{attribute} eq \"{}\"",
+        value.replace('\\', "\\\\").replace('"', "\\\"")
+    );
+    let filter = url::form_urlencoded::byte_serialize(filter.as_bytes()).collect::<String>();
+    let mut projection = "&excludedAttributes=members";
+    loop {
+        let path = format!("/Groups?filter={filter}{projection}");
+        match client.send(Method::GET, &path, None).await {
+            Ok((_, list)) => return Ok(Some(resources(&list))),
+            Err(ScimError::Status { status: 400, .. }) if !projection.is_empty() => {
+                projection = "";
+            }
+            Err(ScimError::Status { status: 400, body }) if body.contains("invalidFilter") => {
+                return Ok(None);
+            }
+            Err(e) => return Err(e),
         }
     }
+}
+
+/// A linked group the target no longer has: created again when it has
+/// members to hold; forgotten when it has none (its admins deleted an
+/// empty group, as the docs invite them to).
+async fn gone(context: &GroupContext<'_>, plan: &GroupPlan) -> GroupStep {
+    if plan.members.is_empty() {
+        return GroupStep {
+            entry: group_entry(
+                &plan.group,
+                UseCase::Update,
+                EntryStatus::Skipped,
+                "the group was deleted in the target and has no members to hold: it is not created again",
+            ),
+            link: None,
+            unlink: true,
+        };
+    }
+    let mut step = Box::pin(sync_group(
+        context,
+        &GroupPlan {
+            link: None,
+            ..plan.clone()
+        },
+    ))
+    .await;
+    step.unlink = step.link.is_none();
+    step
+}
+
+/// Creates the group with at most [`MEMBERS_PER_PATCH`] members, and adds
+/// the others by `PATCH`.
+async fn create(context: &GroupContext<'_>, plan: &GroupPlan) -> GroupStep {
+    let client = context.client;
+    let group = &plan.group;
+    let first: BTreeSet<String> = plan
+        .members
+        .iter()
+        .take(MEMBERS_PER_PATCH)
+        .cloned()
+        .collect();
     let desired = json!({
         "schemas": [GROUP],
         "displayName": group.name,
         "externalId": group.key(),
-        "members": plan.members.iter().map(|m| json!({"value": m})).collect::<Vec<_>>(),
+        "members": first.iter().map(|m| json!({"value": m})).collect::<Vec<_>>(),
     });
-    match client.send(Method::POST, "/Groups", Some(&desired)).await {
-        Ok((status, created)) => {
-            let Some(target_id) = created["id"].as_str().map(str::to_owned) else {
-                return GroupStep {
-                    entry: SyncEntry {
-                        response: Some(ApiResponse::new(
-                            status,
-                            &created.to_string(),
-                            &[client.token()],
-                        )),
-                        ..group_entry(
-                            group,
-                            UseCase::Provision,
-                            EntryStatus::Failed,
-                            "provisioning failed: the target's answer names no group id",
-                        )
-                    },
-                    link: None,
-                    unlink: false,
-                };
-            };
-            let held = Held::of(&created);
-            let sent = Held {
-                display_name: group.name.clone(),
-                members: plan.members.clone(),
-            };
-            if held.display_name == sent.display_name && held.members == sent.members {
-                let added: Vec<String> = plan.members.iter().cloned().collect();
-                let delta = Delta {
-                    rename: Some(group.name.clone()),
-                    add: added,
-                    remove: vec![],
-                };
-                return GroupStep {
-                    entry: SyncEntry {
-                        response: Some(ApiResponse::new(
-                            status,
-                            &json!({"id": target_id}).to_string(),
-                            &[],
-                        )),
-                        changes: delta.changes("", context.employee_of),
-                        ..group_entry(
-                            group,
-                            UseCase::Provision,
-                            EntryStatus::Success,
-                            format!(
-                                "created target group {target_id} with {} member(s)",
-                                plan.members.len()
-                            ),
-                        )
-                    },
-                    link: Some(GroupLink {
-                        key: group.key(),
-                        target_id,
-                        snapshot: sent.snapshot(),
-                    }),
-                    unlink: false,
-                };
-            }
-            // The answer left members out (or the target ignores members
-            // on creation): the update sends and confirms them.
-            let how = format!(" (created target group {target_id})");
-            let mut step = bring_up_to_date(
-                context,
-                plan,
-                &target_id,
-                &held,
-                context.managed,
-                UseCase::Provision,
-                &how,
-            )
-            .await;
-            if step.link.is_none() {
-                // Created but not complete: keep the link, so that the
-                // next cycle updates this group rather than create another.
-                step.link = Some(GroupLink {
-                    key: group.key(),
-                    target_id,
-                    snapshot: held.snapshot(),
-                });
-            }
-            step
+    let (status, created) = match client.send(Method::POST, "/Groups", Some(&desired)).await {
+        Ok(answer) => answer,
+        Err(e) => return failed(client, group, UseCase::Provision, &e, "provisioning failed"),
+    };
+    let Some(target_id) = created["id"].as_str().map(str::to_owned) else {
+        return GroupStep {
+            entry: SyncEntry {
+                response: Some(ApiResponse::new(
+                    status,
+                    &created.to_string(),
+                    &[client.token()],
+                )),
+                ..group_entry(
+                    group,
+                    UseCase::Provision,
+                    EntryStatus::Failed,
+                    "provisioning failed: the target's answer names no group id",
+                )
+            },
+            link: None,
+            unlink: false,
+        };
+    };
+    // A 201 without the members (some targets answer so) is taken for
+    // what was sent.
+    let held = if created.get("members").is_some() {
+        Held::of(&created)
+    } else {
+        Held {
+            display_name: created["displayName"]
+                .as_str()
+                .unwrap_or(&group.name)
+                .to_owned(),
+            members: first.clone(),
         }
-        Err(e) => failed(client, group, UseCase::Provision, &e, "provisioning failed"),
+    };
+    if held.display_name == group.name && held.members == plan.members {
+        let delta = Delta {
+            rename: Some(group.name.clone()),
+            add: plan.members.iter().cloned().collect(),
+            remove: vec![],
+        };
+        return GroupStep {
+            entry: SyncEntry {
+                response: Some(ApiResponse::new(
+                    status,
+                    &json!({"id": target_id}).to_string(),
+                    &[],
+                )),
+                changes: delta.changes("", context.employee_of),
+                ..group_entry(
+                    group,
+                    UseCase::Provision,
+                    EntryStatus::Success,
+                    format!(
+                        "created target group {target_id} with {} member(s)",
+                        plan.members.len()
+                    ),
+                )
+            },
+            link: Some(GroupLink {
+                key: group.key(),
+                target_id,
+                snapshot: held.snapshot(),
+            }),
+            unlink: false,
+        };
     }
+    let how = format!(" (created target group {target_id})");
+    let mut step = bring_up_to_date(
+        context,
+        plan,
+        &target_id,
+        &held,
+        None,
+        UseCase::Provision,
+        &how,
+    )
+    .await;
+    if step.link.is_none() && !step.unlink {
+        // Created but not complete: keep the link, so that the next cycle
+        // updates this group rather than create another.
+        step.link = Some(GroupLink {
+            key: group.key(),
+            target_id,
+            snapshot: held.snapshot(),
+        });
+    }
+    step
 }
 
-/// The members Relais may remove from a linked group: those of any link,
-/// and those it sent to this group before.
-fn snapshot_managed(managed: &HashSet<String>, link: &GroupLink) -> HashSet<String> {
-    let mut managed = managed.clone();
-    managed.extend(Held::of(&link.snapshot).members);
-    managed
+/// Sends `delta`'s requests; on a 400 (a strict target refusing to remove
+/// a member it no longer has: RFC 7644 §3.12 `noTarget`) reads the group
+/// and sends what still differs, once.
+async fn send_delta(
+    context: &GroupContext<'_>,
+    plan: &GroupPlan,
+    path: &str,
+    delta: Delta,
+    managed: &(dyn Fn(&str) -> bool + Sync),
+) -> Result<Delta, ScimError> {
+    let client = context.client;
+    let mut delta = delta;
+    let mut retried = false;
+    let mut requests = delta.patches().into_iter();
+    while let Some(patch) = requests.next() {
+        match client.send(Method::PATCH, path, Some(&patch)).await {
+            Ok(_) => {}
+            Err(ScimError::Status { status: 400, .. }) if !retried => {
+                retried = true;
+                let (_, read) = client.send(Method::GET, path, None).await?;
+                delta = Delta::between(&Held::of(&read), plan, managed);
+                if context.removals_held.is_some() {
+                    delta.remove.clear();
+                }
+                requests = delta.patches().into_iter();
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(delta)
 }
 
 async fn bring_up_to_date(
@@ -641,48 +765,89 @@ async fn bring_up_to_date(
     plan: &GroupPlan,
     target_id: &str,
     held: &Held,
-    managed: &HashSet<String>,
+    link: Option<&GroupLink>,
     use_case: UseCase,
     how: &str,
 ) -> GroupStep {
     let client = context.client;
     let group = &plan.group;
-    let delta = Delta::between(held, plan, managed);
+    // Members Relais manages, and those it sent to this group before.
+    let sent_before = link
+        .map(|l| Held::of(&l.snapshot).members)
+        .unwrap_or_default();
+    let managed = |m: &str| context.managed.contains(m) || sent_before.contains(m);
+    let mut delta = Delta::between(held, plan, &managed);
+    let mut held_back = 0;
+    if context.removals_held.is_some() {
+        held_back = delta.remove.len();
+        delta.remove.clear();
+    }
+    let staged_note = match (held_back, context.removals_held) {
+        (0, _) | (_, None) => String::new(),
+        (n, Some(why)) => format!("; {n} member removal(s) held back: {why}"),
+    };
+    // Until the held-back removals are made, the snapshot still lists
+    // those members, so that an incremental cycle removes them later.
+    let mut kept = plan.members.clone();
+    if held_back > 0 {
+        let still: Vec<String> = held
+            .members
+            .iter()
+            .filter(|m| managed(m) && !plan.members.contains(*m))
+            .cloned()
+            .collect();
+        kept.extend(still);
+    }
     let kept = Held {
         display_name: group.name.clone(),
-        // Members Relais does not manage stay, and are not its to track.
-        members: plan.members.clone(),
+        members: kept,
     };
-    let link = GroupLink {
+    let new_link = GroupLink {
         key: group.key(),
         target_id: target_id.to_owned(),
         snapshot: kept.snapshot(),
     };
     if delta.is_empty() {
-        let (status, message) = if use_case == UseCase::Update {
-            (EntryStatus::Skipped, "nothing to change".to_owned())
-        } else {
-            (
+        let (status, message) = match (use_case, held_back) {
+            (UseCase::Update, 0) => (EntryStatus::Skipped, "nothing to change".to_owned()),
+            (UseCase::Update, _) => (
+                EntryStatus::Skipped,
+                format!("nothing else to change{staged_note}"),
+            ),
+            _ => (
                 EntryStatus::Success,
-                format!("nothing to change{how}").trim().to_owned(),
-            )
+                format!("nothing to change{how}{staged_note}")
+                    .trim()
+                    .to_owned(),
+            ),
         };
         return GroupStep {
             entry: group_entry(group, use_case, status, message),
-            link: Some(link),
+            link: Some(new_link),
             unlink: false,
         };
     }
     let path = format!("/Groups/{target_id}");
-    for patch in delta.patches() {
-        if let Err(e) = client.send(Method::PATCH, &path, Some(&patch)).await {
+    let delta = match send_delta(context, plan, &path, delta, &managed).await {
+        Ok(sent) => sent,
+        Err(ScimError::Status { status: 404, .. }) if use_case == UseCase::Update => {
+            return GroupStep {
+                entry: group_entry(
+                    group,
+                    use_case,
+                    EntryStatus::Failed,
+                    "the target group is gone; it is matched or created again next cycle",
+                ),
+                link: None,
+                unlink: true,
+            };
+        }
+        Err(e) => {
             let mut step = failed(client, group, use_case, &e, "updating the group failed");
-            if use_case != UseCase::Update {
-                step.entry.message.push_str(how);
-            }
+            step.entry.message.push_str(how);
             return step;
         }
-    }
+    };
     let (status, read) = match client.send(Method::GET, &path, None).await {
         Ok(read) => read,
         Err(e) => {
@@ -696,8 +861,35 @@ async fn bring_up_to_date(
         }
     };
     let response = ApiResponse::new(status, &read.to_string(), &[client.token()]);
+    if delta.is_empty() {
+        // The target had already done it (a member it dropped itself, such
+        // as a deleted user): nothing was left to send.
+        return GroupStep {
+            entry: SyncEntry {
+                response: Some(response),
+                ..group_entry(
+                    group,
+                    use_case,
+                    if use_case == UseCase::Update {
+                        EntryStatus::Skipped
+                    } else {
+                        EntryStatus::Success
+                    },
+                    format!("nothing to change{how}: the target already holds it{staged_note}"),
+                )
+            },
+            link: Some(new_link),
+            unlink: false,
+        };
+    }
     let changes = delta.changes(&held.display_name, context.employee_of);
-    let missing = delta.unapplied(&Held::of(&read));
+    // A target that never lists members (some do not return them) cannot
+    // show the additions: its 2xx answers are taken for them.
+    let lists_members = read.get("members").is_some() || delta.add.is_empty();
+    let mut missing = delta.unapplied(&Held::of(&read));
+    if !lists_members {
+        missing.retain(|m| !m.ends_with("not added"));
+    }
     if !missing.is_empty() {
         return GroupStep {
             entry: SyncEntry {
@@ -717,6 +909,11 @@ async fn bring_up_to_date(
             unlink: false,
         };
     }
+    let confirmed = if lists_members {
+        " (confirmed by reading the group back)"
+    } else {
+        " (the target does not list members: taken from its answers)"
+    };
     GroupStep {
         entry: SyncEntry {
             response: Some(response),
@@ -726,12 +923,12 @@ async fn bring_up_to_date(
                 use_case,
                 EntryStatus::Success,
                 format!(
-                    "{}{how} (confirmed by reading the group back)",
+                    "{}{how}{confirmed}{staged_note}",
                     delta.summary(&held.display_name)
                 ),
             )
         },
-        link: Some(link),
+        link: Some(new_link),
         unlink: false,
     }
 }

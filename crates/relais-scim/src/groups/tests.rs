@@ -146,6 +146,7 @@ fn only_members_relais_manages_are_removed() {
         members: ["u1", "u2", "by-hand"].map(String::from).into(),
     };
     let managed: HashSet<String> = ["u1", "u2", "u3"].map(String::from).into();
+    let managed = |m: &str| managed.contains(m);
     let delta = Delta::between(&held, &plan("Team", &["u1", "u3"]), &managed);
     assert_eq!(delta.rename, None);
     assert_eq!(delta.add, ["u3"]);
@@ -159,21 +160,22 @@ fn a_rename_and_members_travel_in_patches_of_at_most_a_hundred_members() {
         display_name: "Old".into(),
         members: (0..30).map(|k| format!("r{k}")).collect(),
     };
-    let managed: HashSet<String> = held.members.clone().into_iter().collect();
+    let managed = |m: &str| held.members.contains(m);
     let wanted: Vec<String> = (0..150).map(|k| format!("a{k:03}")).collect();
     let wanted: Vec<&str> = wanted.iter().map(String::as_str).collect();
     let delta = Delta::between(&held, &plan("New \"name\"", &wanted), &managed);
     let patches = delta.patches();
-    assert_eq!(patches.len(), 2);
+    assert_eq!(patches.len(), 3);
     let ops = |k: usize| patches[k]["Operations"].as_array().unwrap().clone();
     assert_eq!(
-        ops(0)[0],
-        json!({"op": "replace", "path": "displayName", "value": "New \"name\""})
+        ops(0),
+        [json!({"op": "replace", "path": "displayName", "value": "New \"name\""})],
+        "the rename goes alone"
     );
-    assert_eq!(ops(0)[1]["op"], "add");
-    assert_eq!(ops(0)[1]["value"].as_array().unwrap().len(), 100);
-    assert_eq!(ops(1)[0]["value"].as_array().unwrap().len(), 50);
-    let removals: Vec<_> = ops(1).into_iter().filter(|o| o["op"] == "remove").collect();
+    assert_eq!(ops(1)[0]["op"], "add");
+    assert_eq!(ops(1)[0]["value"].as_array().unwrap().len(), 100);
+    assert_eq!(ops(2)[0]["value"].as_array().unwrap().len(), 50);
+    let removals: Vec<_> = ops(2).into_iter().filter(|o| o["op"] == "remove").collect();
     assert_eq!(removals.len(), 30);
     assert_eq!(removals[0]["path"], "members[value eq \"r0\"]");
     for patch in &patches {
@@ -281,5 +283,235 @@ proptest! {
                 prop_assert!(seen.contains(&key));
             }
         }
+    }
+}
+
+mod against_a_strict_target {
+    //! Whole cycles against the in-memory target (`fake_target`), strict
+    //! where scim2-server is lenient: a `remove` of a member the group does
+    //! not have is 400 `noTarget`, and quirks real targets have.
+
+    use std::time::Duration;
+
+    use relais_sync::{Cycle, EntryStatus, SyncEntry};
+
+    use super::*;
+    use crate::client::ScimClient;
+    use crate::cycle::{CycleInput, CycleOutput, DeprovisionMode, MatchAttribute, ScimSettings};
+    use crate::fake_target::{FakeTarget, Quirks};
+
+    fn settings(deprovision: DeprovisionMode) -> ScimSettings {
+        ScimSettings {
+            match_attribute: MatchAttribute::UserName,
+            deprovision,
+            deletion_threshold: 10,
+            concurrency: 2,
+            groups: GroupProvisioning {
+                departments: true,
+                teams: false,
+            },
+        }
+    }
+
+    fn client(target: &FakeTarget) -> ScimClient {
+        let policy = relais_egress::EgressPolicy::parse("127.0.0.1").unwrap();
+        ScimClient::new(
+            &target.base,
+            "fake-token-0123456789",
+            Duration::from_secs(5),
+            &policy,
+        )
+        .unwrap()
+    }
+
+    /// What cycles carry from one to the next.
+    #[derive(Default)]
+    struct Links {
+        users: HashMap<i64, Link>,
+        groups: HashMap<String, GroupLink>,
+    }
+
+    impl Links {
+        async fn cycle(
+            &mut self,
+            target: &FakeTarget,
+            settings: &ScimSettings,
+            employees: &[Employee],
+            cycle: Cycle,
+        ) -> CycleOutput {
+            let input = CycleInput {
+                employees: employees.to_vec(),
+                links: self.users.clone(),
+                group_links: self.groups.clone(),
+                cycle,
+            };
+            let out = crate::run_cycle(&client(target), settings, input, None).await;
+            for id in &out.removed_links {
+                self.users.remove(id);
+            }
+            for link in &out.upserted_links {
+                self.users.insert(link.employee_id, link.clone());
+            }
+            for key in &out.removed_group_links {
+                self.groups.remove(key);
+            }
+            for link in &out.upserted_group_links {
+                self.groups.insert(link.key.clone(), link.clone());
+            }
+            out
+        }
+    }
+
+    fn group_entries(out: &CycleOutput) -> Vec<&SyncEntry> {
+        out.entries.iter().filter(|e| e.group.is_some()).collect()
+    }
+
+    fn members(target: &FakeTarget) -> BTreeSet<String> {
+        target.groups()[0]["members"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .map(|m| m["value"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    fn user_id(target: &FakeTarget, employee: i64) -> String {
+        target
+            .users()
+            .iter()
+            .find(|u| {
+                u["externalId"].as_str().and_then(|s| s.parse::<i64>().ok()) == Some(employee)
+            })
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    #[tokio::test]
+    async fn a_member_the_target_dropped_itself_does_not_block_the_group() {
+        let target = FakeTarget::start(Quirks::default()).await;
+        let settings = settings(DeprovisionMode::Delete);
+        let mut people: Vec<Employee> = (1..=3)
+            .map(|id| employee(id, "active", Some(1), None))
+            .collect();
+        let mut links = Links::default();
+        let first = links.cycle(&target, &settings, &people, Cycle::Full).await;
+        assert!(first.error.is_none());
+        assert_eq!(members(&target).len(), 3);
+        let leaver = user_id(&target, 2);
+
+        // Employee 2 leaves: their user is deleted, and the target drops
+        // them from the group itself. What Relais last sent still lists
+        // them: the removal it sends is refused (noTarget), the group read
+        // again, and nothing is left to do.
+        people[1] = employee(2, "inactive", Some(1), None);
+        let second = links
+            .cycle(&target, &settings, &people, Cycle::Incremental)
+            .await;
+        let entries = group_entries(&second);
+        assert_eq!(entries.len(), 1);
+        assert_ne!(entries[0].status, EntryStatus::Failed, "{entries:?}");
+        assert!(!members(&target).contains(&leaver));
+        assert_eq!(members(&target).len(), 2);
+
+        // And the next cycle has nothing to send.
+        let before = target.requests().len();
+        let third = links
+            .cycle(&target, &settings, &people, Cycle::Incremental)
+            .await;
+        assert_eq!(group_entries(&third)[0].status, EntryStatus::Skipped);
+        assert!(
+            target.requests()[before..]
+                .iter()
+                .all(|r| !r.starts_with("PATCH /Groups")),
+            "{:?}",
+            &target.requests()[before..]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_large_group_is_created_in_parts_on_a_target_that_hides_members() {
+        let target = FakeTarget::start(Quirks {
+            hides_members: true,
+            create_members_limit: Some(100),
+            ..Quirks::default()
+        })
+        .await;
+        let settings = settings(DeprovisionMode::Deactivate);
+        let people: Vec<Employee> = (1..=150)
+            .map(|id| employee(id, "active", Some(1), None))
+            .collect();
+        let mut links = Links::default();
+        let first = links.cycle(&target, &settings, &people, Cycle::Full).await;
+        let entries = group_entries(&first);
+        assert_eq!(entries[0].status, EntryStatus::Success, "{entries:?}");
+        assert!(
+            entries[0].message.contains("does not list members"),
+            "{}",
+            entries[0].message
+        );
+        assert_eq!(members(&target).len(), 150);
+        let posted = &target
+            .requests()
+            .into_iter()
+            .filter(|r| r.starts_with("POST /Groups"))
+            .count();
+        assert_eq!(*posted, 1, "one group");
+
+        // Incremental: what was sent is what it holds; nothing to send.
+        let second = links
+            .cycle(&target, &settings, &people, Cycle::Incremental)
+            .await;
+        assert_eq!(group_entries(&second)[0].status, EntryStatus::Skipped);
+        // Full: the target shows no members; none is removed.
+        let before = target.patches().len();
+        let third = links.cycle(&target, &settings, &people, Cycle::Full).await;
+        assert_ne!(group_entries(&third)[0].status, EntryStatus::Failed);
+        assert!(
+            target.patches()[before..]
+                .iter()
+                .flat_map(|p| p["Operations"].as_array().cloned().unwrap_or_default())
+                .all(|op| op["op"] != "remove")
+        );
+        assert_eq!(members(&target).len(), 150);
+    }
+
+    #[tokio::test]
+    async fn a_group_deleted_in_the_target_is_made_again_with_its_members() {
+        let target = FakeTarget::start(Quirks::default()).await;
+        let settings = settings(DeprovisionMode::Deactivate);
+        let mut people: Vec<Employee> = (1..=3)
+            .map(|id| employee(id, "active", Some(1), None))
+            .collect();
+        let mut links = Links::default();
+        links.cycle(&target, &settings, &people, Cycle::Full).await;
+        let deleted = target.groups()[0]["id"].as_str().unwrap().to_owned();
+        target.remove_group(&deleted);
+
+        // An incremental cycle with a change to send finds it gone…
+        people[2] = employee(3, "inactive", Some(1), None);
+        let second = links
+            .cycle(&target, &settings, &people, Cycle::Incremental)
+            .await;
+        let entries = group_entries(&second);
+        assert_eq!(entries[0].status, EntryStatus::Failed, "{entries:?}");
+        assert!(
+            entries[0].message.contains("gone"),
+            "{}",
+            entries[0].message
+        );
+        assert!(links.groups.is_empty(), "the link is forgotten");
+        // … and the next one creates it again, with the two left.
+        let third = links
+            .cycle(&target, &settings, &people, Cycle::Incremental)
+            .await;
+        assert_eq!(
+            group_entries(&third)[0].use_case,
+            relais_sync::UseCase::Provision
+        );
+        assert_eq!(target.groups().len(), 1);
+        assert_eq!(members(&target).len(), 2);
     }
 }

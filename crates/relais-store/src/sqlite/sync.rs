@@ -579,7 +579,10 @@ mod tests {
             }
         });
         assert_eq!(
-            store.sync_state(connection).unwrap().consecutive_auth_failures,
+            store
+                .sync_state(connection)
+                .unwrap()
+                .consecutive_auth_failures,
             30
         );
     }
