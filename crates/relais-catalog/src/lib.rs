@@ -28,7 +28,10 @@ pub use search::{CatalogFilter, CatalogQuery, Page, PageError, SearchPage};
 pub use text::normalize;
 
 /// The catalog shipped with Relais, loaded on a fresh install.
-pub const DEFAULT_CATALOG_JSON: &str = include_str!("../../../fixtures/catalog.json");
+///
+/// The file lives in this crate (`catalog.json`) so that the crate packages;
+/// `fixtures/catalog.json` links to it.
+pub const DEFAULT_CATALOG_JSON: &str = include_str!("../catalog.json");
 
 /// The name the shipped catalog is known by in messages.
 pub const DEFAULT_CATALOG_SOURCE: &str = "fixtures/catalog.json";
