@@ -9,6 +9,8 @@
 //! secret reads the operating system's random source, which is the only
 //! thing here that is not a plain function of its inputs.
 
+#![warn(missing_docs)]
+
 mod api;
 mod company;
 mod credential;

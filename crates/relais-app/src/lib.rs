@@ -6,6 +6,8 @@
 //! (`relais-catalog`, …) and persistence (`relais-store`); it holds no
 //! transport concerns: no HTTP status, no exit code, no terminal output.
 
+#![warn(missing_docs)]
+
 pub mod alerts;
 mod connections;
 mod credentials;

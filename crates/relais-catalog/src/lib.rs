@@ -10,6 +10,8 @@
 //! companies: connecting an integration is `relais-connections`' job, keeping
 //! the catalog is `relais-store`'s.
 
+#![warn(missing_docs)]
+
 mod error;
 mod model;
 mod query;

@@ -9,6 +9,8 @@
 //! answers are secrets is decided here; encrypting them is the app's job,
 //! keeping them the store's.
 
+#![warn(missing_docs)]
+
 mod record;
 mod requests;
 mod state;

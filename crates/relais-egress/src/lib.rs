@@ -31,6 +31,8 @@
 //!
 //! It deliberately knows no protocol, retries nothing and logs no body.
 
+#![warn(missing_docs)]
+
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;

@@ -17,6 +17,8 @@
 //!
 //! Storage, HTTP and the clock's randomness live elsewhere.
 
+#![warn(missing_docs)]
+
 use std::time::Duration;
 
 use base64::Engine as _;

@@ -11,6 +11,8 @@
 //! Pure: no storage, no HTTP. `relais-store` keeps these types,
 //! `relais-app` decides who may read them.
 
+#![warn(missing_docs)]
+
 mod attributes;
 mod balance;
 pub mod demo;

@@ -6,6 +6,8 @@
 //! Pure: no storage, no HTTP. `relais-store` keeps these types,
 //! `relais-app` decides who may write and read them.
 
+#![warn(missing_docs)]
+
 pub mod application;
 pub mod demo;
 pub mod feed;

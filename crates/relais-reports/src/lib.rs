@@ -11,6 +11,8 @@
 //! database, so a company's attendance history is never loaded whole) and
 //! renders the rows.
 
+#![warn(missing_docs)]
+
 mod columns;
 mod definition;
 mod evaluate;

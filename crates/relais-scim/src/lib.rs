@@ -35,6 +35,8 @@
 //! [`run_cycle_for`] runs the same steps for one employee only
 //! (provisioning on demand): nothing is done to anyone else.
 
+#![warn(missing_docs)]
+
 mod client;
 mod cycle;
 #[cfg(test)]

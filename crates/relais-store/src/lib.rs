@@ -13,6 +13,8 @@
 //! personal access token by its public id (that lookup is how the company of
 //! a request is learnt in the first place).
 
+#![warn(missing_docs)]
+
 pub mod copy;
 mod layout;
 #[cfg(feature = "postgres")]

@@ -9,6 +9,8 @@
 //!
 //! Pure: storage and HTTP live elsewhere.
 
+#![warn(missing_docs)]
+
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Utc};

@@ -8,5 +8,7 @@
 //! values (no intermediate `serde_json::Value` tree), and describes each type
 //! for the OpenAPI documents with `utoipa`.
 
+#![warn(missing_docs)]
+
 pub mod recruiting;
 pub mod v1;
