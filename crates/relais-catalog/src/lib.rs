@@ -9,6 +9,29 @@
 //! It deliberately does not store anything, run a wizard or know about
 //! companies: connecting an integration is `relais-connections`' job, keeping
 //! the catalog is `relais-store`'s.
+//!
+//! Depends on `relais-access` (the API permissions an integration needs).
+//! Pure: no I/O; the shipped catalog is compiled in.
+//!
+//! # Example
+//!
+//! ```rust
+//! use relais_catalog::{Catalog, CatalogFilter, CatalogQuery, Category};
+//!
+//! # fn main() -> Result<(), relais_catalog::CatalogError> {
+//! let catalog = Catalog::shipped()?;
+//! let page = catalog.search(&CatalogQuery {
+//!     text: Some("okta".into()),
+//!     filter: CatalogFilter {
+//!         categories: vec![Category::IdentityAccess],
+//!         ..CatalogFilter::default()
+//!     },
+//!     ..CatalogQuery::default()
+//! });
+//! assert_eq!(page.items[0].slug, "okta");
+//! # Ok(())
+//! # }
+//! ```
 
 #![warn(missing_docs)]
 

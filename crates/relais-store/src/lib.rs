@@ -12,6 +12,37 @@
 //! (the platform's offering, the same for every company) and the lookup of a
 //! personal access token by its public id (that lookup is how the company of
 //! a request is learnt in the first place).
+//!
+//! Depends on the domain crates whose types it keeps (`relais-access`,
+//! `relais-catalog`, `relais-connections`, `relais-events`, `relais-people`,
+//! `relais-recruiting`, `relais-reports`, `relais-sync`). Its I/O is a SQLite
+//! file (SQLite is bundled) or, with the `postgres` feature (on by default),
+//! a PostgreSQL server.
+//!
+//! # Example
+//!
+//! A company with its first administrator, in a SQLite file of a temporary
+//! directory:
+//!
+//! ```rust
+//! use chrono::Utc;
+//! use relais_access::{Company, MarketplaceRight, PersonalAccessToken, User};
+//! use relais_store::{AccessStore as _, SqliteStore};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let dir = tempfile::tempdir()?;
+//! let store = SqliteStore::open(&dir.path().join("relais.db"))?;
+//!
+//! let now = Utc::now();
+//! let company = Company::new("Acme GmbH", now)?;
+//! let ada = User::new(company.id, "ada@acme.example", "Ada Lovelace", MarketplaceRight::Edit, now)?;
+//! let token = PersonalAccessToken::issue(&ada, "setup", now, None)?;
+//! store.create_company(&company, &ada, &token.record)?;
+//!
+//! assert_eq!(store.company("acme-gmbh")?.map(|c| c.id), Some(company.id));
+//! # Ok(())
+//! # }
+//! ```
 
 #![warn(missing_docs)]
 

@@ -8,6 +8,25 @@
 //! so that "stuck in Running" cannot last.
 //!
 //! Pure: storage and HTTP live elsewhere.
+//!
+//! Depends on no other Relais crate.
+//!
+//! # Example
+//!
+//! ```rust
+//! use chrono::Utc;
+//! use relais_sync::{Cycle, EntryStatus, RunStatus, SyncRun, Trigger, UseCase};
+//! use uuid::Uuid;
+//!
+//! let now = Utc::now();
+//! let mut run = SyncRun::start(Uuid::now_v7(), Trigger::Manual, Cycle::Full, now);
+//! assert_eq!(run.status, RunStatus::Running);
+//!
+//! run.counts.add(UseCase::Provision, EntryStatus::Success);
+//! run.counts.add(UseCase::Update, EntryStatus::Failed);
+//! run.finish(None, now);
+//! assert_eq!(run.status, RunStatus::PartiallyCompleted);
+//! ```
 
 #![warn(missing_docs)]
 
