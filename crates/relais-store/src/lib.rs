@@ -1,11 +1,12 @@
 //! Persistence for Relais.
 //!
 //! The [`Store`] trait is the one facade the application talks to; it speaks
-//! domain types only, so that another backend (PostgreSQL, for deployments
-//! that outgrow one machine) can be added as a second implementation without
-//! touching the domain crates or the binaries' logic. [`SqliteStore`] is the
-//! implementation shipped today: SQLite in WAL mode behind a connection pool,
-//! with versioned migrations run when it opens.
+//! domain types only, so that a backend can be added or chosen without
+//! touching the domain crates or the binaries' logic. [`SqliteStore`] keeps a
+//! SQLite file in WAL mode behind a connection pool; `PostgresStore` (feature
+//! `postgres`) keeps the same tables in PostgreSQL, for deployments that
+//! outgrow one machine. Each brings its schema up to date when it opens;
+//! [`open`] picks the backend from the location.
 //!
 //! Tenancy: every row of company data carries its company id and every query
 //! on it is scoped by one. Two things are deliberately global: the catalog

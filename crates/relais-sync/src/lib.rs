@@ -7,9 +7,8 @@
 //! A run that stops heartbeating is closed as Failed ([`SyncRun::is_stale`]),
 //! so that "stuck in Running" cannot last.
 //!
-//! Pure: storage and HTTP live elsewhere.
-//!
-//! Depends on no other Relais crate.
+//! Pure, and depends on no other Relais crate: storage and HTTP live
+//! elsewhere.
 //!
 //! # Example
 //!
