@@ -8,6 +8,35 @@
 //! It is pure: it never touches the database or the network. Generating a
 //! secret reads the operating system's random source, which is the only
 //! thing here that is not a plain function of its inputs.
+//!
+//! Depends on no other Relais crate.
+//!
+//! # Example
+//!
+//! A company, its first administrator and a personal access token for them:
+//! Relais keeps the token's record (with the secret's hash only), the owner
+//! gets the text once.
+//!
+//! ```rust
+//! use chrono::Utc;
+//! use relais_access::{Company, MarketplaceRight, PersonalAccessToken, PresentedToken, User};
+//!
+//! # fn main() -> Result<(), relais_access::AccessError> {
+//! let now = Utc::now();
+//! let company = Company::new("Acme GmbH", now)?;
+//! assert_eq!(company.slug, "acme-gmbh");
+//! let ada = User::new(company.id, "ada@acme.example", "Ada Lovelace", MarketplaceRight::Edit, now)?;
+//! let issued = PersonalAccessToken::issue(&ada, "deploy script", now, None)?;
+//!
+//! // A request presents the text; the stored record decides.
+//! let presented = PresentedToken::parse(&issued.plaintext)?;
+//! assert!(issued.record.accepts(&presented, now));
+//! assert!(ada.require(MarketplaceRight::View).is_ok());
+//! # Ok(())
+//! # }
+//! ```
+
+#![warn(missing_docs)]
 
 mod api;
 mod company;

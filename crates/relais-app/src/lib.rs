@@ -5,6 +5,34 @@
 //! `App` combines authorisation (`relais-access`), domain rules
 //! (`relais-catalog`, …) and persistence (`relais-store`); it holds no
 //! transport concerns: no HTTP status, no exit code, no terminal output.
+//!
+//! Depends on every domain crate, on `relais-store` (SQLite or PostgreSQL)
+//! and on `relais-egress`. Its I/O: the database, outgoing HTTP to SCIM
+//! targets and webhook endpoints, SMTP for alert mails.
+//!
+//! # Example
+//!
+//! A fresh SQLite database (the shipped catalog is installed on open), a
+//! company, and what the server does with a request's bearer token:
+//!
+//! ```rust
+//! use relais_access::MarketplaceRight;
+//! use relais_app::App;
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let dir = tempfile::tempdir()?;
+//! let app = App::open(dir.path().join("relais.db"))?;
+//! assert!(app.integration("okta").is_ok());
+//!
+//! let acme = app.create_company("Acme GmbH", "ada@acme.example", "Ada Lovelace")?;
+//! let actor = app.authenticate(&acme.token)?;
+//! assert_eq!(actor.company.slug, "acme-gmbh");
+//! actor.require(MarketplaceRight::Edit)?;
+//! # Ok(())
+//! # }
+//! ```
+
+#![warn(missing_docs)]
 
 pub mod alerts;
 mod connections;

@@ -158,7 +158,10 @@ fn abandoned() -> AppError {
 }
 
 /// Ids of example reports shipped with the demo company.
-pub const EXAMPLE_REPORTS: &str = include_str!("../../../fixtures/reports.json");
+///
+/// The file lives in this crate (`reports.json`) so that the crate packages;
+/// `fixtures/reports.json` links to it.
+pub const EXAMPLE_REPORTS: &str = include_str!("../reports.json");
 
 impl App {
     fn columns_of(&self, company: CompanyId) -> Result<Vec<Column>, AppError> {

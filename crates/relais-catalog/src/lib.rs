@@ -9,6 +9,31 @@
 //! It deliberately does not store anything, run a wizard or know about
 //! companies: connecting an integration is `relais-connections`' job, keeping
 //! the catalog is `relais-store`'s.
+//!
+//! Depends on `relais-access` (the API permissions an integration needs).
+//! Pure: no I/O; the shipped catalog is compiled in.
+//!
+//! # Example
+//!
+//! ```rust
+//! use relais_catalog::{Catalog, CatalogFilter, CatalogQuery, Category};
+//!
+//! # fn main() -> Result<(), relais_catalog::CatalogError> {
+//! let catalog = Catalog::shipped()?;
+//! let page = catalog.search(&CatalogQuery {
+//!     text: Some("okta".into()),
+//!     filter: CatalogFilter {
+//!         categories: vec![Category::IdentityAccess],
+//!         ..CatalogFilter::default()
+//!     },
+//!     ..CatalogQuery::default()
+//! });
+//! assert_eq!(page.items[0].slug, "okta");
+//! # Ok(())
+//! # }
+//! ```
+
+#![warn(missing_docs)]
 
 mod error;
 mod model;
@@ -28,7 +53,10 @@ pub use search::{CatalogFilter, CatalogQuery, Page, PageError, SearchPage};
 pub use text::normalize;
 
 /// The catalog shipped with Relais, loaded on a fresh install.
-pub const DEFAULT_CATALOG_JSON: &str = include_str!("../../../fixtures/catalog.json");
+///
+/// The file lives in this crate (`catalog.json`) so that the crate packages;
+/// `fixtures/catalog.json` links to it.
+pub const DEFAULT_CATALOG_JSON: &str = include_str!("../catalog.json");
 
 /// The name the shipped catalog is known by in messages.
 pub const DEFAULT_CATALOG_SOURCE: &str = "fixtures/catalog.json";

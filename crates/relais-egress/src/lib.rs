@@ -30,6 +30,29 @@
 //! (`RELAIS_EGRESS_ALLOW=10.20.0.0/16`, or `127.0.0.1/32` in tests).
 //!
 //! It deliberately knows no protocol, retries nothing and logs no body.
+//!
+//! Depends on no other Relais crate; its I/O is DNS and HTTP, through
+//! `reqwest` (rustls) on tokio.
+//!
+//! # Example
+//!
+//! ```rust
+//! use relais_egress::EgressPolicy;
+//!
+//! # fn main() -> Result<(), relais_egress::EgressError> {
+//! let policy = EgressPolicy::public_only();
+//! assert!(policy.check_url("https://idp.example.com/scim/v2").is_ok());
+//! // 127.0.0.1, spelt as the URL parser also accepts it.
+//! assert!(policy.check_url("http://0x7f000001/scim/v2").is_err());
+//!
+//! // Tests allow their own loopback server.
+//! let tests = EgressPolicy::parse("127.0.0.1/32")?;
+//! assert!(tests.check_url("http://127.0.0.1:8080/scim/v2").is_ok());
+//! # Ok(())
+//! # }
+//! ```
+
+#![warn(missing_docs)]
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;

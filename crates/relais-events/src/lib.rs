@@ -16,6 +16,34 @@
 //!   is disabled ([`should_disable`]).
 //!
 //! Storage, HTTP and the clock's randomness live elsewhere.
+//!
+//! Depends on `relais-access`, `relais-connections` (audit events) and
+//! `relais-sync` (finished runs).
+//!
+//! # Example
+//!
+//! Signing a delivery, and when a failed one is tried again:
+//!
+//! ```rust
+//! use std::time::Duration;
+//!
+//! use relais_events::{SigningSecret, retry_delay, signature_header};
+//!
+//! # fn main() -> Result<(), relais_events::EventError> {
+//! // The endpoint's owner configures the text form.
+//! let secret = SigningSecret::parse(&SigningSecret::from_bytes([7; SigningSecret::LEN]).to_text())?;
+//! let header = signature_header(&[&secret], "msg_1", 1_767_225_600, br#"{"type":"sync.failed"}"#);
+//! assert!(header.starts_with("v1,"));
+//!
+//! // After the first failed attempt: 5 s (jitter 0.5 is the middle);
+//! // after the eighth, given up.
+//! assert_eq!(retry_delay(1, 0.5), Some(Duration::from_secs(5)));
+//! assert_eq!(retry_delay(8, 0.5), None);
+//! # Ok(())
+//! # }
+//! ```
+
+#![warn(missing_docs)]
 
 use std::time::Duration;
 

@@ -10,6 +10,34 @@
 //!
 //! Pure: no storage, no HTTP. `relais-store` keeps these types,
 //! `relais-app` decides who may read them.
+//!
+//! Depends on no other Relais crate.
+//!
+//! # Example
+//!
+//! A demo company's employees, the same for the same seed, and an attribute's
+//! value on a day from the employee's history:
+//!
+//! ```rust
+//! use chrono::NaiveDate;
+//! use relais_people::demo::{self, DemoSpec};
+//! use relais_people::value_at;
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let until = NaiveDate::from_ymd_opt(2026, 3, 31).ok_or("no such day")?;
+//! let spec = DemoSpec { employees: 3, months: 1, seed: 42, until };
+//! let staff: Vec<_> = demo::employees(spec).collect();
+//! assert_eq!(staff.len(), 3);
+//! assert_eq!(staff, demo::employees(spec).collect::<Vec<_>>());
+//!
+//! let first = &staff[0];
+//! let department = value_at(&first.history, "department", until);
+//! assert!(department.is_some());
+//! # Ok(())
+//! # }
+//! ```
+
+#![warn(missing_docs)]
 
 mod attributes;
 mod balance;

@@ -5,6 +5,24 @@
 //!
 //! Pure: no storage, no HTTP. `relais-store` keeps these types,
 //! `relais-app` decides who may write and read them.
+//!
+//! Depends on `relais-access`.
+//!
+//! # Example
+//!
+//! The public job feed of a demo company's published positions:
+//!
+//! ```rust
+//! use chrono::Utc;
+//! use relais_recruiting::{Language, demo::demo, feed::job_feed};
+//!
+//! let company = demo(7, Utc::now(), 10);
+//! let xml = job_feed(&company.jobs, &company.setup, Language::En);
+//! assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<workzag-jobs>"));
+//! assert!(xml.contains("<position>"));
+//! ```
+
+#![warn(missing_docs)]
 
 pub mod application;
 pub mod demo;

@@ -34,13 +34,76 @@
 //!
 //! 6. **Groups**, where the connection provisions them: departments and
 //!    teams as SCIM Groups with their members (see [`plan_groups`]), matched
-//!    on `externalId` then `displayName`, created, renamed and their
-//!    membership patched (`add` / `remove members[value eq …]`); never
-//!    deleted, and only members Relais manages are ever removed.
+//!    on `externalId` (a group of the same name Relais did not create is
+//!    never taken over), created, renamed and their membership patched
+//!    (`add` / `remove members[value eq …]`); never deleted, and only
+//!    members Relais manages are ever removed.
 //!
 //! [`run_cycle_for`] runs the same steps for one employee only
 //! (provisioning on demand): nothing is done to anyone else, and groups
 //! are left to the next cycle.
+//!
+//! Depends on `relais-people` (employees), `relais-sync` (entries and links)
+//! and `relais-egress` (every request goes through its guarded client); its
+//! I/O is HTTP to the SCIM service provider.
+//!
+//! # Example
+//!
+//! The user an employee should be in the target:
+//!
+//! ```rust
+//! use chrono::NaiveDate;
+//! use relais_people::demo::{self, DemoSpec};
+//! use relais_scim::desired_user;
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let until = NaiveDate::from_ymd_opt(2026, 3, 31).ok_or("no such day")?;
+//! let spec = DemoSpec { employees: 1, months: 0, seed: 1, until };
+//! let employee = demo::employees(spec).next().ok_or("no employee")?.employee;
+//! let user = desired_user(&employee, None);
+//! assert_eq!(user["userName"], employee.email.as_str());
+//! assert_eq!(user["active"], true);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! A cycle against a real service provider (needs one, so not run here):
+//!
+//! ```rust,no_run
+//! use std::time::Duration;
+//!
+//! use relais_egress::EgressPolicy;
+//! use relais_scim::{
+//!     CycleInput, DeprovisionMode, GroupProvisioning, MatchAttribute, ScimClient, ScimSettings,
+//!     run_cycle,
+//! };
+//! use relais_sync::Cycle;
+//!
+//! # async fn example(employees: Vec<relais_people::Employee>) -> Result<(), relais_scim::ScimError> {
+//! let policy = EgressPolicy::public_only();
+//! let client = ScimClient::new("https://idp.example.com/scim/v2", "bearer token", Duration::from_secs(30), &policy)?;
+//! let settings = ScimSettings {
+//!     match_attribute: MatchAttribute::UserName,
+//!     deprovision: DeprovisionMode::Deactivate,
+//!     deletion_threshold: 10,
+//!     concurrency: 4,
+//!     groups: GroupProvisioning::from_answer(Some("departments_and_teams")),
+//! };
+//! let input = CycleInput {
+//!     employees,
+//!     links: Default::default(),
+//!     group_links: Default::default(),
+//!     cycle: Cycle::Full,
+//! };
+//! let output = run_cycle(&client, &settings, input, None).await;
+//! // Keep `output.upserted_links` and `output.upserted_group_links` for the
+//! // next cycle; record `output.entries`.
+//! # let _ = output;
+//! # Ok(())
+//! # }
+//! ```
+
+#![warn(missing_docs)]
 
 mod client;
 mod cycle;

@@ -147,15 +147,16 @@ pub type RowSource<'a> = dyn Iterator<Item = Result<TableRows, StoreError>> + Se
 /// A database read and written as plain tables.
 pub trait TableStore {
     /// Reads every table of [`TABLES`], in that order, in one consistent
-    /// snapshot, passing chunks of at most [`CHUNK_ROWS`] rows to `sink`.
+    /// snapshot, passing chunks of at most 1000 rows (and 16 MiB of text
+    /// and binary values) to `sink`.
     ///
     /// # Errors
     /// [`StoreError`] when the database fails, a value has a type no
     /// column of Relais has, or `sink` fails.
     fn export_tables(&self, sink: &mut RowSink<'_>) -> Result<(), StoreError>;
 
-    /// The highest id ever given in each table of [`NEVER_REUSED_IDS`]
-    /// (deleted rows included).
+    /// The highest id ever given in each table whose ids are never reused
+    /// (`employee_documents`), deleted rows included.
     ///
     /// # Errors
     /// [`StoreError`] when the database fails.
@@ -163,8 +164,8 @@ pub trait TableStore {
 
     /// Writes the rows of `source` in one transaction into a database that
     /// holds no rows, counts every table against the rows received before
-    /// committing, makes the next ids of [`NEVER_REUSED_IDS`] tables follow
-    /// `high_water`, and returns the rows per table.
+    /// committing, makes the next ids of the tables whose ids are never
+    /// reused follow `high_water`, and returns the rows per table.
     ///
     /// # Errors
     /// [`StoreError::Refused`] when the database holds rows already;

@@ -1,17 +1,51 @@
 //! Persistence for Relais.
 //!
 //! The [`Store`] trait is the one facade the application talks to; it speaks
-//! domain types only, so that another backend (PostgreSQL, for deployments
-//! that outgrow one machine) can be added as a second implementation without
-//! touching the domain crates or the binaries' logic. [`SqliteStore`] is the
-//! implementation shipped today: SQLite in WAL mode behind a connection pool,
-//! with versioned migrations run when it opens.
+//! domain types only, so that a backend can be added or chosen without
+//! touching the domain crates or the binaries' logic. [`SqliteStore`] keeps a
+//! SQLite file in WAL mode behind a connection pool; `PostgresStore` (feature
+//! `postgres`) keeps the same tables in PostgreSQL, for deployments that
+//! outgrow one machine. Each brings its schema up to date when it opens;
+//! [`open`] picks the backend from the location.
 //!
 //! Tenancy: every row of company data carries its company id and every query
 //! on it is scoped by one. Two things are deliberately global: the catalog
 //! (the platform's offering, the same for every company) and the lookup of a
 //! personal access token by its public id (that lookup is how the company of
 //! a request is learnt in the first place).
+//!
+//! Depends on the domain crates whose types it keeps (`relais-access`,
+//! `relais-catalog`, `relais-connections`, `relais-events`, `relais-people`,
+//! `relais-recruiting`, `relais-reports`, `relais-sync`). Its I/O is a SQLite
+//! file (SQLite is bundled) or, with the `postgres` feature (on by default),
+//! a PostgreSQL server.
+//!
+//! # Example
+//!
+//! A company with its first administrator, in a SQLite file of a temporary
+//! directory:
+//!
+//! ```rust
+//! use chrono::Utc;
+//! use relais_access::{Company, MarketplaceRight, PersonalAccessToken, User};
+//! use relais_store::{AccessStore as _, SqliteStore};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let dir = tempfile::tempdir()?;
+//! let store = SqliteStore::open(&dir.path().join("relais.db"))?;
+//!
+//! let now = Utc::now();
+//! let company = Company::new("Acme GmbH", now)?;
+//! let ada = User::new(company.id, "ada@acme.example", "Ada Lovelace", MarketplaceRight::Edit, now)?;
+//! let token = PersonalAccessToken::issue(&ada, "setup", now, None)?;
+//! store.create_company(&company, &ada, &token.record)?;
+//!
+//! assert_eq!(store.company("acme-gmbh")?.map(|c| c.id), Some(company.id));
+//! # Ok(())
+//! # }
+//! ```
+
+#![warn(missing_docs)]
 
 pub mod copy;
 mod layout;

@@ -7,7 +7,27 @@
 //! A run that stops heartbeating is closed as Failed ([`SyncRun::is_stale`]),
 //! so that "stuck in Running" cannot last.
 //!
-//! Pure: storage and HTTP live elsewhere.
+//! Pure, and depends on no other Relais crate: storage and HTTP live
+//! elsewhere.
+//!
+//! # Example
+//!
+//! ```rust
+//! use chrono::Utc;
+//! use relais_sync::{Cycle, EntryStatus, RunStatus, SyncRun, Trigger, UseCase};
+//! use uuid::Uuid;
+//!
+//! let now = Utc::now();
+//! let mut run = SyncRun::start(Uuid::now_v7(), Trigger::Manual, Cycle::Full, now);
+//! assert_eq!(run.status, RunStatus::Running);
+//!
+//! run.counts.add(UseCase::Provision, EntryStatus::Success);
+//! run.counts.add(UseCase::Update, EntryStatus::Failed);
+//! run.finish(None, now);
+//! assert_eq!(run.status, RunStatus::PartiallyCompleted);
+//! ```
+
+#![warn(missing_docs)]
 
 use std::collections::BTreeMap;
 
