@@ -223,9 +223,10 @@ impl RelaisBuilder {
     }
 
     /// Serve the web console under `/console` in [`Relais::router`] and
-    /// [`Relais::console`] (default on).
+    /// [`Relais::console`] (default on; always off in a build without the
+    /// `console` feature).
     pub fn console(mut self, on: bool) -> Self {
-        self.console = on;
+        self.console = on && crate::console::BUILT;
         self
     }
 
@@ -314,13 +315,13 @@ pub(crate) struct Mount {
 
 impl Relais {
     /// A builder for `app`, with the `relais-server` binary's defaults:
-    /// public catalog, console on, scheduler every 20 s keeping entries
+    /// public catalog, console on (with the `console` feature), scheduler every 20 s keeping entries
     /// 30 days, webhook deliveries on, no e-mail alerts.
     pub fn builder(app: Arc<App>) -> RelaisBuilder {
         RelaisBuilder {
             app,
             config: ServerConfig::default(),
-            console: true,
+            console: crate::console::BUILT,
             sign_in: None,
             scheduler: Some(SchedulerOptions::default()),
             deliveries: true,

@@ -9,6 +9,10 @@
 mod auth;
 mod catalog;
 mod connections;
+#[cfg(feature = "console")]
+pub mod console;
+#[cfg(not(feature = "console"))]
+#[path = "console_off.rs"]
 pub mod console;
 mod content;
 mod credentials;
@@ -111,6 +115,7 @@ pub(crate) struct Shared {
     pub config: Arc<ServerConfig>,
     pub throttle: Arc<v1::Throttle>,
     pub recruiting_throttle: Arc<recruiting::RecruitingThrottle>,
+    #[cfg_attr(not(feature = "console"), allow(dead_code))]
     pub console: Arc<console::ConsoleState>,
     /// The host's sign-in, when Relais is embedded with one.
     pub sign_in: Option<embed::HostSignIn>,

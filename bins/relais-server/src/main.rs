@@ -271,9 +271,11 @@ async fn main() -> anyhow::Result<()> {
     tracing::info!(%address, db = %app.database(), integrations = app.catalog().len(), "relais-server started");
     // Standard output is for scripts, which may stop reading once they have
     // the address: a closed pipe must not stop the server.
-    say(&format!(
-        "console: http://{address}/console/ (sign in as a user of your company)"
-    ));
+    if cfg!(feature = "console") {
+        say(&format!(
+            "console: http://{address}/console/ (sign in as a user of your company)"
+        ));
+    }
     say(&format!("relais-server listening on http://{address}"));
 
     app.set_sync_concurrency(usize::from(args.scim_concurrency));
