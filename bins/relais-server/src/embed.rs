@@ -345,7 +345,6 @@ impl Relais {
     /// admin API under `/api`, the public API under `/v1`, the recruiting
     /// APIs, the console under `/console` (when on), `/healthz` and
     /// `/readyz`. Serve it at the root of a host.
-    #[must_use]
     pub fn router(&self) -> Router {
         self.router.clone()
     }
@@ -355,7 +354,6 @@ impl Relais {
     /// serves `/api/connections` as `/integrations/connections`. Its
     /// OpenAPI document (`<prefix>/openapi.json`) names the prefix as its
     /// server.
-    #[must_use]
     pub fn admin_api(&self) -> Router {
         mounted(self.router.clone(), "/api")
     }
@@ -365,7 +363,6 @@ impl Relais {
     /// relais.public_api())` serves `/v1/company/employees` as
     /// `/api/public/company/employees`, so API clients take
     /// `https://host/api/public` as their base URL.
-    #[must_use]
     pub fn public_api(&self) -> Router {
         mounted(self.router.clone(), "/v1")
     }
