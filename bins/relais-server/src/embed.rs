@@ -374,9 +374,11 @@ impl Relais {
     pub fn console(&self) -> Option<Router> {
         let base = crate::console::BASE;
         self.console.then(|| {
+            // As a plain service: axum refuses a `Router` in `route_service`.
+            let service = tower::ServiceExt::map_request(self.router.clone(), |r: Request| r);
             Router::new()
-                .route_service(base, self.router.clone())
-                .route_service(&format!("{base}/{{*rest}}"), self.router.clone())
+                .route_service(base, service.clone())
+                .route_service(&format!("{base}/{{*rest}}"), service)
         })
     }
 

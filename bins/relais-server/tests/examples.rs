@@ -71,6 +71,8 @@ async fn host_service_mounts_both_apis_behind_its_own_sign_in() {
         .unwrap();
     assert_eq!(answer.status(), 401);
     assert_eq!(answer.headers()["content-type"], "application/problem+json");
+    let problem: Value = answer.json().await.unwrap();
+    assert_eq!(problem["message"], "this endpoint needs a signed-in user");
     let answer = as_user(
         reqwest::Method::GET,
         "/integrations/connections",
@@ -232,4 +234,74 @@ async fn provisioning_worker_keeps_scim2_server_in_step_with_host_employees() {
         .find(|u| u["userName"] == "carla.costa@acme.example")
         .unwrap();
     assert_eq!(carla["title"], "Staff Engineer");
+}
+
+#[tokio::test]
+async fn builder_options_decide_what_is_served_and_what_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = host_service::open(&dir.path().join("relais.db")).unwrap();
+    let client = reqwest::Client::new();
+    let serve = |router: axum::Router| async move {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(relais_server::serve(
+            listener,
+            router,
+            std::future::pending(),
+        ));
+        base
+    };
+
+    // The binary's defaults: console, scheduler and webhook deliveries.
+    let relais = relais_server::Relais::builder(std::sync::Arc::clone(&app)).build();
+    let base = serve(relais.router()).await;
+    for (path, status) in [
+        ("/console/sign-in", 200),
+        ("/healthz", 200),
+        ("/api/me", 401),
+    ] {
+        let answer = client.get(format!("{base}{path}")).send().await.unwrap();
+        assert_eq!(answer.status(), status, "{path}");
+    }
+    let background = relais.start_background().unwrap();
+    assert_eq!(background.len(), 2);
+    background.stop();
+
+    // The console alone, merged at a host's root, reaches nothing else.
+    let console = relais.console().unwrap();
+    let base = serve(axum::Router::new().merge(console)).await;
+    let answer = client
+        .get(format!("{base}/console/sign-in"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    let answer = client.get(format!("{base}/api/me")).send().await.unwrap();
+    assert_eq!(answer.status(), 404);
+
+    // Without console and loops, with Relais's own tokens on the admin API.
+    let relais = relais_server::Relais::builder(app)
+        .console(false)
+        .scheduler(None)
+        .webhook_deliveries(false)
+        .build();
+    assert!(relais.console().is_none());
+    assert!(relais.start_background().unwrap().is_empty());
+    let base = serve(relais.router()).await;
+    let answer = client
+        .get(format!("{base}/console/sign-in"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 404);
+    let answer = client.get(format!("{base}/api/me")).send().await.unwrap();
+    let problem: Value = answer.json().await.unwrap();
+    assert_eq!(problem["status"], 401);
+    assert!(
+        problem["message"]
+            .as_str()
+            .unwrap()
+            .contains("personal access token"),
+        "{problem}"
+    );
 }
