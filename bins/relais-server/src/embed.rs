@@ -437,6 +437,15 @@ impl Background {
     }
 }
 
+/// `path` (one of Relais's own) as the client sent it: under the host's
+/// prefix when the router is mounted (`/api/nope` → `/integrations/nope`).
+pub(crate) fn client_path(path: &str, mount: Option<&Mount>) -> String {
+    match mount.and_then(|m| path.strip_prefix(m.base).map(|rest| (m, rest))) {
+        Some((mount, rest)) => format!("{}{rest}", mount.prefix),
+        None => path.to_owned(),
+    }
+}
+
 /// `full` as a router for the host to nest: every request's path gets
 /// `base` in front of what the host's prefix left (`/connections` →
 /// `/api/connections`), so only Relais's routes under `base` are

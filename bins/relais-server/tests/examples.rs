@@ -91,6 +91,18 @@ async fn host_service_mounts_both_apis_behind_its_own_sign_in() {
     .await
     .unwrap();
     assert_eq!(answer.status(), 403);
+    let problem: Value = as_user(
+        reqwest::Method::GET,
+        "/integrations/nope",
+        "ana@acme.example",
+    )
+    .send()
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(problem["message"], "no such endpoint: /integrations/nope");
     for path in [
         "/integrations/../v1/auth",
         "/api/me",
