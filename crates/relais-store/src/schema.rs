@@ -14,7 +14,7 @@ pub(crate) struct Step {
 
 /// The version PostgreSQL databases start at, and the SQL that creates its
 /// whole schema.
-#[cfg(feature = "postgres")]
+#[cfg(any(test, feature = "postgres"))]
 pub(crate) const POSTGRES_BASELINE: (usize, &str) =
     (14, include_str!("../migrations/postgres/014_baseline.sql"));
 
