@@ -48,3 +48,46 @@ impl App {
         Ok(Actor { user, company })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_host_user_is_recorded_once_and_acts_with_the_hosts_right() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = App::open(relais_store::testing::database_in(dir.path())).unwrap();
+        let created = app
+            .create_company("Acme", "ana@acme.example", "Ana")
+            .unwrap();
+
+        // First sight: Ben becomes a user with the host's right.
+        let ben = app
+            .host_actor("acme", "Ben@Acme.example", "Ben", MarketplaceRight::View)
+            .unwrap();
+        assert_eq!(ben.company.id, created.company.id);
+        assert_eq!(ben.user.email, "ben@acme.example");
+        assert_eq!(ben.user.marketplace_right, MarketplaceRight::View);
+        // The host raises him: stored too, and no second user.
+        let ben = app
+            .host_actor("acme", "ben@acme.example", "Ben", MarketplaceRight::Edit)
+            .unwrap();
+        assert_eq!(ben.user.marketplace_right, MarketplaceRight::Edit);
+        assert_eq!(app.users(&created.company).unwrap().len(), 2);
+
+        // Ana, once the last *edit* user, is lowered by the host: Relais
+        // would refuse that for its own users, but the host's word wins.
+        app.host_actor("acme", "ben@acme.example", "Ben", MarketplaceRight::None)
+            .unwrap();
+        let ana = app
+            .host_actor("acme", "ana@acme.example", "Ana", MarketplaceRight::View)
+            .unwrap();
+        assert_eq!(ana.user.marketplace_right, MarketplaceRight::View);
+        assert!(ana.require(MarketplaceRight::Edit).is_err());
+
+        let unknown = app
+            .host_actor("globex", "ana@acme.example", "Ana", MarketplaceRight::Edit)
+            .unwrap_err();
+        assert_eq!(unknown.kind(), ErrorKind::NotFound);
+    }
+}
