@@ -35,6 +35,17 @@ pub(crate) struct MaybeAuthenticated(pub Option<Actor>);
 /// A 401 problem for a header that is not a bearer token or a token that
 /// is not valid.
 pub(crate) async fn actor(shared: &Shared, headers: &HeaderMap) -> Result<Option<Actor>, Problem> {
+    if let Some(sign_in) = &shared.sign_in {
+        // The host's sign-in instead of tokens: Relais's own are not looked at.
+        let Some(host) = sign_in.0.signed_in(headers).await? else {
+            return Ok(None);
+        };
+        let actor = blocking(&shared.app, move |app| {
+            app.host_actor(&host.company, &host.email, &host.name, host.right)
+        })
+        .await?;
+        return Ok(Some(actor));
+    }
     let Some(header) = headers.get(AUTHORIZATION) else {
         return Ok(None);
     };
@@ -64,8 +75,12 @@ impl FromRequestParts<Shared> for Authenticated {
             MaybeAuthenticated(Some(actor)) => Ok(Self(actor)),
             MaybeAuthenticated(None) => Err(Problem::from(AppError::new(
                 ErrorKind::Unauthenticated,
-                "this endpoint needs a personal access token: 'Authorization: Bearer <token>'"
-                    .to_owned(),
+                if shared.sign_in.is_some() {
+                    "this endpoint needs a signed-in user".to_owned()
+                } else {
+                    "this endpoint needs a personal access token: 'Authorization: Bearer <token>'"
+                        .to_owned()
+                },
             ))),
         }
     }

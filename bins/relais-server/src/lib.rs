@@ -1,16 +1,23 @@
-//! The Relais HTTP server, as a library so that tests can run it in-process
-//! on a real socket.
+//! The Relais HTTP server, as a library: for services that embed Relais's
+//! admin API, public API and console beside their own routes, and for the
+//! `relais-server` binary, which is built from the same [`Relais::builder`].
 //!
 //! Thin by design: every handler reads the request, calls `relais-app`, and
-//! writes the answer. Rules live in the app, not here.
+//! writes the answer. Rules live in the app, not here. See
+//! `docs/embedding.md` for a guide.
 
 mod auth;
 mod catalog;
 mod connections;
+#[cfg(feature = "console")]
+pub mod console;
+#[cfg(not(feature = "console"))]
+#[path = "console_off.rs"]
 pub mod console;
 mod content;
 mod credentials;
 mod documents;
+mod embed;
 mod employees;
 pub mod openapi;
 mod openapi_admin;
@@ -38,6 +45,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 pub use console::ConsoleConfig;
+pub use embed::{Background, HostUser, Relais, RelaisBuilder, SchedulerOptions, SignIn};
 pub use problem::Problem;
 
 /// Who may read the Marketplace catalog.
@@ -107,7 +115,10 @@ pub(crate) struct Shared {
     pub config: Arc<ServerConfig>,
     pub throttle: Arc<v1::Throttle>,
     pub recruiting_throttle: Arc<recruiting::RecruitingThrottle>,
+    #[cfg_attr(not(feature = "console"), allow(dead_code))]
     pub console: Arc<console::ConsoleState>,
+    /// The host's sign-in, when Relais is embedded with one.
+    pub sign_in: Option<embed::HostSignIn>,
 }
 
 /// The address a request comes from, for the throttles: the peer's, or
@@ -145,9 +156,21 @@ pub(crate) fn source_key(
         .map_or_else(|| "unknown".to_owned(), |a| a.to_string())
 }
 
-/// The whole HTTP surface of Relais.
+/// The whole HTTP surface of Relais at its own paths, console included:
+/// [`Relais::router`] with the builder's defaults and `config`.
 pub fn router(app: Arc<App>, config: ServerConfig) -> Router {
+    Relais::builder(app).config(config).build().router()
+}
+
+/// The whole HTTP surface: what [`RelaisBuilder::build`] serves.
+pub(crate) fn full_router(
+    app: Arc<App>,
+    config: ServerConfig,
+    with_console: bool,
+    sign_in: Option<embed::HostSignIn>,
+) -> Router {
     let shared = Shared {
+        sign_in,
         app,
         throttle: Arc::new(v1::Throttle::new(
             config.auth_per_minute,
@@ -185,9 +208,14 @@ pub fn router(app: Arc<App>, config: ServerConfig) -> Router {
         .merge(v1::routes(shared.clone()))
         .merge(recruiting::routes())
         .merge(openapi::routes())
-        .route_layer(axum::middleware::from_fn(content::require_declared_body))
-        // The console's forms are its own: after the API's body rule.
-        .merge(console::routes())
+        .route_layer(axum::middleware::from_fn(content::require_declared_body));
+    // The console's forms are its own: after the API's body rule.
+    let limited = if with_console {
+        limited.merge(console::routes())
+    } else {
+        limited
+    };
+    let limited = limited
         .fallback(problem::not_found)
         .method_not_allowed_fallback(problem::method_not_allowed)
         .with_state(shared.clone())
@@ -364,6 +392,14 @@ pub use webhooks::spawn_deliveries;
 /// Starts the e-mail alert loop: every 5 seconds, mails the digests that
 /// are due. Several replicas may run it on one database.
 pub fn spawn_alerts(app: Arc<App>, mailer: relais_app::alerts::Mailer) {
+    drop(alerts_loop(app, mailer));
+}
+
+/// The e-mail alert loop of [`spawn_alerts`], as a task.
+pub(crate) fn alerts_loop(
+    app: Arc<App>,
+    mailer: relais_app::alerts::Mailer,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut interval = tokio::time::interval(Duration::from_secs(5));
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -373,13 +409,13 @@ pub fn spawn_alerts(app: Arc<App>, mailer: relais_app::alerts::Mailer) {
                 tracing::error!(error = %e, "alerts could not be claimed");
             }
         }
-    });
+    })
 }
 
 /// Starts the sync scheduler: due SCIM cycles every `tick`, stale runs
 /// closed, entries older than `retention_days` purged daily.
 pub fn spawn_scheduler(app: Arc<App>, tick: Duration, retention_days: u32) {
-    sync::spawn_scheduler(app, tick, retention_days);
+    drop(sync::spawn_scheduler(app, tick, retention_days));
 }
 
 /// Limits on the connections a server holds, against clients that open

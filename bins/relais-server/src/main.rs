@@ -11,7 +11,7 @@ use clap::Parser;
 use std::io::IsTerminal as _;
 
 use relais_app::{App, KeyState};
-use relais_server::{CatalogAccess, ServerConfig};
+use relais_server::{CatalogAccess, Relais, SchedulerOptions};
 use tracing_subscriber::EnvFilter;
 
 // JSON answers allocate many small values; mimalloc serves them markedly
@@ -250,19 +250,19 @@ async fn main() -> anyhow::Result<()> {
         }
     }
 
-    let config = ServerConfig {
-        catalog_access: args.catalog_access,
-        request_timeout: Duration::from_secs(args.request_timeout),
-        api_per_minute: NonZeroU32::new(args.api_rate_limit).unwrap_or(NonZeroU32::MIN),
-        auth_per_minute: NonZeroU32::new(args.auth_rate_limit).unwrap_or(NonZeroU32::MIN),
-        documents_per_minute: NonZeroU32::new(args.documents_rate_limit).unwrap_or(NonZeroU32::MIN),
-        upload_timeout: Duration::from_secs(args.upload_timeout),
-        console: relais_server::ConsoleConfig {
-            secure_cookies: args.secure_cookies,
-        },
-        trust_proxy: args.trust_proxy,
-        ..ServerConfig::default()
-    };
+    let mut builder = Relais::builder(Arc::clone(&app))
+        .catalog_access(args.catalog_access)
+        .request_timeout(Duration::from_secs(args.request_timeout))
+        .api_per_minute(NonZeroU32::new(args.api_rate_limit).unwrap_or(NonZeroU32::MIN))
+        .auth_per_minute(NonZeroU32::new(args.auth_rate_limit).unwrap_or(NonZeroU32::MIN))
+        .documents_per_minute(NonZeroU32::new(args.documents_rate_limit).unwrap_or(NonZeroU32::MIN))
+        .upload_timeout(Duration::from_secs(args.upload_timeout))
+        .secure_cookies(args.secure_cookies)
+        .trust_proxy(args.trust_proxy)
+        .scheduler(Some(SchedulerOptions {
+            tick: Duration::from_secs(args.sync_tick),
+            retention_days: args.sync_retention_days,
+        }));
     if args.trust_proxy && !args.secure_cookies {
         tracing::warn!(
             "--trust-proxy without --secure-cookies: behind a TLS proxy, mark the console's cookies Secure too"
@@ -271,27 +271,25 @@ async fn main() -> anyhow::Result<()> {
     tracing::info!(%address, db = %app.database(), integrations = app.catalog().len(), "relais-server started");
     // Standard output is for scripts, which may stop reading once they have
     // the address: a closed pipe must not stop the server.
-    say(&format!(
-        "console: http://{address}/console/ (sign in as a user of your company)"
-    ));
+    if cfg!(feature = "console") {
+        say(&format!(
+            "console: http://{address}/console/ (sign in as a user of your company)"
+        ));
+    }
     say(&format!("relais-server listening on http://{address}"));
 
     app.set_sync_concurrency(usize::from(args.scim_concurrency));
-    relais_server::spawn_scheduler(
-        Arc::clone(&app),
-        Duration::from_secs(args.sync_tick),
-        args.sync_retention_days,
-    );
-    relais_server::spawn_deliveries(Arc::clone(&app))?;
     match &args.smtp_url {
         Some(url) => {
             let mailer = relais_app::alerts::Mailer::new(url, &args.alert_from, &args.public_url)?
                 .with_digest_gap(Duration::from_secs(args.alert_digest_minutes * 60));
-            relais_server::spawn_alerts(Arc::clone(&app), mailer);
+            builder = builder.alerts(mailer);
         }
         None => tracing::info!("e-mail alerts are off: RELAIS_SMTP_URL is not set"),
     }
-    let router = relais_server::router(app, config);
+    let relais = builder.build();
+    // The scheduler, webhook deliveries and alerts run until the process ends.
+    let _background = relais.start_background()?;
     let max_connections = usize::try_from(args.max_connections).unwrap_or(usize::MAX);
     let limits = relais_server::ConnectionLimits {
         max_connections: relais_server::ConnectionLimits::fitting_open_files(max_connections, 64),
@@ -304,7 +302,7 @@ async fn main() -> anyhow::Result<()> {
             "the open-file limit leaves room for fewer connections; raise it (ulimit -n) to serve more"
         );
     }
-    relais_server::serve_with(listener, router, shutdown_signal(), limits).await?;
+    relais_server::serve_with(listener, relais.router(), shutdown_signal(), limits).await?;
     tracing::info!("relais-server stopped");
     Ok(())
 }

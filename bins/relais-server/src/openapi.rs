@@ -5,14 +5,15 @@
 //! `relais openapi` writes the same document; `docs/openapi/` holds the
 //! committed copy and a test fails when the two differ.
 
-use axum::Router;
 use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse};
 use axum::routing::get;
+use axum::{Extension, Router};
 use utoipa::OpenApi;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 
 use crate::Shared;
+use crate::embed::Mount;
 
 /// Which API's document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,18 +151,67 @@ pub(crate) fn routes() -> Router<Shared> {
         .route("/api/reference", get(admin_reference))
 }
 
-async fn v1_document() -> impl IntoResponse {
+/// The document of `api` as served: at Relais's own paths, or — when a
+/// host nests the API under a prefix of its own ([`crate::Relais::admin_api`],
+/// [`crate::Relais::public_api`]) — with the paths under the API's base
+/// relative to the prefix, which is the document's `servers` entry.
+fn served_document(api: Api, mount: Option<&Mount>) -> utoipa::openapi::OpenApi {
+    let mut doc = document(api);
+    if let Some(mount) = mount {
+        let paths = std::mem::take(&mut doc.paths.paths);
+        doc.paths.paths = paths
+            .into_iter()
+            .filter_map(|(path, item)| {
+                let rest = path.strip_prefix(mount.base)?;
+                (rest.is_empty() || rest.starts_with('/')).then(|| {
+                    let rest = if rest.is_empty() { "/" } else { rest };
+                    (rest.to_owned(), item)
+                })
+            })
+            .collect();
+        let server = if mount.prefix.is_empty() {
+            "/"
+        } else {
+            mount.prefix.as_str()
+        };
+        doc.servers = Some(vec![utoipa::openapi::Server::new(server)]);
+    }
+    doc
+}
+
+/// The JSON answer of a served document.
+fn document_answer(api: Api, mount: Option<&Mount>) -> impl IntoResponse + use<> {
+    let mut text = served_document(api, mount)
+        .to_pretty_json()
+        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    text.push('\n');
     (
         [(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
         )],
-        json(Api::V1),
+        text,
     )
 }
 
-async fn v1_reference() -> Html<String> {
-    Html(reference_page(&document(Api::V1), "/v1/openapi.json"))
+/// Where the document of the page at `base` is, seen from the client.
+fn document_path(base: &str, mount: Option<&Mount>) -> String {
+    match mount {
+        Some(mount) => format!("{}/openapi.json", mount.prefix),
+        None => format!("{base}/openapi.json"),
+    }
+}
+
+async fn v1_document(mount: Option<Extension<Mount>>) -> impl IntoResponse {
+    document_answer(Api::V1, mount.as_deref())
+}
+
+async fn v1_reference(mount: Option<Extension<Mount>>) -> Html<String> {
+    let mount = mount.as_deref();
+    Html(reference_page(
+        &served_document(Api::V1, mount),
+        &document_path("/v1", mount),
+    ))
 }
 
 /// `GET /api/openapi.json`: public, like the page it is rendered on.
@@ -171,14 +221,8 @@ async fn v1_reference() -> Html<String> {
     responses((status = 200, description = "The admin API's OpenAPI 3.1 document", body = Object, content_type = "application/json")),
     security(()),
 )]
-pub(crate) async fn admin_document() -> impl IntoResponse {
-    (
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
-        json(Api::Admin),
-    )
+pub(crate) async fn admin_document(mount: Option<Extension<Mount>>) -> impl IntoResponse {
+    document_answer(Api::Admin, mount.as_deref())
 }
 
 #[utoipa::path(
@@ -187,8 +231,12 @@ pub(crate) async fn admin_document() -> impl IntoResponse {
     responses((status = 200, description = "The reference page", body = String, content_type = "text/html")),
     security(()),
 )]
-pub(crate) async fn admin_reference() -> Html<String> {
-    Html(reference_page(&document(Api::Admin), "/api/openapi.json"))
+pub(crate) async fn admin_reference(mount: Option<Extension<Mount>>) -> Html<String> {
+    let mount = mount.as_deref();
+    Html(reference_page(
+        &served_document(Api::Admin, mount),
+        &document_path("/api", mount),
+    ))
 }
 
 /// A reference page for people, rendered on the server from the document:

@@ -94,8 +94,14 @@ impl IntoResponse for Problem {
 }
 
 /// Unknown paths: a problem document, or on the public API its envelope.
-pub(crate) async fn not_found(uri: axum::http::Uri) -> Response {
-    let message = format!("no such endpoint: {}", uri.path());
+pub(crate) async fn not_found(
+    uri: axum::http::Uri,
+    mount: Option<axum::Extension<crate::embed::Mount>>,
+) -> Response {
+    let message = format!(
+        "no such endpoint: {}",
+        crate::embed::client_path(uri.path(), mount.as_deref())
+    );
     if crate::content::is_v1(uri.path()) {
         return crate::content::v1_error(StatusCode::NOT_FOUND, message);
     }
@@ -106,8 +112,12 @@ pub(crate) async fn not_found(uri: axum::http::Uri) -> Response {
 pub(crate) async fn method_not_allowed(
     method: axum::http::Method,
     uri: axum::http::Uri,
+    mount: Option<axum::Extension<crate::embed::Mount>>,
 ) -> Response {
-    let message = format!("{method} is not allowed on {}", uri.path());
+    let message = format!(
+        "{method} is not allowed on {}",
+        crate::embed::client_path(uri.path(), mount.as_deref())
+    );
     if crate::content::is_v1(uri.path()) {
         return crate::content::v1_error(StatusCode::METHOD_NOT_ALLOWED, message);
     }

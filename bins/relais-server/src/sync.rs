@@ -287,7 +287,11 @@ pub(crate) async fn sync_now(
 /// Runs due SCIM cycles every `tick`, closes runs that stopped
 /// heartbeating, and purges old entries once a day. Runs left Running by a
 /// previous process are closed as Failed first.
-pub(crate) fn spawn_scheduler(app: Arc<App>, tick: Duration, retention_days: u32) {
+pub(crate) fn spawn_scheduler(
+    app: Arc<App>,
+    tick: Duration,
+    retention_days: u32,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let a = Arc::clone(&app);
         match tokio::task::spawn_blocking(move || a.close_interrupted_runs(true)).await {
@@ -344,7 +348,7 @@ pub(crate) fn spawn_scheduler(app: Arc<App>, tick: Duration, retention_days: u32
                 });
             }
         }
-    });
+    })
 }
 
 // ----- Partner-reported runs (/v1/sync/...) --------------------------------

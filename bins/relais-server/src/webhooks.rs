@@ -36,10 +36,17 @@ pub(crate) fn routes() -> Router<Shared> {
 /// # Errors
 /// None at start; a failing round is logged and the loop goes on.
 pub fn spawn_deliveries(app: Arc<App>) -> Result<(), relais_egress::EgressError> {
+    deliveries_loop(app).map(drop)
+}
+
+/// The delivery loop of [`spawn_deliveries`], as a task.
+pub(crate) fn deliveries_loop(
+    app: Arc<App>,
+) -> Result<tokio::task::JoinHandle<()>, relais_egress::EgressError> {
     let client = app
         .egress_policy()
         .client(relais_app::webhooks::ATTEMPT_TIMEOUT)?;
-    tokio::spawn(async move {
+    let task = tokio::spawn(async move {
         let mut interval = tokio::time::interval(Duration::from_secs(1));
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
@@ -56,7 +63,7 @@ pub fn spawn_deliveries(app: Arc<App>) -> Result<(), relais_egress::EgressError>
             }
         }
     });
-    Ok(())
+    Ok(task)
 }
 
 /// `POST /api/webhooks`: a new endpoint.

@@ -41,6 +41,7 @@ pub mod documents;
 mod employee_writes;
 mod error;
 pub mod export;
+mod host;
 mod operator;
 mod people;
 pub mod public_api;

@@ -54,7 +54,8 @@ mod pg;
 mod recruiting;
 mod schema;
 mod sqlite;
-#[cfg(any(test, feature = "testing"))]
+// The crate's own tests use it for their PostgreSQL runs only.
+#[cfg(any(all(test, feature = "postgres"), feature = "testing"))]
 pub mod testing;
 mod webhooks;
 

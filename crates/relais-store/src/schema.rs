@@ -8,11 +8,13 @@ pub(crate) struct Step {
     /// PostgreSQL's SQL. Empty for the steps up to [`POSTGRES_BASELINE`]:
     /// no PostgreSQL database existed before it, and the baseline creates
     /// what those steps built.
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
     pub postgres: &'static str,
 }
 
 /// The version PostgreSQL databases start at, and the SQL that creates its
 /// whole schema.
+#[cfg(any(test, feature = "postgres"))]
 pub(crate) const POSTGRES_BASELINE: (usize, &str) =
     (14, include_str!("../migrations/postgres/014_baseline.sql"));
 

@@ -44,6 +44,9 @@ use i18n::{Locale, Tr, negotiate};
 /// Where the console lives.
 pub(crate) const BASE: &str = "/console";
 
+/// This build has the console (the `console` feature).
+pub(crate) const BUILT: bool = true;
+
 /// The session cookie: HttpOnly, SameSite=Lax, Secure when configured.
 const SESSION_COOKIE: &str = "relais_session";
 /// The pre-session CSRF cookie of the sign-in and invitation forms.

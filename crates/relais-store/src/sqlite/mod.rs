@@ -5,6 +5,7 @@ mod admin;
 mod catalog;
 mod connections;
 mod copy;
+#[cfg(feature = "postgres")]
 pub(crate) use copy::quoted;
 mod credentials;
 mod documents;
