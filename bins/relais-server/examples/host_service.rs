@@ -8,7 +8,7 @@
 //! own.
 //!
 //! ```text
-//! cargo run -p relais-server --example host_service
+//! cargo run -p relais-hr-server --example host_service
 //! curl -H 'X-Host-User: ana@acme.example' http://127.0.0.1:3000/integrations/connections
 //! ```
 //!
