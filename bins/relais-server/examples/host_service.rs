@@ -7,6 +7,11 @@
 //! host's sign-in in place of Relais's tokens, on a SQLite file of its
 //! own.
 //!
+//! The header stands for a sign-in the example does not have room for:
+//! it is proof of nothing unless a gateway in front of the service sets it
+//! (overwriting what the client sent) and nothing reaches the service but
+//! through that gateway. A real host checks its own session cookie here.
+//!
 //! ```text
 //! cargo run -p relais-hr-server --example host_service
 //! curl -H 'X-Host-User: ana@acme.example' http://127.0.0.1:3000/integrations/connections
@@ -19,6 +24,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use axum::extract::State;
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -64,14 +70,10 @@ impl People {
 impl SignIn for People {
     fn signed_in<'a>(
         &'a self,
-        headers: &'a HeaderMap,
+        request: &'a Parts,
     ) -> BoxFuture<'a, Result<Option<HostUser>, Problem>> {
-        let person = People::signed_in(self, headers).map(|(email, name, right)| HostUser {
-            company: COMPANY.to_owned(),
-            email: email.to_owned(),
-            name: name.to_owned(),
-            right,
-        });
+        let person = People::signed_in(self, &request.headers)
+            .map(|(email, name, right)| HostUser::new(COMPANY, email, name, right));
         Box::pin(async move { Ok(person) })
     }
 }

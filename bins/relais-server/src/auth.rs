@@ -2,7 +2,6 @@
 
 use axum::Json;
 use axum::extract::{FromRequestParts, State};
-use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use relais_access::{Company, MarketplaceRight, User};
@@ -34,10 +33,21 @@ pub(crate) struct MaybeAuthenticated(pub Option<Actor>);
 /// # Errors
 /// A 401 problem for a header that is not a bearer token or a token that
 /// is not valid.
-pub(crate) async fn actor(shared: &Shared, headers: &HeaderMap) -> Result<Option<Actor>, Problem> {
+pub(crate) async fn actor(shared: &Shared, parts: &Parts) -> Result<Option<Actor>, Problem> {
+    let headers = &parts.headers;
     if let Some(sign_in) = &shared.sign_in {
+        // A host's sign-in usually rides on a cookie, which a browser sends
+        // with requests other sites make it send: those may read nothing
+        // and change nothing here.
+        if cross_site(parts) {
+            return Err(Problem::from(AppError::new(
+                ErrorKind::Forbidden,
+                "a request another site made the browser send may not change anything here (Sec-Fetch-Site or Origin names another site)"
+                    .to_owned(),
+            )));
+        }
         // The host's sign-in instead of tokens: Relais's own are not looked at.
-        let Some(host) = sign_in.0.signed_in(headers).await? else {
+        let Some(host) = sign_in.0.signed_in(parts).await? else {
             return Ok(None);
         };
         let actor = blocking(&shared.app, move |app| {
@@ -59,11 +69,44 @@ pub(crate) async fn actor(shared: &Shared, headers: &HeaderMap) -> Result<Option
     Ok(Some(actor))
 }
 
+/// Whether a browser sent a request that changes something on another
+/// site's behalf (a form or script of another origin): `Sec-Fetch-Site`
+/// says so, or, from a browser that does not send it, an `Origin` that is
+/// not this host. Reads (`GET`, `HEAD`, `OPTIONS`) change nothing, and a
+/// request with neither header (a program, not a browser) is not one.
+pub(crate) fn cross_site(parts: &Parts) -> bool {
+    use axum::http::Method;
+    if matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) {
+        return false;
+    }
+    if let Some(site) = parts.headers.get("sec-fetch-site") {
+        return !matches!(site.as_bytes(), b"same-origin" | b"none");
+    }
+    let Some(origin) = parts.headers.get(axum::http::header::ORIGIN) else {
+        return false;
+    };
+    let host = parts
+        .headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok());
+    let origin_host = origin
+        .to_str()
+        .ok()
+        .and_then(|o| o.split_once("://"))
+        .map(|(_, rest)| rest.trim_end_matches('/'));
+    match (origin_host, host) {
+        (Some(origin), Some(host)) => !origin.eq_ignore_ascii_case(host),
+        // `Origin: null` (a sandboxed or privacy-minded context), or no
+        // host to compare with.
+        _ => true,
+    }
+}
+
 impl FromRequestParts<Shared> for MaybeAuthenticated {
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, shared: &Shared) -> Result<Self, Problem> {
-        actor(shared, &parts.headers).await.map(Self)
+        actor(shared, parts).await.map(Self)
     }
 }
 

@@ -1,7 +1,7 @@
 //! `/api/catalog`: browse, search and filter the Marketplace.
 
 use axum::extract::{Path, RawQuery, State};
-use axum::http::HeaderMap;
+use axum::http::request::Parts;
 use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -23,16 +23,20 @@ pub(crate) fn routes() -> Router<Shared> {
 /// In `authenticated` mode, only users with at least *view* may read. In
 /// `public` mode the catalog is a shop window: a token is not looked at,
 /// so that a client sending its token everywhere is not refused here.
-async fn check_access(shared: &Shared, headers: &HeaderMap) -> Result<(), Problem> {
+async fn check_access(shared: &Shared, parts: &Parts) -> Result<(), Problem> {
     if shared.config.catalog_access == CatalogAccess::Public {
         return Ok(());
     }
-    match crate::auth::actor(shared, headers).await? {
+    match crate::auth::actor(shared, parts).await? {
         Some(actor) => actor.require(MarketplaceRight::View).map_err(Problem::from),
         None => Err(Problem::from(AppError::new(
             ErrorKind::Unauthenticated,
-            "this server shows the catalog to signed-in users only: 'Authorization: Bearer <token>'"
-                .to_owned(),
+            if shared.sign_in.is_some() {
+                "this server shows the catalog to signed-in users only".to_owned()
+            } else {
+                "this server shows the catalog to signed-in users only: 'Authorization: Bearer <token>'"
+                    .to_owned()
+            },
         ))),
     }
 }
@@ -61,10 +65,10 @@ async fn check_access(shared: &Shared, headers: &HeaderMap) -> Result<(), Proble
 )]
 pub(crate) async fn search(
     State(shared): State<Shared>,
-    headers: HeaderMap,
+    parts: Parts,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, Problem> {
-    check_access(&shared, &headers).await?;
+    check_access(&shared, &parts).await?;
     let raw = raw.unwrap_or_default();
     let query = CatalogQuery::from_pairs(url::form_urlencoded::parse(raw.as_bytes()))
         .map_err(|e| Problem::bad_request(e.to_string()))?;
@@ -91,9 +95,9 @@ pub(crate) struct Categories {
 )]
 pub(crate) async fn categories(
     State(shared): State<Shared>,
-    headers: HeaderMap,
+    parts: Parts,
 ) -> Result<Json<Categories>, Problem> {
-    check_access(&shared, &headers).await?;
+    check_access(&shared, &parts).await?;
     Ok(Json(Categories {
         categories: category_counts(&shared.app.catalog()),
     }))
@@ -115,10 +119,10 @@ pub(crate) async fn categories(
 )]
 pub(crate) async fn detail(
     State(shared): State<Shared>,
-    headers: HeaderMap,
+    parts: Parts,
     Path(slug): Path<String>,
 ) -> Result<Response, Problem> {
-    check_access(&shared, &headers).await?;
+    check_access(&shared, &parts).await?;
     let integration = shared.app.integration(&slug)?;
     json(&shared.app.integration_detail(&integration))
 }

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{OriginalUri, Request};
-use axum::http::HeaderMap;
+use axum::http::request::Parts;
 use futures_util::future::BoxFuture;
 use relais_access::MarketplaceRight;
 use relais_app::App;
@@ -26,6 +26,7 @@ use crate::{CatalogAccess, Problem, ServerConfig};
 /// The person the host service has signed in, as the host tells Relais
 /// (see [`SignIn`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct HostUser {
     /// The Relais company they act for: its id or its handle (`acme`).
     pub company: String,
@@ -39,6 +40,24 @@ pub struct HostUser {
     pub right: MarketplaceRight,
 }
 
+impl HostUser {
+    /// The person `email` (named `name`) of the company `company` (its id
+    /// or its handle), holding `right`.
+    pub fn new(
+        company: impl Into<String>,
+        email: impl Into<String>,
+        name: impl Into<String>,
+        right: MarketplaceRight,
+    ) -> Self {
+        Self {
+            company: company.into(),
+            email: email.into(),
+            name: name.into(),
+            right,
+        }
+    }
+}
+
 /// The host's sign-in, in place of Relais's personal access tokens: says
 /// who made an admin-API request.
 ///
@@ -47,6 +66,18 @@ pub struct HostUser {
 /// for which it answers `None` is refused with 401 where a user is needed.
 /// The public API (`/v1`, API credentials) and the console (its own
 /// sessions) are not affected.
+///
+/// It sees the whole request head ([`Parts`]: method, URI, headers,
+/// extensions such as the peer address of `ConnectInfo`), so that it can
+/// check a session cookie, or trust a header only from the host's gateway.
+/// **A header is proof of nothing by itself**: trust one only when the
+/// gateway overwrites whatever the client sent and the service cannot be
+/// reached any other way; take the company from the session, never from
+/// the request. Whatever it trusts, Relais refuses requests that change
+/// something and that a browser sent on another site's behalf
+/// (`Sec-Fetch-Site` other than `same-origin`/`none`, or a foreign
+/// `Origin`): 403, so a cookie-based sign-in is not open to cross-site
+/// request forgery.
 ///
 /// ```
 /// use relais_server::{HostUser, Problem, SignIn};
@@ -59,29 +90,25 @@ pub struct HostUser {
 /// impl SignIn for GatewayHeader {
 ///     fn signed_in<'a>(
 ///         &'a self,
-///         headers: &'a axum::http::HeaderMap,
+///         request: &'a axum::http::request::Parts,
 ///     ) -> futures_util::future::BoxFuture<'a, Result<Option<HostUser>, Problem>> {
 ///         Box::pin(async move {
-///             Ok(headers.get("x-host-user").and_then(|v| v.to_str().ok()).map(|email| HostUser {
-///                 company: "acme".into(),
-///                 email: email.into(),
-///                 name: email.into(),
-///                 right: MarketplaceRight::Edit,
-///             }))
+///             let email = request.headers.get("x-host-user").and_then(|v| v.to_str().ok());
+///             Ok(email.map(|email| HostUser::new("acme", email, email, MarketplaceRight::Edit)))
 ///         })
 ///     }
 /// }
 /// ```
 pub trait SignIn: Send + Sync + 'static {
-    /// The signed-in person of a request with these headers (cookies
-    /// included), or `None` when nobody is signed in.
+    /// The signed-in person of a request (its head: headers with cookies,
+    /// method, URI, extensions), or `None` when nobody is signed in.
     ///
     /// # Errors
     /// A [`Problem`] the request is answered with instead (e.g. 401 for an
     /// expired session of the host's, 503 when its session store fails).
     fn signed_in<'a>(
         &'a self,
-        headers: &'a HeaderMap,
+        request: &'a Parts,
     ) -> BoxFuture<'a, Result<Option<HostUser>, Problem>>;
 }
 

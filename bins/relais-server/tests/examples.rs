@@ -19,6 +19,12 @@ use serde_json::Value;
 async fn host_service_mounts_both_apis_behind_its_own_sign_in() {
     let dir = tempfile::tempdir().unwrap();
     let app = host_service::open(&dir.path().join("relais.db")).unwrap();
+    // A personal access token of Relais's own, for Ana: the host's sign-in
+    // replaces tokens, so it must open nothing.
+    let company = app.company(Some(host_service::COMPANY)).unwrap();
+    let token = app
+        .issue_token(&company, "ana@acme.example", "left over", None)
+        .unwrap();
     let (host, relais) = host_service::build(app);
     assert!(relais.console().is_none());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -73,6 +79,52 @@ async fn host_service_mounts_both_apis_behind_its_own_sign_in() {
     assert_eq!(answer.headers()["content-type"], "application/problem+json");
     let problem: Value = answer.json().await.unwrap();
     assert_eq!(problem["message"], "this endpoint needs a signed-in user");
+    let answer = client
+        .get(format!("{base}/integrations/connections"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 401, "Relais's own token is not looked at");
+
+    // A change a browser sends on another site's behalf (the host's
+    // sign-in rides on its cookie) is refused, whoever is signed in; the
+    // same from the host's own pages, or from a program, goes through.
+    for (header, value) in [
+        ("sec-fetch-site", "cross-site"),
+        ("sec-fetch-site", "same-site"),
+        ("origin", "https://evil.example"),
+        ("origin", "null"),
+    ] {
+        let answer = as_user(
+            reqwest::Method::POST,
+            "/integrations/recruiting/key",
+            "ana@acme.example",
+        )
+        .header(header, value)
+        .send()
+        .await
+        .unwrap();
+        assert_eq!(answer.status(), 403, "{header}: {value}");
+        let problem: Value = answer.json().await.unwrap();
+        assert!(
+            problem["message"]
+                .as_str()
+                .unwrap()
+                .contains("another site"),
+            "{problem}"
+        );
+    }
+    let read = as_user(
+        reqwest::Method::GET,
+        "/integrations/connections",
+        "ana@acme.example",
+    )
+    .header("sec-fetch-site", "cross-site")
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(read.status(), 200, "reads change nothing");
     let answer = as_user(
         reqwest::Method::GET,
         "/integrations/connections",
@@ -123,6 +175,8 @@ async fn host_service_mounts_both_apis_behind_its_own_sign_in() {
         "/integrations/credentials",
         "ana@acme.example",
     )
+    .header("sec-fetch-site", "same-origin")
+    .header("origin", base.as_str())
     .json(&serde_json::json!({"name": "Payroll", "scopes": ["employees:read"]}))
     .send()
     .await
