@@ -40,6 +40,33 @@ async fn sync(
     .unwrap()
 }
 
+/// A Relais on `db` (secrets sealed, loopback allowed for scim2-server,
+/// four requests in flight) with Acme, a demo company of 40 employees,
+/// leavers among them.
+fn demo_company(db: &std::path::Path) -> (Arc<App>, relais_access::Company) {
+    let app = Arc::new(
+        App::open(db)
+            .unwrap()
+            .with_secret_key(Some(relais_access::SecretKey::from_hex(KEY).unwrap()))
+            // scim2-server listens on loopback, which Relais refuses by default.
+            .with_egress_policy(relais_egress::EgressPolicy::parse("127.0.0.1").unwrap()),
+    );
+    app.set_sync_concurrency(4);
+    let company = app
+        .create_company("Acme", "ana@acme.example", "Ana")
+        .unwrap()
+        .company;
+    let spec = DemoSpec {
+        employees: 40,
+        months: 6,
+        seed: 11,
+        until: NaiveDate::from_ymd_opt(2026, 10, 31).unwrap(),
+    };
+    app.generate_demo(&company, spec, false, &mut |_| {})
+        .unwrap();
+    (app, company)
+}
+
 fn entries(
     app: &App,
     company: &relais_access::Company,
@@ -74,26 +101,7 @@ async fn the_connector_keeps_a_real_scim_server_in_step() {
     let target = ScimServer::start(&program, TOKEN, None);
     let dir = tempfile::tempdir().unwrap();
     let db = relais_store::testing::database_in(dir.path());
-    let app = Arc::new(
-        App::open(&db)
-            .unwrap()
-            .with_secret_key(Some(relais_access::SecretKey::from_hex(KEY).unwrap()))
-            // scim2-server listens on loopback, which Relais refuses by default.
-            .with_egress_policy(relais_egress::EgressPolicy::parse("127.0.0.1").unwrap()),
-    );
-    app.set_sync_concurrency(4);
-    let company = app
-        .create_company("Acme", "ana@acme.example", "Ana")
-        .unwrap()
-        .company;
-    let spec = DemoSpec {
-        employees: 40,
-        months: 6,
-        seed: 11,
-        until: NaiveDate::from_ymd_opt(2026, 10, 31).unwrap(),
-    };
-    app.generate_demo(&company, spec, false, &mut |_| {})
-        .unwrap();
+    let (app, company) = demo_company(&db);
     let store = relais_store::open(db.as_os_str()).unwrap();
     let employees = store
         .employees(
@@ -1183,19 +1191,9 @@ async fn a_target_whose_user_name_filter_minds_case_is_matched_by_listing() {
 
 /// The target's groups, by `externalId` (those without one under their id).
 async fn groups(target: &ScimServer) -> std::collections::BTreeMap<String, Value> {
-    let body: Value = reqwest::Client::new()
-        .get(format!("{}/Groups?count=1000", target.base))
-        .bearer_auth(TOKEN)
-        .send()
+    target
+        .groups()
         .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    body["Resources"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
         .into_iter()
         .map(|g| {
             let key = g["externalId"]
@@ -1230,26 +1228,7 @@ async fn departments_and_teams_become_groups_with_their_members() {
     let target = ScimServer::start(&program, TOKEN, None);
     let dir = tempfile::tempdir().unwrap();
     let db = relais_store::testing::database_in(dir.path());
-    let app = Arc::new(
-        App::open(&db)
-            .unwrap()
-            .with_secret_key(Some(relais_access::SecretKey::from_hex(KEY).unwrap()))
-            // scim2-server listens on loopback, which Relais refuses by default.
-            .with_egress_policy(relais_egress::EgressPolicy::parse("127.0.0.1").unwrap()),
-    );
-    app.set_sync_concurrency(4);
-    let company = app
-        .create_company("Acme", "ana@acme.example", "Ana")
-        .unwrap()
-        .company;
-    let spec = DemoSpec {
-        employees: 40,
-        months: 6,
-        seed: 11,
-        until: NaiveDate::from_ymd_opt(2026, 10, 31).unwrap(),
-    };
-    app.generate_demo(&company, spec, false, &mut |_| {})
-        .unwrap();
+    let (app, company) = demo_company(&db);
     let store = relais_store::open(db.as_os_str()).unwrap();
     let employees = || {
         store

@@ -1036,17 +1036,13 @@ pub async fn run_cycle(
                 .boxed()
             })
             .collect();
-        let mut done = stream::iter(futures)
-            .buffer_unordered(concurrency)
-            .ready_chunks(BATCH);
-        while let Some(steps) = done.next().await {
-            let mark = Mark::of(&out);
-            for step in steps {
-                apply(&mut out, &mut input.links, step);
-            }
-            if !mark.report(&out, progress).await {
-                return stopped(out);
-            }
+        let links = &mut input.links;
+        if !run_steps(futures, concurrency, &mut out, progress, |out, step| {
+            apply(out, links, step);
+        })
+        .await
+        {
+            return stopped(out);
         }
     }
     // Every account Relais manages, before leavers' deleted accounts are
@@ -1090,17 +1086,13 @@ pub async fn run_cycle(
             .iter()
             .map(|l| deprovision(client, settings.deprovision, l).boxed())
             .collect();
-        let mut done = stream::iter(futures)
-            .buffer_unordered(concurrency)
-            .ready_chunks(BATCH);
-        while let Some(steps) = done.next().await {
-            let mark = Mark::of(&out);
-            for step in steps {
-                apply(&mut out, &mut input.links, step);
-            }
-            if !mark.report(&out, progress).await {
-                return stopped(out);
-            }
+        let links = &mut input.links;
+        if !run_steps(futures, concurrency, &mut out, progress, |out, step| {
+            apply(out, links, step);
+        })
+        .await
+        {
+            return stopped(out);
         }
     }
     // Groups last, once every account is created, linked or deactivated:
@@ -1140,27 +1132,47 @@ pub async fn run_cycle(
         .iter()
         .map(|plan| sync_group(&context, plan).boxed())
         .collect();
-    let mut done = stream::iter(futures)
+    if !run_steps(futures, concurrency, &mut out, progress, |out, step| {
+        if step.unlink
+            && let Some(group) = &step.entry.group
+        {
+            out.removed_group_links.push(group.key());
+        }
+        out.entries.push(step.entry);
+        if let Some(link) = step.link {
+            out.upserted_group_links.push(link);
+        }
+    })
+    .await
+    {
+        return stopped(out);
+    }
+    out
+}
+
+/// Runs `steps`, `concurrency` at a time, adding each to `out` with `add`
+/// and reporting every batch of at most [`BATCH`] to `progress` as it is
+/// done; false when the receiver hung up (the cycle must stop).
+async fn run_steps<S>(
+    steps: Vec<BoxFuture<'_, S>>,
+    concurrency: usize,
+    out: &mut CycleOutput,
+    progress: Option<&tokio::sync::mpsc::Sender<CycleBatch>>,
+    mut add: impl FnMut(&mut CycleOutput, S),
+) -> bool {
+    let mut done = stream::iter(steps)
         .buffer_unordered(concurrency)
         .ready_chunks(BATCH);
     while let Some(steps) = done.next().await {
-        let mark = Mark::of(&out);
+        let mark = Mark::of(out);
         for step in steps {
-            if step.unlink
-                && let Some(group) = &step.entry.group
-            {
-                out.removed_group_links.push(group.key());
-            }
-            out.entries.push(step.entry);
-            if let Some(link) = step.link {
-                out.upserted_group_links.push(link);
-            }
+            add(out, step);
         }
-        if !mark.report(&out, progress).await {
-            return stopped(out);
+        if !mark.report(out, progress).await {
+            return false;
         }
     }
-    out
+    true
 }
 
 /// The output of a cycle stopped because its run was closed meanwhile (by

@@ -201,8 +201,18 @@ impl ScimServer {
     }
 
     pub async fn users(&self) -> Vec<Value> {
+        self.list("Users").await
+    }
+
+    /// The server's groups.
+    pub async fn groups(&self) -> Vec<Value> {
+        self.list("Groups").await
+    }
+
+    /// The first 1,000 resources of `kind` (`Users`, `Groups`).
+    async fn list(&self, kind: &str) -> Vec<Value> {
         let body: Value = reqwest::Client::new()
-            .get(format!("{}/Users?count=1000", self.base))
+            .get(format!("{}/{kind}?count=1000", self.base))
             .bearer_auth(SCIM_TOKEN)
             .send()
             .await
