@@ -394,6 +394,19 @@ impl Relais {
         mounted(self.router.clone(), "/v1")
     }
 
+    /// Relais's liveness and readiness probes, `/healthz` and `/readyz`
+    /// (the readiness one asks the database), to merge at the root of the
+    /// host or to nest under a prefix of its own (`nest("/relais",
+    /// relais.health())` serves `/relais/readyz`): without the APIs that
+    /// [`Relais::router`] would also bring.
+    pub fn health(&self) -> Router {
+        // As a plain service: axum refuses a `Router` in `route_service`.
+        let service = tower::ServiceExt::map_request(self.router.clone(), |r: Request| r);
+        Router::new()
+            .route_service("/healthz", service.clone())
+            .route_service("/readyz", service)
+    }
+
     /// The web console, when it is on: its pages link to `/console/...`,
     /// so merge it at the root of the host (`merge(console)`), not under a
     /// prefix. It signs people in with Relais's own sessions.

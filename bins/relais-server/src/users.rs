@@ -223,6 +223,7 @@ pub(crate) async fn own_tokens(
         )),
         (status = 400, description = "The body is not valid: a bad name, or days outside 1 to 365", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No personal access token, or one that is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Relais is embedded behind a host's sign-in: it issues no personal access tokens", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
 )]
@@ -231,6 +232,15 @@ pub(crate) async fn issue(
     Authenticated(actor): Authenticated,
     JsonBody(body): JsonBody<IssueBody>,
 ) -> Result<(StatusCode, Json<IssuedTokenView>), Problem> {
+    if s.sign_in.is_some() {
+        // Embedded behind a host's sign-in, a token would open nothing
+        // here, but any relais-server on the same database would take it.
+        return Err(Problem::from(relais_app::AppError::new(
+            relais_app::ErrorKind::Conflict,
+            "personal access tokens are not issued here: the host service signs people in"
+                .to_owned(),
+        )));
+    }
     let issued = blocking(&s.app, move |app| {
         app.issue_own_token(&actor, &body.name, body.days)
     })

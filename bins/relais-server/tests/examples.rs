@@ -125,6 +125,17 @@ async fn host_service_mounts_both_apis_behind_its_own_sign_in() {
     .await
     .unwrap();
     assert_eq!(read.status(), 200, "reads change nothing");
+    // Nor does Relais issue tokens of its own behind the host's sign-in.
+    let answer = as_user(
+        reqwest::Method::POST,
+        "/integrations/tokens",
+        "ana@acme.example",
+    )
+    .json(&serde_json::json!({"name": "script"}))
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(answer.status(), 409);
     let answer = as_user(
         reqwest::Method::GET,
         "/integrations/connections",
@@ -344,6 +355,18 @@ async fn builder_options_decide_what_is_served_and_what_runs() {
     assert_eq!(answer.status(), 200);
     let answer = client.get(format!("{base}/api/me")).send().await.unwrap();
     assert_eq!(answer.status(), 404);
+
+    // The probes alone, under a prefix of the host's: nothing else.
+    let base = serve(axum::Router::new().nest("/relais", relais.health())).await;
+    for (path, status) in [
+        ("/relais/healthz", 200),
+        ("/relais/readyz", 200),
+        ("/relais/api/me", 404),
+        ("/healthz", 404),
+    ] {
+        let answer = client.get(format!("{base}{path}")).send().await.unwrap();
+        assert_eq!(answer.status(), status, "{path}");
+    }
 
     // Without console and loops, with Relais's own tokens on the admin API.
     let relais = relais_server::Relais::builder(app)
