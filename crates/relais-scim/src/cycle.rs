@@ -1245,7 +1245,10 @@ fn apply(out: &mut CycleOutput, links: &mut HashMap<EmployeeId, Link>, step: Ste
 /// matched, linked, created, updated or deprovisioned as [`run_cycle`] would
 /// do for them, their `manager` taken from the existing links (a
 /// supervisor not linked yet gives none, as in the first wave of a cycle);
-/// nothing is done to any other employee or target user. One entry always
+/// they join or leave the linked groups of their units ([`plans_for_one`](crate::plans_for_one):
+/// only their own membership is sent; a unit without a group yet gets it
+/// in the next cycle); nothing is done to any other employee or target
+/// user. One entry always
 /// says what happened, also when nothing was to be done (a leaver with no
 /// active target user, an employee the company does not have).
 ///
@@ -1323,6 +1326,43 @@ pub async fn run_cycle_for(
         }
     };
     apply(&mut out, &mut links, step);
+    // Their groups: joined or left now, as far as they are linked (a
+    // unit without a group yet gets it in the next cycle); nobody else's
+    // membership is sent.
+    let plans = crate::groups::plans_for_one(
+        settings.groups,
+        &input.employees,
+        &links,
+        &input.group_links,
+        employee_id,
+    );
+    if !plans.is_empty() {
+        let managed: std::collections::HashSet<String> =
+            links.values().map(|l| l.target_id.clone()).collect();
+        let employee_of: HashMap<String, EmployeeId> = links
+            .values()
+            .map(|l| (l.target_id.clone(), l.employee_id))
+            .collect();
+        let context = GroupContext {
+            client,
+            cycle: Cycle::Incremental,
+            managed: &managed,
+            employee_of: &employee_of,
+            removals_held: (out.staged > 0).then_some("the deprovision is staged"),
+        };
+        for plan in &plans {
+            let step = sync_group(&context, plan).await;
+            if step.unlink
+                && let Some(group) = &step.entry.group
+            {
+                out.removed_group_links.push(group.key());
+            }
+            out.entries.push(step.entry);
+            if let Some(link) = step.link {
+                out.upserted_group_links.push(link);
+            }
+        }
+    }
     out
 }
 

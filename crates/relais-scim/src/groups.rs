@@ -185,6 +185,50 @@ pub fn planned_removals(plans: &[GroupPlan]) -> usize {
         .sum()
 }
 
+/// The plans that bring one employee's membership in step and nothing
+/// else (provisioning on demand): for each linked group they should join
+/// or leave, what was last sent to it with them added or removed, under
+/// its last name. Groups not linked yet are left to the next cycle.
+#[must_use]
+pub fn plans_for_one(
+    provisioning: GroupProvisioning,
+    employees: &[Employee],
+    links: &HashMap<EmployeeId, Link>,
+    group_links: &HashMap<String, GroupLink>,
+    employee: EmployeeId,
+) -> Vec<GroupPlan> {
+    let Some(account) = links.get(&employee).map(|l| l.target_id.clone()) else {
+        return Vec::new();
+    };
+    plan_groups(provisioning, employees, links, group_links)
+        .into_iter()
+        .filter_map(|plan| {
+            let link = plan.link?;
+            let held = Held::of(&link.snapshot);
+            let member = plan.members.contains(&account);
+            if member == held.members.contains(&account) {
+                return None;
+            }
+            let mut members = held.members;
+            if member {
+                members.insert(account.clone());
+            } else {
+                members.remove(&account);
+            }
+            let name = if held.display_name.is_empty() {
+                plan.group.name.clone()
+            } else {
+                held.display_name
+            };
+            Some(GroupPlan {
+                group: SyncGroup { name, ..plan.group },
+                members,
+                link: Some(link),
+            })
+        })
+        .collect()
+}
+
 /// What one group's step produced.
 pub(crate) struct GroupStep {
     pub entry: SyncEntry,

@@ -40,8 +40,8 @@
 //!    members Relais manages are ever removed.
 //!
 //! [`run_cycle_for`] runs the same steps for one employee only
-//! (provisioning on demand): nothing is done to anyone else, and groups
-//! are left to the next cycle.
+//! (provisioning on demand): nothing is done to anyone else; they join or
+//! leave their groups that exist (only their own membership is sent).
 //!
 //! Depends on `relais-people` (employees), `relais-sync` (entries and links)
 //! and `relais-egress` (every request goes through its guarded client); its
@@ -117,5 +117,5 @@ pub use cycle::{
     CycleBatch, CycleInput, CycleOutput, DeprovisionMode, Link, MatchAttribute, ScimSettings,
     run_cycle, run_cycle_for,
 };
-pub use groups::{GroupPlan, GroupProvisioning, plan_groups};
+pub use groups::{GroupPlan, GroupProvisioning, plan_groups, plans_for_one};
 pub use user::desired_user;

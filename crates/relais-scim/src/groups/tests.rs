@@ -479,6 +479,77 @@ mod against_a_strict_target {
     }
 
     #[tokio::test]
+    async fn on_demand_a_new_hire_joins_and_a_leaver_leaves_only_their_groups() {
+        let target = FakeTarget::start(Quirks::default()).await;
+        let mut settings = settings(DeprovisionMode::Deactivate);
+        settings.groups.teams = true;
+        let mut people = vec![
+            employee(1, "active", Some(1), Some(201)),
+            employee(2, "active", Some(1), Some(202)),
+        ];
+        let mut links = Links::default();
+        links.cycle(&target, &settings, &people, Cycle::Full).await;
+        assert_eq!(target.groups().len(), 3);
+        let on_demand = |links: &Links, people: &[Employee], employee: i64| {
+            let input = CycleInput {
+                employees: people.to_vec(),
+                links: links.users.clone(),
+                group_links: links.groups.clone(),
+                cycle: Cycle::Incremental,
+            };
+            let client = client(&target);
+            let settings = settings.clone();
+            async move { crate::run_cycle_for(&client, &settings, input, employee).await }
+        };
+        let members_of = |target: &FakeTarget, key: &str| -> BTreeSet<String> {
+            target
+                .groups()
+                .iter()
+                .find(|g| g["externalId"] == key)
+                .unwrap()["members"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .iter()
+                .map(|m| m["value"].as_str().unwrap().to_owned())
+                .collect()
+        };
+
+        // A new hire in department 1 and team 201: created and added to
+        // both groups, nothing sent to team 202's.
+        people.push(employee(3, "active", Some(1), Some(201)));
+        let before = target.patches().len();
+        let out = on_demand(&links, &people, 3).await;
+        for link in &out.upserted_links {
+            links.users.insert(link.employee_id, link.clone());
+        }
+        for link in &out.upserted_group_links {
+            links.groups.insert(link.key.clone(), link.clone());
+        }
+        let joined = group_entries(&out);
+        assert_eq!(joined.len(), 2, "{joined:?}");
+        assert!(joined.iter().all(|e| e.status == EntryStatus::Success));
+        let hire = user_id(&target, 3);
+        assert!(members_of(&target, "department:1").contains(&hire));
+        assert!(members_of(&target, "team:201").contains(&hire));
+        assert_eq!(members_of(&target, "department:1").len(), 3);
+        assert_eq!(
+            target.patches().len() - before,
+            2,
+            "one PATCH per group joined"
+        );
+
+        // Employee 2 leaves: deactivated, and out of their two groups only.
+        people[1] = employee(2, "inactive", Some(1), Some(202));
+        let leaver = user_id(&target, 2);
+        let out = on_demand(&links, &people, 2).await;
+        assert_eq!(group_entries(&out).len(), 2);
+        assert!(!members_of(&target, "department:1").contains(&leaver));
+        assert!(members_of(&target, "team:202").is_empty());
+        assert_eq!(members_of(&target, "team:201").len(), 2);
+    }
+
+    #[tokio::test]
     async fn a_group_deleted_in_the_target_is_made_again_with_its_members() {
         let target = FakeTarget::start(Quirks::default()).await;
         let settings = settings(DeprovisionMode::Deactivate);
