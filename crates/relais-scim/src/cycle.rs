@@ -1132,19 +1132,7 @@ pub async fn run_cycle(
         .iter()
         .map(|plan| sync_group(&context, plan).boxed())
         .collect();
-    if !run_steps(futures, concurrency, &mut out, progress, |out, step| {
-        if step.unlink
-            && let Some(group) = &step.entry.group
-        {
-            out.removed_group_links.push(group.key());
-        }
-        out.entries.push(step.entry);
-        if let Some(link) = step.link {
-            out.upserted_group_links.push(link);
-        }
-    })
-    .await
-    {
+    if !run_steps(futures, concurrency, &mut out, progress, add_group_step).await {
         return stopped(out);
     }
     out
@@ -1224,6 +1212,20 @@ impl Mark {
             removed_group_links: out.removed_group_links[self.removed_groups..].to_vec(),
         };
         progress.send(batch).await.is_ok()
+    }
+}
+
+/// Adds a group's step to the output: its entry, and its link to store or
+/// forget.
+fn add_group_step(out: &mut CycleOutput, step: GroupStep) {
+    if step.unlink
+        && let Some(group) = &step.entry.group
+    {
+        out.removed_group_links.push(group.key());
+    }
+    out.entries.push(step.entry);
+    if let Some(link) = step.link {
+        out.upserted_group_links.push(link);
     }
 }
 
@@ -1351,16 +1353,7 @@ pub async fn run_cycle_for(
             removals_held: (out.staged > 0).then_some("the deprovision is staged"),
         };
         for plan in &plans {
-            let step = sync_group(&context, plan).await;
-            if step.unlink
-                && let Some(group) = &step.entry.group
-            {
-                out.removed_group_links.push(group.key());
-            }
-            out.entries.push(step.entry);
-            if let Some(link) = step.link {
-                out.upserted_group_links.push(link);
-            }
+            add_group_step(&mut out, sync_group(&context, plan).await);
         }
     }
     out
