@@ -520,7 +520,7 @@ async fn world() -> World {
             ),
             (
                 "matching",
-                json!({"match_attribute": "userName", "deprovision_mode": "deactivate", "sync_interval_minutes": "1440"}),
+                json!({"match_attribute": "userName", "deprovision_mode": "deactivate", "sync_interval_minutes": "1440", "group_provisioning": "departments"}),
             ),
             ("confirm", json!({"accept_data_processing": true})),
         ] {
@@ -638,6 +638,7 @@ async fn an_admin_does_everything_in_the_browser_and_every_page_is_accessible() 
     b.both_themes("connections").await;
 
     // The Tracking tab of the SCIM connection, down to a failed entry.
+    let mut run_path = None;
     if let Some(id) = &w.scim_connection {
         b.goto(&format!("/console/connections/{id}/tracking")).await;
         b.wait_for("Partially completed").await;
@@ -645,7 +646,13 @@ async fn an_admin_does_everything_in_the_browser_and_every_page_is_accessible() 
         b.click_first_run().await;
         b.wait_for("Employees touched").await;
         b.both_themes("run").await;
-        b.goto(&format!("{}?status=failed", b.path().await)).await;
+        // The departments' groups come after the employees, on page 2.
+        let path = b.path().await;
+        b.goto(&format!("{path}?page=2")).await;
+        b.wait_for("Department ").await;
+        b.both_themes("run-groups").await;
+        b.goto(&format!("{path}?status=failed")).await;
+        run_path = Some(path);
         b.wait_for("duplicate target entries").await;
         b.click_first_entry().await;
         b.wait_for("Changed attributes").await;
@@ -746,9 +753,9 @@ async fn an_admin_does_everything_in_the_browser_and_every_page_is_accessible() 
     assert_eq!(pwned, Value::Null, "no injected script ran");
 
     // German and French.
-    for (lang, heading) in [
-        ("de", "Verbundene Integrationen"),
-        ("fr", "Intégrations connectées"),
+    for (lang, heading, group) in [
+        ("de", "Verbundene Integrationen", "Abteilung "),
+        ("fr", "Intégrations connectées", "Service "),
     ] {
         b.prefer("lang", lang).await;
         b.goto("/console/connections").await;
@@ -756,6 +763,11 @@ async fn an_admin_does_everything_in_the_browser_and_every_page_is_accessible() 
         b.shot(&format!("connections-{lang}"), "light").await;
         b.goto("/console/marketplace/slack").await;
         b.shot(&format!("integration-{lang}"), "light").await;
+        if let Some(path) = &run_path {
+            b.goto(&format!("{path}?page=2")).await;
+            b.wait_for(group).await;
+            b.shot(&format!("run-groups-{lang}"), "light").await;
+        }
     }
 
     // A narrow screen (375 px) still works.
