@@ -302,7 +302,7 @@ pub(crate) async fn upload(
             )
         })??;
     let app = std::sync::Arc::clone(&s.app);
-    let uploaded = tokio::task::spawn_blocking(move || app.v1_upload_document(&caller, upload))
+    let uploaded = relais_app::spawn_blocking(move || app.v1_upload_document(&caller, upload))
         .await
         .map_err(|e| V1Error::from(AppError::new(ErrorKind::Internal, e.to_string())))??;
     let body = wire::Success::new(wire::uploaded_document(&uploaded));

@@ -354,7 +354,7 @@ const READY_TIMEOUT: Duration = Duration::from_secs(2);
 )]
 pub(crate) async fn ready(State(shared): State<Shared>) -> Result<axum::Json<Ready>, Problem> {
     let app = Arc::clone(&shared.app);
-    let check = tokio::task::spawn_blocking(move || app.ready());
+    let check = relais_app::spawn_blocking(move || app.ready());
     match tokio::time::timeout(READY_TIMEOUT, check).await {
         Ok(Ok(Ok(()))) => Ok(axum::Json(Ready { status: "ready" })),
         Ok(Ok(Err(e))) => {
@@ -580,7 +580,7 @@ where
     T: Send + 'static,
 {
     let app = Arc::clone(app);
-    tokio::task::spawn_blocking(move || work(&app))
+    relais_app::spawn_blocking(move || work(&app))
         .await
         .map_err(|e| Problem::internal(&format!("worker failed: {e}")))?
         .map_err(Problem::from)
@@ -610,7 +610,7 @@ where
     let cancel = relais_app::Cancel::new();
     let mut guard = OnDrop(cancel.clone(), false);
     let app = Arc::clone(app);
-    let result = tokio::task::spawn_blocking(move || work(&app, &cancel))
+    let result = relais_app::spawn_blocking(move || work(&app, &cancel))
         .await
         .map_err(|e| relais_app::AppError::new(relais_app::ErrorKind::Internal, e.to_string()))
         .and_then(|r| r);

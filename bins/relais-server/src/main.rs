@@ -176,7 +176,7 @@ async fn main() -> anyhow::Result<()> {
 
     let db = args.db.clone();
     let secret_key = App::secret_key_from_env()?;
-    let app = tokio::task::spawn_blocking(move || App::open(&db))
+    let app = relais_app::spawn_blocking(move || App::open(&db))
         .await?
         .with_context(|| {
             format!(
@@ -215,7 +215,7 @@ async fn main() -> anyhow::Result<()> {
     let app = Arc::new(app);
     if args.demo {
         let demo_app = Arc::clone(&app);
-        match tokio::task::spawn_blocking(move || {
+        match relais_app::spawn_blocking(move || {
             let created = demo_app.ensure_demo_company()?;
             // The console's sign-in for the demo admin: a generated
             // password, printed once (only its hash is kept).

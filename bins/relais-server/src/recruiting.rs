@@ -194,7 +194,7 @@ async fn run<T: Send + 'static, E: Send + 'static>(
     work: impl FnOnce(&relais_app::App) -> Result<T, E> + Send + 'static,
 ) -> Result<Result<T, E>, RecruitingError> {
     let app = std::sync::Arc::clone(&shared.app);
-    tokio::task::spawn_blocking(move || work(&app))
+    relais_app::spawn_blocking(move || work(&app))
         .await
         .map_err(|e| RecruitingError::from(AppError::new(ErrorKind::Internal, e.to_string())))
 }
@@ -459,7 +459,7 @@ pub(crate) async fn form_application(
             if let (Some(company_id), Some(token)) = (one("company_id"), one("access_token")) {
                 checked = true;
                 let app = std::sync::Arc::clone(&shared.app);
-                let verdict = tokio::task::spawn_blocking(move || {
+                let verdict = relais_app::spawn_blocking(move || {
                     app.recruiting_company(Some(&company_id), Some(&token))
                         .map(|_| ())
                 })
@@ -534,7 +534,7 @@ pub(crate) async fn form_application(
     }
     let app = std::sync::Arc::clone(&shared.app);
     let outcome =
-        tokio::task::spawn_blocking(move || app.submit_form_application(&fields, files)).await;
+        relais_app::spawn_blocking(move || app.submit_form_application(&fields, files)).await;
     match outcome {
         Ok(Ok(_)) => form_answer(StatusCode::OK, wire::FormAnswer::applied()),
         Ok(Err(failure)) => form_answer(
@@ -583,8 +583,7 @@ pub(crate) struct FeedQuery {
 
 async fn feed(shared: &Shared, slug: String, language: Option<String>) -> Response {
     let app = std::sync::Arc::clone(&shared.app);
-    let answer =
-        tokio::task::spawn_blocking(move || app.job_feed(&slug, language.as_deref())).await;
+    let answer = relais_app::spawn_blocking(move || app.job_feed(&slug, language.as_deref())).await;
     match answer {
         Ok(Ok(xml)) => (
             [(
@@ -738,7 +737,7 @@ pub(crate) async fn token(
         return response;
     }
     let app = std::sync::Arc::clone(&shared.app);
-    let issued = tokio::task::spawn_blocking(move || {
+    let issued = relais_app::spawn_blocking(move || {
         app.v2_token(
             form.grant_type.as_deref(),
             form.client_id.as_deref(),
@@ -847,7 +846,7 @@ async fn v2_caller(
         ));
     };
     let app = std::sync::Arc::clone(&shared.app);
-    let caller = tokio::task::spawn_blocking(move || app.authenticate_api(&token))
+    let caller = relais_app::spawn_blocking(move || app.authenticate_api(&token))
         .await
         .map_err(|e| V2Failure::from(AppError::new(ErrorKind::Internal, e.to_string())))?
         .map_err(|e| match e.kind() {
@@ -880,7 +879,7 @@ async fn v2<T: Send + 'static>(
 ) -> Result<T, V2Failure> {
     let caller = v2_caller(shared, headers).await?;
     let app = std::sync::Arc::clone(&shared.app);
-    tokio::task::spawn_blocking(move || {
+    relais_app::spawn_blocking(move || {
         let number = app.company_number(caller.credential.company_id)?;
         work(&app, &caller, number)
     })

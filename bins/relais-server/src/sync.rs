@@ -294,7 +294,7 @@ pub(crate) fn spawn_scheduler(
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let a = Arc::clone(&app);
-        match tokio::task::spawn_blocking(move || a.close_interrupted_runs(true)).await {
+        match relais_app::spawn_blocking(move || a.close_interrupted_runs(true)).await {
             Ok(Ok(n)) if n > 0 => tracing::warn!(runs = n, "closed runs interrupted by a restart"),
             Ok(Err(e)) => tracing::error!(error = %e, "cannot close interrupted runs"),
             _ => {}
@@ -306,7 +306,7 @@ pub(crate) fn spawn_scheduler(
             let a = Arc::clone(&app);
             let today = Utc::now().date_naive();
             let purge = last_purge != Some(today);
-            let due = tokio::task::spawn_blocking(move || {
+            let due = relais_app::spawn_blocking(move || {
                 let _ = a.close_interrupted_runs(false);
                 if purge {
                     match a.purge_sync_entries(retention_days) {

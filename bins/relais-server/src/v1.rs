@@ -231,7 +231,7 @@ async fn blocking<T: Send + 'static>(
     work: impl FnOnce(&App) -> Result<T, AppError> + Send + 'static,
 ) -> Result<T, V1Error> {
     let app = Arc::clone(app);
-    tokio::task::spawn_blocking(move || work(&app))
+    relais_app::spawn_blocking(move || work(&app))
         .await
         .map_err(|e| V1Error::from(AppError::new(ErrorKind::Internal, e.to_string())))?
         .map_err(V1Error::from)
@@ -1322,7 +1322,7 @@ async fn blocking_app<T: Send + 'static>(
     work: impl FnOnce(&App) -> Result<T, AppError> + Send + 'static,
 ) -> Result<T, AppError> {
     let app = Arc::clone(app);
-    tokio::task::spawn_blocking(move || work(&app))
+    relais_app::spawn_blocking(move || work(&app))
         .await
         .map_err(|e| AppError::new(ErrorKind::Internal, e.to_string()))?
 }

@@ -148,7 +148,7 @@ impl App {
     pub async fn send_due_alerts(self: &Arc<Self>, mailer: &Mailer) -> Result<usize, AppError> {
         let app = Arc::clone(self);
         let gap = mailer.digest_gap;
-        let batches = tokio::task::spawn_blocking(move || {
+        let batches = crate::spawn_blocking(move || {
             let now = Utc::now();
             app.store
                 .claim_alerts(now, now - gap, now - OLDEST, now + LEASE)
@@ -164,7 +164,7 @@ impl App {
                 batch.subject.clone(),
                 batch.events.iter().map(|(_, e)| e.clone()).collect(),
             );
-            let prepared = tokio::task::spawn_blocking(move || {
+            let prepared = crate::spawn_blocking(move || {
                 app.prepare_digest(company, &subject, &events, &console)
             })
             .await
@@ -212,7 +212,7 @@ impl App {
             } else {
                 sent += 1;
             }
-            tokio::task::spawn_blocking(move || {
+            crate::spawn_blocking(move || {
                 app.store
                     .finish_alerts(&ids, mailed.then_some(now), now + LEASE)
             })

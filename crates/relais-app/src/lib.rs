@@ -76,6 +76,16 @@ pub use people::{
 };
 pub use relais_people::import::{ImportFormat, RowAction};
 
+/// `tokio::task::spawn_blocking`, with the thread declared one that may
+/// block ([`relais_store::blocking_section`]): the PostgreSQL backend's
+/// calls then run on it in place instead of each on a thread of its own.
+/// Every call into the store from async code goes through here.
+pub fn spawn_blocking<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> tokio::task::JoinHandle<T> {
+    tokio::task::spawn_blocking(move || relais_store::blocking_section(work))
+}
+
 /// Tells long work that nobody waits for it any more (the request timed
 /// out or the client went away). Cheap to clone; all clones share one flag.
 #[derive(Debug, Clone, Default)]

@@ -950,7 +950,7 @@ pub async fn run_scim_sync(
     force_full: bool,
 ) -> Result<SyncRun, AppError> {
     let prep_app = Arc::clone(&app);
-    let job = tokio::task::spawn_blocking(move || {
+    let job = crate::spawn_blocking(move || {
         let by = actor.as_ref().map_or(Caller::Operator, Caller::User);
         prep_app.prepare_scim_cycle(by, &company, &connection, trigger, force_full)
     })
@@ -980,7 +980,7 @@ pub async fn execute_scim_job(app: Arc<App>, job: ScimJob) -> Result<SyncRun, Ap
         loop {
             tick.tick().await;
             let a = Arc::clone(&beat_app);
-            let beat = tokio::task::spawn_blocking(move || a.heartbeat(company_id, run_id)).await;
+            let beat = crate::spawn_blocking(move || a.heartbeat(company_id, run_id)).await;
             if let Ok(Err(e)) = beat
                 && e.kind() == ErrorKind::Conflict
             {
@@ -1000,10 +1000,9 @@ pub async fn execute_scim_job(app: Arc<App>, job: ScimJob) -> Result<SyncRun, Ap
                 break;
             }
             let a = Arc::clone(&record_app);
-            let stored = tokio::task::spawn_blocking(move || {
-                a.record_scim_batch(company_id, run_id, &batch)
-            })
-            .await;
+            let stored =
+                crate::spawn_blocking(move || a.record_scim_batch(company_id, run_id, &batch))
+                    .await;
             match stored {
                 Ok(Err(e)) if e.kind() == ErrorKind::Conflict => {
                     tracing::warn!(run = %run_id, "the run was closed by another process; stopping its cycle");
@@ -1032,7 +1031,7 @@ pub async fn execute_scim_job(app: Arc<App>, job: ScimJob) -> Result<SyncRun, Ap
     drop(progress);
     let _ = recorder.await;
     heartbeat.abort();
-    tokio::task::spawn_blocking(move || app.finish_scim_cycle(&job, &output))
+    crate::spawn_blocking(move || app.finish_scim_cycle(&job, &output))
         .await
         .map_err(|e| AppError::new(ErrorKind::Internal, e.to_string()))?
 }
@@ -1158,7 +1157,7 @@ pub async fn provision_employee(
     employee: EmployeeId,
 ) -> Result<Provisioned, AppError> {
     let prep_app = Arc::clone(&app);
-    let job = tokio::task::spawn_blocking(move || {
+    let job = crate::spawn_blocking(move || {
         let by = actor.as_ref().map_or(Caller::Operator, Caller::User);
         prep_app.prepare_provisioning(by, &company, &connection, employee)
     })
@@ -1173,7 +1172,7 @@ pub async fn provision_employee(
         loop {
             tick.tick().await;
             let a = Arc::clone(&beat_app);
-            let _ = tokio::task::spawn_blocking(move || a.heartbeat(company_id, run_id)).await;
+            let _ = crate::spawn_blocking(move || a.heartbeat(company_id, run_id)).await;
         }
     });
     let output = match &job.client {
@@ -1202,7 +1201,7 @@ pub async fn provision_employee(
         },
     };
     heartbeat.abort();
-    tokio::task::spawn_blocking(move || {
+    crate::spawn_blocking(move || {
         let run = app.finish_provisioning(&job, &output)?;
         Ok(Provisioned {
             run,

@@ -606,7 +606,7 @@ impl App {
     ) -> Result<usize, AppError> {
         use futures_util::StreamExt as _;
         let app = std::sync::Arc::clone(self);
-        let due = tokio::task::spawn_blocking(move || {
+        let due = crate::spawn_blocking(move || {
             let now = Utc::now();
             let lease =
                 chrono::Duration::from_std(LEASE).unwrap_or_else(|_| chrono::Duration::minutes(1));
@@ -620,7 +620,7 @@ impl App {
                 let (attempt, outcome) = self.attempt_delivery(client, &delivery).await;
                 let app = std::sync::Arc::clone(self);
                 let after = self.webhook_disable_after;
-                let recorded = tokio::task::spawn_blocking(move || {
+                let recorded = crate::spawn_blocking(move || {
                     app.store
                         .record_webhook_attempt(delivery.id, delivery.attempt, &attempt, outcome, after)
                 })

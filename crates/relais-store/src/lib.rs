@@ -86,6 +86,43 @@ pub use webhooks::{
     WebhookDelivery, WebhookEndpoint, WebhookStore,
 };
 
+thread_local! {
+    /// Whether this thread runs inside [`blocking_section`].
+    static MAY_BLOCK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `work` on the calling thread, declaring that the thread may block
+/// (a thread of tokio's blocking pool, inside `spawn_blocking`).
+///
+/// The PostgreSQL backend's driver blocks its thread, which a thread
+/// driving an async runtime must not do; tokio does not tell its blocking
+/// threads from its workers, so without this declaration every store call
+/// made where a runtime is current moves to a short-lived thread of its own
+/// (tens of microseconds each). Inside `work` the calls run in place.
+/// Declare it only where blocking is allowed: not on a runtime's worker, and
+/// not inside a `block_on` started within `work`.
+///
+/// ```
+/// let sum = relais_store::blocking_section(|| 1 + 1);
+/// assert_eq!(sum, 2);
+/// ```
+pub fn blocking_section<T>(work: impl FnOnce() -> T) -> T {
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            MAY_BLOCK.set(self.0);
+        }
+    }
+    let _restore = Restore(MAY_BLOCK.replace(true));
+    work()
+}
+
+/// Whether the calling thread runs inside [`blocking_section`].
+#[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+pub(crate) fn may_block() -> bool {
+    MAY_BLOCK.get()
+}
+
 /// Whether `location` names a PostgreSQL database (`postgres://…` or
 /// `postgresql://…`) rather than a SQLite file.
 #[must_use]

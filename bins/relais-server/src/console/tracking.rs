@@ -585,7 +585,7 @@ async fn entries_csv(
     let (filter, _) = query.filter(tr);
     let (wanted, actor, app) = (run_id.clone(), person.actor.clone(), s.app.clone());
     let (sender, receiver) = tokio::sync::mpsc::channel::<std::io::Result<Vec<u8>>>(4);
-    tokio::task::spawn_blocking(move || {
+    relais_app::spawn_blocking(move || {
         let by = relais_app::Caller::User(&actor);
         let company = &actor.company;
         let header = [

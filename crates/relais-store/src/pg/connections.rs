@@ -11,7 +11,7 @@ use relais_connections::{
 
 use super::{
     PostgresStore, backend, conflict_or_backend, corrupt, get, int, json, parse_timestamp,
-    parse_uuid, timestamp,
+    parse_uuid, prepared, timestamp,
 };
 use crate::{ConnectionSave, ConnectionStore, ConnectionWrite, NewIntegrationRequest, StoreError};
 
@@ -249,14 +249,15 @@ impl ConnectionStore for PostgresStore {
         let client_id = client_id.as_str();
         self.run(|client| {
             // SQLite's `query_row` reads the first of several rows; so does this.
+            let statement = prepared(
+                client,
+                &format!(
+                    "SELECT {COLUMNS} FROM connections
+                     WHERE credential = $1 AND status <> 'disconnected' LIMIT 1"
+                ),
+            )?;
             client
-                .query(
-                    &format!(
-                        "SELECT {COLUMNS} FROM connections
-                         WHERE credential = $1 AND status <> 'disconnected' LIMIT 1"
-                    ),
-                    &[&client_id],
-                )
+                .query(&statement, &[&client_id])
                 .map_err(backend)?
                 .first()
                 .map(connection_row)

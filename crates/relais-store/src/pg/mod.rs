@@ -13,8 +13,9 @@
 //! block that way, so calls made from a thread that belongs to a runtime are
 //! moved to a short-lived thread of their own ([`PostgresStore::run`]). Tokio
 //! gives no way to tell its blocking-pool threads (where blocking is fine)
-//! from its workers, so the server's calls, made on the blocking pool, pay
-//! for that thread too (tens of microseconds a call).
+//! from its workers, so a caller on the blocking pool says so with
+//! [`crate::blocking_section`] (as the server's and the app's
+//! `spawn_blocking` do) and its calls run in place.
 
 mod access;
 mod admin;
@@ -37,9 +38,8 @@ use std::time::Duration;
 
 use postgres::error::SqlState;
 use postgres::types::FromSql;
-use postgres::{Client, NoTls, Row, Transaction};
+use postgres::{Client, GenericClient, NoTls, Row, Statement, Transaction};
 use r2d2::{Pool, PooledConnection};
-use r2d2_postgres::PostgresConnectionManager;
 
 #[allow(unused_imports)] // each is used by some domain module
 pub(crate) use crate::sqlite::{corrupt, json, parse_timestamp, parse_uuid, sortable, timestamp};
@@ -66,7 +66,109 @@ const LOCK_TIMEOUT_MS: u32 = 30_000;
 /// its locks), in milliseconds.
 const IDLE_IN_TRANSACTION_MS: u32 = 120_000;
 
-type Manager = PostgresConnectionManager<NoTls>;
+/// A pooled connection used this recently is handed out without asking the
+/// server whether it is still there (a round trip per store call, a third
+/// of a short request's time); one idle longer is checked first.
+const TRUSTED_FOR: Duration = Duration::from_secs(2);
+
+/// Opens and checks the pool's connections.
+#[derive(Debug)]
+struct Manager {
+    config: postgres::Config,
+}
+
+/// A pooled connection, with when it last worked and the statements
+/// prepared on it.
+struct Connection {
+    client: Client,
+    worked_at: std::time::Instant,
+    statements: Statements,
+}
+
+/// Statements prepared on one connection, by their text: a statement run
+/// again is sent as one execute, where its text alone costs a prepare (a
+/// round trip, and the server's parse and plan) every time.
+#[derive(Default)]
+struct Statements(std::collections::HashMap<String, Statement>);
+
+/// Statements kept per connection; past it the cache starts again (the
+/// statements in use are a few dozen; queries built from filters vary).
+const STATEMENTS_KEPT: usize = 256;
+
+thread_local! {
+    /// The statements of the connection this thread holds (see
+    /// [`PostgresStore::run`]), while it holds it.
+    static STATEMENTS: std::cell::RefCell<Option<Statements>> = const { std::cell::RefCell::new(None) };
+}
+
+/// `sql` prepared on the connection the calling thread holds: from the
+/// connection's cache, or prepared now and kept.
+///
+/// # Errors
+/// The driver's, when `sql` does not prepare.
+pub(crate) fn prepared(
+    client: &mut impl GenericClient,
+    sql: &str,
+) -> Result<Statement, StoreError> {
+    let known = STATEMENTS.with_borrow(|cache| cache.as_ref().and_then(|c| c.0.get(sql).cloned()));
+    if let Some(statement) = known {
+        return Ok(statement);
+    }
+    let statement = client.prepare(sql).map_err(backend)?;
+    STATEMENTS.with_borrow_mut(|cache| {
+        if let Some(cache) = cache {
+            if cache.0.len() >= STATEMENTS_KEPT {
+                cache.0.clear();
+            }
+            cache.0.insert(sql.to_owned(), statement.clone());
+        }
+    });
+    Ok(statement)
+}
+
+/// Lends a connection's statements to its thread for one [`PostgresStore::run`],
+/// and takes them back when the run ends, a panic included (a statement must
+/// never reach another connection).
+struct LentStatements<'a>(&'a mut Statements);
+
+impl<'a> LentStatements<'a> {
+    fn lend(statements: &'a mut Statements) -> Self {
+        STATEMENTS.set(Some(std::mem::take(statements)));
+        Self(statements)
+    }
+}
+
+impl Drop for LentStatements<'_> {
+    fn drop(&mut self) {
+        *self.0 = STATEMENTS.take().unwrap_or_default();
+    }
+}
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = Connection;
+    type Error = postgres::Error;
+
+    fn connect(&self) -> Result<Connection, postgres::Error> {
+        Ok(Connection {
+            client: self.config.connect(NoTls)?,
+            worked_at: std::time::Instant::now(),
+            statements: Statements::default(),
+        })
+    }
+
+    fn is_valid(&self, conn: &mut Connection) -> Result<(), postgres::Error> {
+        if conn.worked_at.elapsed() < TRUSTED_FOR {
+            return Ok(());
+        }
+        conn.client.simple_query("")?;
+        conn.worked_at = std::time::Instant::now();
+        Ok(())
+    }
+
+    fn has_broken(&self, conn: &mut Connection) -> bool {
+        conn.client.is_closed()
+    }
+}
 
 /// Relais's PostgreSQL store: a pool of connections to one database.
 #[derive(Debug, Clone)]
@@ -102,7 +204,7 @@ fn in_async_context() -> bool {
 /// Runs `work` on a thread that may block: this one, or a scoped thread of
 /// its own when this one belongs to an async runtime.
 fn off_runtime<T: Send>(work: impl FnOnce() -> T + Send) -> T {
-    if !in_async_context() {
+    if crate::may_block() || !in_async_context() {
         return work();
     }
     std::thread::scope(|scope| match scope.spawn(work).join() {
@@ -139,6 +241,11 @@ impl PostgresStore {
     /// not answer or refuses, the database holds tables that are not
     /// Relais's, or its schema was written by a newer Relais.
     pub fn open(url: &str) -> Result<Self, StoreError> {
+        Self::open_with_pool(url, POOL_SIZE)
+    }
+
+    /// [`PostgresStore::open`] with at most `connections` connections.
+    fn open_with_pool(url: &str, connections: u32) -> Result<Self, StoreError> {
         let mut config = postgres::Config::from_str(url).map_err(|e| StoreError::Open {
             path: "the PostgreSQL address".into(),
             reason: e.to_string(),
@@ -177,10 +284,12 @@ impl PostgresStore {
             migrate(&mut client).map_err(&open_error)?;
             drop(client);
             Pool::builder()
-                .max_size(POOL_SIZE)
+                .max_size(connections)
                 .min_idle(Some(1))
                 .connection_timeout(Duration::from_secs(10))
-                .build(PostgresConnectionManager::new(config.clone(), NoTls))
+                .build(Manager {
+                    config: config.clone(),
+                })
                 .map_err(|e| open_error(e.to_string()))
         })?;
         Ok(Self {
@@ -205,7 +314,25 @@ impl PostgresStore {
     ) -> Result<T, StoreError> {
         off_runtime(|| {
             let mut held = self.conn()?;
-            work(&mut held.conn)
+            let Connection {
+                client,
+                worked_at,
+                statements,
+            } = &mut *held.conn;
+            let value = {
+                let _lent = LentStatements::lend(statements);
+                work(client)
+            };
+            // An answer of any kind (an error included) came from the server.
+            if !client.is_closed() {
+                *worked_at = std::time::Instant::now();
+            }
+            // A failure may come from a prepared statement the schema has
+            // outgrown (another replica migrated): prepare afresh next time.
+            if value.is_err() {
+                statements.0.clear();
+            }
+            value
         })
     }
 
@@ -545,6 +672,90 @@ pub(crate) mod tests {
         })
         .join()
         .unwrap();
+    }
+
+    /// The server process behind the pooled connection a call gets.
+    fn backend_pid(store: &PostgresStore) -> Result<i32, StoreError> {
+        store.run(|c| {
+            get(
+                "pg",
+                &c.query_one("SELECT pg_backend_pid()", &[])
+                    .map_err(backend)?,
+                0,
+            )
+        })
+    }
+
+    #[test]
+    fn a_connection_the_server_ended_is_replaced() {
+        let Some(db) = database("a_connection_the_server_ended") else {
+            return;
+        };
+        let store = PostgresStore::open_with_pool(db.as_str(), 1).unwrap();
+        // Idle past the trusted time: checked on checkout, found dead,
+        // replaced; the call does not fail.
+        let first = backend_pid(&store).unwrap();
+        admin_statement(&db, &format!("SELECT pg_terminate_backend({first})"));
+        std::thread::sleep(TRUSTED_FOR + Duration::from_millis(200));
+        let second = backend_pid(&store).unwrap();
+        assert_ne!(first, second);
+        // Used a moment ago, a connection is not checked: a call on one the
+        // server just ended may fail, once, with the server's reason; the
+        // broken connection leaves the pool and the next call succeeds.
+        admin_statement(&db, &format!("SELECT pg_terminate_backend({second})"));
+        if let Err(error) = backend_pid(&store) {
+            assert!(matches!(error, StoreError::Backend(_)), "{error:?}");
+        }
+        let third = backend_pid(&store).unwrap();
+        assert_ne!(third, second);
+    }
+
+    /// How many statements of this text the connection's session holds.
+    fn prepared_count(c: &mut Client, sql: &str) -> Result<i64, StoreError> {
+        get(
+            "pg",
+            &c.query_one(
+                "SELECT count(*) FROM pg_prepared_statements WHERE statement = $1",
+                &[&sql],
+            )
+            .map_err(backend)?,
+            0,
+        )
+    }
+
+    #[test]
+    fn a_statement_is_prepared_once_per_connection_and_again_after_a_failure() {
+        let Some(db) = database("a_statement_is_prepared_once") else {
+            return;
+        };
+        // One connection, so that every call gets the same one.
+        let store = PostgresStore::open_with_pool(db.as_str(), 1).unwrap();
+        store
+            .run(|c| {
+                c.batch_execute("CREATE TABLE probe (a BIGINT); INSERT INTO probe VALUES (1)")
+                    .map_err(backend)
+            })
+            .unwrap();
+        let sql = "SELECT * FROM probe";
+        let read = |store: &PostgresStore| {
+            store.run(|c| {
+                let statement = prepared(c, sql)?;
+                let rows = c.query(&statement, &[]).map_err(backend)?;
+                Ok((rows[0].len(), prepared_count(c, sql)?))
+            })
+        };
+        assert_eq!(read(&store).unwrap(), (1, 1));
+        // Run again on the same connection: the kept statement, not a second.
+        assert_eq!(read(&store).unwrap(), (1, 1));
+        // The table changes under the kept statement (another replica
+        // migrating): the call fails with the server's reason, and the next
+        // one prepares afresh and sees the new column.
+        admin_statement(&db, "ALTER TABLE probe ADD COLUMN b BIGINT");
+        let error = read(&store).unwrap_err();
+        assert!(matches!(error, StoreError::Backend(_)), "{error:?}");
+        assert_eq!(read(&store).unwrap(), (2, 1));
+        // A thread that holds no connection has no statements to hand out.
+        assert!(STATEMENTS.with_borrow(Option::is_none));
     }
 
     #[test]

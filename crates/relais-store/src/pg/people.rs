@@ -19,7 +19,7 @@ use relais_people::{
 
 use super::{
     PostgresStore, backend, conflict_or_backend, corrupt, get, int, is_constraint_violation, json,
-    parse_timestamp, parse_uuid, sortable,
+    parse_timestamp, parse_uuid, prepared, sortable,
 };
 use crate::layout::{
     ABSENCE_INSTANT, ATTENDANCE_COLUMNS, PEOPLE_TABLES, PROJECT_COLUMNS, TIME_OFF_COLUMNS,
@@ -35,11 +35,9 @@ pub(super) fn tenant(
     client: &mut impl GenericClient,
     company: CompanyId,
 ) -> Result<i64, StoreError> {
+    let statement = prepared(client, "SELECT tenant FROM companies WHERE id = $1")?;
     let row = client
-        .query_opt(
-            "SELECT tenant FROM companies WHERE id = $1",
-            &[&company.0.to_string()],
-        )
+        .query_opt(&statement, &[&company.0.to_string()])
         .map_err(backend)?
         .ok_or_else(|| StoreError::Backend(format!("no company {company}")))?;
     let tenant: Option<i64> = get("companies", &row, 0)?;
@@ -426,11 +424,12 @@ impl PeopleStore for PostgresStore {
     ) -> Result<Vec<Employee>, StoreError> {
         self.run(|client| {
             let tenant = tenant(client, company)?;
+            let statement = prepared(
+                client,
+                "SELECT document FROM employees WHERE tenant = $1 AND id BETWEEN $2 AND $3 ORDER BY id",
+            )?;
             client
-                .query(
-                    "SELECT document FROM employees WHERE tenant = $1 AND id BETWEEN $2 AND $3 ORDER BY id",
-                    &[&tenant, &first, &last],
-                )
+                .query(&statement, &[&tenant, &first, &last])
                 .map_err(backend)?
                 .iter()
                 .map(employee_document)
@@ -448,11 +447,12 @@ impl PeopleStore for PostgresStore {
         }
         self.run(|client| {
             let tenant = tenant(client, company)?;
+            let statement = prepared(
+                client,
+                "SELECT document FROM employees WHERE tenant = $1 AND id = ANY($2) ORDER BY id",
+            )?;
             client
-                .query(
-                    "SELECT document FROM employees WHERE tenant = $1 AND id = ANY($2) ORDER BY id",
-                    &[&tenant, &ids],
-                )
+                .query(&statement, &[&tenant, &ids])
                 .map_err(backend)?
                 .iter()
                 .map(employee_document)

@@ -8,7 +8,7 @@ use relais_people::EmployeeId;
 use relais_reports::ReportDefinition;
 
 use super::people::tenant;
-use super::{PostgresStore, backend, conflict_or_backend, corrupt, get, json, timestamp};
+use super::{PostgresStore, backend, conflict_or_backend, corrupt, get, json, prepared, timestamp};
 use crate::{ReportStore, StoreError};
 
 fn parse(document: &str) -> Result<ReportDefinition, StoreError> {
@@ -146,11 +146,12 @@ impl ReportStore for PostgresStore {
     fn people_revision(&self, company: CompanyId) -> Result<u64, StoreError> {
         self.run(|client| {
             let tenant = tenant(client, company)?;
+            let statement = prepared(
+                client,
+                "SELECT revision FROM people_revisions WHERE tenant = $1",
+            )?;
             let revision = client
-                .query_opt(
-                    "SELECT revision FROM people_revisions WHERE tenant = $1",
-                    &[&tenant],
-                )
+                .query_opt(&statement, &[&tenant])
                 .map_err(backend)?
                 .map(|row| get::<i64>("people_revisions", &row, 0))
                 .transpose()?;
