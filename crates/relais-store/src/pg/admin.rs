@@ -276,6 +276,18 @@ impl AdminStore for PostgresStore {
             )
             .map_err(backend)?;
             Ok(())
+        })?;
+        // Hundreds of thousands of rows just arrived: without statistics
+        // the planner takes them for a handful (a report's first read then
+        // sorted 37,000 attendances it could have hashed). Autovacuum would
+        // get there some time later, or never where it is turned off.
+        self.run(|client| {
+            client
+                .batch_execute(
+                    "ANALYZE employees, employee_history, attendances, time_offs, absence_periods,
+                             job_positions, candidates, applications",
+                )
+                .map_err(backend)
         })
     }
 }
@@ -453,6 +465,23 @@ mod tests {
             &demo(&stores.sqlite, acme.company.id),
             &demo(&stores.pg, acme.company.id),
         );
+        // A finished generation leaves the planner statistics of what it
+        // wrote (`reltuples` is -1 for a table never analysed).
+        let analysed: f32 = stores
+            .pg
+            .run(|c| {
+                crate::pg::get(
+                    "pg_class",
+                    &c.query_one(
+                        "SELECT reltuples FROM pg_class WHERE relname = 'attendances'",
+                        &[],
+                    )
+                    .map_err(backend)?,
+                    0,
+                )
+            })
+            .unwrap();
+        assert!(analysed >= 0.0, "attendances never analysed: {analysed}");
 
         let path = stores.dir.path().join("relais.db");
         let sqlite_raw = || rusqlite::Connection::open(&path).unwrap();

@@ -269,5 +269,12 @@ impl TableStore for PostgresStore {
             check_counts(&received, &counts)?;
             Ok(counts)
         })
+        .and_then(|counts| {
+            // A whole deployment just arrived: give the planner its
+            // statistics now, not when autovacuum gets round to it (as
+            // after a pg_restore).
+            self.run(|client| client.batch_execute("ANALYZE").map_err(backend))?;
+            Ok(counts)
+        })
     }
 }
