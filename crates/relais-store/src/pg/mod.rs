@@ -344,8 +344,8 @@ impl PostgresStore {
     ) -> Result<T, StoreError> {
         self.run(|client| {
             let mut tx = client.transaction().map_err(backend)?;
-            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])
-                .map_err(backend)?;
+            let lock = prepared(&mut tx, "SELECT pg_advisory_xact_lock($1)")?;
+            tx.execute(&lock, &[&WRITE_LOCK]).map_err(backend)?;
             let value = work(&mut tx)?;
             tx.commit().map_err(backend)?;
             Ok(value)
