@@ -21,7 +21,8 @@ SELECT g AS id,
        CASE WHEN g % 6 = 0 THEN 'failed' ELSE 'success' END AS status,
        'Updated job title'::text AS message,
        NULL::text AS response,
-       '[{"field":"position","from":"A","to":"B"}]'::text AS changes
+       '[{"field":"position","from":"A","to":"B"}]'::text AS changes,
+       NULL::text AS subject_group
 FROM generate_series(1, 200000) AS g;
 
 CREATE TABLE ceiling_entries (
@@ -34,7 +35,8 @@ CREATE TABLE ceiling_entries (
     status        TEXT COLLATE "C" NOT NULL,
     message       TEXT COLLATE "C" NOT NULL,
     response      TEXT COLLATE "C",
-    changes       TEXT COLLATE "C" NOT NULL
+    changes       TEXT COLLATE "C" NOT NULL,
+    subject_group TEXT COLLATE "C"
 );
 CREATE INDEX ON ceiling_entries USING brin (at);
 

@@ -537,7 +537,7 @@ async fn a_computation_nobody_waits_for_stops() {
     let gone = relais_app::Cancel::new();
     gone.cancel();
     let (app, company) = (Arc::clone(&w.app), w.company.id);
-    let result = tokio::task::spawn_blocking(move || app.compute_report(company, HISTORY, &gone))
+    let result = relais_app::spawn_blocking(move || app.compute_report(company, HISTORY, &gone))
         .await
         .unwrap();
     assert!(result.is_err());

@@ -327,9 +327,11 @@ impl PostgresStore {
             if !client.is_closed() {
                 *worked_at = std::time::Instant::now();
             }
-            // A failure may come from a prepared statement the schema has
-            // outgrown (another replica migrated): prepare afresh next time.
-            if value.is_err() {
+            // A failure of the database may come from a prepared statement
+            // the schema has outgrown (another replica migrated): prepare
+            // afresh next time. (A refusal, a conflict or "not found" is an
+            // answer, not a failure: the statements stay.)
+            if matches!(value, Err(StoreError::Backend(_))) {
                 statements.0.clear();
             }
             value
@@ -672,6 +674,37 @@ pub(crate) mod tests {
         })
         .join()
         .unwrap();
+    }
+
+    #[test]
+    fn a_thread_declared_blocking_runs_the_driver_in_place_and_others_move() {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .build()
+            .unwrap();
+        let on_worker = runtime.block_on(async {
+            // A worker thread: the work moves to a thread of its own.
+            let here = std::thread::current().id();
+            off_runtime(|| std::thread::current().id()) != here
+        });
+        assert!(on_worker);
+        let (undeclared, declared) = runtime.block_on(async {
+            tokio::task::spawn_blocking(|| {
+                let here = std::thread::current().id();
+                let undeclared = off_runtime(|| std::thread::current().id()) != here;
+                let declared =
+                    crate::blocking_section(|| off_runtime(|| std::thread::current().id()) == here);
+                (undeclared, declared)
+            })
+            .await
+            .unwrap()
+        });
+        assert!(
+            undeclared,
+            "an undeclared blocking thread is taken for a worker"
+        );
+        assert!(declared, "a declared one runs the work itself");
+        assert!(!crate::may_block(), "the declaration ends with its section");
     }
 
     /// The server process behind the pooled connection a call gets.
