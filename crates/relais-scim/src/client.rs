@@ -155,7 +155,12 @@ impl ScimClient {
     }
 
     /// Sends a request; 429 and 5xx are retried up to three times, waiting
-    /// `Retry-After` (at most 10 s) or 250 ms doubling.
+    /// `Retry-After` (at most 10 s) or 250 ms doubling. A `POST` creates:
+    /// it is retried only on 429 and 503 (refused before the target acted);
+    /// after a 500, 502 or 504 the target may have created the resource
+    /// all the same, and a second `POST` could make a duplicate where
+    /// `userName` is not unique. Its entry fails instead, and the next
+    /// cycle, which matches before it creates, links what was made.
     pub(crate) async fn send(
         &self,
         method: Method,
@@ -187,7 +192,11 @@ impl ScimClient {
                 .get(reqwest::header::CONTENT_TYPE)
                 .and_then(|v| v.to_str().ok())
                 .map(|t| t.chars().take(80).collect::<String>());
-            let retryable = status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error();
+            let retryable = if method == Method::POST {
+                status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::SERVICE_UNAVAILABLE
+            } else {
+                status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error()
+            };
             if !status.is_success() {
                 let body = relais_egress::read_body(response, MAX_ERROR_BYTES)
                     .await

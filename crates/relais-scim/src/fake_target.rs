@@ -40,6 +40,10 @@ pub struct Quirks {
     pub hides_members: bool,
     /// `POST /Groups` with more than this many members is refused with 400.
     pub create_members_limit: Option<usize>,
+    /// `POST /Users` creates the user, then answers 502 (a gateway that gave
+    /// up waiting while the target went on), and keeps no `userName`
+    /// unique, so a second `POST` makes a duplicate.
+    pub creates_then_answers_502: bool,
 }
 
 /// The fake's state, shared with the test.
@@ -232,6 +236,12 @@ async fn create(State(shared): State<Shared>, Json(mut user): Json<Value>) -> Re
     log(&shared, "POST", "/Users".into(), &user);
     let mut held = shared.1.lock().unwrap();
     let name = user["userName"].as_str().unwrap_or_default().to_lowercase();
+    if shared.0.creates_then_answers_502 {
+        held.next += 1;
+        user["id"] = json!(format!("u{}", held.next));
+        held.users.push(user);
+        return error(StatusCode::BAD_GATEWAY, "", "upstream timed out");
+    }
     // Uniqueness follows RFC 7643 (no case), whatever the filter does.
     if held
         .users

@@ -140,6 +140,41 @@ async fn a_changed_email_converges_where_a_pathless_replace_would_be_taken_for_a
 }
 
 #[tokio::test]
+async fn a_create_answered_with_a_gateway_error_is_not_sent_again_and_is_linked_next_cycle() {
+    let target = FakeTarget::start(Quirks {
+        creates_then_answers_502: true,
+        ..Quirks::default()
+    })
+    .await;
+    let client = client(&target);
+    let mut links = HashMap::new();
+    let ana = employee(1, "ana@acme.example", None);
+    let out = cycle(&client, std::slice::from_ref(&ana), &mut links, Cycle::Full).await;
+    let failed = only(&out, 1);
+    assert_eq!(failed.status, EntryStatus::Failed, "{failed:?}");
+    assert_eq!(failed.response.as_ref().unwrap().status, 502);
+    let posts = |t: &FakeTarget| {
+        t.requests()
+            .iter()
+            .filter(|r| r.starts_with("POST /Users"))
+            .count()
+    };
+    assert_eq!(posts(&target), 1, "a POST is not retried after a 502");
+    assert_eq!(target.users().len(), 1);
+    // The next cycle finds the account the target made, and links it.
+    let out = cycle(&client, &[ana], &mut links, Cycle::Full).await;
+    assert_eq!(
+        only(&out, 1).status,
+        EntryStatus::Success,
+        "{:?}",
+        out.entries
+    );
+    assert_eq!(posts(&target), 1, "matched, not created again");
+    assert_eq!(target.users().len(), 1, "{:?}", target.users());
+    assert!(links.contains_key(&1));
+}
+
+#[tokio::test]
 async fn an_update_the_target_accepts_but_does_not_apply_is_a_failed_entry_and_sent_again() {
     let target = FakeTarget::start(Quirks {
         ignored: vec!["title"],
