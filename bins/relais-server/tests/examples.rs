@@ -251,6 +251,44 @@ async fn host_service_mounts_both_apis_behind_its_own_sign_in() {
 }
 
 #[tokio::test]
+async fn a_person_the_host_signs_in_is_recorded_once_however_many_requests_come_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    // SQLite, or PostgreSQL when the tests run on it.
+    let app = host_service::open(&relais_store::testing::database_in(dir.path())).unwrap();
+    let company = app.company(Some(host_service::COMPANY)).unwrap();
+    let (host, _relais) = host_service::build(std::sync::Arc::clone(&app));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(relais_server::serve(listener, host, std::future::pending()));
+    // Ben has never been seen: 30 requests of his at once each find him
+    // missing and record him; the store lets one insert win, the others
+    // read the winner's record.
+    let client = reqwest::Client::new();
+    let requests = (0..30).map(|_| {
+        let request = client
+            .get(format!("{base}/integrations/me"))
+            .header("x-host-user", "ben@acme.example");
+        async move {
+            let answer = request.send().await.unwrap();
+            let status = answer.status();
+            let me: Value = answer.json().await.unwrap();
+            (status, me["user"]["email"].clone())
+        }
+    });
+    for (status, email) in futures_util::future::join_all(requests).await {
+        assert_eq!(status, 200);
+        assert_eq!(email, "ben@acme.example");
+    }
+    let bens = app
+        .users(&company)
+        .unwrap()
+        .into_iter()
+        .filter(|u| u.email == "ben@acme.example")
+        .count();
+    assert_eq!(bens, 1);
+}
+
+#[tokio::test]
 async fn provisioning_worker_keeps_scim2_server_in_step_with_host_employees() {
     let Some(program) = common::scim_server_program() else {
         return;
