@@ -49,7 +49,8 @@ pub use embed::{Background, HostUser, Relais, RelaisBuilder, SchedulerOptions, S
 pub use problem::Problem;
 
 /// Who may read the Marketplace catalog.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum CatalogAccess {
     /// Anyone, without a token: the catalog is the platform's public shop window.
     #[default]
