@@ -1047,13 +1047,7 @@ pub async fn run_cycle(
     }
     // Every account Relais manages, before leavers' deleted accounts are
     // forgotten: the only members groups ever lose, named by employee.
-    let managed: std::collections::HashSet<String> =
-        input.links.values().map(|l| l.target_id.clone()).collect();
-    let employee_of: HashMap<String, EmployeeId> = input
-        .links
-        .values()
-        .map(|l| (l.target_id.clone(), l.employee_id))
-        .collect();
+    let employee_of = employee_of(&input.links);
     // Leavers: deprovision linked, still-active target users, unless too many at once.
     let leavers: Vec<Link> = input
         .employees
@@ -1124,7 +1118,6 @@ pub async fn run_cycle(
     let context = GroupContext {
         client,
         cycle: input.cycle,
-        managed: &managed,
         employee_of: &employee_of,
         removals_held: removals_held.as_deref(),
     };
@@ -1213,6 +1206,15 @@ impl Mark {
         };
         progress.send(batch).await.is_ok()
     }
+}
+
+/// The employee of each target account Relais links: the accounts Relais
+/// manages (see [`GroupContext::employee_of`]).
+fn employee_of(links: &HashMap<EmployeeId, Link>) -> HashMap<String, EmployeeId> {
+    links
+        .values()
+        .map(|l| (l.target_id.clone(), l.employee_id))
+        .collect()
 }
 
 /// Adds a group's step to the output: its entry, and its link to store or
@@ -1339,16 +1341,10 @@ pub async fn run_cycle_for(
         employee_id,
     );
     if !plans.is_empty() {
-        let managed: std::collections::HashSet<String> =
-            links.values().map(|l| l.target_id.clone()).collect();
-        let employee_of: HashMap<String, EmployeeId> = links
-            .values()
-            .map(|l| (l.target_id.clone(), l.employee_id))
-            .collect();
+        let employee_of = employee_of(&links);
         let context = GroupContext {
             client,
             cycle: Cycle::Incremental,
-            managed: &managed,
             employee_of: &employee_of,
             removals_held: (out.staged > 0).then_some("the deprovision is staged"),
         };

@@ -18,7 +18,7 @@
 //! - Groups are never deleted: a unit without employees in the target keeps
 //!   an empty group, which the target's admins may delete.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use relais_people::{Employee, EmployeeId};
 use relais_sync::{
@@ -314,7 +314,7 @@ struct Delta {
 
 impl Delta {
     /// `managed`: whether Relais may remove this member (see
-    /// [`GroupContext::managed`]).
+    /// [`GroupContext::employee_of`]).
     fn between(held: &Held, plan: &GroupPlan, managed: &(dyn Fn(&str) -> bool + Sync)) -> Self {
         Self {
             rename: (held.display_name != plan.group.name).then(|| plan.group.name.clone()),
@@ -473,10 +473,9 @@ pub(crate) struct GroupContext<'a> {
     pub client: &'a ScimClient,
     pub cycle: Cycle,
     /// Target ids of every user Relais links (active or not, and those it
-    /// deleted this cycle): with the members a group's snapshot lists, the
-    /// only members it ever removes.
-    pub managed: &'a HashSet<String>,
-    /// The employee of each of those target ids, for the entries.
+    /// deleted this cycle), each with its employee (for the entries): with
+    /// the members a group's snapshot lists, the only members it ever
+    /// removes.
     pub employee_of: &'a HashMap<String, EmployeeId>,
     /// Why members may not be removed this cycle (deprovisions staged, or
     /// more removals than the deletion safety threshold): they are held
@@ -819,7 +818,7 @@ async fn bring_up_to_date(
     let sent_before = link
         .map(|l| Held::of(&l.snapshot).members)
         .unwrap_or_default();
-    let managed = |m: &str| context.managed.contains(m) || sent_before.contains(m);
+    let managed = |m: &str| context.employee_of.contains_key(m) || sent_before.contains(m);
     let mut delta = Delta::between(held, plan, &managed);
     let mut held_back = 0;
     if context.removals_held.is_some() {
