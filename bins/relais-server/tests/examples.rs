@@ -27,9 +27,7 @@ async fn host_service_mounts_both_apis_behind_its_own_sign_in() {
         .unwrap();
     let (host, relais) = host_service::build(app);
     assert!(relais.console().is_none());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(relais_server::serve(listener, host, std::future::pending()));
+    let base = common::serve_router(host).await;
     let client = reqwest::Client::new();
     let as_user = |method: reqwest::Method, path: &str, email: &str| {
         client
@@ -257,9 +255,7 @@ async fn a_person_the_host_signs_in_is_recorded_once_however_many_requests_come_
     let app = host_service::open(&relais_store::testing::database_in(dir.path())).unwrap();
     let company = app.company(Some(host_service::COMPANY)).unwrap();
     let (host, _relais) = host_service::build(std::sync::Arc::clone(&app));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(relais_server::serve(listener, host, std::future::pending()));
+    let base = common::serve_router(host).await;
     // Ben has never been seen: 30 requests of his at once each find him
     // missing and record him; the store lets one insert win, the others
     // read the winner's record.
@@ -356,20 +352,10 @@ async fn builder_options_decide_what_is_served_and_what_runs() {
     let dir = tempfile::tempdir().unwrap();
     let app = host_service::open(&dir.path().join("relais.db")).unwrap();
     let client = reqwest::Client::new();
-    let serve = |router: axum::Router| async move {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(relais_server::serve(
-            listener,
-            router,
-            std::future::pending(),
-        ));
-        base
-    };
 
     // The binary's defaults: console, scheduler and webhook deliveries.
     let relais = relais_server::Relais::builder(std::sync::Arc::clone(&app)).build();
-    let base = serve(relais.router()).await;
+    let base = common::serve_router(relais.router()).await;
     for (path, status) in [
         ("/console/sign-in", 200),
         ("/healthz", 200),
@@ -384,7 +370,7 @@ async fn builder_options_decide_what_is_served_and_what_runs() {
 
     // The console alone, merged at a host's root, reaches nothing else.
     let console = relais.console().unwrap();
-    let base = serve(axum::Router::new().merge(console)).await;
+    let base = common::serve_router(axum::Router::new().merge(console)).await;
     let answer = client
         .get(format!("{base}/console/sign-in"))
         .send()
@@ -395,7 +381,7 @@ async fn builder_options_decide_what_is_served_and_what_runs() {
     assert_eq!(answer.status(), 404);
 
     // The probes alone, under a prefix of the host's: nothing else.
-    let base = serve(axum::Router::new().nest("/relais", relais.health())).await;
+    let base = common::serve_router(axum::Router::new().nest("/relais", relais.health())).await;
     for (path, status) in [
         ("/relais/healthz", 200),
         ("/relais/readyz", 200),
@@ -414,7 +400,7 @@ async fn builder_options_decide_what_is_served_and_what_runs() {
         .build();
     assert!(relais.console().is_none());
     assert!(relais.start_background().unwrap().is_empty());
-    let base = serve(relais.router()).await;
+    let base = common::serve_router(relais.router()).await;
     let answer = client
         .get(format!("{base}/console/sign-in"))
         .send()

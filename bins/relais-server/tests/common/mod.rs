@@ -10,11 +10,17 @@ use relais_server::ServerConfig;
 
 /// Serves `app` on a free port of 127.0.0.1 until the test ends; returns its base URL.
 pub async fn serve(app: Arc<App>, config: ServerConfig) -> String {
+    serve_router(relais_server::router(app, config)).await
+}
+
+/// Serves `router` (Relais's, or a host's with Relais's mounted in it) on
+/// a free port of 127.0.0.1 until the test ends; returns its base URL.
+pub async fn serve_router(router: axum::Router) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(relais_server::serve(
         listener,
-        relais_server::router(app, config),
+        router,
         std::future::pending(),
     ));
     base
