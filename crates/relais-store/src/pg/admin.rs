@@ -280,17 +280,17 @@ impl AdminStore for PostgresStore {
         // Hundreds of thousands of rows just arrived: without statistics
         // the planner takes them for a handful (a report's first read then
         // sorted 37,000 attendances it could have hashed). Autovacuum would
-        // get there some time later, or never where it is turned off. The
-        // generation has finished: a failure here is left to autovacuum,
-        // not reported as a failed generation.
-        let _ = self.run(|client| {
-            client
-                .batch_execute(
-                    "ANALYZE employees, employee_history, attendances, time_offs, absence_periods,
-                             job_positions, candidates, applications",
-                )
-                .map_err(backend)
-        });
+        // get there some time later, or never where it is turned off.
+        self.analyze(&[
+            "employees",
+            "employee_history",
+            "attendances",
+            "time_offs",
+            "absence_periods",
+            "job_positions",
+            "candidates",
+            "applications",
+        ]);
         Ok(())
     }
 }

@@ -272,14 +272,8 @@ impl TableStore for PostgresStore {
         .inspect(|_| {
             // A whole deployment just arrived: give the planner its
             // statistics now, not when autovacuum gets round to it (as
-            // after a pg_restore). The copy has committed: a failure here
-            // leaves that to autovacuum rather than report a failed copy.
-            let tables = TABLES.join(", ");
-            let _ = self.run(|client| {
-                client
-                    .batch_execute(&format!("ANALYZE {tables}"))
-                    .map_err(backend)
-            });
+            // after a pg_restore).
+            self.analyze(TABLES);
         })
     }
 }

@@ -373,6 +373,14 @@ impl PostgresStore {
         })
     }
 
+    /// Gives the planner statistics of `tables` after a bulk write. The
+    /// write has committed by then: a failure is left to autovacuum, not
+    /// reported as a failure of the write.
+    pub(crate) fn analyze(&self, tables: &[&str]) {
+        let sql = format!("ANALYZE {}", tables.join(", "));
+        let _ = self.run(|client| client.batch_execute(&sql).map_err(backend));
+    }
+
     /// The one pooled connection the calling thread may hold (the same rule
     /// as the SQLite backend's: a method holding a connection that asked for
     /// a second could deadlock the pool under load).
