@@ -564,7 +564,13 @@ mod tests {
     #[test]
     fn concurrent_health_updates_never_overwrite_each_other() {
         let dir = tempfile::tempdir().unwrap();
-        let store = crate::open(crate::testing::database_in(dir.path()).as_os_str()).unwrap();
+        // The test databases (PostgreSQL's among them) need the feature;
+        // without it the crate has SQLite alone.
+        #[cfg(feature = "postgres")]
+        let location = crate::testing::database_in(dir.path());
+        #[cfg(not(feature = "postgres"))]
+        let location = dir.path().join("relais.db");
+        let store = crate::open(location.as_os_str()).unwrap();
         let connection = uuid::Uuid::now_v7();
         std::thread::scope(|scope| {
             for _ in 0..30 {
