@@ -136,7 +136,12 @@ pub fn document(api: Api) -> utoipa::openapi::OpenApi {
 /// Never: the document is plain data.
 #[must_use]
 pub fn json(api: Api) -> String {
-    let mut text = document(api)
+    pretty(&document(api))
+}
+
+/// `doc` as indented JSON with a final newline.
+fn pretty(doc: &utoipa::openapi::OpenApi) -> String {
+    let mut text = doc
         .to_pretty_json()
         .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     text.push('\n');
@@ -181,16 +186,12 @@ fn served_document(api: Api, mount: Option<&Mount>) -> utoipa::openapi::OpenApi 
 
 /// The JSON answer of a served document.
 fn document_answer(api: Api, mount: Option<&Mount>) -> impl IntoResponse + use<> {
-    let mut text = served_document(api, mount)
-        .to_pretty_json()
-        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
-    text.push('\n');
     (
         [(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
         )],
-        text,
+        pretty(&served_document(api, mount)),
     )
 }
 
