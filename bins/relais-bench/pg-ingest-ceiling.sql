@@ -1,8 +1,10 @@
 -- How fast can this PostgreSQL server take sync entries, before any client?
--- 200,000 entries shaped as the bench's are inserted by the server itself
--- (INSERT … SELECT: no network, no client encoding, no COPY parsing) into a
--- table with the columns of `sync_entries` and, step by step, its indexes.
--- Each step starts after a CHECKPOINT, as a steady ingest would meet them.
+-- 200,000 entries shaped as the bench's are written into a table with the
+-- columns of `sync_entries` and, step by step, its indexes: first by the
+-- server itself (INSERT … SELECT: no network, no client encoding, no COPY
+-- parsing), then as the bench sends them (one binary COPY from psql, read
+-- from a file the script writes first). Each write starts after a
+-- CHECKPOINT, as a steady ingest would meet them.
 --
 --   createdb ingest_ceiling && psql -d ingest_ceiling -f bins/relais-bench/pg-ingest-ceiling.sql
 --
@@ -39,11 +41,18 @@ CREATE TABLE ceiling_entries (
     subject_group TEXT COLLATE "C"
 );
 CREATE INDEX ON ceiling_entries USING brin (at);
+\copy (SELECT run_id, connection_id, at, employee_id, use_case, status, message, response, changes, subject_group FROM ceiling_source) TO '/tmp/relais-ingest-ceiling.bin' WITH (FORMAT binary)
 
 \echo '1. primary key and the block-range index on at:'
 CHECKPOINT;
 \timing on
 INSERT INTO ceiling_entries SELECT * FROM ceiling_source;
+\timing off
+TRUNCATE ceiling_entries;
+CHECKPOINT;
+\echo '   the same as one binary COPY:'
+\timing on
+\copy ceiling_entries (run_id, connection_id, at, employee_id, use_case, status, message, response, changes, subject_group) FROM '/tmp/relais-ingest-ceiling.bin' WITH (FORMAT binary)
 \timing off
 
 \echo '2. + (run_id, status, id), a run''s entries of one status:'
@@ -53,6 +62,12 @@ CHECKPOINT;
 \timing on
 INSERT INTO ceiling_entries SELECT * FROM ceiling_source;
 \timing off
+TRUNCATE ceiling_entries;
+CHECKPOINT;
+\echo '   the same as one binary COPY:'
+\timing on
+\copy ceiling_entries (run_id, connection_id, at, employee_id, use_case, status, message, response, changes, subject_group) FROM '/tmp/relais-ingest-ceiling.bin' WITH (FORMAT binary)
+\timing off
 
 \echo '3. + (connection_id, employee_id, id), an employee''s history:'
 TRUNCATE ceiling_entries;
@@ -60,6 +75,12 @@ CREATE INDEX ON ceiling_entries (connection_id, employee_id, id);
 CHECKPOINT;
 \timing on
 INSERT INTO ceiling_entries SELECT * FROM ceiling_source;
+\timing off
+TRUNCATE ceiling_entries;
+CHECKPOINT;
+\echo '   the same as one binary COPY:'
+\timing on
+\copy ceiling_entries (run_id, connection_id, at, employee_id, use_case, status, message, response, changes, subject_group) FROM '/tmp/relais-ingest-ceiling.bin' WITH (FORMAT binary)
 \timing off
 
 \echo '4. + (run_id, id), a run''s entries in order: every index sync_entries has'
@@ -69,5 +90,12 @@ CHECKPOINT;
 \timing on
 INSERT INTO ceiling_entries SELECT * FROM ceiling_source;
 \timing off
+TRUNCATE ceiling_entries;
+CHECKPOINT;
+\echo '   the same as one binary COPY:'
+\timing on
+\copy ceiling_entries (run_id, connection_id, at, employee_id, use_case, status, message, response, changes, subject_group) FROM '/tmp/relais-ingest-ceiling.bin' WITH (FORMAT binary)
+\timing off
 
 DROP TABLE ceiling_source, ceiling_entries;
+\! rm -f /tmp/relais-ingest-ceiling.bin

@@ -51,6 +51,10 @@ enum Bench {
         /// Queries to time.
         #[arg(long, default_value_t = 500)]
         queries: usize,
+        /// Connections whose runs ingest at the same time (the ingested
+        /// entries shared out among them), as several companies syncing at once.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=16))]
+        writers: u64,
     },
     /// SCIM connector: a first full cycle of N employees against a real
     /// scim2-server, at concurrency 1 and 8, and the server's own limit
@@ -550,7 +554,13 @@ fn sqlite_ratio(db: &std::path::Path, ours_bytes_per_second: f64) -> anyhow::Res
     Ok(())
 }
 
-fn tracking(db: Option<PathBuf>, ingest: u64, total: u64, queries: usize) -> anyhow::Result<()> {
+fn tracking(
+    db: Option<PathBuf>,
+    ingest: u64,
+    total: u64,
+    queries: usize,
+    writers: u64,
+) -> anyhow::Result<()> {
     use relais_store::EntryFilter;
     use relais_sync::EntryStatus;
     let dir = tempfile::tempdir()?;
@@ -567,12 +577,39 @@ fn tracking(db: Option<PathBuf>, ingest: u64, total: u64, queries: usize) -> any
     // Timed: the first `ingest` entries; then the rest, untimed.
     let connection = uuid::Uuid::now_v7();
     let started = Instant::now();
-    let mut runs = fill_tracking(store.as_ref(), company.id, connection, ingest, 10_000)?;
+    let mut runs = if writers == 1 {
+        fill_tracking(store.as_ref(), company.id, connection, ingest, 10_000)?
+    } else {
+        let store = store.as_ref();
+        std::thread::scope(|scope| {
+            let filling: Vec<_> = (0..writers)
+                .map(|w| {
+                    let share = ingest / writers + u64::from(w < ingest % writers);
+                    let connection = if w == 0 {
+                        connection
+                    } else {
+                        uuid::Uuid::now_v7()
+                    };
+                    scope.spawn(move || fill_tracking(store, company.id, connection, share, 10_000))
+                })
+                .collect();
+            let mut runs = Vec::new();
+            for writer in filling {
+                runs.extend(
+                    writer
+                        .join()
+                        .map_err(|_| anyhow::anyhow!("a writer panicked"))??,
+                );
+            }
+            anyhow::Ok(runs)
+        })?
+    };
     let t = started.elapsed();
     println!(
-        "ingest: {ingest} entries in {:.1} s, {:.0} entries/s (batches of 10000)",
+        "ingest: {ingest} entries in {:.1} s, {:.0} entries/s (batches of 10000, {writers} writer{})",
         t.as_secs_f64(),
-        ingest as f64 / t.as_secs_f64()
+        ingest as f64 / t.as_secs_f64(),
+        if writers == 1 { "" } else { "s at once" }
     );
     runs.extend(fill_tracking(
         store.as_ref(),
@@ -1128,7 +1165,8 @@ fn main() -> anyhow::Result<()> {
             ingest,
             total,
             queries,
-        } => tracking(args.db, ingest, total.max(ingest), queries),
+            writers,
+        } => tracking(args.db, ingest, total.max(ingest), queries, writers),
         Bench::Scim {
             employees,
             scim_server,

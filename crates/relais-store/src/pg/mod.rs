@@ -3,10 +3,14 @@
 //! server replicas on one database.
 //!
 //! Two rules make it behave like the SQLite backend under concurrency:
-//! every write transaction takes one transaction-level advisory lock first
+//! every write transaction takes one transaction-level advisory lock
 //! ([`PostgresStore::write`]), so writers run one at a time as SQLite's do
 //! and a check-then-act inside a transaction stays atomic across replicas;
-//! and readers never wait for writers (PostgreSQL's snapshots).
+//! and readers never wait for writers (PostgreSQL's snapshots). One
+//! exception, for throughput: a batch of sync entries is appended before
+//! its transaction takes the lock ([`PostgresStore::write_after`]), so the
+//! batches of different runs are written at once; the run itself is then
+//! checked and updated under the lock.
 //!
 //! The `postgres` driver runs its own small runtime per connection and
 //! blocks the calling thread. A thread that drives an async runtime must not
@@ -344,11 +348,29 @@ impl PostgresStore {
         &self,
         work: impl FnOnce(&mut Transaction<'_>) -> Result<T, StoreError> + Send,
     ) -> Result<T, StoreError> {
+        self.write_after(|_| Ok(()), |tx, ()| work(tx))
+    }
+
+    /// Runs `before`, then `work` under the write lock, in one transaction
+    /// that commits when both succeed (rolls back otherwise).
+    ///
+    /// `before` runs while other writers run: it may only append rows that
+    /// no check-then-act of another writer reads (sync entries), and must
+    /// serialize itself against writers of the same rows with a lock of its
+    /// own that no holder of the write lock waits for, or the two would
+    /// wait for each other. `work` sees everything committed before it
+    /// took the lock, so it checks again what `before` assumed.
+    pub(crate) fn write_after<B: Send, T: Send>(
+        &self,
+        before: impl FnOnce(&mut Transaction<'_>) -> Result<B, StoreError> + Send,
+        work: impl FnOnce(&mut Transaction<'_>, B) -> Result<T, StoreError> + Send,
+    ) -> Result<T, StoreError> {
         self.run(|client| {
             let mut tx = client.transaction().map_err(backend)?;
+            let done = before(&mut tx)?;
             let lock = prepared(&mut tx, "SELECT pg_advisory_xact_lock($1)")?;
             tx.execute(&lock, &[&WRITE_LOCK]).map_err(backend)?;
-            let value = work(&mut tx)?;
+            let value = work(&mut tx, done)?;
             tx.commit().map_err(backend)?;
             Ok(value)
         })

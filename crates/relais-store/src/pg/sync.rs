@@ -22,6 +22,18 @@ use crate::{
     EntryFilter, Paged, RunProgress, StoreError, StoredEntry, SyncState, SyncStore, Window,
 };
 
+/// The first half of the key of a run's own advisory lock (the two-part
+/// keys are apart from the write lock's one-part key). The bytes spell
+/// "RSYN".
+const RUN_LOCK_CLASS: i32 = 0x5253_594e;
+
+/// The second half: 32 bits of the run's id (ids that share them only make
+/// their runs' batches wait for each other).
+fn run_lock_key(run: uuid::Uuid) -> i32 {
+    let bytes = run.as_bytes();
+    i32::from_be_bytes([bytes[12], bytes[13], bytes[14], bytes[15]])
+}
+
 /// Batches of at most this many entries are written with one `INSERT`;
 /// larger ones with `COPY` (which costs a round trip more to start).
 const INSERT_AT_MOST: usize = 32;
@@ -86,17 +98,17 @@ impl<'a> EntryValues<'a> {
     }
 }
 
-/// Appends `entries` to `run` in the caller's transaction, in their order
-/// (their ids increase in it).
+/// Appends `entries` to run `run_id` of connection `connection_id` in the
+/// caller's transaction, in their order (their ids increase in it).
 fn insert_entries(
     tx: &mut Transaction<'_>,
-    run: &SyncRun,
+    run_id: &String,
+    connection_id: &String,
     entries: &[SyncEntry],
 ) -> Result<(), StoreError> {
     if entries.is_empty() {
         return Ok(());
     }
-    let (run_id, connection_id) = (run.id.to_string(), run.connection_id.to_string());
     if entries.len() <= INSERT_AT_MOST {
         let values = entries
             .iter()
@@ -105,7 +117,7 @@ fn insert_entries(
         let mut sql = String::from(
             "INSERT INTO sync_entries (run_id, connection_id, at, employee_id, use_case, status, message, response, changes, subject_group) VALUES ",
         );
-        let mut params: Vec<&(dyn ToSql + Sync)> = vec![&run_id, &connection_id];
+        let mut params: Vec<&(dyn ToSql + Sync)> = vec![run_id, connection_id];
         for (k, v) in values.iter().enumerate() {
             let n = 3 + k * 8;
             if k > 0 {
@@ -161,8 +173,8 @@ fn insert_entries(
         let v = EntryValues::of(e)?;
         writer
             .write(&[
-                &run_id,
-                &connection_id,
+                run_id,
+                connection_id,
                 &v.at,
                 &v.employee_id,
                 &v.use_case,
@@ -435,9 +447,35 @@ impl SyncStore for PostgresStore {
     ) -> Result<SyncRun, StoreError> {
         let company_id = company;
         let (company, run_id) = (company.0.to_string(), id.to_string());
-        // The run is read and written in one transaction under the write
-        // lock, so concurrent batches are counted one after the other.
-        self.write(move |tx| {
+        // The entries are appended first, outside the write lock (under
+        // their run's own lock, so one run's batches follow each other and
+        // their ids increase batch by batch): the batches of different runs
+        // are written at the same time. Then the run is read, checked again
+        // and written under the write lock, so concurrent batches are
+        // counted one after the other, and a batch of a run that finished
+        // meanwhile is refused and rolled back with its entries.
+        let before = |tx: &mut Transaction<'_>| {
+            if progress.entries.is_empty() {
+                return Ok(());
+            }
+            let lock = super::prepared(tx, "SELECT pg_advisory_xact_lock($1, $2)")?;
+            tx.execute(&lock, &[&RUN_LOCK_CLASS, &run_lock_key(id)])
+                .map_err(backend)?;
+            let row = tx
+                .query_opt(
+                    "SELECT connection_id, status FROM sync_runs WHERE company_id = $1 AND id = $2",
+                    &[&company, &run_id],
+                )
+                .map_err(backend)?
+                .ok_or_else(|| corrupt("sync_runs", format!("no run {id}")))?;
+            let (connection_id, status): (String, String) =
+                (get("sync_runs", &row, 0)?, get("sync_runs", &row, 1)?);
+            if status != status_name(RunStatus::Running) {
+                return Err(StoreError::Changed(format!("sync run {id} is finished")));
+            }
+            insert_entries(tx, &run_id, &connection_id, progress.entries)
+        };
+        self.write_after(before, |tx, ()| {
             let document: Option<String> = tx
                 .query_opt(
                     "SELECT document FROM sync_runs WHERE company_id = $1 AND id = $2",
@@ -451,7 +489,6 @@ impl SyncStore for PostgresStore {
             if run.status != RunStatus::Running {
                 return Err(StoreError::Changed(format!("sync run {id} is finished")));
             }
-            insert_entries(tx, &run, progress.entries)?;
             for entry in progress.entries {
                 run.record(entry);
             }
@@ -1065,6 +1102,91 @@ mod tests {
         assert_eq!(entries.total, 50);
         // The connection went back to the pool: the store still answers.
         assert_eq!(pg.scim_links(run.connection_id).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn batches_of_runs_written_at_once_are_each_counted_by_their_run() {
+        let Some(db) = database("pg_sync_batches_at_once") else {
+            return;
+        };
+        let pg = PostgresStore::open(db.as_str()).unwrap();
+        let company = seed_company(&pg, "Acme GmbH");
+        let t0: DateTime<Utc> = "2026-03-01T10:00:00Z".parse().unwrap();
+        let runs: Vec<SyncRun> = (0..6).map(|_| running(uuid::Uuid::now_v7(), t0)).collect();
+        for run in &runs {
+            pg.start_run(company.id, run, None).unwrap();
+        }
+        // The last run is finished while its batches are being written.
+        let closing = runs[5].id;
+        let (threads, batches, size) = (4, 5, 40);
+        std::thread::scope(|scope| {
+            for run in &runs {
+                for thread in 0..threads {
+                    let pg = &pg;
+                    scope.spawn(move || {
+                        for batch in 0..batches {
+                            let entries: Vec<SyncEntry> = (0..size)
+                                .map(|k| SyncEntry {
+                                    message: format!("{thread}/{batch}"),
+                                    ..entry(k, t0)
+                                })
+                                .collect();
+                            let progress = RunProgress {
+                                entries: &entries,
+                                ..RunProgress::default()
+                            };
+                            match pg.advance_run(company.id, run.id, progress, &mut |r| {
+                                r.heartbeat_at = Utc::now();
+                            }) {
+                                Ok(_) => {}
+                                Err(StoreError::Changed(_)) if run.id == closing => {}
+                                Err(e) => panic!("{e}"),
+                            }
+                        }
+                    });
+                }
+            }
+            scope.spawn(|| {
+                std::thread::sleep(std::time::Duration::from_millis(30));
+                pg.advance_run(company.id, closing, RunProgress::default(), &mut |r| {
+                    r.finish(None, Utc::now());
+                })
+                .unwrap();
+            });
+        });
+        for run in &runs {
+            let stored = SyncStore::run(&pg, company.id, run.id).unwrap().unwrap();
+            let page = pg
+                .entries(
+                    run.id,
+                    &EntryFilter::default(),
+                    Window {
+                        offset: 0,
+                        limit: 10_000,
+                    },
+                )
+                .unwrap();
+            // What the run counted is what it holds: a batch refused
+            // because the run had finished left no entry behind.
+            assert_eq!(page.total, stored.counts.total());
+            assert_eq!(page.rows.len(), usize::try_from(page.total).unwrap());
+            if run.id == closing {
+                assert_ne!(stored.status, RunStatus::Running);
+            } else {
+                assert_eq!(page.rows.len(), threads * batches * size);
+            }
+            // One run's batches follow each other: in id order, each batch's
+            // entries are together and in their order, and no batch twice.
+            let mut seen = std::collections::HashSet::new();
+            for batch in page.rows.chunks(size) {
+                let message = &batch[0].entry.message;
+                assert!(seen.insert(message.clone()), "{message} twice");
+                for (k, e) in batch.iter().enumerate() {
+                    assert_eq!(&e.entry.message, message);
+                    assert_eq!(e.entry.at, entry(k, t0).at);
+                }
+            }
+        }
     }
 
     /// Measures ingest (run with `--ignored --nocapture`): entries written
