@@ -228,7 +228,12 @@ impl Ctx {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let db = if relais_store::is_postgres_url(&cli.db.to_string_lossy()) {
+    // `db copy` names its own databases (--from, --to): --db's default
+    // would only mislead.
+    let copies = matches!(cli.command, Command::Db(operator::DbCommand::Copy { .. }));
+    let db = if relais_store::is_postgres_url(&cli.db.to_string_lossy())
+        || relais_store::check_location(&cli.db.to_string_lossy()).is_err()
+    {
         relais_store::display_location(cli.db.as_os_str())
     } else {
         std::path::absolute(&cli.db)
@@ -259,7 +264,7 @@ fn main() -> ExitCode {
                 error.kind(),
                 ErrorKind::NotFound | ErrorKind::Conflict | ErrorKind::NotConfigured
             ) || text.contains("--company");
-            if about_the_database && !text.contains(&db) {
+            if about_the_database && !copies && !text.contains(&db) {
                 message.push_str(&format!("\n  database: {db}"));
             }
             let _ = writeln!(std::io::stderr(), "{message}");
@@ -279,6 +284,7 @@ fn exit_code(kind: ErrorKind) -> u8 {
 }
 
 fn open(db: &std::path::Path, create: bool) -> Result<App, AppError> {
+    relais_app::check_location(db.as_os_str())?;
     let postgres = relais_store::is_postgres_url(&db.to_string_lossy());
     if !create && !postgres && !db.exists() {
         let shown = std::path::absolute(db).unwrap_or_else(|_| db.to_owned());

@@ -4,6 +4,7 @@
 
 mod support;
 
+use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
 use support::{Cli, KEY};
@@ -624,6 +625,59 @@ fn sync_commands_check_their_input() {
 }
 
 // ----- Issue 17: a new user's first hour -------------------------------------
+
+/// `relais` in an empty directory, with none of the caller's settings.
+fn relais_in(dir: &std::path::Path, args: &[&str]) -> Command {
+    let mut cmd = Command::cargo_bin("relais").unwrap();
+    for var in ["RELAIS_DB", "RELAIS_COMPANY", "RELAIS_SECRET_KEY"] {
+        cmd.env_remove(var);
+    }
+    cmd.current_dir(dir).args(args);
+    cmd
+}
+
+#[test]
+fn an_address_of_another_kind_is_refused_and_no_file_is_made_of_it() {
+    let dir = tempfile::tempdir().unwrap();
+    for (address, shown) in [
+        ("mysql://root:s3cret@127.0.0.1/relais", "mysql://…"),
+        ("postgres:relais", "postgres:…"),
+    ] {
+        relais_in(dir.path(), &["--db", address, "info"])
+            .assert()
+            .code(4)
+            .stderr(predicate::str::contains(shown))
+            .stderr(predicate::str::contains("postgres://user@host/database"))
+            .stderr(predicate::str::contains("s3cret").not());
+        // Either end of a copy.
+        relais_in(
+            dir.path(),
+            &["db", "copy", "--from", address, "--to", "copy.db"],
+        )
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains(shown));
+        relais_in(dir.path(), &["db", "copy", "--to", address])
+            .assert()
+            .code(4)
+            .stderr(predicate::str::contains(shown));
+    }
+    let made: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert!(made.is_empty(), "{made:?}");
+}
+
+#[test]
+fn a_copy_from_a_missing_file_names_that_file_only() {
+    let dir = tempfile::tempdir().unwrap();
+    relais_in(
+        dir.path(),
+        &["db", "copy", "--from", "nosuch.db", "--to", "copy.db"],
+    )
+    .assert()
+    .code(3)
+    .stderr(predicate::str::contains("no database at nosuch.db"))
+    .stderr(predicate::str::contains("database:").not());
+}
 
 #[test]
 fn only_init_creates_a_database_and_errors_name_the_one_in_use() {

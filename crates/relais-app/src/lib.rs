@@ -70,7 +70,7 @@ pub use credentials::{
     Caller, CredentialChange, CredentialInput, CredentialView, CredentialWithSecret,
 };
 pub use error::{AppError, ErrorKind, FieldProblem};
-pub use operator::{DatabaseInfo, KeyState, copy_database};
+pub use operator::{DatabaseInfo, KeyState, check_location, copy_database};
 pub use people::{
     DEMO_MAX_EMPLOYEES, DEMO_MAX_MONTHS, DemoSummary, ImportOutcome, check_demo_spec,
 };
@@ -181,6 +181,7 @@ impl App {
     /// # Errors
     /// [`AppError`] when the database cannot be opened or its catalog is broken.
     pub fn open(location: impl AsRef<std::ffi::OsStr>) -> Result<Self, AppError> {
+        check_location(location.as_ref())?;
         Self::new(relais_store::open(location.as_ref())?)
     }
 

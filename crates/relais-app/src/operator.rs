@@ -327,6 +327,21 @@ fn owned_name(kind: Owned) -> &'static str {
     }
 }
 
+/// Refuses a database location that is an address of another kind, or a
+/// PostgreSQL address without its `//`, before anything takes it for the
+/// name of a new SQLite file ([`relais_store::check_location`]).
+///
+/// # Errors
+/// [`crate::ErrorKind::Invalid`] saying what a location may be.
+pub fn check_location(location: &std::ffi::OsStr) -> Result<(), AppError> {
+    match location.to_str() {
+        Some(text) => {
+            relais_store::check_location(text).map_err(|e| AppError::invalid(e.to_string()))
+        }
+        None => Ok(()),
+    }
+}
+
 /// Copies every row of the database at `from` into the new, empty database
 /// at `to` (either a file path or a `postgres://` address): one snapshot
 /// read, one transaction written, every table counted before it commits.
@@ -344,6 +359,9 @@ pub fn copy_database(
         return Err(AppError::invalid(
             "--from and --to name the same database".into(),
         ));
+    }
+    for location in [from, to] {
+        check_location(location)?;
     }
     let is_file = !relais_store::is_postgres_url(&from.to_string_lossy());
     if is_file && !std::path::Path::new(from).exists() {

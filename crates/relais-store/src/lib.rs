@@ -139,6 +139,13 @@ pub fn is_postgres_url(location: &str) -> bool {
 pub fn display_location(location: &std::ffi::OsStr) -> String {
     let text = location.to_string_lossy();
     if !is_postgres_url(&text) {
+        // An address of another kind (refused when opened) may hold a
+        // password too: its scheme is enough.
+        if check_location(&text).is_err()
+            && let Some((scheme, _)) = text.split_once("://")
+        {
+            return format!("{scheme}://…");
+        }
         return text.into_owned();
     }
     let Some((scheme, rest)) = text.split_once("://") else {
@@ -158,14 +165,65 @@ pub fn display_location(location: &std::ffi::OsStr) -> String {
     format!("{scheme}://{user}{rest}")
 }
 
+/// Refuses a `location` that is meant as a database address but is not one
+/// Relais opens: another scheme (`mysql://…`, `sqlite://…`) or a
+/// PostgreSQL address without its `//` (`postgres:relais`). Taken as a file
+/// path, each would quietly become a new, empty SQLite database. (A file
+/// name may hold a colon: only these shapes are refused.)
+///
+/// # Errors
+/// [`StoreError::Open`] saying what a location may be; the message shows
+/// the scheme only, never the rest (it may hold a password).
+pub fn check_location(location: &str) -> Result<(), StoreError> {
+    if is_postgres_url(location) {
+        return Ok(());
+    }
+    let refused = |shown: String, reason: String| {
+        Err(StoreError::Open {
+            path: shown,
+            reason,
+        })
+    };
+    let scheme_like = |s: &str| {
+        s.len() > 1
+            && s.starts_with(|c: char| c.is_ascii_alphabetic())
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    };
+    if let Some((scheme, _)) = location.split_once("://")
+        && scheme_like(scheme)
+    {
+        return refused(
+            format!("{scheme}://…"),
+            "Relais keeps its data in SQLite (name the file: /var/lib/relais/relais.db) or PostgreSQL (postgres://user@host/database); this address is neither".into(),
+        );
+    }
+    if let Some((scheme, _)) = location.split_once(':')
+        && matches!(
+            scheme.to_ascii_lowercase().as_str(),
+            "postgres" | "postgresql"
+        )
+    {
+        return refused(
+            format!("{scheme}:…"),
+            "a PostgreSQL address starts with postgres:// (postgres://user@host/database)".into(),
+        );
+    }
+    Ok(())
+}
+
 /// Opens the store at `location`: a `postgres://…` (or `postgresql://…`)
-/// address opens PostgreSQL, anything else is the path of a SQLite file.
+/// address opens PostgreSQL, anything else is the path of a SQLite file
+/// (see [`check_location`] for what is refused).
 ///
 /// # Errors
 /// [`StoreError::Open`] when the database cannot be opened, is not Relais's,
 /// or was written by a newer Relais; also when `location` is a PostgreSQL
 /// address and this build was made without the `postgres` feature.
 pub fn open(location: &std::ffi::OsStr) -> Result<std::sync::Arc<dyn Store>, StoreError> {
+    if let Some(text) = location.to_str() {
+        check_location(text)?;
+    }
     if let Some(text) = location.to_str()
         && is_postgres_url(text)
     {
@@ -523,6 +581,52 @@ mod location_tests {
         );
         assert_eq!(shown("postgres://a:b@db/prod"), "postgres://a@db/prod");
         assert_eq!(shown("/srv/relais.db"), "/srv/relais.db");
+        assert_eq!(shown("mysql://root:s3cret@db/relais"), "mysql://…");
+    }
+
+    #[test]
+    fn an_address_of_another_kind_is_refused_not_taken_for_a_file() {
+        for fine in [
+            "relais.db",
+            "/srv/relais.db",
+            "./backup:2026-12-01.db",
+            "C:\\relais\\relais.db",
+            "postgres://db/relais",
+            "Postgres://db/relais",
+            "postgresql://u:p@db/relais",
+        ] {
+            assert!(check_location(fine).is_ok(), "{fine}");
+        }
+        for (refused, shown) in [
+            ("mysql://root:s3cret@db/relais", "mysql://…"),
+            ("sqlite:///var/lib/relais.db", "sqlite://…"),
+            ("postgres:relais", "postgres:…"),
+            ("PostgreSQL:u:s3cret@db/relais", "PostgreSQL:…"),
+        ] {
+            let error = check_location(refused).unwrap_err().to_string();
+            assert!(error.contains(shown), "{error}");
+            assert!(!error.contains("s3cret"), "{error}");
+            let opened = open(std::ffi::OsStr::new(refused)).unwrap_err().to_string();
+            assert_eq!(opened, error);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_refusal_never_shows_what_follows_the_scheme(
+            scheme in "[a-z][a-z0-9+.-]{1,10}",
+            rest in "[^\\s]{1,40}",
+        ) {
+            // The message does not depend on the rest at all.
+            let location = format!("{scheme}://{rest}");
+            match check_location(&location) {
+                Err(e) => proptest::prop_assert_eq!(
+                    e.to_string(),
+                    check_location(&format!("{scheme}://x")).unwrap_err().to_string()
+                ),
+                Ok(()) => proptest::prop_assert!(is_postgres_url(&location)),
+            }
+        }
     }
 }
 

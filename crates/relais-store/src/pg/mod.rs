@@ -250,7 +250,15 @@ impl PostgresStore {
 
     /// [`PostgresStore::open`] with at most `connections` connections.
     fn open_with_pool(url: &str, connections: u32) -> Result<Self, StoreError> {
-        let mut config = postgres::Config::from_str(url).map_err(|e| StoreError::Open {
+        // A scheme is case-insensitive (`Postgres://`); the driver reads
+        // only the lower-case one.
+        let url = match url.split_once("://") {
+            Some((scheme, rest)) if scheme.chars().any(|c| c.is_ascii_uppercase()) => {
+                format!("{}://{rest}", scheme.to_ascii_lowercase())
+            }
+            _ => url.to_owned(),
+        };
+        let mut config = postgres::Config::from_str(&url).map_err(|e| StoreError::Open {
             path: "the PostgreSQL address".into(),
             reason: e.to_string(),
         })?;
@@ -493,8 +501,9 @@ fn migrate_locked(client: &mut Client) -> Result<(), String> {
             .map_err(|e| describe_error(&e))?
             .get(0);
         if others > 0 {
+            let tables = if others == 1 { "table" } else { "tables" };
             return Err(format!(
-                "the database holds {others} tables but no Relais schema; give Relais an empty database of its own"
+                "the database holds {others} {tables} but no Relais schema; give Relais an empty database of its own"
             ));
         }
         let mut tx = client.transaction().map_err(|e| describe_error(&e))?;
@@ -606,6 +615,17 @@ pub(crate) mod tests {
     pub(crate) fn database(test: &str) -> Option<TestDatabase> {
         let server = postgres_server(test)?;
         Some(TestDatabase::postgres_on(&server).unwrap())
+    }
+
+    #[test]
+    fn the_scheme_of_an_address_is_read_in_any_case() {
+        let Some(db) = database("the_scheme_in_any_case") else {
+            return;
+        };
+        let (scheme, rest) = db.as_str().split_once("://").unwrap();
+        assert_eq!(scheme, "postgres");
+        let store = PostgresStore::open(&format!("PostgreSQL://{rest}")).unwrap();
+        assert_eq!(store.schema_version().unwrap(), STEPS.len());
     }
 
     #[test]
