@@ -92,6 +92,14 @@ struct Args {
     #[arg(long, env = "RELAIS_RUN_LEASE", default_value_t = 300, value_parser = clap::value_parser!(u64).range(5..=3600))]
     run_lease: u64,
 
+    /// Start although the database holds secrets sealed with a key this
+    /// server was not given, because that key is lost: the connections that
+    /// need them show `attention` until their secrets are typed again.
+    /// Without it such a start is refused, so that a replica missing
+    /// RELAIS_SECRET_KEY never serves beside the others.
+    #[arg(long, env = "RELAIS_WITHOUT_SECRET_KEY")]
+    without_secret_key: bool,
+
     /// Days sync entries are kept (run summaries are kept for good), 1 to 3650.
     #[arg(long, env = "RELAIS_SYNC_RETENTION_DAYS", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=3650))]
     sync_retention_days: u32,
@@ -194,8 +202,14 @@ async fn main() -> anyhow::Result<()> {
     // would seal secrets the CLI cannot open, and open none: refuse it now.
     match app.key_state()? {
         KeyState::Matches { .. } | KeyState::Unused { .. } => {}
-        KeyState::Missing { .. } => tracing::warn!(
+        KeyState::Missing { .. } if args.without_secret_key => tracing::warn!(
             "RELAIS_SECRET_KEY is not set, but the database holds sealed secrets: connections that need them cannot sync (they show `attention`)"
+        ),
+        KeyState::Missing { fingerprint } => anyhow::bail!(
+            "the database holds secrets sealed with a key{}, but RELAIS_SECRET_KEY is not set: give this server the key the CLI and the other replicas use; if that key is lost, start with --without-secret-key (RELAIS_WITHOUT_SECRET_KEY=true) and type the connections' secrets again",
+            fingerprint
+                .map(|f| format!(" (fingerprint {f})"))
+                .unwrap_or_default()
         ),
         KeyState::NotSet => tracing::warn!(
             "RELAIS_SECRET_KEY is not set: integrations whose setup wizard asks for secrets cannot be connected"

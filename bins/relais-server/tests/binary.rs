@@ -220,6 +220,35 @@ fn a_server_with_another_secret_key_than_the_database_refuses_to_start() {
         !String::from_utf8_lossy(&output.stdout).contains("listening"),
         "it must not serve"
     );
+    // No key at all: refused too (a replica without it would flip the
+    // connections to `attention` behind a load balancer) ...
+    let output = run_server(dir.path(), &["--bind", "127.0.0.1:0"], &[]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("RELAIS_SECRET_KEY is not set") && stderr.contains("--without-secret-key"),
+        "{stderr}"
+    );
+    assert!(!String::from_utf8_lossy(&output.stdout).contains("listening"));
+    // ... unless the operator says the key is lost.
+    let mut server = Command::new(env!("CARGO_BIN_EXE_relais-server"))
+        .args(["--bind", "127.0.0.1:0", "--db"])
+        .arg(relais_store::testing::database_in(dir.path()))
+        .env_remove("RELAIS_SECRET_KEY")
+        .env("RELAIS_WITHOUT_SECRET_KEY", "true")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = std::io::BufReader::new(server.stdout.take().unwrap());
+    let listening = std::io::BufRead::lines(stdout)
+        .take(5)
+        .map_while(Result::ok)
+        .any(|line| line.contains("listening"));
+    server.kill().unwrap();
+    server.wait().unwrap();
+    assert!(listening, "it serves when told the key is lost");
 }
 
 #[test]
