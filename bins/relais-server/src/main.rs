@@ -93,8 +93,8 @@ struct Args {
     run_lease: u64,
 
     /// Start although the database holds secrets sealed with a key this
-    /// server was not given, because that key is lost: the connections that
-    /// need them show `attention` until their secrets are typed again.
+    /// server was not given, because that key is lost: everything else is
+    /// served, and the connections that need the secrets show `attention`.
     /// Without it such a start is refused, so that a replica missing
     /// RELAIS_SECRET_KEY never serves beside the others.
     #[arg(long, env = "RELAIS_WITHOUT_SECRET_KEY")]
@@ -206,7 +206,7 @@ async fn main() -> anyhow::Result<()> {
             "RELAIS_SECRET_KEY is not set, but the database holds sealed secrets: connections that need them cannot sync (they show `attention`)"
         ),
         KeyState::Missing { fingerprint } => anyhow::bail!(
-            "the database holds secrets sealed with a key{}, but RELAIS_SECRET_KEY is not set: give this server the key the CLI and the other replicas use; if that key is lost, start with --without-secret-key (RELAIS_WITHOUT_SECRET_KEY=true) and type the connections' secrets again",
+            "the database holds secrets sealed with a key{}, but RELAIS_SECRET_KEY is not set: give this server the key the CLI and the other replicas use; if that key is lost, start with --without-secret-key (RELAIS_WITHOUT_SECRET_KEY=true) to serve without the secrets (the connections that need them show `attention`)",
             fingerprint
                 .map(|f| format!(" (fingerprint {f})"))
                 .unwrap_or_default()

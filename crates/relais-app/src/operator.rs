@@ -173,8 +173,14 @@ impl App {
                     fingerprint: key.fingerprint(),
                 }),
             },
-            (None, Some(stored)) => Ok(KeyState::Missing {
-                fingerprint: Some(stored),
+            // A key once used, whose secrets are all gone since (a deleted
+            // webhook endpoint): nothing needs it now.
+            (None, Some(stored)) => Ok(if self.store.any_sealed_secret()?.is_some() {
+                KeyState::Missing {
+                    fingerprint: Some(stored),
+                }
+            } else {
+                KeyState::NotSet
             }),
             (None, None) => Ok(if self.store.any_sealed_secret()?.is_some() {
                 KeyState::Missing { fingerprint: None }
@@ -480,5 +486,26 @@ mod tests {
         );
         let old = App::open(&path).unwrap().with_secret_key(Some(key(OLD)));
         assert!(matches!(old.key_state().unwrap(), KeyState::Matches { .. }));
+    }
+
+    #[test]
+    fn a_key_whose_secrets_are_all_gone_is_not_missing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = relais_store::testing::database_in(dir.path());
+        let app = App::open(&path).unwrap();
+        app.create_company("Acme", "ana@acme.example", "Ana")
+            .unwrap();
+        // A key sealed something once (its fingerprint stays recorded);
+        // that secret was deleted since.
+        app.store
+            .setting_or_insert(KEY_FINGERPRINT, &key(OLD).fingerprint())
+            .unwrap();
+        assert_eq!(app.key_state().unwrap(), KeyState::NotSet);
+        // The recorded key still binds the database.
+        let other = App::open(&path).unwrap().with_secret_key(Some(key(NEW)));
+        assert_eq!(
+            other.key_state().unwrap_err().kind(),
+            crate::ErrorKind::NotConfigured
+        );
     }
 }

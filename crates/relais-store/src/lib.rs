@@ -141,10 +141,8 @@ pub fn display_location(location: &std::ffi::OsStr) -> String {
     if !is_postgres_url(&text) {
         // An address of another kind (refused when opened) may hold a
         // password too: its scheme is enough.
-        if check_location(&text).is_err()
-            && let Some((scheme, _)) = text.split_once("://")
-        {
-            return format!("{scheme}://…");
+        if let Err(StoreError::Open { path, .. }) = check_location(&text) {
+            return path;
         }
         return text.into_owned();
     }
@@ -582,6 +580,7 @@ mod location_tests {
         assert_eq!(shown("postgres://a:b@db/prod"), "postgres://a@db/prod");
         assert_eq!(shown("/srv/relais.db"), "/srv/relais.db");
         assert_eq!(shown("mysql://root:s3cret@db/relais"), "mysql://…");
+        assert_eq!(shown("PostgreSQL:u:s3cret@db/relais"), "PostgreSQL:…");
     }
 
     #[test]
