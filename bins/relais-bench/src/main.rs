@@ -577,33 +577,31 @@ fn tracking(
     // Timed: the first `ingest` entries; then the rest, untimed.
     let connection = uuid::Uuid::now_v7();
     let started = Instant::now();
-    let mut runs = if writers == 1 {
-        fill_tracking(store.as_ref(), company.id, connection, ingest, 10_000)?
-    } else {
+    // Each writer fills its own connection's runs; the first writer's
+    // connection is the one the untimed rest goes to.
+    let mut runs = std::thread::scope(|scope| {
         let store = store.as_ref();
-        std::thread::scope(|scope| {
-            let filling: Vec<_> = (0..writers)
-                .map(|w| {
-                    let share = ingest / writers + u64::from(w < ingest % writers);
-                    let connection = if w == 0 {
-                        connection
-                    } else {
-                        uuid::Uuid::now_v7()
-                    };
-                    scope.spawn(move || fill_tracking(store, company.id, connection, share, 10_000))
-                })
-                .collect();
-            let mut runs = Vec::new();
-            for writer in filling {
-                runs.extend(
-                    writer
-                        .join()
-                        .map_err(|_| anyhow::anyhow!("a writer panicked"))??,
-                );
-            }
-            anyhow::Ok(runs)
-        })?
-    };
+        let filling: Vec<_> = (0..writers)
+            .map(|w| {
+                let share = ingest / writers + u64::from(w < ingest % writers);
+                let connection = if w == 0 {
+                    connection
+                } else {
+                    uuid::Uuid::now_v7()
+                };
+                scope.spawn(move || fill_tracking(store, company.id, connection, share, 10_000))
+            })
+            .collect();
+        let mut runs = Vec::new();
+        for writer in filling {
+            runs.extend(
+                writer
+                    .join()
+                    .map_err(|_| anyhow::anyhow!("a writer panicked"))??,
+            );
+        }
+        anyhow::Ok(runs)
+    })?;
     let t = started.elapsed();
     println!(
         "ingest: {ingest} entries in {:.1} s, {:.0} entries/s (batches of 10000, {writers} writer{})",

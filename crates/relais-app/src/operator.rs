@@ -173,17 +173,13 @@ impl App {
                     fingerprint: key.fingerprint(),
                 }),
             },
-            // A key once used, whose secrets are all gone since (a deleted
-            // webhook endpoint): nothing needs it now.
-            (None, Some(stored)) => Ok(if self.store.any_sealed_secret()?.is_some() {
+            // Without a key, only what is sealed counts: a key once used
+            // whose secrets are all gone since (a deleted webhook endpoint)
+            // is needed by nothing.
+            (None, stored) => Ok(if self.store.any_sealed_secret()?.is_some() {
                 KeyState::Missing {
-                    fingerprint: Some(stored),
+                    fingerprint: stored,
                 }
-            } else {
-                KeyState::NotSet
-            }),
-            (None, None) => Ok(if self.store.any_sealed_secret()?.is_some() {
-                KeyState::Missing { fingerprint: None }
             } else {
                 KeyState::NotSet
             }),

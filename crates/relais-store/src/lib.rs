@@ -221,17 +221,16 @@ pub fn check_location(location: &str) -> Result<(), StoreError> {
 pub fn open(location: &std::ffi::OsStr) -> Result<std::sync::Arc<dyn Store>, StoreError> {
     if let Some(text) = location.to_str() {
         check_location(text)?;
-    }
-    if let Some(text) = location.to_str()
-        && is_postgres_url(text)
-    {
-        #[cfg(feature = "postgres")]
-        return Ok(std::sync::Arc::new(PostgresStore::open(text)?));
-        #[cfg(not(feature = "postgres"))]
-        return Err(StoreError::Open {
-            path: "the PostgreSQL address".into(),
-            reason: "this build of Relais has no PostgreSQL support (feature `postgres`)".into(),
-        });
+        if is_postgres_url(text) {
+            #[cfg(feature = "postgres")]
+            return Ok(std::sync::Arc::new(PostgresStore::open(text)?));
+            #[cfg(not(feature = "postgres"))]
+            return Err(StoreError::Open {
+                path: "the PostgreSQL address".into(),
+                reason: "this build of Relais has no PostgreSQL support (feature `postgres`)"
+                    .into(),
+            });
+        }
     }
     Ok(std::sync::Arc::new(SqliteStore::open(
         std::path::Path::new(location),

@@ -757,16 +757,18 @@ pub(crate) mod tests {
         assert!(!crate::may_block(), "the declaration ends with its section");
     }
 
+    /// The one value `sql` selects.
+    fn value<T: for<'a> FromSql<'a>>(
+        c: &mut Client,
+        sql: &str,
+        params: &[&(dyn postgres::types::ToSql + Sync)],
+    ) -> Result<T, StoreError> {
+        get("pg", &c.query_one(sql, params).map_err(backend)?, 0)
+    }
+
     /// The server process behind the pooled connection a call gets.
     fn backend_pid(store: &PostgresStore) -> Result<i32, StoreError> {
-        store.run(|c| {
-            get(
-                "pg",
-                &c.query_one("SELECT pg_backend_pid()", &[])
-                    .map_err(backend)?,
-                0,
-            )
-        })
+        store.run(|c| value(c, "SELECT pg_backend_pid()", &[]))
     }
 
     #[test]
@@ -795,14 +797,10 @@ pub(crate) mod tests {
 
     /// How many statements of this text the connection's session holds.
     fn prepared_count(c: &mut Client, sql: &str) -> Result<i64, StoreError> {
-        get(
-            "pg",
-            &c.query_one(
-                "SELECT count(*) FROM pg_prepared_statements WHERE statement = $1",
-                &[&sql],
-            )
-            .map_err(backend)?,
-            0,
+        value(
+            c,
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement = $1",
+            &[&sql],
         )
     }
 
